@@ -1,0 +1,29 @@
+# Two commands do all set-up on a fresh machine:
+#   make run   — create .venv, install, migrate, serve on http://127.0.0.1:8080 (SQLite + sandbox)
+#   make test  — create .venv the same way and run the suite
+# Backends for `make test`: WECOM_DESK_TEST_DATABASE_URL / WECOM_DESK_TEST_REDIS_URL (default:
+# SQLite in a temp dir + in-process cache). .ci/run runs it once per backend.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: run test bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -e '.[test]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	mkdir -p var
+	$(VENV)/bin/wecom-desk serve --config $${WECOM_DESK_CONFIG:-config.yaml}
+
+test: $(STAMP)
+	$(PY) -m pytest -q $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	$(PY) bench/callbacks.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,152 @@
+"""Callback benchmark: N ticket-creating AI-bot callbacks from 50 concurrent senders against a
+running `wecom-desk serve` on loopback, side by side with the floor server (bench/floor.py).
+
+    .venv/bin/python bench/callbacks.py [--requests 3000] [--concurrency 50] [--backend sqlite|postgres]
+
+Each server runs as its own process (one process, as the goal states); the load generator is a
+third process on the same 2 cores, so both numbers are lower bounds. Bodies are encrypted before
+the clock starts. Prints a markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import aiohttp
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot.config import interpolate, load_config  # noqa: E402
+from bot.crypto import WeComCrypto  # noqa: E402
+
+TEXTS = ["@小鲸 上海徐汇店空调不制冷了", "@小鲸 徐汇店收银机打不开 急", "@小鲸 上海徐汇店电梯异响",
+         "@小鲸 徐汇店网络断了", "@小鲸 徐汇店热水器漏水"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def write_config(tmp: Path, port: int, backend: str) -> Path:
+    data = interpolate(yaml.safe_load((ROOT / "config.yaml").read_text(encoding="utf-8")), env={})
+    data["server"]["port"] = port
+    data["worker"]["in_process"] = False  # measure the callback path; the outbox is drained elsewhere
+    if backend == "postgres":
+        data["database"]["url"] = os.environ.get("BENCH_DATABASE_URL",
+                                                 "postgresql+asyncpg://postgres@127.0.0.1/wecom_desk_bench")
+        data["redis"]["url"] = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
+        data["redis"]["prefix"] = f"bench-{uuid.uuid4().hex[:8]}:"
+    else:
+        data["database"]["url"] = f"sqlite+aiosqlite:///{tmp}/bench.db"
+    path = tmp / "config.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+async def wait_up(url: str) -> None:
+    async with aiohttp.ClientSession() as http:
+        for _ in range(200):
+            try:
+                async with http.post(url + "/wecom/bot") as resp:
+                    if resp.status in (400, 403, 200, 500):
+                        return
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(0.1)
+    raise SystemExit(f"server at {url} did not come up")
+
+
+def bodies(crypto: WeComCrypto, n: int) -> list[tuple[dict[str, str], str]]:
+    out = []
+    for i in range(n):
+        msg = {"msgid": uuid.uuid4().hex, "aibotid": "aib", "chatid": "wr_sh_xuhui", "chattype": "group",
+               "from": {"userid": "storesh"}, "msgtype": "text", "text": {"content": TEXTS[i % len(TEXTS)]}}
+        sealed = crypto.seal(json.dumps(msg, ensure_ascii=False))
+        out.append(({"msg_signature": sealed["msgsignature"], "timestamp": sealed["timestamp"],
+                     "nonce": sealed["nonce"]}, json.dumps({"encrypt": sealed["encrypt"]})))
+    return out
+
+
+async def load(url: str, work: list[tuple[dict[str, str], str]], concurrency: int) -> dict[str, float]:
+    latencies: list[float] = []
+    errors = 0
+    it = iter(work)
+    conn = aiohttp.TCPConnector(limit=concurrency)
+    async with aiohttp.ClientSession(connector=conn) as http:
+        async def sender() -> None:
+            nonlocal errors
+            for params, body in it:
+                t0 = time.perf_counter()
+                async with http.post(url + "/wecom/bot", params=params, data=body,
+                                     headers={"Content-Type": "application/json"}) as resp:
+                    await resp.read()
+                    if resp.status != 200:
+                        errors += 1
+                latencies.append((time.perf_counter() - t0) * 1000)
+
+        start = time.perf_counter()
+        await asyncio.gather(*(sender() for _ in range(concurrency)))
+        elapsed = time.perf_counter() - start
+    latencies.sort()
+    q = statistics.quantiles(latencies, n=100)
+    return {"n": len(latencies), "rps": len(latencies) / elapsed, "p50": q[49], "p99": q[98], "errors": errors}
+
+
+def start(cmd: list[str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+async def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--requests", type=int, default=3000)
+    ap.add_argument("--concurrency", type=int, default=50)
+    ap.add_argument("--backend", choices=["sqlite", "postgres"], default="sqlite")
+    args = ap.parse_args()
+    tmp = Path(tempfile.mkdtemp())
+    desk_port, floor_port = free_port(), free_port()
+    cfg_path = write_config(tmp, desk_port, args.backend)
+    cfg = load_config(cfg_path)
+    crypto = WeComCrypto(cfg.wecom.bot.token, cfg.wecom.bot.encoding_aes_key, "")
+    if args.backend == "postgres":
+        subprocess.run([sys.executable, "-m", "bot", "db", "upgrade", "--config", str(cfg_path)], check=True, cwd=ROOT)
+    results = {}
+    for name, cmd, port in (
+            ("floor (verify + decrypt + ack)", [sys.executable, "bench/floor.py", str(cfg_path), str(floor_port)], floor_port),
+            (f"wecom-desk ({args.backend}, ticket created)", [sys.executable, "-m", "bot", "serve", "--config", str(cfg_path),
+                                                              "--log-level", "WARNING"], desk_port)):
+        proc = start(cmd)
+        try:
+            url = f"http://127.0.0.1:{port}"
+            await wait_up(url)
+            await load(url, bodies(crypto, 200), args.concurrency)  # warm-up
+            results[name] = await load(url, bodies(crypto, args.requests), args.concurrency)
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
+    floor = next(iter(results.values()))["rps"]
+    print(f"\n{args.requests} callbacks, {args.concurrency} concurrent senders, one server process, "
+          f"{os.cpu_count()} cores shared with the load generator\n")
+    print("| server | callbacks/s | p50 ack ms | p99 ack ms | non-200 | % of floor |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for name, r in results.items():
+        print(f"| {name} | {r['rps']:.0f} | {r['p50']:.1f} | {r['p99']:.1f} | {r['errors']} | "
+              f"{100 * r['rps'] / floor:.0f} % |")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

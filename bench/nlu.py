@@ -1,0 +1,100 @@
+"""NLU bench: warm-up, parse latency, added memory, accuracy on tests/nlu/cases.yaml.
+
+    .venv/bin/python bench/nlu.py [--iterations N] [--config PATH] [--cases PATH]
+
+Warm-up is measured in a fresh interpreter state as far as possible: modules are imported inside
+the timed/traced region, so it includes jieba/opencc/regex set-up as a service start would.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import statistics
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def _rss_kb() -> int:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--iterations", type=int, default=50, help="passes over the cases after warm-up")
+    ap.add_argument("--config", default=str(ROOT / "config.yaml"))
+    ap.add_argument("--cases", default=str(ROOT / "tests" / "nlu" / "cases.yaml"))
+    args = ap.parse_args()
+
+    from bot.config import load_config  # config loading is not the parser's cost
+
+    cfg = load_config(args.config)
+    gc.collect()
+    rss0 = _rss_kb()
+    tracemalloc.start()
+    t0 = time.perf_counter()
+    from nlu import Lexicon, Parser
+    from nlu.evaluate import evaluate, load_cases
+
+    t_import = time.perf_counter() - t0
+    parser = Parser(Lexicon.from_config(cfg))
+    t_build = time.perf_counter() - t0 - t_import
+    parser.parse("@小鲸 上海徐汇店空调不制冷了")
+    t_warm = time.perf_counter() - t0
+    cases = load_cases(args.cases)
+    report = evaluate(parser, cases)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    rss1 = _rss_kb()
+
+    # Latency: per-call timings over many passes, after warm-up, without tracemalloc overhead.
+    samples: list[float] = []
+    pc = time.perf_counter
+    for _ in range(args.iterations):
+        for c in cases:
+            t = pc()
+            parser.parse(c["text"], now=c["now"])
+            samples.append(pc() - t)
+    samples.sort()
+
+    def q(p: float) -> float:
+        return samples[min(len(samples) - 1, int(p * len(samples)))] * 1000
+
+    non_ticket_as_ticket = len(report.false_tickets)
+    rows = [
+        ("warm-up (import + Parser() + first parse)", f"{t_warm * 1000:.0f} ms", "< 2000 ms", t_warm < 2),
+        ("  import nlu (opencc dictionaries, tables)", f"{t_import * 1000:.0f} ms", "", None),
+        ("  Lexicon.from_config + Parser()", f"{t_build * 1000:.0f} ms", "", None),
+        ("parse p50", f"{q(0.50):.3f} ms", "", None),
+        ("parse p99", f"{q(0.99):.3f} ms", "< 2 ms", q(0.99) < 2),
+        ("parse max", f"{samples[-1] * 1000:.3f} ms", "", None),
+        ("parse mean", f"{statistics.fmean(samples) * 1000:.3f} ms", "", None),
+        ("added memory (tracemalloc peak)", f"{peak / 2**20:.1f} MB", "< 100 MB", peak / 2**20 < 100),
+        ("added memory (RSS delta)", f"{(rss1 - rss0) / 1024:.1f} MB", "< 100 MB", (rss1 - rss0) / 1024 < 100),
+        ("intent accuracy", f"{report.intent_accuracy:.2%} ({report.intent_correct}/{report.total})", ">= 97 %",
+         report.intent_accuracy >= 0.97),
+        ("entity accuracy", f"{report.entity_accuracy:.2%} ({report.entity_correct}/{report.entity_expected})",
+         ">= 95 %", report.entity_accuracy >= 0.95),
+        ("non-ticket -> create_ticket", str(non_ticket_as_ticket), "0", non_ticket_as_ticket == 0),
+    ]
+    print(f"NLU bench: {report.total} cases x {args.iterations} iterations = {len(samples)} parses\n")
+    print("| metric | value | goal | ok |")
+    print("|---|---|---|---|")
+    for name, value, goal, ok in rows:
+        print(f"| {name} | {value} | {goal} | {'' if ok is None else ('yes' if ok else 'NO')} |")
+    return 0 if all(ok is not False for *_, ok in rows) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,190 @@
+"""The aiohttp application factory. Resources live in cleanup contexts, in dependency order:
+database → cache → WeCom client → desk → outbox worker."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import AsyncIterator
+
+from aiohttp import web
+
+from bot import api, callbacks, rasa_routes
+from bot.clock import Clock
+from bot.config import Config, ConfigError
+from bot.crypto import WeComCrypto
+from bot.desk import Desk, Services
+from bot.scheduler import Scheduler
+from bot.wecom_api import WeComClient
+from bot.worker import OutboxWorker
+from storage.cache import Cache, make_cache
+from storage.db import Database, head_revision
+from storage.directory import sync_directory
+
+log = logging.getLogger("wecom_desk")
+
+DB = web.AppKey("db", Database)
+CACHE = web.AppKey("cache", Cache)  # type: ignore[type-abstract]
+WORKER = web.AppKey("worker", OutboxWorker)
+CLIENT = web.AppKey("client", WeComClient)
+SERVICES = web.AppKey("services", Services)
+
+
+class StartupError(Exception):
+    """A problem an operator must fix before the service can start (printed as one line)."""
+
+
+def public_url(cfg: Config) -> str:
+    host = "127.0.0.1" if cfg.server.host in ("0.0.0.0", "::", "") else cfg.server.host
+    return cfg.server.public_url.rstrip("/") or f"http://{host}:{cfg.server.port}"
+
+
+def build_parser(cfg: Config):  # type: ignore[no-untyped-def]
+    from nlu import Lexicon, Parser
+
+    embedded = Parser(Lexicon.from_config(cfg))
+    if cfg.nlu.backend == "rasa":
+        from nlu.rasa_backend import RasaParser
+
+        return RasaParser(cfg.nlu.rasa_url, fallback=embedded, timeout_s=cfg.nlu.timeout_ms / 1000)
+    return embedded
+
+
+async def prepare_database(cfg: Config, db: Database) -> None:
+    """SQLite is migrated on start; PostgreSQL must be migrated by `wecom-desk db upgrade`, so
+    that several serve processes never race on a schema change."""
+    if db.is_sqlite:
+        await db.upgrade()
+    else:
+        current, head = await db.current_revision(), head_revision()
+        if current != head:
+            raise StartupError(f"database schema is at {current or 'nothing'}, code needs {head}: "
+                               "run `wecom-desk db upgrade --config ...` first")
+    async with db.transaction() as session:
+        await sync_directory(session, cfg.people, cfg.groups)
+
+
+def build_services(cfg: Config, clock: Clock | None = None) -> Services:
+    """Validate and build the sections other modules own (templates, settlement, SLA) — at start,
+    so that a bad config stops the service with one line instead of failing a customer later."""
+    from handlers.templates import TemplateBook, parse_templates
+
+    whole = cfg.model_dump(mode="json")
+    try:
+        templates = TemplateBook(parse_templates(cfg.extra, {s.code for s in cfg.skills}))
+        settlement = _settlement_config(whole)
+        sla = _sla_book(cfg, whole)
+    except ValueError as e:
+        raise ConfigError(str(e)) from None
+    return Services(clock=clock or Clock(), templates=templates, settlement=settlement, sla=sla)
+
+
+def _settlement_config(whole: dict):  # type: ignore[no-untyped-def]
+    if "templates" not in whole and "plans" not in whole:
+        return None
+    from settlement import SettlementConfig
+
+    return SettlementConfig.from_mapping(whole)
+
+
+def _sla_book(cfg: Config, whole: dict):  # type: ignore[no-untyped-def]
+    try:
+        from handlers.sla_runtime import SlaBook
+    except ImportError:  # pragma: no cover - the SLA module is optional during development
+        return None
+    return SlaBook.from_config(cfg, whole)
+
+
+def create_app(cfg: Config, *, worker: bool | None = None, clock: Clock | None = None) -> web.Application:
+    services = build_services(cfg, clock)
+    app = web.Application(client_max_size=cfg.server.max_body_bytes)
+    app[SERVICES] = services
+    app[callbacks.CONFIG] = cfg
+    app[callbacks.BOT_CRYPTO] = WeComCrypto(cfg.wecom.bot.token, cfg.wecom.bot.encoding_aes_key, "")
+    app[callbacks.APP_CRYPTO] = WeComCrypto(cfg.wecom.app.token, cfg.wecom.app.encoding_aes_key, cfg.wecom.corp_id)
+    app[callbacks.BACKGROUND] = set()
+    run_worker = cfg.worker.in_process if worker is None else worker
+
+    async def resources(app: web.Application) -> AsyncIterator[None]:
+        db = Database(cfg.database.url, echo=cfg.database.echo)
+        cache = make_cache(cfg.redis.url, cfg.redis.prefix)
+        try:
+            await prepare_database(cfg, db)
+            await cache.ping()
+            client = WeComClient(cfg.api_base, cfg.wecom.corp_id, cfg.wecom.app.secret, cfg.wecom.app.agent_id,
+                                 cache, timeout_s=cfg.wecom.api_timeout_s)
+            app[DB], app[CACHE], app[CLIENT] = db, cache, client
+            await sync_templates(db, services)
+            app[callbacks.DESK] = desk = Desk(cfg, db, cache, build_parser(cfg), public_url(cfg), services)
+            app[WORKER] = OutboxWorker(db, cache, client, cfg.worker, clock=services.clock)
+            stop = asyncio.Event()
+            tasks = [asyncio.create_task(app[WORKER].run(stop)),
+                     asyncio.create_task(Scheduler(desk, cfg.worker.timer_interval_s).run(stop))] if run_worker else []
+            yield
+            stop.set()
+            if app[callbacks.BACKGROUND]:
+                await asyncio.wait(app[callbacks.BACKGROUND], timeout=5)
+            if tasks:
+                app[WORKER].wake()
+                await asyncio.wait_for(asyncio.gather(*tasks), timeout=10)
+            await client.close()
+        finally:
+            await cache.close()
+            await db.close()
+
+    app.cleanup_ctx.append(resources)
+    app.on_response_prepare.append(_wake_worker)
+    app.add_routes(callbacks.routes())
+    app.add_routes(rasa_routes.routes())
+    app.add_routes(api.routes())
+    app.add_routes([web.get("/healthz", healthz), web.get("/tickets/{id}", ticket_page)])
+    if cfg.sandbox.enabled:
+        from bot.sandbox import create_sandbox
+
+        app.add_subapp("/sandbox", create_sandbox(cfg, services.clock))
+    return app
+
+
+async def sync_templates(db: Database, services: Services) -> None:
+    from storage import templates as template_store
+
+    if services.templates is None:
+        return
+    async with db.transaction() as session:
+        for code, version in await template_store.sync_from_config(session, services.templates.defs.values()):
+            log.info("template %s: version %s from config is now active", code, version)
+    services.templates.invalidate()
+
+
+async def _wake_worker(request: web.Request, response: web.StreamResponse) -> None:
+    # A callback usually leaves outbox rows behind; do not make them wait for the next poll.
+    if request.path.startswith("/wecom/") and WORKER in request.app:
+        request.app[WORKER].wake()
+
+
+async def healthz(request: web.Request) -> web.Response:
+    checks: dict[str, str] = {}
+    for name, probe in (("database", request.app[DB].ping), ("cache", request.app[CACHE].ping)):
+        try:
+            await asyncio.wait_for(probe(), timeout=2)
+            checks[name] = "ok"
+        except Exception as e:  # health must report, not raise
+            checks[name] = f"error: {type(e).__name__}"
+    ok = all(v == "ok" for v in checks.values())
+    return web.json_response({"status": "ok" if ok else "degraded", **checks}, status=200 if ok else 503)
+
+
+async def ticket_page(request: web.Request) -> web.Response:
+    from bot.pages import check_signature, render_ticket
+
+    cfg = request.app[callbacks.CONFIG]
+    try:
+        ticket_id = int(request.match_info["id"])
+    except ValueError:
+        raise web.HTTPNotFound(text="no such ticket") from None
+    if not check_signature(cfg.wecom.app.secret, ticket_id, request.query.get("sig", "")):
+        raise web.HTTPForbidden(text="this link is not valid")
+    html = await render_ticket(request.app[DB], cfg, ticket_id)
+    if html is None:
+        raise web.HTTPNotFound(text="no such ticket")
+    return web.Response(text=html, content_type="text/html")

@@ -1,0 +1,217 @@
+"""The two WeCom callback endpoints. Thin: HTTP → verified, decrypted `Inbound` → Desk → reply.
+
+/wecom/bot  AI bot (智能机器人), JSON: group @-mentions, passive reply in the response body.
+/wecom/app  self-built app (自建应用), XML: 1:1 messages and card clicks; answered 200 at once,
+            everything the user sees goes out through the outbox.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from typing import Any
+
+from aiohttp import web
+
+from bot.config import Config
+from bot.crypto import CryptoError, SignatureError, WeComCrypto
+from bot.desk import Desk
+from bot.inbound import BadPayload, Inbound, parse_app_message, parse_bot_message, parse_xml, xml_fields
+from handlers.replies import Reply
+
+log = logging.getLogger("wecom_desk.callback")
+DESK = web.AppKey("desk", Desk)
+CONFIG = web.AppKey("config", Config)
+BOT_CRYPTO = web.AppKey("bot_crypto", WeComCrypto)
+APP_CRYPTO = web.AppKey("app_crypto", WeComCrypto)
+BACKGROUND = web.AppKey("background", set)
+APP_ACK_S = 4.0  # WeCom waits 5 s for the app callback; answer before it gives up and retries
+
+
+def _fail(status: int, reason: str) -> web.Response:
+    return web.json_response({"error": reason}, status=status)
+
+
+def _query(request: web.Request) -> tuple[str | None, str, str]:
+    q = request.query
+    return q.get("msg_signature"), q.get("timestamp", ""), q.get("nonce", "")
+
+
+def _check_time(cfg: Config, timestamp: str) -> None:
+    try:
+        ts = int(timestamp)
+    except ValueError:
+        raise SignatureError("timestamp is not a number") from None
+    if abs(time.time() - ts) > cfg.server.timestamp_tolerance_s:
+        raise SignatureError("timestamp outside the allowed window")
+
+
+async def verify_url(request: web.Request, crypto: WeComCrypto) -> web.Response:
+    """URL verification (GET): answer the decrypted echostr alone — no quotes, BOM or newline."""
+    signature, timestamp, nonce = _query(request)
+    echostr = request.query.get("echostr")
+    if not echostr or not timestamp or not nonce:
+        return _fail(400, "timestamp, nonce and echostr are required")
+    try:
+        plain = crypto.open(signature, timestamp, nonce, echostr)
+    except SignatureError as e:
+        return _fail(403, str(e))
+    except CryptoError as e:
+        return _fail(400, str(e))
+    return web.Response(text=plain, content_type="text/plain")
+
+
+async def _open(request: web.Request, crypto: WeComCrypto, encrypt_of: Any) -> str | web.Response:
+    """Shared POST prologue: size, query, body, signature, time window, decrypt."""
+    cfg = request.app[CONFIG]
+    signature, timestamp, nonce = _query(request)
+    if not signature:
+        return _fail(403, "missing msg_signature")
+    if not timestamp or not nonce:
+        return _fail(400, "timestamp and nonce are required")
+    try:
+        body = await request.read()
+    except web.HTTPRequestEntityTooLarge:
+        return _fail(413, f"body larger than {cfg.server.max_body_bytes} bytes")
+    try:
+        encrypt = encrypt_of(body)
+    except BadPayload as e:
+        return _fail(400, str(e))
+    try:
+        crypto.verify(signature, timestamp, nonce, encrypt)
+        _check_time(cfg, timestamp)
+        return crypto.decrypt(encrypt)
+    except SignatureError as e:
+        return _fail(403, str(e))
+    except CryptoError as e:
+        return _fail(400, str(e))
+
+
+def _bot_encrypt_of(body: bytes) -> str:
+    try:
+        data = json.loads(body)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise BadPayload("malformed JSON") from None
+    if not isinstance(data, dict) or not isinstance(data.get("encrypt"), str) or not data["encrypt"]:
+        raise BadPayload("body must be {\"encrypt\": \"...\"}")
+    return data["encrypt"]
+
+
+def _app_encrypt_of(body: bytes) -> str:
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise BadPayload("body is not UTF-8") from None
+    encrypt = xml_fields(parse_xml(text)).get("Encrypt")
+    if not encrypt:
+        raise BadPayload("Encrypt is required")
+    return encrypt
+
+
+def _log(inbound: Inbound | None, meta: dict[str, Any], started: float, status: int) -> None:
+    log.info(json.dumps({
+        "event": "callback", "channel": inbound.channel if inbound else None,
+        "msgid": inbound.msgid if inbound else None, "chat": inbound.chatid if inbound else None,
+        "user": inbound.userid if inbound else None, "kind": inbound.kind if inbound else None,
+        "intent": meta.get("intent"), "ticket": meta.get("ticket"), "outcome": meta.get("outcome"),
+        "status": status, "latency_ms": round((time.perf_counter() - started) * 1000, 1)},
+        ensure_ascii=False))
+
+
+def _spawn(app: web.Application, coro: Any) -> asyncio.Task[Any]:
+    """Handling keeps running after we answered; hold a reference so it is not collected."""
+    task = asyncio.ensure_future(coro)
+    app[BACKGROUND].add(task)
+    task.add_done_callback(app[BACKGROUND].discard)
+    return task
+
+
+# -- AI bot ----------------------------------------------------------------------------------------
+def bot_payload(reply: Reply | None, stream_id: str, *, finished: bool = True, refresh: bool = False,
+                lang: str = "zh") -> dict[str, Any] | None:
+    if not finished:
+        return {"msgtype": "stream", "stream": {"id": stream_id, "finish": False, "content": "⏳"}}
+    if reply is None:
+        return None
+    if reply.card and refresh:
+        return {"msgtype": "stream_with_template_card",
+                "stream": {"id": stream_id, "finish": True, "content": reply.markdown},
+                "template_card": reply.card}
+    if reply.card:
+        return {"msgtype": "template_card", "template_card": reply.card}
+    return {"msgtype": "stream", "stream": {"id": stream_id, "finish": True, "content": reply.markdown}}
+
+
+async def bot_get(request: web.Request) -> web.Response:
+    return await verify_url(request, request.app[BOT_CRYPTO])
+
+
+async def bot_post(request: web.Request) -> web.Response:
+    started = time.perf_counter()
+    crypto, desk, cfg = request.app[BOT_CRYPTO], request.app[DESK], request.app[CONFIG]
+    opened = await _open(request, crypto, _bot_encrypt_of)
+    if isinstance(opened, web.Response):
+        _log(None, {"outcome": "rejected"}, started, opened.status)
+        return opened
+    try:
+        inbound = parse_bot_message(opened)
+    except BadPayload as e:
+        _log(None, {"outcome": "rejected"}, started, 400)
+        return _fail(400, str(e))
+    meta: dict[str, Any] = {}
+    if inbound.kind == "stream_refresh":
+        assert inbound.stream_id is not None
+        reply = await desk.stream_reply(inbound.stream_id)
+        payload = bot_payload(reply, inbound.stream_id, finished=reply is not None, refresh=True)
+        meta["outcome"] = "refresh"
+    else:
+        deadline = cfg.server.reply_deadline_ms / 1000
+        task = _spawn(request.app, desk.receive(inbound, meta))
+        done, _ = await asyncio.wait({task}, timeout=deadline)
+        reply = task.result() if done else None
+        if done and reply is None and meta.get("outcome") == "duplicate":
+            left = max(0.0, deadline - (time.perf_counter() - started))
+            reply = await desk.wait_stored_reply(inbound.dedup_key or "", left)
+            done = reply is not None
+        if not done:
+            meta.setdefault("outcome", "deferred")
+        payload = bot_payload(reply, inbound.stream_key, finished=done)
+    _log(inbound, meta, started, 200)
+    if payload is None:
+        return web.Response(text="")
+    sealed = crypto.seal(json.dumps(payload, ensure_ascii=False), nonce=request.query.get("nonce"))
+    return web.json_response(sealed)
+
+
+# -- self-built app --------------------------------------------------------------------------------
+async def app_get(request: web.Request) -> web.Response:
+    return await verify_url(request, request.app[APP_CRYPTO])
+
+
+async def app_post(request: web.Request) -> web.Response:
+    started = time.perf_counter()
+    desk = request.app[DESK]
+    opened = await _open(request, request.app[APP_CRYPTO], _app_encrypt_of)
+    if isinstance(opened, web.Response):
+        _log(None, {"outcome": "rejected"}, started, opened.status)
+        return opened
+    try:
+        inbound = parse_app_message(opened)
+    except BadPayload as e:
+        _log(None, {"outcome": "rejected"}, started, 400)
+        return _fail(400, str(e))
+    meta: dict[str, Any] = {}
+    task = _spawn(request.app, desk.receive(inbound, meta))
+    done, _ = await asyncio.wait({task}, timeout=APP_ACK_S)
+    if not done:
+        meta["outcome"] = "deferred"
+    _log(inbound, meta, started, 200)
+    return web.Response(text="")
+
+
+def routes() -> list[web.RouteDef]:
+    return [web.get("/wecom/bot", bot_get), web.post("/wecom/bot", bot_post),
+            web.get("/wecom/app", app_get), web.post("/wecom/app", app_post)]
+

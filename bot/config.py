@@ -1,0 +1,433 @@
+"""Configuration: YAML with ${VAR} interpolation, validated once at start-up.
+
+The key names are a public contract (README "Configuration"); add keys freely, rename none.
+Unknown keys are refused so that a typo in production config fails loudly at start instead of
+silently falling back to a default.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+DEFAULT_CONFIG_ENV = "WECOM_DESK_CONFIG"
+_VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+
+
+class ConfigError(Exception):
+    """One line naming the key path and the problem; the CLI prints it and exits 2."""
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ServerConfig(_Model):
+    host: str = "127.0.0.1"
+    port: int = Field(8080, ge=0, le=65535)
+    public_url: str = ""
+    timestamp_tolerance_s: int = Field(300, ge=1)
+    max_body_bytes: int = Field(65536, ge=1024)
+    reply_deadline_ms: int = Field(1500, ge=10, le=4500)
+    api_token: str = ""
+
+
+class DatabaseConfig(_Model):
+    url: str = "sqlite+aiosqlite:///var/wecom-desk.db"
+    echo: bool = False
+
+    @field_validator("url")
+    @classmethod
+    def _driver(cls, v: str) -> str:
+        if not (v.startswith("sqlite+aiosqlite://") or v.startswith("postgresql+asyncpg://")):
+            raise ValueError("must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
+        return v
+
+
+class RedisConfig(_Model):
+    url: str = ""
+    prefix: str = "wecom-desk:"
+
+
+def _check_aes_key(v: str) -> str:
+    import base64
+    import binascii
+
+    if len(v) != 43:
+        raise ValueError("EncodingAESKey must be 43 characters")
+    try:
+        if len(base64.b64decode(v + "=", validate=True)) != 32:
+            raise ValueError("EncodingAESKey must decode to 32 bytes")
+    except binascii.Error:
+        raise ValueError("EncodingAESKey is not base64") from None
+    return v
+
+
+class AppConfig(_Model):
+    agent_id: int = 1000002
+    secret: str = ""
+    token: str
+    encoding_aes_key: str
+
+    _aes = field_validator("encoding_aes_key")(classmethod(lambda cls, v: _check_aes_key(v)))
+
+
+class BotConfig(_Model):
+    token: str
+    encoding_aes_key: str
+    names: list[str] = Field(default_factory=lambda: ["小鲸"])
+
+    _aes = field_validator("encoding_aes_key")(classmethod(lambda cls, v: _check_aes_key(v)))
+
+
+class WeComConfig(_Model):
+    corp_id: str
+    api_base: str = ""
+    api_timeout_s: float = Field(5, gt=0)
+    app: AppConfig
+    bot: BotConfig
+
+
+class SandboxConfig(_Model):
+    enabled: bool = False
+
+
+class WorkerConfig(_Model):
+    in_process: bool = True
+    poll_interval_s: float = Field(0.2, gt=0)
+    batch_size: int = Field(20, ge=1)
+    max_attempts: int = Field(8, ge=1)
+    backoff_base_s: float = Field(0.5, ge=0)
+    backoff_max_s: float = Field(60, ge=0)
+    lease_s: float = Field(30, gt=0)
+    webhook_per_minute: int = Field(20, ge=1)
+    timer_interval_s: float = Field(1.0, gt=0)
+
+
+class NluConfig(_Model):
+    backend: Literal["embedded", "rasa"] = "embedded"
+    rasa_url: str = ""
+    timeout_ms: int = Field(800, ge=1)
+
+
+class ConversationConfig(_Model):
+    ttl_s: int = Field(600, ge=1)
+
+
+class City(_Model):
+    name: str
+    aliases: list[str] = Field(default_factory=list)
+
+
+class Region(_Model):
+    code: str
+    name: str
+    aliases: list[str] = Field(default_factory=list)
+    currency: str = "CNY"
+    language: str = "zh"
+    tax_rate: str = "0"
+    timezone: str = "Asia/Shanghai"
+    multiplier: str = "1"
+    cities: list[City] = Field(default_factory=list)
+    # Extra per-region data later issues use (price lists); kept as plain data here.
+    prices: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, v: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {v!r}") from None
+        return v
+
+    @field_validator("tax_rate", "multiplier", mode="before")
+    @classmethod
+    def _decimal_text(cls, v: Any) -> str:
+        from decimal import Decimal, InvalidOperation
+
+        if isinstance(v, float):
+            raise ValueError("write rates as strings (\"0.06\"), not floats")
+        try:
+            Decimal(str(v))
+        except InvalidOperation:
+            raise ValueError(f"not a decimal number: {v!r}") from None
+        return str(v)
+
+
+class Skill(_Model):
+    code: str
+    name: str
+    synonyms: list[str] = Field(default_factory=list)
+
+
+Role = Literal["customer", "engineer", "manager", "admin"]
+
+
+class Person(_Model):
+    userid: str
+    name: str
+    roles: list[Role] = Field(default_factory=lambda: ["customer"])
+    skills: list[str] = Field(default_factory=list)
+    regions: list[str] = Field(default_factory=list)
+    city: str | None = None
+    languages: list[str] = Field(default_factory=lambda: ["zh"])
+    capacity: int = Field(3, ge=0)
+    timezone: str | None = None        # default: the time zone of the person's first region
+    working_hours: str | None = None   # "08:00-20:00" in their time zone; default: routing.working_hours
+
+    @field_validator("working_hours")
+    @classmethod
+    def _hours(cls, v: str | None) -> str | None:
+        if v is not None:
+            parse_hours(v)
+        return v
+
+
+def parse_time(text: str) -> int:
+    """"08:30" → minutes of the day."""
+    try:
+        h, m = (int(x) for x in text.strip().split(":"))
+    except ValueError:
+        raise ValueError(f"a time looks like 08:00, not {text!r}") from None
+    if not (0 <= h <= 24 and 0 <= m < 60) or h * 60 + m > 1440:
+        raise ValueError(f"a time looks like 08:00, not {text!r}")
+    return h * 60 + m
+
+
+def parse_hours(text: str) -> tuple[int, int] | None:
+    """"08:00-20:00" → minutes of the day (480, 1200); "24h" → None (always). End may pass midnight."""
+    if text.strip().lower() in ("24h", "always", "00:00-24:00"):
+        return None
+    try:
+        start, end = (parse_time(p) for p in text.split("-"))
+    except ValueError:
+        raise ValueError(f"hours must look like 08:00-20:00, not {text!r}") from None
+    if start == end or start >= 1440:
+        raise ValueError(f"hours must look like 08:00-20:00, not {text!r}")
+    return start, end
+
+
+class RoutingConfig(_Model):
+    working_hours: str = "00:00-24:00"  # engineers' default duty hours, in their own time zone
+    neighbours: dict[str, list[str]] = Field(default_factory=dict)  # region → regions to widen to
+    head_of_service: list[str] = Field(default_factory=list)  # last step of every escalation chain
+    candidates_per_query: int = Field(20, ge=1)
+
+    @field_validator("working_hours")
+    @classmethod
+    def _hours(cls, v: str) -> str:
+        parse_hours(v)
+        return v
+
+
+class QuietHoursConfig(_Model):
+    start: str = "22:00"  # non-urgent notices to staff wait until `end`, in the reader's time zone
+    end: str = "08:00"
+    enabled: bool = True
+
+    @field_validator("start", "end")
+    @classmethod
+    def _time(cls, v: str) -> str:
+        parse_time(v)
+        return v
+
+
+class EscalationConfig(_Model):
+    repeat_after_min: int = Field(30, ge=1)  # breach still unresolved → next level after this long
+    csat_alert_at_or_below: int = Field(2, ge=1, le=5)
+
+
+class Group(_Model):
+    chatid: str
+    name: str
+    kind: Literal["customer", "dispatch"] = "customer"
+    region: str | None = None
+    city: str | None = None
+    language: str = "zh"
+    webhook_key: str = ""
+
+
+class Config(BaseModel):
+    # Settlement and later sections are validated by their own modules; allow them here.
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    server: ServerConfig = ServerConfig()
+    database: DatabaseConfig = DatabaseConfig()
+    redis: RedisConfig = RedisConfig()
+    wecom: WeComConfig
+    sandbox: SandboxConfig = SandboxConfig()
+    worker: WorkerConfig = WorkerConfig()
+    nlu: NluConfig = NluConfig()
+    conversation: ConversationConfig = ConversationConfig()
+    routing: RoutingConfig = RoutingConfig()
+    quiet_hours: QuietHoursConfig = QuietHoursConfig()
+    escalation: EscalationConfig = EscalationConfig()
+    regions: list[Region] = Field(default_factory=list)
+    skills: list[Skill] = Field(default_factory=list)
+    people: list[Person] = Field(default_factory=list)
+    groups: list[Group] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _references(self) -> "Config":
+        region_codes = {r.code for r in self.regions}
+        skill_codes = {s.code for s in self.skills}
+        cities = {c.name for r in self.regions for c in r.cities}
+        for field, items, key in (("regions", self.regions, "code"), ("skills", self.skills, "code"),
+                                  ("people", self.people, "userid"), ("groups", self.groups, "chatid")):
+            seen: set[str] = set()
+            for i, item in enumerate(items):
+                value = getattr(item, key)
+                if value in seen:
+                    raise ValueError(f"{field}.{i}.{key}: duplicate {value!r}")
+                seen.add(value)
+        for i, p in enumerate(self.people):
+            for s in p.skills:
+                if s not in skill_codes:
+                    raise ValueError(f"people.{i}.skills: unknown skill {s!r}")
+            for r in p.regions:
+                if r not in region_codes:
+                    raise ValueError(f"people.{i}.regions: unknown region {r!r}")
+            if p.city and p.city not in cities:
+                raise ValueError(f"people.{i}.city: unknown city {p.city!r}")
+        for i, p in enumerate(self.people):
+            if p.timezone:
+                Region._tz(p.timezone)  # type: ignore[call-arg]
+        for code, near in self.routing.neighbours.items():
+            for r in (code, *near):
+                if r not in region_codes:
+                    raise ValueError(f"routing.neighbours.{code}: unknown region {r!r}")
+        for u in self.routing.head_of_service:
+            if u not in {p.userid for p in self.people}:
+                raise ValueError(f"routing.head_of_service: unknown person {u!r}")
+        for i, g in enumerate(self.groups):
+            if g.region and g.region not in region_codes:
+                raise ValueError(f"groups.{i}.region: unknown region {g.region!r}")
+            if g.city and g.city not in cities:
+                raise ValueError(f"groups.{i}.city: unknown city {g.city!r}")
+        return self
+
+    # -- lookups used on the hot path (built lazily, config is frozen) --------------------------
+    def region(self, code: str | None) -> Region | None:
+        return next((r for r in self.regions if r.code == code), None)
+
+    def region_of_city(self, city: str | None) -> Region | None:
+        return next((r for r in self.regions if any(c.name == city for c in r.cities)), None)
+
+    def person(self, userid: str | None) -> Person | None:
+        return next((p for p in self.people if p.userid == userid), None)
+
+    def group(self, chatid: str | None) -> Group | None:
+        return next((g for g in self.groups if g.chatid == chatid), None)
+
+    def skill(self, code: str | None) -> Skill | None:
+        return next((s for s in self.skills if s.code == code), None)
+
+    def timezone_of(self, userid: str | None) -> str:
+        """A reader's time zone: their own, else their first region's, else the first region's."""
+        p = self.person(userid)
+        if p and p.timezone:
+            return p.timezone
+        region = self.region(p.regions[0]) if p and p.regions else None
+        region = region or (self.regions[0] if self.regions else None)
+        return region.timezone if region else "Asia/Shanghai"
+
+    def managers_of(self, region: str | None) -> list[Person]:
+        return [p for p in self.people if "manager" in p.roles and region in p.regions]
+
+    @property
+    def extra(self) -> dict[str, Any]:
+        """Top-level sections other modules validate (settlement, templates, SLA)."""
+        return dict(self.model_extra or {})
+
+    @property
+    def api_base(self) -> str:
+        """WeCom API base: explicit value, else the sandbox mounted on this server."""
+        if self.wecom.api_base:
+            return self.wecom.api_base.rstrip("/")
+        if self.sandbox.enabled:
+            return f"http://{_connect_host(self.server.host)}:{self.server.port}/sandbox"
+        return "https://qyapi.weixin.qq.com"
+
+
+def _connect_host(host: str) -> str:
+    return "127.0.0.1" if host in ("0.0.0.0", "", "::") else host
+
+
+def interpolate(value: Any, env: dict[str, str] | None = None) -> Any:
+    """Replace ${VAR} / ${VAR:-default} in every string of a parsed YAML tree."""
+    env = os.environ if env is None else env
+    if isinstance(value, dict):
+        return {k: interpolate(v, env) for k, v in value.items()}
+    if isinstance(value, list):
+        return [interpolate(v, env) for v in value]
+    if not isinstance(value, str):
+        return value
+
+    missing: list[str] = []
+
+    def sub(m: re.Match[str]) -> str:
+        name, default = m.group(1), m.group(2)
+        if name in env and env[name] != "":
+            return env[name]
+        if default is not None:
+            return default
+        missing.append(name)
+        return ""
+
+    out = _VAR.sub(sub, value)
+    if missing:
+        raise ConfigError(f"environment variable {missing[0]} is not set (and has no default)")
+    # A whole-value substitution like `${PORT:-8080}` should become a number/bool, as YAML would.
+    if _VAR.fullmatch(value.strip()):
+        try:
+            value = yaml.safe_load(out) if out != "" else ""
+        except yaml.YAMLError:
+            return out
+        # Decimal-looking values (rates, amounts) stay text: money is never a float.
+        return value if isinstance(value, (bool, int)) else out
+    return out
+
+
+def _path_of(loc: tuple[Any, ...]) -> str:
+    return ".".join(str(p) for p in loc) or "(root)"
+
+
+def parse_config(data: Any, env: dict[str, str] | None = None) -> Config:
+    if not isinstance(data, dict):
+        raise ConfigError("the config file must be a YAML mapping")
+    data = interpolate(data, env)
+    try:
+        return Config.model_validate(data)
+    except ValidationError as e:
+        err = e.errors()[0]
+        msg = err["msg"].removeprefix("Value error, ")
+        path = _path_of(err["loc"])
+        # Cross-reference errors carry their own path in the message.
+        if msg.split(":", 1)[0].count(".") and path == "(root)":
+            raise ConfigError(msg) from None
+        raise ConfigError(f"{path}: {msg}") from None
+
+
+def load_config(path: str | os.PathLike[str] | None = None, env: dict[str, str] | None = None) -> Config:
+    env_map = os.environ if env is None else env
+    path = path or env_map.get(DEFAULT_CONFIG_ENV) or "config.yaml"
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as e:
+        raise ConfigError(f"cannot read config file {str(p)!r}: {e.strerror}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark else ""
+        raise ConfigError(f"{p}: invalid YAML{where}") from None
+    return parse_config(data, env)

@@ -1,0 +1,38 @@
+"""The ticket page a card links to: status and audit trail. Links are signed, ids are guessable."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from bot.config import Config
+from bot.render import TEMPLATES, t
+from storage import tickets as store
+from storage.db import Database
+
+_env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
+
+
+def ticket_signature(secret: str, ticket_id: int) -> str:
+    return hmac.new(secret.encode(), f"ticket:{ticket_id}".encode(), hashlib.sha256).hexdigest()[:20]
+
+
+def check_signature(secret: str, ticket_id: int, sig: str) -> bool:
+    return hmac.compare_digest(ticket_signature(secret, ticket_id), sig or "")
+
+
+async def render_ticket(db: Database, cfg: Config, ticket_id: int) -> str | None:
+    async with db.sessions() as session:
+        ticket = await store.get_ticket(session, ticket_id)
+        if ticket is None:
+            return None
+        events = await store.events_of(session, ticket_id)
+    lang = ticket.language
+    skill = cfg.skill(ticket.skill)
+    engineer = cfg.person(ticket.assignee)
+    return _env.get_template("ticket.html").render(
+        ticket=ticket, events=events, lang=lang, skill=skill.name if skill else ticket.skill,
+        status=t(lang, f"status.{ticket.status}"), urgency=t(lang, f"urgency.{ticket.urgency}"),
+        engineer=engineer.name if engineer else ticket.assignee, t=t)

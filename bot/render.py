@@ -1,0 +1,61 @@
+"""Jinja2 rendering of every user-visible sentence, from per-language message catalogs.
+
+Catalogs live in templates/messages/<lang>/*.yaml, one file per area (core, settlement …); each
+value is a Jinja2 template. A key missing in a language falls back to English, then Chinese, so a
+new sentence never renders as a blank. Two files of one language defining the same key is an error.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jinja2 import Environment, StrictUndefined, Template
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+FALLBACK = ("en", "zh")
+
+
+@lru_cache(maxsize=None)
+def _env() -> Environment:
+    env = Environment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
+    env.filters["ticket"] = lambda n: f"#{n}"
+    return env
+
+
+@lru_cache(maxsize=None)
+def _catalog(lang: str) -> dict[str, Template]:
+    catalog: dict[str, Template] = {}
+    for path in sorted((TEMPLATES / "messages" / lang).glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for k, v in data.items():
+            if k in catalog:
+                raise ValueError(f"message {k!r} defined twice in {lang} catalogs ({path.name})")
+            catalog[k] = _env().from_string(str(v))
+    return catalog
+
+
+def languages() -> list[str]:
+    return sorted(p.name for p in (TEMPLATES / "messages").iterdir() if p.is_dir())
+
+
+def t(lang: str | None, key: str, **values: Any) -> str:
+    if not values:
+        return _constant(lang, key)
+    return _render(lang, key, values)
+
+
+@lru_cache(maxsize=4096)
+def _constant(lang: str | None, key: str) -> str:
+    # Labels and status names never change: render each once.
+    return _render(lang, key, {})
+
+
+def _render(lang: str | None, key: str, values: dict[str, Any]) -> str:
+    for code in (lang or "zh", *FALLBACK):
+        template = _catalog(code).get(key)
+        if template is not None:
+            return template.render(**values).strip()
+    raise KeyError(f"no message {key!r} in any catalog")

@@ -1,0 +1,115 @@
+"""A small Python client for the sandbox: what tests (and scripts) use to play WeCom's users."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any, Callable
+
+import aiohttp
+
+
+class SandboxClient:
+    def __init__(self, base_url: str, session: aiohttp.ClientSession | None = None) -> None:
+        self.base = base_url.rstrip("/") + "/sandbox/api"
+        self._session = session
+        self._own = session is None
+
+    async def __aenter__(self) -> "SandboxClient":
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        if self._own and self._session is not None:
+            await self._session.close()
+
+    async def _http(self) -> aiohttp.ClientSession:
+        if self._session is None:
+            self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
+        return self._session
+
+    async def _post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        async with (await self._http()).post(self.base + path, json=body) as resp:
+            resp.raise_for_status()
+            return await resp.json()
+
+    async def _get(self, path: str, **params: str) -> dict[str, Any]:
+        async with (await self._http()).get(self.base + path, params=params) as resp:
+            resp.raise_for_status()
+            return await resp.json()
+
+    # -- play users --------------------------------------------------------------------------------
+    async def say(self, userid: str, text: str, chatid: str | None = None, msgid: str | None = None) -> dict[str, Any]:
+        """@-mention the bot (AI bot callback). Returns {"status", "msgid", "reply": decrypted reply}."""
+        body: dict[str, Any] = {"userid": userid, "text": text}
+        if chatid:
+            body["chatid"] = chatid
+        if msgid:
+            body["msgid"] = msgid
+        return await self._post("/bot/message", body)
+
+    async def refresh(self, userid: str, stream_id: str, chatid: str | None = None) -> dict[str, Any]:
+        return await self._post("/bot/refresh", {"userid": userid, "stream_id": stream_id, "chatid": chatid})
+
+    async def direct(self, userid: str, text: str, msgid: str | None = None) -> dict[str, Any]:
+        """Write to the self-built app 1:1 (XML callback)."""
+        return await self._post("/app/message", {"userid": userid, "text": text, "msgid": msgid})
+
+    async def click(self, userid: str, task_id: str, event_key: str, **extra: Any) -> dict[str, Any]:
+        return await self._post("/app/click", {"userid": userid, "task_id": task_id, "event_key": event_key, **extra})
+
+    # -- look --------------------------------------------------------------------------------------
+    async def calls(self, api: str | None = None) -> list[dict[str, Any]]:
+        return (await self._get("/calls", **({"api": api} if api else {})))["calls"]
+
+    async def inbox(self, *, userid: str | None = None, chatid: str | None = None) -> list[dict[str, Any]]:
+        params = {k: v for k, v in (("userid", userid), ("chatid", chatid)) if v}
+        return (await self._get("/inbox", **params))["messages"]
+
+    async def job_cards(self, userid: str) -> list[dict[str, Any]]:
+        return [m["body"]["template_card"] for m in await self.inbox(userid=userid)
+                if m["api"] == "message/send" and m.get("msgtype") == "template_card"]
+
+    async def pushes(self, chatid: str) -> list[str]:
+        """The text of every push into a group: markdown content, or a card's title and sub-title."""
+        out = []
+        for m in await self.inbox(chatid=chatid):
+            if m["api"] != "webhook/send":
+                continue
+            body = m["body"]
+            if body["msgtype"] == "template_card":
+                card = body["template_card"]
+                rows = " ".join(f"{r['keyname']}: {r['value']}" for r in card.get("horizontal_content_list", []))
+                out.append(" ".join(filter(None, [card["main_title"].get("title"), card["main_title"].get("desc"),
+                                                  card.get("sub_title_text"), rows])))
+            else:
+                out.append(body.get(body["msgtype"], {}).get("content", ""))
+        return out
+
+    async def texts(self, userid: str) -> list[str]:
+        """1:1 markdown/text messages a person got from the app."""
+        return [m["body"].get(m["body"]["msgtype"], {}).get("content", "") for m in await self.inbox(userid=userid)
+                if m["api"] == "message/send" and m["body"]["msgtype"] in ("markdown", "text")]
+
+    async def fault(self, mode: str, count: int = 1, seconds: float = 2.0) -> None:
+        await self._post("/faults", {"mode": mode, "count": count, "seconds": seconds})
+
+    async def advance(self, seconds: float) -> dict[str, Any]:
+        """Move the desk's clock forward; the worker's timers see the new time on their next pass."""
+        return await self._post("/clock", {"advance_s": seconds})
+
+    async def reset(self) -> None:
+        await self._post("/reset", {})
+
+    async def wait_for(self, probe: Callable[[], Any], *, timeout: float = 10.0, interval: float = 0.05) -> Any:
+        """Poll `probe` (sync or async) until it returns something truthy; the outbox is async."""
+        deadline = time.monotonic() + timeout
+        while True:
+            value = probe()
+            if asyncio.iscoroutine(value):
+                value = await value
+            if value or time.monotonic() >= deadline:
+                return value
+            await asyncio.sleep(interval)

@@ -1,0 +1,220 @@
+"""The sandbox's WeCom-side driver: it plays WeCom towards the desk, sending correctly encrypted
+callbacks over real HTTP to /wecom/bot and /wecom/app, and shows what each person and group got."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+
+from bot.crypto import WeComCrypto
+from bot.sandbox.wecom import FAULT_MODES, STATE, Fault, SandboxState
+
+
+def bot_crypto(state: SandboxState) -> WeComCrypto:
+    b = state.cfg.wecom.bot
+    return WeComCrypto(b.token, b.encoding_aes_key, "")
+
+
+def app_crypto(state: SandboxState) -> WeComCrypto:
+    a = state.cfg.wecom.app
+    return WeComCrypto(a.token, a.encoding_aes_key, state.cfg.wecom.corp_id)
+
+
+def _cdata(value: str) -> str:
+    return "<![CDATA[" + value.replace("]]>", "]]]]><![CDATA[>") + "]]>"
+
+
+def app_xml(fields: dict[str, Any]) -> str:
+    parts = []
+    for k, v in fields.items():
+        parts.append(f"<{k}>{v}</{k}>" if isinstance(v, int) else f"<{k}>{_cdata(str(v))}</{k}>")
+    return "<xml>" + "".join(parts) + "</xml>"
+
+
+async def _post_callback(origin: str, path: str, crypto: WeComCrypto, plaintext: str, *, xml: bool,
+                         timestamp: str | None = None) -> tuple[int, str]:
+    sealed = crypto.seal(plaintext, timestamp=timestamp)
+    params = {"msg_signature": sealed["msgsignature"], "timestamp": sealed["timestamp"], "nonce": sealed["nonce"]}
+    if xml:
+        data: Any = (f"<xml><ToUserName>{_cdata(crypto.receive_id)}</ToUserName>"
+                     f"<Encrypt>{_cdata(sealed['encrypt'])}</Encrypt><AgentID>{_cdata('')}</AgentID></xml>")
+        headers = {"Content-Type": "text/xml"}
+    else:
+        data, headers = json.dumps({"encrypt": sealed["encrypt"]}), {"Content-Type": "application/json"}
+    async with aiohttp.ClientSession() as http:
+        async with http.post(origin + path, params=params, data=data, headers=headers,
+                             timeout=aiohttp.ClientTimeout(total=10)) as resp:
+            return resp.status, await resp.text()
+
+
+def _open_bot_reply(crypto: WeComCrypto, status: int, body: str) -> dict[str, Any] | None:
+    if status != 200 or not body:
+        return None
+    sealed = json.loads(body)
+    crypto.verify(sealed["msgsignature"], sealed["timestamp"], sealed["nonce"], sealed["encrypt"])
+    return json.loads(crypto.decrypt(sealed["encrypt"]))
+
+
+async def _body(request: web.Request) -> dict[str, Any]:
+    try:
+        data = await request.json()
+    except ValueError:
+        raise web.HTTPBadRequest(text="JSON body required") from None
+    if not isinstance(data, dict):
+        raise web.HTTPBadRequest(text="JSON object required")
+    return data
+
+
+def _need(data: dict[str, Any], *keys: str) -> None:
+    missing = [k for k in keys if not data.get(k)]
+    if missing:
+        raise web.HTTPBadRequest(text=f"missing {', '.join(missing)}")
+
+
+async def bot_message(request: web.Request) -> web.Response:
+    """A person @-mentions the bot in a group (chatid given) or writes to it 1:1."""
+    state, data = request.app[STATE], await _body(request)
+    _need(data, "userid", "text")
+    msgid = data.get("msgid") or secrets.token_hex(12)
+    chatid = data.get("chatid")
+    message: dict[str, Any] = {"msgid": msgid, "aibotid": "aib_sandbox", "chattype": "group" if chatid else "single",
+                               "from": {"userid": data["userid"]},
+                               "response_url": f"{request.url.origin()}/sandbox/cgi-bin/aibot/response?response_code="
+                                               + state.new_response_code(chatid=chatid, userid=data["userid"]),
+                               "msgtype": "text", "text": {"content": data["text"]}}
+    if chatid:
+        message["chatid"] = chatid
+    return await _deliver_bot(request, state, message, data)
+
+
+async def bot_refresh(request: web.Request) -> web.Response:
+    """WeCom's follow-up for an unfinished stream reply."""
+    state, data = request.app[STATE], await _body(request)
+    _need(data, "userid", "stream_id")
+    message: dict[str, Any] = {"msgid": secrets.token_hex(12), "aibotid": "aib_sandbox",
+                               "chattype": "group" if data.get("chatid") else "single",
+                               "from": {"userid": data["userid"]}, "msgtype": "stream",
+                               "stream": {"id": data["stream_id"]}}
+    if data.get("chatid"):
+        message["chatid"] = data["chatid"]
+    return await _deliver_bot(request, state, message, data)
+
+
+async def _deliver_bot(request: web.Request, state: SandboxState, message: dict[str, Any],
+                       data: dict[str, Any]) -> web.Response:
+    crypto = bot_crypto(state)
+    status, body = await _post_callback(str(request.url.origin()), "/wecom/bot", crypto,
+                                        json.dumps(message, ensure_ascii=False), xml=False)
+    reply = _open_bot_reply(crypto, status, body)
+    if message["msgtype"] == "text":
+        state.transcript.append({"at": time.time(), "chatid": message.get("chatid"), "from": data["userid"],
+                                 "text": data["text"], "msgid": message["msgid"]})
+    if reply is not None:
+        state.transcript.append({"at": time.time(), "chatid": message.get("chatid"), "from": "bot",
+                                 "to": data["userid"], "reply": reply})
+    return web.json_response({"status": status, "msgid": message["msgid"], "reply": reply})
+
+
+async def app_message(request: web.Request) -> web.Response:
+    """A person writes to the self-built app 1:1."""
+    state, data = request.app[STATE], await _body(request)
+    _need(data, "userid", "text")
+    msgid = str(data.get("msgid") or secrets.randbelow(10**18))
+    xml = app_xml({"ToUserName": state.cfg.wecom.corp_id, "FromUserName": data["userid"],
+                   "CreateTime": int(time.time()), "MsgType": "text", "Content": data["text"],
+                   "MsgId": msgid, "AgentID": state.cfg.wecom.app.agent_id})
+    status, _ = await _post_callback(str(request.url.origin()), "/wecom/app", app_crypto(state), xml, xml=True)
+    return web.json_response({"status": status, "msgid": msgid})
+
+
+async def app_click(request: web.Request) -> web.Response:
+    """A person clicks a button on a template card sent by the app."""
+    state, data = request.app[STATE], await _body(request)
+    _need(data, "userid", "task_id", "event_key")
+    code = data.get("response_code") or state.new_response_code(userid=data["userid"], task_id=data["task_id"])
+    xml = app_xml({"ToUserName": state.cfg.wecom.corp_id, "FromUserName": data["userid"],
+                   "CreateTime": int(data.get("create_time") or time.time()), "MsgType": "event",
+                   "Event": "template_card_event", "EventKey": data["event_key"], "TaskId": data["task_id"],
+                   "CardType": "button_interaction", "ResponseCode": code,
+                   "AgentID": state.cfg.wecom.app.agent_id})
+    status, _ = await _post_callback(str(request.url.origin()), "/wecom/app", app_crypto(state), xml, xml=True)
+    return web.json_response({"status": status, "response_code": code})
+
+
+async def calls(request: web.Request) -> web.Response:
+    state = request.app[STATE]
+    api = request.query.get("api")
+    out = [c for c in state.calls if (not api or c["api"] == api)]
+    return web.json_response({"calls": out})
+
+
+def inbox_of(state: SandboxState, *, userid: str | None = None, chatid: str | None = None) -> list[dict[str, Any]]:
+    """What one person (1:1 app messages, card updates) or one group (webhook pushes, bot replies) got."""
+    out: list[dict[str, Any]] = []
+    for c in state.calls:
+        if c.get("fault"):
+            continue
+        if userid and c["api"] in ("message/send", "message/update_template_card") and userid in c.get("touser", []):
+            out.append(c)
+        if chatid and c["api"] in ("webhook/send", "aibot/response") and c.get("chatid") == chatid:
+            out.append(c)
+    if chatid:
+        out += [{"api": "passive", **m} for m in state.transcript if m.get("chatid") == chatid]
+        out.sort(key=lambda c: c["at"])
+    return out
+
+
+async def inbox(request: web.Request) -> web.Response:
+    state = request.app[STATE]
+    userid, chatid = request.query.get("userid"), request.query.get("chatid")
+    if not userid and not chatid:
+        raise web.HTTPBadRequest(text="userid or chatid required")
+    return web.json_response({"messages": inbox_of(state, userid=userid, chatid=chatid)})
+
+
+async def faults(request: web.Request) -> web.Response:
+    state, data = request.app[STATE], await _body(request)
+    if data.get("mode") not in FAULT_MODES:
+        raise web.HTTPBadRequest(text=f"mode must be one of {', '.join(FAULT_MODES)}")
+    state.faults.append(Fault(data["mode"], int(data.get("count", 1)), float(data.get("seconds", 2.0))))
+    return web.json_response({"faults": [f.__dict__ for f in state.faults if f.remaining > 0]})
+
+
+async def clock(request: web.Request) -> web.Response:
+    """Move the desk's clock forward (SLA timers, offer timeouts, quiet hours): {"advance_s": 3600}."""
+    state, data = request.app[STATE], await _body(request)
+    try:
+        seconds = float(data.get("advance_s", 0))
+    except (TypeError, ValueError):
+        raise web.HTTPBadRequest(text="advance_s must be a number") from None
+    if seconds < 0:
+        raise web.HTTPBadRequest(text="the clock only moves forward")
+    now = state.clock.advance(seconds)
+    return web.json_response({"now": now.isoformat(timespec="seconds") + "Z",
+                              "offset_s": state.clock.offset.total_seconds()})
+
+
+async def reset(request: web.Request) -> web.Response:
+    request.app[STATE].reset()
+    return web.json_response({"ok": True})
+
+
+async def directory(request: web.Request) -> web.Response:
+    cfg = request.app[STATE].cfg
+    return web.json_response({
+        "people": [{"userid": p.userid, "name": p.name, "roles": p.roles} for p in cfg.people],
+        "groups": [{"chatid": g.chatid, "name": g.name, "kind": g.kind} for g in cfg.groups],
+        "bot_names": cfg.wecom.bot.names})
+
+
+def routes() -> list[web.RouteDef]:
+    return [web.post("/api/bot/message", bot_message), web.post("/api/bot/refresh", bot_refresh),
+            web.post("/api/app/message", app_message), web.post("/api/app/click", app_click),
+            web.get("/api/calls", calls), web.get("/api/inbox", inbox), web.post("/api/faults", faults),
+            web.post("/api/reset", reset), web.get("/api/directory", directory), web.post("/api/clock", clock)]
+

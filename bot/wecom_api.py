@@ -1,0 +1,120 @@
+"""WeCom server API client (gettoken, message/send, update_template_card, webhook, response_url).
+
+The access token is cached in the shared cache (Redis in production) so that all processes use
+one token; it is refreshed before expiry and once more when WeCom says it is invalid/expired.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import aiohttp
+
+from storage.cache import Cache, lock
+
+log = logging.getLogger("wecom_desk.api")
+TOKEN_INVALID = {40014, 42001}   # invalid / expired access_token: refresh and retry once
+RETRYABLE = {-1, 45009, 45033}   # system busy, API rate limit, too many concurrent calls
+
+
+class WeComError(Exception):
+    def __init__(self, errcode: int, errmsg: str, *, retryable: bool) -> None:
+        super().__init__(f"errcode {errcode}: {errmsg}")
+        self.errcode, self.errmsg, self.retryable = errcode, errmsg, retryable
+
+
+class TransientError(Exception):
+    """Network error, timeout or 5xx: try again later."""
+
+
+class WeComClient:
+    def __init__(self, base: str, corp_id: str, secret: str, agent_id: int, cache: Cache,
+                 timeout_s: float = 5.0) -> None:
+        self.base, self.corp_id, self.secret, self.agent_id = base.rstrip("/"), corp_id, secret, agent_id
+        self.cache = cache
+        self._timeout = aiohttp.ClientTimeout(total=timeout_s)
+        self._session: aiohttp.ClientSession | None = None
+
+    @property
+    def _token_key(self) -> str:
+        return f"wecom:token:{self.corp_id}:{self.agent_id}"
+
+    async def _http(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(timeout=self._timeout)
+        return self._session
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+
+    async def _request(self, method: str, url: str, **kw: Any) -> dict[str, Any]:
+        session = await self._http()
+        try:
+            async with session.request(method, url, **kw) as resp:
+                if resp.status >= 500:
+                    raise TransientError(f"HTTP {resp.status}")
+                if resp.status != 200:
+                    raise WeComError(-2, f"HTTP {resp.status}", retryable=resp.status == 429)
+                data = await resp.json(content_type=None)
+        except (aiohttp.ClientError, asyncio.TimeoutError) as e:
+            raise TransientError(type(e).__name__) from None
+        except ValueError:
+            raise TransientError("response is not JSON") from None
+        if not isinstance(data, dict):
+            raise TransientError("response is not a JSON object")
+        return data
+
+    @staticmethod
+    def _check(data: dict[str, Any]) -> dict[str, Any]:
+        code = int(data.get("errcode", 0) or 0)
+        if code != 0:
+            # A token rejected even after the refresh is still a passing condition, not a bad message.
+            raise WeComError(code, str(data.get("errmsg", "")), retryable=code in RETRYABLE | TOKEN_INVALID)
+        return data
+
+    async def token(self, *, refresh: bool = False) -> str:
+        if not refresh:
+            cached = await self.cache.get(self._token_key)
+            if cached:
+                return cached
+        # One process fetches; the others wait and read what it stored.
+        async with lock(self.cache, self._token_key, ttl=15, wait=15):
+            cached = None if refresh else await self.cache.get(self._token_key)
+            if cached:
+                return cached
+            data = self._check(await self._request(
+                "GET", f"{self.base}/cgi-bin/gettoken", params={"corpid": self.corp_id, "corpsecret": self.secret}))
+            token = str(data["access_token"])
+            ttl = max(60, int(data.get("expires_in", 7200)) - 300)  # refresh well before expiry
+            await self.cache.set(self._token_key, token, ex=ttl)
+            return token
+
+    async def _api(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        token = await self.token()
+        for attempt in (0, 1):
+            data = await self._request("POST", f"{self.base}/cgi-bin/{path}", params={"access_token": token}, json=body)
+            code = int(data.get("errcode", 0) or 0)
+            if code in TOKEN_INVALID and attempt == 0:
+                log.info("access token rejected (errcode %s); refreshing", code)
+                await self.cache.delete(self._token_key)
+                token = await self.token(refresh=True)
+                continue
+            return self._check(data)
+        raise AssertionError("unreachable")
+
+    async def send_message(self, touser: str, message: dict[str, Any]) -> dict[str, Any]:
+        return await self._api("message/send", {"touser": touser, "agentid": self.agent_id, **message})
+
+    async def update_template_card(self, userids: list[str], response_code: str, **update: Any) -> dict[str, Any]:
+        return await self._api("message/update_template_card",
+                               {"userids": userids, "agentid": self.agent_id, "response_code": response_code, **update})
+
+    async def webhook_send(self, key: str, message: dict[str, Any]) -> dict[str, Any]:
+        return self._check(await self._request("POST", f"{self.base}/cgi-bin/webhook/send",
+                                               params={"key": key}, json=message))
+
+    async def response_url(self, url: str, message: dict[str, Any]) -> dict[str, Any]:
+        return self._check(await self._request("POST", url, json=message))

@@ -1,0 +1,107 @@
+"""The outbox worker: claims due rows, sends them through WeComClient, retries with backoff,
+keeps permanent failures visible. Several may run at once (rows are claimed, not read)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from bot.clock import Clock
+from bot.config import WorkerConfig
+from bot.wecom_api import TransientError, WeComClient, WeComError
+from storage import outbox
+from storage.cache import Cache
+from storage.db import Database
+
+log = logging.getLogger("wecom_desk.worker")
+
+
+class RateLimited(Exception):
+    def __init__(self, retry_in: float) -> None:
+        self.retry_in = retry_in
+
+
+class OutboxWorker:
+    def __init__(self, db: Database, cache: Cache, client: WeComClient, cfg: WorkerConfig,
+                 clock: Clock | None = None) -> None:
+        self.db, self.cache, self.client, self.cfg = db, cache, client, cfg
+        self.clock = clock or Clock()
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                worked = await self.run_once()
+            except Exception:
+                log.exception("outbox poll failed")
+                worked = 0
+            if worked:
+                continue
+            self._wake.clear()
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=self.cfg.poll_interval_s)
+            except asyncio.TimeoutError:
+                pass
+
+    async def run_once(self) -> int:
+        async with self.db.transaction() as session:
+            rows = await outbox.claim_due(session, self.cfg.batch_size, self.cfg.lease_s, now=self.clock.now())
+            batch = [(r.id, r.kind, r.dest, dict(r.payload), r.attempts) for r in rows]
+        if batch:
+            await asyncio.gather(*(self._deliver(*row) for row in batch))
+        return len(batch)
+
+    async def _deliver(self, row_id: int, kind: str, dest: str, payload: dict[str, Any], attempts: int) -> None:
+        attempts += 1
+        try:
+            await self._send(kind, dest, payload)
+        except RateLimited as e:
+            async with self.db.transaction() as session:
+                await outbox.defer(session, row_id, e.retry_in)
+            return
+        except (TransientError, WeComError) as e:
+            retryable = isinstance(e, TransientError) or e.retryable
+            async with self.db.transaction() as session:
+                if retryable and attempts < self.cfg.max_attempts:
+                    delay = min(self.cfg.backoff_max_s, self.cfg.backoff_base_s * 2 ** (attempts - 1))
+                    await outbox.mark_retry(session, row_id, attempts, delay, str(e))
+                    log.warning("outbox %s %s to %s: %s; retry %d in %.1fs", row_id, kind, _mask(kind, dest), e,
+                                attempts, delay)
+                else:
+                    await outbox.mark_failed(session, row_id, attempts, str(e))
+                    log.error("outbox %s %s to %s FAILED after %d attempt(s): %s", row_id, kind, _mask(kind, dest),
+                              attempts, e)
+            return
+        except Exception as e:  # a bug in a payload must not stop the worker, nor vanish
+            async with self.db.transaction() as session:
+                await outbox.mark_failed(session, row_id, attempts, f"{type(e).__name__}: {e}")
+            log.exception("outbox %s crashed", row_id)
+            return
+        async with self.db.transaction() as session:
+            await outbox.mark_sent(session, row_id, attempts)
+
+    async def _send(self, kind: str, dest: str, payload: dict[str, Any]) -> None:
+        if kind == "app_message":
+            await self.client.send_message(dest, payload)
+        elif kind == "update_card":
+            await self.client.update_template_card(dest.split("|"), payload["response_code"],
+                                                   **{k: v for k, v in payload.items() if k != "response_code"})
+        elif kind == "webhook":
+            count = await self.cache.hit(f"webhook-rate:{dest}", 60)
+            if count > self.cfg.webhook_per_minute:
+                raise RateLimited(retry_in=5)
+            await self.client.webhook_send(dest, payload)
+        elif kind == "response_url":
+            await self.client.response_url(dest, payload)
+        else:
+            raise ValueError(f"unknown outbox kind {kind!r}")
+
+
+def _mask(kind: str, dest: str) -> str:
+    """Webhook keys and response URLs are credentials: log only a hint of them."""
+    return dest if kind in ("app_message", "update_card") else dest[:6] + "…"
+

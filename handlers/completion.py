@@ -1,0 +1,115 @@
+"""Completion: price and split the job in the transaction that completes it, show the customer
+the breakdown, ask for a rating — or, where the template says so, wait for an approval first."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.cards import ticket_card
+from bot.render import t
+from handlers import notify, permissions
+from handlers.context import Context
+from handlers.lifecycle import Impossible, next_status
+from handlers.replies import Reply
+from storage import tickets as store
+from storage.models import Ticket
+
+
+def _quote(ctx: Context, ticket: Ticket, facts: dict[str, Any], lang: str) -> Any:
+    from settlement import quote_ticket
+
+    return quote_ticket(ctx.settlement, template=ticket.template, region=ticket.region, hours=facts["hours"],
+                        parts=[tuple(p) for p in facts["parts"]], surcharges=facts["surcharges"], language=lang)
+
+
+def _needs_approval(ctx: Context, ticket: Ticket, quote: Any) -> Any:
+    tpl = ctx.templates.defs.get(ticket.template) if ctx.templates and ticket.template else None
+    if tpl is None or tpl.approval is None or quote is None:
+        return None
+    from settlement import parse_money
+
+    limit = parse_money(tpl.approval.above, quote.currency)
+    return tpl.approval if quote.total > limit.minor else None
+
+
+async def complete(ctx: Context, ticket: Ticket, facts: dict[str, Any]) -> Reply:
+    quote = _quote(ctx, ticket, facts, ticket.language) if ctx.settlement is not None and ticket.template else None
+    approval = _needs_approval(ctx, ticket, quote)
+    if approval is not None and not (ticket.data or {}).get("approved"):
+        return await _request_approval(ctx, ticket, facts, quote, approval.role)
+    return await finish(ctx, ticket, facts)
+
+
+async def _request_approval(ctx: Context, ticket: Ticket, facts: dict[str, Any], quote: Any, role: str) -> Reply:
+    await store.transition(ctx.session, ticket, next_status(ticket.status, "request_approval"), actor=ctx.userid,
+                           reason=f"total {quote.to_json()['total']} {quote.currency} needs {role} approval", now=ctx.now)
+    await store.update_fields(ctx.session, ticket, data={**(ticket.data or {}), "completion": facts})
+    approvers = [p for p in ctx.cfg.people if role in p.roles and (role == "admin" or ticket.region in p.regions)]
+    for p in approvers:
+        lang = ctx.language_of(p.userid)
+        from bot.cards import task_id
+
+        card = ticket_card(lang, title=t(lang, "approval.title", id=ticket.id),
+                           desc=t(lang, "approval.desc", total=quote.to_json()["total"], currency=quote.currency),
+                           url=ctx.ticket_url(ticket.id),
+                           fields=[{"keyname": line["label"], "value": line["amount"]} for line in quote.to_json()["lines"]][:6])
+        card["card_type"] = "button_interaction"
+        card["task_id"] = task_id(ticket.id, p.userid)
+        card.pop("card_action", None)
+        card["button_list"] = [{"text": t(lang, "approval.approve"), "style": 1, "key": f"approve:{ticket.id}"},
+                               {"text": t(lang, "approval.reject"), "style": 2, "key": f"reject:{ticket.id}"}]
+        ctx.send_card(p.userid, card, ticket.id, urgent=True)
+    return Reply(markdown=await notify.progress(ctx, ticket, "push.awaiting_approval",
+                                                total=quote.to_json()["total"], currency=quote.currency))
+
+
+async def decide(ctx: Context, entities: dict[str, Any], *, approve: bool) -> Reply:
+    ticket = await store.get_ticket(ctx.session, int(entities.get("ticket") or 0))
+    if ticket is None:
+        return Reply(markdown=t(ctx.lang, "claim.no_ticket", id=entities.get("ticket")))
+    tpl = ctx.templates.defs.get(ticket.template) if ctx.templates else None
+    refusal = permissions.can_approve(ctx, ticket, tpl.approval.role if tpl and tpl.approval else "manager")
+    if refusal:
+        return Reply(markdown=refusal)
+    if ticket.status != "awaiting_approval":
+        return Reply(markdown=t(ctx.lang, "impossible", id=ticket.id, status=t(ctx.lang, f"status.{ticket.status}")))
+    facts = (ticket.data or {}).get("completion") or {"hours": "0", "parts": [], "surcharges": []}
+    if not approve:
+        await store.transition(ctx.session, ticket, "in_progress", actor=ctx.userid, reason="completion rejected",
+                               now=ctx.now)
+        return Reply(markdown=await notify.progress(ctx, ticket, "push.rejected", name=ctx.name),
+                     button=t(ctx.lang, "approval.rejected_button"))
+    await store.update_fields(ctx.session, ticket, data={**(ticket.data or {}), "approved": ctx.userid})
+    reply = await finish(ctx, ticket, facts, approved_by=ctx.name)
+    return Reply(markdown=reply.markdown, card=reply.card, button=t(ctx.lang, "approval.approved_button"))
+
+
+async def finish(ctx: Context, ticket: Ticket, facts: dict[str, Any], approved_by: str | None = None) -> Reply:
+    try:
+        to = next_status(ticket.status, "approve" if ticket.status == "awaiting_approval" else "complete")
+    except Impossible:
+        return Reply(markdown=t(ctx.lang, "impossible", id=ticket.id, status=t(ctx.lang, f"status.{ticket.status}")))
+    reason = f"hours {facts['hours']}, parts {facts['parts']}" + (f", approved by {approved_by}" if approved_by else "")
+    await store.transition(ctx.session, ticket, to, actor=ctx.userid, reason=reason, now=ctx.now)
+    await store.update_fields(ctx.session, ticket, completed_at=ctx.now, next_check_at=None, eta_at=None,
+                              sla_breached=ticket.sla_breached or bool(ticket.resolution_due and ctx.now > ticket.resolution_due))
+    breakdown = ""
+    if ctx.settlement is not None and ticket.template:
+        from storage import ledger
+
+        quote = await ledger.record_completion(
+            ctx.session, ctx.settlement, ticket_id=ticket.id, template=ticket.template, region=ticket.region,
+            engineer=ticket.assignee, hours=facts["hours"], parts=[tuple(p) for p in facts["parts"]],
+            surcharges=facts["surcharges"], language=_group_lang(ctx, ticket), completed_at=ctx.now)
+        breakdown = ledger.quote_markdown(quote, _group_lang(ctx, ticket))
+    engineer = ctx.cfg.person(ticket.assignee)
+    await notify.progress(ctx, ticket, "push.completed", name=engineer.name if engineer else ctx.name,
+                          breakdown=breakdown)
+    ctx.push_group(ticket.chatid, t(_group_lang(ctx, ticket), "csat.ask", id=ticket.id, bot=ctx.bot_name), ticket.id)
+    return Reply(markdown=t(ctx.lang, "complete.done", id=ticket.id) + ("\n" + breakdown if breakdown else ""))
+
+
+def _group_lang(ctx: Context, ticket: Ticket) -> str:
+    group = ctx.cfg.group(ticket.chatid)
+    return group.language if group else ticket.language
+

@@ -1,0 +1,104 @@
+"""Everything a handler may know and do for one message: who, where, in which language, and
+the effects it may cause — all written through the session of the message's transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage import outbox
+
+if TYPE_CHECKING:
+    from bot.config import Config, Group, Person
+    from storage.cache import Cache
+
+
+@dataclass
+class Context:
+    cfg: "Config"
+    session: AsyncSession
+    cache: "Cache"
+    userid: str
+    chatid: str | None
+    channel: str
+    now: datetime
+    person: "Person | None" = None
+    group: "Group | None" = None
+    response_code: str | None = None
+    task_id: str | None = None
+    public_url: str = ""
+    templates: Any = None    # handlers.templates.TemplateBook
+    settlement: Any = None   # settlement.SettlementConfig (None: jobs are not priced)
+    sla: Any = None          # handlers.sla_runtime.SlaBook (None: no SLA timers)
+    log: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def lang(self) -> str:
+        if self.group is not None and self.chatid:
+            return self.group.language
+        if self.person is not None and self.person.languages:
+            return self.person.languages[0]
+        return "zh"
+
+    @property
+    def roles(self) -> list[str]:
+        return list(self.person.roles) if self.person else ["customer"]
+
+    @property
+    def name(self) -> str:
+        return self.person.name if self.person else self.userid
+
+    @property
+    def bot_name(self) -> str:
+        return self.cfg.wecom.bot.names[0] if self.cfg.wecom.bot.names else "bot"
+
+    def language_of(self, userid: str) -> str:
+        p = self.cfg.person(userid)
+        return p.languages[0] if p and p.languages else "zh"
+
+    def ticket_url(self, ticket_id: int) -> str:
+        from bot.pages import ticket_signature
+
+        return f"{self.public_url}/tickets/{ticket_id}?sig={ticket_signature(self.cfg.wecom.app.secret, ticket_id)}"
+
+    # -- effects: outbox rows in this transaction ------------------------------------------------
+    def held_until(self, userid: str, urgent: bool) -> datetime | None:
+        """Quiet hours: a non-urgent notice to staff waits for the morning in their time zone.
+        Customers always get what they asked for; the person we are answering right now too."""
+        person = self.cfg.person(userid)
+        if urgent or userid == self.userid or person is None or not ({"engineer", "manager", "admin"} & set(person.roles)):
+            return None
+        from handlers.quiet_hours import quiet_until
+
+        return quiet_until(self.cfg.quiet_hours, self.cfg.timezone_of(userid), self.now)
+
+    def send_card(self, userid: str, card: dict[str, Any], ticket_id: int | None = None, *, urgent: bool = False) -> None:
+        outbox.enqueue(self.session, "app_message", userid, {"msgtype": "template_card", "template_card": card},
+                       ticket_id, not_before=self.held_until(userid, urgent))
+
+    def send_text(self, userid: str, text: str, ticket_id: int | None = None, *, urgent: bool = False) -> None:
+        outbox.enqueue(self.session, "app_message", userid, {"msgtype": "markdown", "markdown": {"content": text}},
+                       ticket_id, not_before=self.held_until(userid, urgent))
+
+    def push_group(self, chatid: str | None, markdown: str, ticket_id: int | None = None) -> bool:
+        group = self.cfg.group(chatid)
+        if group is None or not group.webhook_key:
+            return False
+        outbox.enqueue(self.session, "webhook", group.webhook_key,
+                       {"msgtype": "markdown", "markdown": {"content": markdown}}, ticket_id)
+        return True
+
+    def push_group_card(self, chatid: str | None, card: dict[str, Any], ticket_id: int | None = None) -> bool:
+        group = self.cfg.group(chatid)
+        if group is None or not group.webhook_key:
+            return False
+        outbox.enqueue(self.session, "webhook", group.webhook_key,
+                       {"msgtype": "template_card", "template_card": card}, ticket_id)
+        return True
+
+    def update_button(self, userid: str, response_code: str, text: str, ticket_id: int | None = None) -> None:
+        outbox.enqueue(self.session, "update_card", userid,
+                       {"response_code": response_code, "button": {"replace_name": text}}, ticket_id)

@@ -1,0 +1,166 @@
+"""Engineers' side: claim or decline a job, report progress, complete it (priced), and the
+approval step a template may put before completion."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from bot.render import t
+from handlers import notify, permissions
+from handlers.context import Context
+from handlers.lifecycle import PROGRESS_ACTIONS, Impossible, next_status
+from handlers.registry import handles
+from handlers.replies import Reply
+from handlers.routing import route
+from handlers.tickets import find_ticket, location_of, skill_label
+from storage import tickets as store
+from storage.models import Offer, Ticket
+
+
+def _impossible(ctx: Context, ticket: Ticket) -> Reply:
+    return Reply(markdown=t(ctx.lang, "impossible", id=ticket.id, status=t(ctx.lang, f"status.{ticket.status}")))
+
+
+async def _move(ctx: Context, ticket: Ticket, action: str, reason: str = "") -> bool:
+    try:
+        to = next_status(ticket.status, action)
+    except Impossible:
+        return False
+    await store.transition(ctx.session, ticket, to, actor=ctx.userid, reason=reason, now=ctx.now)
+    if ctx.sla is not None:
+        await store.update_fields(ctx.session, ticket, next_check_at=ctx.sla.next_check(ticket, ctx.now))
+    return True
+
+
+@handles("claim_job")
+async def claim_job(ctx: Context, entities: dict[str, Any]) -> Reply:
+    if "engineer" not in ctx.roles:
+        return Reply(markdown=t(ctx.lang, "claim.not_engineer"))
+    number = entities.get("ticket")
+    if number is None:
+        from sqlalchemy import select
+
+        offers = (await ctx.session.scalars(select(Offer.ticket_id).where(
+            Offer.userid == ctx.userid, Offer.status == "offered").order_by(Offer.ticket_id.desc()))).all()
+        open_ids = sorted(set(offers))
+        if len(open_ids) != 1:
+            return Reply(markdown=t(ctx.lang, "claim.which", example=open_ids[-1] if open_ids else 12),
+                         pending={"intent": "claim_job", "entities": {}} if open_ids else None)
+        number = open_ids[0]
+    ticket = await store.get_ticket(ctx.session, int(number))
+    if ticket is None:
+        return Reply(markdown=t(ctx.lang, "claim.no_ticket", id=number))
+    region = ctx.cfg.region(ticket.region)
+    refusal = permissions.can_claim(ctx, ticket, skill_label(ctx, ticket.skill), region.name if region else ticket.region or "-")
+    if refusal:
+        return Reply(markdown=refusal)
+    won = await store.claim(ctx.session, ticket.id, ctx.userid, via="card" if ctx.response_code else "text", now=ctx.now)
+    ticket = await store.get_ticket(ctx.session, ticket.id)
+    assert ticket is not None
+    if not won:
+        holder = ctx.cfg.person(ticket.assignee)
+        if ticket.assignee and ticket.assignee != ctx.userid:
+            name = holder.name if holder else ticket.assignee
+            return Reply(markdown=t(ctx.lang, "claim.lost", id=ticket.id, name=name),
+                         button=t(ctx.lang, "job.lost_button", name=name))
+        return _impossible(ctx, ticket)
+    ctx.log["ticket"] = ticket.id
+    if ctx.sla is not None:
+        await store.update_fields(ctx.session, ticket, next_check_at=ctx.sla.next_check(ticket, ctx.now))
+    await notify.progress(ctx, ticket, "push.claimed", name=ctx.name)
+    return Reply(markdown=t(ctx.lang, "claim.won", id=ticket.id, skill=skill_label(ctx, ticket.skill),
+                            location=location_of(ctx, ticket)),
+                 button=t(ctx.lang, "job.claimed_button"))
+
+
+@handles("decline_job")
+async def decline_job(ctx: Context, entities: dict[str, Any]) -> Reply:
+    """Assign mode (派单): the chosen engineer may decline; the next best one gets it."""
+    ticket = await store.get_ticket(ctx.session, int(entities.get("ticket") or 0))
+    if ticket is None:
+        return Reply(markdown=t(ctx.lang, "claim.no_ticket", id=entities.get("ticket")))
+    if ticket.assignee != ctx.userid:
+        return Reply(markdown=t(ctx.lang, "perm.not_assignee", id=ticket.id))
+    if not await _move(ctx, ticket, "decline", reason=f"declined by {ctx.name}"):
+        return _impossible(ctx, ticket)
+    declined = sorted({*(ticket.data or {}).get("declined", []), ctx.userid})
+    await store.update_fields(ctx.session, ticket, assignee=None, data={**(ticket.data or {}), "declined": declined})
+    tpl = ctx.templates.defs.get(ticket.template) if ctx.templates else None
+    await route(ctx, ticket, mode="assign", k=1, timeout_s=tpl.offer_timeout_s if tpl else 300, exclude=set(declined))
+    return Reply(markdown=t(ctx.lang, "decline.done", id=ticket.id), button=t(ctx.lang, "job.declined_button"))
+
+
+@handles("update_progress")
+async def update_progress(ctx: Context, entities: dict[str, Any]) -> Reply:
+    found = await find_ticket(ctx, entities, mine=True)
+    if isinstance(found, Reply):
+        return found
+    ticket = found
+    refusal = permissions.can_work(ctx, ticket)
+    if refusal:
+        return Reply(markdown=refusal)
+    status = entities.get("status")
+    eta_min = entities.get("eta")
+    if status == "delayed":
+        if ticket.status not in ("assigned", "departed", "on_site", "in_progress", "waiting_parts"):
+            return _impossible(ctx, ticket)
+        if eta_min:
+            await store.update_fields(ctx.session, ticket, eta_at=ctx.now + timedelta(minutes=float(eta_min)))
+        reason = entities.get("reason") or entities.get("_text", "")
+        await store.add_event(ctx.session, ticket.id, "delayed", actor=ctx.userid, reason=reason, at=ctx.now)
+        return Reply(markdown=await notify.progress(ctx, ticket, "push.delayed", name=ctx.name, reason=reason))
+    action = PROGRESS_ACTIONS.get(status or "")
+    if action is None:
+        return Reply(markdown=t(ctx.lang, "progress.which", id=ticket.id))
+    was = ticket.status
+    if not await _move(ctx, ticket, action, reason=entities.get("_text", "")):
+        return _impossible(ctx, ticket)
+    values: dict[str, Any] = {"name": ctx.name}
+    if action == "depart":
+        eta = ctx.now + timedelta(minutes=float(eta_min)) if eta_min else None
+        await store.update_fields(ctx.session, ticket, eta_at=eta)
+        values["eta"] = notify.local_time(ctx, eta, notify.group_timezone(ctx, ticket)) if eta else None
+    elif action == "arrive":
+        await store.update_fields(ctx.session, ticket, eta_at=None)
+    elif action == "parts_needed":
+        values["parts"] = entities.get("parts") or ""
+        await store.update_fields(ctx.session, ticket, sla_paused_at=ctx.now)  # the SLA clock stops
+    elif action == "start" and was == "waiting_parts" and ctx.sla is not None and ticket.sla_paused_at:
+        await ctx.sla.resume(ctx.session, ticket, ctx.now)
+    return Reply(markdown=await notify.progress(ctx, ticket, f"push.{status}", **values))
+
+
+@handles("complete_job")
+async def complete_job(ctx: Context, entities: dict[str, Any]) -> Reply:
+    found = await find_ticket(ctx, entities, mine=True)
+    if isinstance(found, Reply):
+        return found
+    ticket = found
+    refusal = permissions.can_work(ctx, ticket)
+    if refusal:
+        return Reply(markdown=refusal)
+    try:
+        next_status(ticket.status, "complete")
+    except Impossible:
+        return _impossible(ctx, ticket)
+    facts = {"hours": str(entities.get("labor_hours") or 0),
+             "parts": [[t(ctx.lang, "parts.default"), f"{entities['parts_amount']}"]] if entities.get("parts_amount") else [],
+             "surcharges": ["urgent"] if ticket.urgency == "urgent" else [], "by": ctx.userid}
+    from handlers import completion
+
+    return await completion.complete(ctx, ticket, facts)
+
+
+@handles("approve_job")
+async def approve_job(ctx: Context, entities: dict[str, Any]) -> Reply:
+    from handlers import completion
+
+    return await completion.decide(ctx, entities, approve=True)
+
+
+@handles("reject_job")
+async def reject_job(ctx: Context, entities: dict[str, Any]) -> Reply:
+    from handlers import completion
+
+    return await completion.decide(ctx, entities, approve=False)

@@ -1,0 +1,46 @@
+"""The ticket lifecycle as data: which action moves which status where. Pure."""
+
+from __future__ import annotations
+
+from storage.tickets import OPEN_STATUSES as OPEN
+DONE = ("completed", "confirmed", "closed", "cancelled")
+BEFORE_SITE = ("new", "offered", "assigned", "departed")
+WORKING = ("on_site", "in_progress", "waiting_parts")
+
+TRANSITIONS: dict[str, dict[str, str]] = {
+    "offer": {"new": "offered", "offered": "offered"},
+    "claim": {"new": "assigned", "offered": "assigned"},
+    "assign": {"new": "assigned", "offered": "assigned"},
+    "decline": {"assigned": "new"},
+    "depart": {"assigned": "departed"},
+    "arrive": {"assigned": "on_site", "departed": "on_site"},
+    "start": {"on_site": "in_progress", "waiting_parts": "in_progress"},
+    "parts_needed": {"on_site": "waiting_parts", "in_progress": "waiting_parts"},
+    "request_approval": {s: "awaiting_approval" for s in WORKING},
+    "approve": {"awaiting_approval": "completed"},
+    "reject": {"awaiting_approval": "in_progress"},
+    "complete": {s: "completed" for s in WORKING},
+    "confirm": {"completed": "confirmed"},
+    "close": {"completed": "closed", "confirmed": "closed"},
+    "cancel": {s: "cancelled" for s in OPEN},
+}
+# Progress a status report may carry without moving the ticket.
+NOTES = {"delayed": ("assigned", "departed", "on_site", "in_progress", "waiting_parts")}
+PROGRESS_ACTIONS = {"departed": "depart", "arrived": "arrive", "started": "start", "parts_needed": "parts_needed"}
+
+
+class Impossible(Exception):
+    def __init__(self, status: str, action: str) -> None:
+        super().__init__(f"{action} is not possible from {status}")
+        self.status, self.action = status, action
+
+
+def next_status(status: str, action: str) -> str:
+    to = TRANSITIONS.get(action, {}).get(status)
+    if to is None:
+        raise Impossible(status, action)
+    return to
+
+
+def is_open(status: str) -> bool:
+    return status in OPEN

@@ -1,0 +1,97 @@
+"""Progress cards: every state change is pushed into the customer's group (group robot webhook)
+and, when someone else made it, to the assignee — in each reader's language and time zone."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.cards import ticket_card, ticket_fields
+from bot.render import t
+from handlers.context import Context
+from storage import tickets as store
+from storage.models import Ticket
+
+
+def local_time(ctx: Context, when: datetime | None, tz_name: str) -> str:
+    if when is None:
+        return "-"
+    local = when.replace(tzinfo=timezone.utc).astimezone(ZoneInfo(tz_name))
+    today = ctx.now.replace(tzinfo=timezone.utc).astimezone(ZoneInfo(tz_name)).date()
+    return local.strftime("%H:%M") if local.date() == today else local.strftime("%m-%d %H:%M")
+
+
+def person_name(ctx: Context, userid: str | None) -> str:
+    p = ctx.cfg.person(userid)
+    return p.name if p else (userid or "-")
+
+
+def group_timezone(ctx: Context, ticket: Ticket) -> str:
+    region = ctx.cfg.region(ticket.region)
+    return region.timezone if region else "Asia/Shanghai"
+
+
+def sla_text(ctx: Context, ticket: Ticket, lang: str) -> str | None:
+    """What is due next and how much business time is left ("到场 还剩 35 分钟")."""
+    target, due = current_target(ticket)
+    if due is None or ctx.sla is None:
+        return None
+    minutes = ctx.sla.countdown(ticket, due, ctx.now)
+    if minutes is None:
+        return None
+    if minutes < 0:
+        return t(lang, "sla.overdue", target=t(lang, f"sla.target.{target}"), minutes=-minutes)
+    return t(lang, "sla.left", target=t(lang, f"sla.target.{target}"), minutes=minutes)
+
+
+def current_target(ticket: Ticket) -> tuple[str, datetime | None]:
+    """The SLA promise in play: a response until someone takes it, then on-site, then resolution."""
+    if ticket.status in ("new", "offered"):
+        return "response", ticket.response_due
+    if ticket.status in ("assigned", "departed"):
+        return "onsite", ticket.onsite_due
+    if ticket.status in ("on_site", "in_progress", "waiting_parts", "awaiting_approval"):
+        return "resolution", ticket.resolution_due
+    return "none", None
+
+
+async def timeline(ctx: Context, ticket: Ticket, lang: str, tz_name: str, last: int = 4) -> str:
+    steps = [e for e in await store.events_of(ctx.session, ticket.id) if e.to_status]
+    parts = [f"{t(lang, 'status.' + e.to_status)} {local_time(ctx, e.at, tz_name)}" for e in steps[-last:]]
+    return " → ".join(parts)
+
+
+async def card_for(ctx: Context, ticket: Ticket, lang: str, headline: str) -> dict[str, Any]:
+    from handlers.tickets import location_of, skill_label, template_name
+
+    tz_name = group_timezone(ctx, ticket)
+    engineer = ctx.cfg.person(ticket.assignee)
+    fields = ticket_fields(lang, id=ticket.id, skill=template_name(ctx, ticket, lang) or skill_label(ctx, ticket.skill),
+                           location=location_of(ctx, ticket), urgency=ticket.urgency, status=ticket.status,
+                           engineer=engineer.name if engineer else ticket.assignee)
+    if ticket.eta_at:
+        fields.append({"keyname": t(lang, "field.eta"), "value": local_time(ctx, ticket.eta_at, tz_name)})
+    sla = sla_text(ctx, ticket, lang)
+    if sla:
+        fields.append({"keyname": "SLA", "value": sla})
+    card = ticket_card(lang, title=f"#{ticket.id} {t(lang, 'status.' + ticket.status)}",
+                       desc=template_name(ctx, ticket, lang) or skill_label(ctx, ticket.skill),
+                       url=ctx.ticket_url(ticket.id), fields=fields)
+    card["sub_title_text"] = (headline + "\n" + await timeline(ctx, ticket, lang, tz_name))[:160]
+    return card
+
+
+async def progress(ctx: Context, ticket: Ticket, key: str, *, to_assignee: bool = True, **values: Any) -> str:
+    """Push the change to the customer group, and to the assignee unless they made it.
+    Returns the headline in the asker's language (handlers usually reply with it)."""
+    group = ctx.cfg.group(ticket.chatid)
+    if group is not None and group.webhook_key:
+        lang = group.language
+        card = await card_for(ctx, ticket, lang, t(lang, key, id=ticket.id, **values))
+        ctx.push_group_card(ticket.chatid, card, ticket.id)
+    if to_assignee and ticket.assignee and ticket.assignee != ctx.userid:
+        lang = ctx.language_of(ticket.assignee)
+        ctx.send_text(ticket.assignee, t(lang, key, id=ticket.id, **values), ticket.id,
+                      urgent=ticket.urgency == "urgent")
+    return t(ctx.lang, key, id=ticket.id, **values)

@@ -1,0 +1,25 @@
+"""What a handler returns: the words and card the asker sees. Transport decides the wire form."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Reply:
+    markdown: str = ""
+    card: dict[str, Any] | None = None
+    # For a card click: the new text of the clicked button (update_template_card).
+    button: str | None = None
+    # Set when the reply asks a question: the intent and slots so far, kept per chat and user
+    # until the answer comes (conversation state), e.g. {"intent": "create_ticket", "entities": {...}}.
+    pending: dict[str, Any] | None = None
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, text: str) -> "Reply":
+        return cls(**json.loads(text))

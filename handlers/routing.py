@@ -1,0 +1,141 @@
+"""Who gets a job (智能派单): candidates, ranking, offer or assign, and the fallback chain.
+
+Candidates are engineers with the skill who serve the region, are on duty in their own time zone
+and below capacity. The database ranks them (same city first, open load, longest since their last
+job, CSAT); duty hours are checked here because each person has their own zone. Nobody fits →
+neighbouring regions → the region's dispatch group → the region's managers. Every decision is
+written to the audit trail with its reasons.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.cards import job_card, task_id
+from bot.config import Config, parse_hours
+from bot.render import t
+from handlers.context import Context
+from storage import tickets as store
+from storage.models import Offer, Person, Ticket
+
+
+@dataclass(frozen=True)
+class Candidate:
+    userid: str
+    name: str
+    load: int
+    capacity: int
+    reason: str
+
+
+def on_duty(cfg: Config, person: Person, now: datetime) -> bool:
+    hours = parse_hours(person.working_hours or cfg.routing.working_hours)
+    if hours is None:
+        return True
+    tz = ZoneInfo(person.timezone or cfg.timezone_of(person.userid))
+    local = now.replace(tzinfo=timezone.utc).astimezone(tz)
+    minute = local.hour * 60 + local.minute
+    start, end = hours
+    return start <= minute < end if start < end else (minute >= start or minute < end)
+
+
+async def rank(ctx: Context, *, skill: str, region: str | None, city: str | None, exclude: set[str],
+               k: int) -> list[Candidate]:
+    rows = await store.candidates(ctx.session, skill=skill, region=region, city=city,
+                                  limit=k + len(exclude) + ctx.cfg.routing.candidates_per_query)
+    chosen: list[Candidate] = []
+    for position, (person, load) in enumerate(rows):
+        if person.userid in exclude or not on_duty(ctx.cfg, person, ctx.now):
+            continue
+        facts = [skill, person.city or "-", f"load {load}/{person.capacity}"]
+        if city and person.city == city:
+            facts.append("same city")
+        if position == 0 or person.last_assigned_at is None:
+            facts.append("next in rotation")
+        if person.rating_count:
+            facts.append(f"CSAT {person.rating_sum / person.rating_count:.1f}")
+        chosen.append(Candidate(person.userid, person.name, load, person.capacity,
+                                f"{person.name}: {', '.join(facts)}"))
+        if len(chosen) == k:
+            break
+    return chosen
+
+
+async def route(ctx: Context, ticket: Ticket, *, mode: str, k: int, timeout_s: int,
+                exclude: set[str] = frozenset()) -> list[Candidate]:  # type: ignore[assignment]
+    """Offer (抢单) the job to the top k, or assign (派单) it to the best one, widening to the
+    neighbouring regions when the ticket's own has nobody. Returns who got it."""
+    want = 1 if mode == "assign" else k
+    regions = [ticket.region, *ctx.cfg.routing.neighbours.get(ticket.region or "", [])]
+    people: list[Candidate] = []
+    widened_to = None
+    for region in regions:
+        people = await rank(ctx, skill=ticket.skill, region=region, city=ticket.city, exclude=set(exclude), k=want)
+        if people:
+            widened_to = region if region != ticket.region else None
+            break
+    if not people:
+        await fall_back(ctx, ticket, exclude)
+        return []
+    why = "; ".join(c.reason for c in people) + (f" (widened to region {widened_to})" if widened_to else "")
+    if mode == "assign":
+        best = people[0]
+        await store.transition(ctx.session, ticket, "assigned", actor="desk", reason=f"assigned to {why}")
+        await store.set_assignee(ctx.session, ticket, best.userid, ctx.now)
+        _send_job_card(ctx, ticket, best.userid, buttons=[("decline", "job.decline_button", 2)])
+    else:
+        ticket.offer_round = (ticket.offer_round or 0) + 1
+        await store.mark_offered(ctx.session, ticket, round=ticket.offer_round,
+                                 expires_at=ctx.now + timedelta(seconds=timeout_s))
+        if ticket.status != "offered":
+            await store.transition(ctx.session, ticket, "offered", actor="desk", reason=f"offered to {why}")
+        else:
+            await store.add_event(ctx.session, ticket.id, "routing", actor="desk",
+                                  reason=f"offer round {ticket.offer_round} to {why}")
+        offers = []
+        for c in people:
+            task = _send_job_card(ctx, ticket, c.userid, buttons=[("claim", "job.claim_button", 1)])
+            offers.append({"task_id": task, "ticket_id": ticket.id, "userid": c.userid, "status": "offered",
+                           "created_at": ctx.now})
+        await store.add_offers(ctx.session, offers)
+    return people
+
+
+def _send_job_card(ctx: Context, ticket: Ticket, userid: str, *, buttons: list[tuple[str, str, int]]) -> str:
+    from handlers.tickets import location_of, skill_label
+
+    lang = ctx.language_of(userid)
+    task = task_id(ticket.id, userid)
+    card = job_card(lang, ticket_id=ticket.id, skill=skill_label(ctx, ticket.skill), location=location_of(ctx, ticket),
+                    urgency=ticket.urgency, description=ticket.description, task=task)
+    card["button_list"] = [{"text": t(lang, label), "style": style, "key": f"{action}:{ticket.id}"}
+                           for action, label, style in buttons]
+    if buttons[0][0] == "decline":
+        card["main_title"]["title"] = t(lang, "job.assigned_title", id=ticket.id)[:36]
+    # An offer is only made to someone on duty and expires in minutes: quiet hours never hold it.
+    ctx.send_card(userid, card, ticket.id, urgent=True)
+    return task
+
+
+async def fall_back(ctx: Context, ticket: Ticket, exclude: Any = ()) -> None:
+    """Nobody can take it: the dispatch group of the region, else its managers, are asked."""
+    from handlers.tickets import location_of, skill_label
+
+    await store.mark_offered(ctx.session, ticket, round=ticket.offer_round or 0, expires_at=None)
+    dispatch = next((g for g in ctx.cfg.groups if g.kind == "dispatch" and g.region == ticket.region), None)
+    text = lambda lang: t(lang, "push.unassigned", id=ticket.id, skill=skill_label(ctx, ticket.skill),  # noqa: E731
+                          location=location_of(ctx, ticket), urgency=t(lang, f"urgency.{ticket.urgency}"))
+    if dispatch is not None and ctx.push_group(dispatch.chatid, text(dispatch.language), ticket.id):
+        target = f"dispatch group {dispatch.name}"
+    else:
+        managers = ctx.cfg.managers_of(ticket.region)
+        for m in managers:
+            ctx.send_text(m.userid, text(ctx.language_of(m.userid)), ticket.id, urgent=True)
+        target = "managers " + ", ".join(m.name for m in managers) if managers else "nobody (no dispatch group or manager)"
+    await store.add_event(ctx.session, ticket.id, "routing", actor="desk",
+                          reason=f"no engineer with skill {ticket.skill}, region {ticket.region} (or neighbours), "
+                                 f"on duty and below capacity{' excluding ' + ', '.join(sorted(exclude)) if exclude else ''}; "
+                                 f"asked {target}")

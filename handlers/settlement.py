@@ -1,0 +1,240 @@
+"""`settlement_summary`: the month's money in chat, scoped to who is asking.
+
+* admin → every region; manager → their regions (naming another region is refused, not widened);
+  engineer → only their own earnings; anyone else (customers) → a polite refusal.
+* Figures are per currency plus a total in the reporting currency at the rates stored on each
+  ticket, with a signed link to the full report.
+* Where the answer would be overheard it goes privately: an engineer's earnings asked in any
+  group, and company figures asked in a customer's group (or a chat the desk does not know),
+  are sent 1:1 and the group only hears that they were.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.render import t
+from handlers.context import Context
+from handlers.registry import handles
+from handlers.replies import Reply
+from settlement import format_minor
+from settlement.ledger_config import DEFAULT_TIMEZONE, LedgerConfig
+from settlement.periods import PeriodError, Span, resolve
+from storage import ledger
+
+TOP = 3
+
+
+# -- config ----------------------------------------------------------------------------------------
+
+_CONFIGS: dict[int, tuple[Any, LedgerConfig]] = {}
+
+
+def ledger_config(cfg: Any) -> LedgerConfig:
+    """The ledger's view of a desk Config, parsed once per Config object."""
+    hit = _CONFIGS.get(id(cfg))
+    if hit is not None and hit[0] is cfg:
+        return hit[1]
+    lcfg = LedgerConfig.from_mapping(cfg.model_dump(mode="json"))
+    _CONFIGS[id(cfg)] = (cfg, lcfg)  # the Config is kept alive with it, so its id cannot be reused
+    return lcfg
+
+
+def _lcfg(ctx: Context) -> LedgerConfig:
+    return ctx.settlement if isinstance(ctx.settlement, LedgerConfig) else ledger_config(ctx.cfg)
+
+
+# -- presentation ----------------------------------------------------------------------------------
+
+def money(minor: int, currency: str) -> str:
+    """12345.00 → 12,345.00 for people (the contract format stays ungrouped elsewhere)."""
+    text = format_minor(minor, currency)
+    sign, text = ("-", text[1:]) if text.startswith("-") else ("", text)
+    whole, dot, frac = text.partition(".")
+    return f"{sign}{int(whole):,}{dot}{frac}"
+
+
+def _label(lang: str, key: str, code: str) -> str:
+    try:
+        return t(lang, f"{key}.{code}")
+    except KeyError:
+        return code
+
+
+def party_name(lang: str, party: str) -> str:
+    return _label(lang, "settle.party", party)
+
+
+def person_name(ctx: Context, userid: str) -> str:
+    p = ctx.cfg.person(userid)
+    return p.name if p else userid
+
+
+def region_names(ctx: Context, codes: list[str] | None, lang: str) -> str:
+    if codes is None:
+        return t(lang, "settle.all_regions")
+    return "、".join((r.name if (r := ctx.cfg.region(c)) else c) for c in codes) if lang == "zh" else \
+        ", ".join((r.name if (r := ctx.cfg.region(c)) else c) for c in codes)
+
+
+def period_text(lang: str, span: Span) -> str:
+    c = span.canonical
+    if span.whole_months and len(c) == 7:
+        return t(lang, "settle.period.month", year=int(c[:4]), month=int(c[5:]))
+    if span.whole_months and "-Q" in c:
+        return t(lang, "settle.period.quarter", year=int(c[:4]), quarter=int(c[-1]))
+    if span.whole_months:
+        return t(lang, "settle.period.year", year=int(c))
+    return c.replace("..", " – ")
+
+
+def _percent(rate: str | None) -> str:
+    if rate is None:
+        return "-"
+    from decimal import Decimal
+
+    return f"{(Decimal(rate) * 100).quantize(Decimal('0.1'))}%"
+
+
+def _shares_text(lang: str, shares: dict[str, int], currency: str) -> str:
+    return " · ".join(f"{party_name(lang, p)} {money(v, currency)}" for p, v in shares.items())
+
+
+def report_link(ctx: Context, span: Span, regions: list[str] | None, person: str | None) -> str:
+    from bot.reports import report_url
+
+    return report_url(ctx.public_url, ctx.cfg.wecom.app.secret, period=span.canonical, timezone=span.timezone,
+                      regions=regions, person=person, now=ctx.now)
+
+
+# -- the handler -----------------------------------------------------------------------------------
+
+@handles("settlement_summary")
+async def settlement_summary(ctx: Context, entities: dict[str, Any]) -> Reply:
+    lang, roles, person = ctx.lang, set(ctx.roles), ctx.person
+    if person is None or not roles & {"admin", "manager", "engineer"}:
+        return Reply(markdown=t(lang, "settle.refuse_customer"))
+    asked_region = entities.get("region")
+    own_only = not roles & {"admin", "manager"}
+    regions: list[str] | None
+    if "admin" in roles:
+        regions = [asked_region] if asked_region else None
+    elif "manager" in roles:
+        if asked_region and asked_region not in person.regions:
+            return Reply(markdown=t(lang, "settle.refuse_region", region=region_names(ctx, [asked_region], lang),
+                                    scope=region_names(ctx, list(person.regions), lang)))
+        regions = [asked_region] if asked_region else list(person.regions)
+    else:
+        regions = None  # an engineer's own lines, wherever they worked
+    lcfg = _lcfg(ctx)
+    zone_region = (regions or list(person.regions) or [None])[0]
+    tz = lcfg.timezones.get(zone_region, DEFAULT_TIMEZONE) if zone_region else DEFAULT_TIMEZONE
+    try:
+        span = resolve(entities.get("period") or "this_month", now=ctx.now, timezone=tz)
+    except PeriodError:
+        return Reply(markdown=t(lang, "settle.bad_period"))
+    whole = span.whole_months
+    s = await ledger.summary(ctx.session, period=list(span.months), start=None if whole else span.utc_start,
+                             end=None if whole else span.utc_end, regions=regions,
+                             person=ctx.userid if own_only else None, reporting_currency=lcfg.reporting_currency,
+                             top=TOP)
+    link = report_link(ctx, span, regions, ctx.userid if own_only else None)
+    reply = _earnings(ctx, s, span, link) if own_only else _manager(ctx, s, span, regions, link)
+    group = ctx.group if ctx.chatid else None
+    overheard = ctx.chatid is not None and (own_only or group is None or group.kind == "customer")
+    if overheard:
+        ctx.log["private"] = True
+        if reply.card is not None:
+            ctx.send_card(ctx.userid, reply.card, urgent=True)
+        ctx.send_text(ctx.userid, reply.markdown, urgent=True)
+        return Reply(markdown=t(lang, "settle.sent_privately", name=ctx.name))
+    return reply
+
+
+def _manager(ctx: Context, s: dict[str, Any], span: Span, regions: list[str] | None, link: str) -> Reply:
+    lang, rc = ctx.lang, s["reporting_currency"]
+    title = t(lang, "settle.title", scope=region_names(ctx, regions, lang), period=period_text(lang, span))
+    stats = t(lang, "settle.stats", tickets=s["tickets"], sla=_percent(s["sla"]["rate"]),
+              csat=s["csat"]["average"] or "-", rated=s["csat"]["rated"])
+    lines = [f"**{title}**", f"> {stats}"]
+    for b in s["currencies"]:
+        lines.append(t(lang, "settle.currency_line", currency=b["currency"], gross=money(b["gross"], b["currency"]),
+                       tax=money(b["tax"], b["currency"]), total=money(b["total"], b["currency"]),
+                       tickets=b["tickets"]))
+        if b["corrections"]:
+            lines.append("> " + t(lang, "settle.corrections", amount=money(b["corrections"], b["currency"])))
+        if b["shares"]:
+            lines.append("> " + _shares_text(lang, b["shares"], b["currency"]))
+    tot = s["total"]
+    lines.append(t(lang, "settle.total_line", currency=rc, gross=money(tot["gross"], rc), tax=money(tot["tax"], rc),
+                   total=money(tot["total"], rc)))
+    if tot["shares"]:
+        lines.append("> " + _shares_text(lang, tot["shares"], rc))
+    for cur, amount in tot["unconverted"].items():
+        lines.append("> " + t(lang, "settle.unconverted", amount=money(amount, cur), currency=cur, reporting=rc))
+    top = _top_text(ctx, s)
+    if top:
+        lines.append(t(lang, "settle.top", engineers=top))
+    if not s["tickets"] and not s["currencies"]:
+        lines.append(t(lang, "settle.empty"))
+    lines.append(t(lang, "settle.link", url=link))
+
+    rows = [{"keyname": t(lang, "settle.field.tickets"), "value": str(s["tickets"])}]
+    for b in s["currencies"][:3]:
+        rows.append({"keyname": t(lang, "settle.field.gross", currency=b["currency"]),
+                     "value": f"{money(b['gross'], b['currency'])} (+{money(b['tax'], b['currency'])})"})
+    for party, amount in list(tot["shares"].items())[: 6 - len(rows) - 1]:
+        rows.append({"keyname": party_name(lang, party), "value": money(amount, rc)})
+    rows.append({"keyname": t(lang, "settle.field.sla_csat"),
+                 "value": f"{_percent(s['sla']['rate'])} · {s['csat']['average'] or '-'}"})
+    card = _card(title, stats, money(tot["gross"], rc), t(lang, "settle.field.total_gross", currency=rc), rows[:6],
+                 top, link, t(lang, "settle.full_report"))
+    return Reply(markdown="\n".join(lines), card=card)
+
+
+def _top_text(ctx: Context, s: dict[str, Any]) -> str:
+    sep = "、" if ctx.lang == "zh" else ", "
+    return sep.join(f"{person_name(ctx, e['person'])} {money(e['amount'], e['currency'])} {e['currency']}"
+                    for e in s["top_engineers"])
+
+
+def _earnings(ctx: Context, s: dict[str, Any], span: Span, link: str) -> Reply:
+    lang, rc = ctx.lang, s["reporting_currency"]
+    title = t(lang, "settle.mine.title", period=period_text(lang, span))
+    lines = [f"**{title}**"]
+    for b in s["currencies"]:
+        lines.append(t(lang, "settle.mine.line", currency=b["currency"], amount=money(b["net"], b["currency"]),
+                       jobs=b["tickets"]))
+        if b["corrections"]:
+            lines.append("> " + t(lang, "settle.corrections", amount=money(b["corrections"], b["currency"])))
+    if len(s["currencies"]) > 1:
+        lines.append(t(lang, "settle.mine.total", currency=rc, amount=money(s["total"]["net"], rc)))
+    if not s["currencies"]:
+        lines.append(t(lang, "settle.mine.none"))
+    lines.append(t(lang, "settle.link", url=link))
+    main = s["currencies"][0] if s["currencies"] else {"net": 0, "currency": rc}
+    rows = [{"keyname": t(lang, "settle.field.jobs"), "value": str(s["tickets"])}] + [
+        {"keyname": b["currency"], "value": money(b["net"], b["currency"])} for b in s["currencies"][:5]]
+    card = _card(title, t(lang, "settle.mine.desc"), money(main["net"], main["currency"]),
+                 t(lang, "settle.mine.emphasis", currency=main["currency"]), rows, "", link,
+                 t(lang, "settle.full_report"))
+    return Reply(markdown="\n".join(lines), card=card)
+
+
+def _card(title: str, desc: str, figure: str, figure_desc: str, rows: list[dict[str, str]], quote: str,
+          link: str, link_title: str) -> dict[str, Any]:
+    """A text_notice template card (WeCom limits: title 36, desc 44, ≤ 6 rows, values 26)."""
+    from bot.cards import SOURCE
+
+    card: dict[str, Any] = {
+        "card_type": "text_notice",
+        "source": SOURCE,
+        "main_title": {"title": title[:36], "desc": desc[:44]},
+        "emphasis_content": {"title": figure[:20], "desc": figure_desc[:20]},
+        "horizontal_content_list": [{"keyname": r["keyname"][:10], "value": r["value"][:26]} for r in rows[:6]],
+        "jump_list": [{"type": 1, "title": link_title[:13], "url": link}],
+        "card_action": {"type": 1, "url": link},
+    }
+    if quote:
+        card["sub_title_text"] = quote[:112]
+    return card

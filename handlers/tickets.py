@@ -1,0 +1,201 @@
+"""Customers' side (and staff on a customer's behalf): report, ask where it stands, cancel."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.cards import ticket_card, ticket_fields
+from bot.render import t
+from handlers import notify, permissions
+from handlers.context import Context
+from handlers.lifecycle import Impossible, next_status
+from handlers.registry import handles
+from handlers.replies import Reply
+from handlers.routing import route
+from handlers.templates import TemplateDef
+from storage import tickets as store
+from storage.models import Ticket
+
+
+def skill_label(ctx: Context, code: str) -> str:
+    skill = ctx.cfg.skill(code)
+    return skill.name if skill else code
+
+
+def template_name(ctx: Context, ticket: Ticket, lang: str) -> str | None:
+    tpl = ctx.templates.defs.get(ticket.template) if ctx.templates and ticket.template else None
+    return tpl.name(lang) if tpl else None
+
+
+def location_of(ctx: Context, ticket: Ticket) -> str:
+    region = ctx.cfg.region(ticket.region)
+    store_name = (ticket.data or {}).get("store")
+    parts = [p for p in (store_name, ticket.city, region.name if region else None) if p]
+    return " · ".join(dict.fromkeys(parts)) or "-"
+
+
+def ticket_reply_card(ctx: Context, ticket: Ticket, title: str, desc: str) -> dict[str, Any]:
+    engineer = ctx.cfg.person(ticket.assignee)
+    fields = ticket_fields(ctx.lang, id=ticket.id, skill=template_name(ctx, ticket, ctx.lang) or skill_label(ctx, ticket.skill),
+                           location=location_of(ctx, ticket), urgency=ticket.urgency, status=ticket.status,
+                           engineer=engineer.name if engineer else ticket.assignee)
+    sla = notify.sla_text(ctx, ticket, ctx.lang)
+    if sla:
+        fields.append({"keyname": "SLA", "value": sla})
+    return ticket_card(ctx.lang, title=title, desc=desc, url=ctx.ticket_url(ticket.id), fields=fields)
+
+
+def _ask(ctx: Context, key: str, entities: dict[str, Any]) -> Reply:
+    return Reply(markdown=t(ctx.lang, key), pending={"intent": "create_ticket", "entities": entities})
+
+
+@handles("create_ticket")
+async def create_ticket(ctx: Context, entities: dict[str, Any]) -> Reply:
+    skill = entities.get("skill")
+    if not skill or ctx.cfg.skill(skill) is None:
+        return _ask(ctx, "ask.skill", entities)
+    on_behalf = permissions.can_report_for_others(ctx)
+    # Staff report from their own rooms: the place comes from the message, not from the room.
+    group = None if on_behalf else ctx.group
+    city = entities.get("city") or (group.city if group else None)
+    region = entities.get("region")
+    if city and not region:
+        r = ctx.cfg.region_of_city(city)
+        region = r.code if r else None
+    region = region or (group.region if group else None)
+    if not region:
+        return _ask(ctx, "ask.city", {**entities, "skill": skill})
+    found = await ctx.templates.for_skill(ctx.session, skill) if ctx.templates else None
+    version, tpl = found if found else (None, TemplateDef(code=f"{skill}_repair", skill=skill))
+    values = {"city": city, "store": entities.get("store"), "description": entities.get("_text")}
+    missing = [f.key for f in tpl.fields if f.required and not values.get(f.key)]
+    if "city" in missing and region:
+        missing.remove("city")  # a region named directly is place enough to route
+    if missing:
+        return _ask(ctx, f"ask.{missing[0]}" if missing[0] in ("city", "store") else "ask.field",
+                    {**entities, "skill": skill})
+    urgency = entities.get("urgency") or "normal"
+    chatid = ctx.chatid if not on_behalf else _customer_group(ctx, entities, city)
+    reason = (f"reported by {ctx.name} on behalf of {entities.get('store') or city or region}" if on_behalf
+              else f"reported in {'group ' + ctx.chatid if ctx.chatid else 'a 1:1 chat'}")
+    ticket, people = await open_ticket(ctx, tpl=tpl, version=version, skill=skill, region=region, city=city,
+                                       urgency=urgency, description=entities.get("_text", ""), chatid=chatid,
+                                       source="chat", reason=reason, store=entities.get("store"))
+    return created_reply(ctx, ticket, len(people))
+
+
+def _customer_group(ctx: Context, entities: dict[str, Any], city: str | None) -> str | None:
+    """Staff reporting for a store: its group, if one of the configured customer groups matches."""
+    store = entities.get("store") or ""
+    for g in ctx.cfg.groups:
+        if g.kind == "customer" and ((store and store in g.name) or (not store and city and g.city == city)):
+            return g.chatid
+    return None
+
+
+async def open_ticket(ctx: Context, *, tpl: TemplateDef, version: int | None, skill: str, region: str,
+                      city: str | None, urgency: str, description: str, chatid: str | None, source: str,
+                      reason: str, store: str | None = None, reporter: str | None = None,
+                      extra: dict[str, Any] | None = None) -> tuple[Ticket, list[Any]]:
+    """The one way a ticket is born, whatever the entry (chat, staff, REST): stored with its
+    template version and SLA deadlines, then routed."""
+    deadlines = ctx.sla.deadlines(tpl.sla, urgency, ctx.now, region) if ctx.sla else None
+    data: dict[str, Any] = {**(extra or {})}
+    if store:
+        data["store"] = store
+    ticket = await store_create(ctx, skill=skill, region=region, city=city, urgency=urgency, description=description,
+                                reporter=reporter or ctx.userid, chatid=chatid, source=source, language=ctx.lang,
+                                template=tpl.code, template_version=version, dispatch_mode=tpl.dispatch,
+                                sla_policy=deadlines.policy if deadlines else None,
+                                response_due=deadlines.response if deadlines else None,
+                                onsite_due=deadlines.onsite if deadlines else None,
+                                resolution_due=deadlines.resolution if deadlines else None,
+                                next_check_at=deadlines.next_check if deadlines else None,
+                                data=data, reason=reason)
+    people = await route(ctx, ticket, mode=tpl.dispatch, k=tpl.offer_k, timeout_s=tpl.offer_timeout_s)
+    ctx.log["ticket"] = ticket.id
+    return ticket, people
+
+
+async def store_create(ctx: Context, *, reason: str, **fields: Any) -> Ticket:
+    return await store.create_ticket(ctx.session, actor=ctx.userid, reason=reason, now=ctx.now, **fields)
+
+
+def created_reply(ctx: Context, ticket: Ticket, offered: int) -> Reply:
+    if ticket.status == "offered":
+        note = t(ctx.lang, "ticket.created.offered", n=offered)
+    elif ticket.status == "assigned":
+        engineer = ctx.cfg.person(ticket.assignee)
+        note = t(ctx.lang, "ticket.created.assigned", name=engineer.name if engineer else ticket.assignee)
+    else:
+        note = t(ctx.lang, "ticket.created.no_engineer")
+    title = t(ctx.lang, "ticket.created.title", id=ticket.id)
+    name = template_name(ctx, ticket, ctx.lang) or skill_label(ctx, ticket.skill)
+    markdown = t(ctx.lang, "ticket.created.markdown", id=ticket.id, skill=name, location=location_of(ctx, ticket),
+                 urgency=t(ctx.lang, f"urgency.{ticket.urgency}"), status=t(ctx.lang, f"status.{ticket.status}"),
+                 note=note)
+    return Reply(markdown=markdown, card=ticket_reply_card(ctx, ticket, title, note))
+
+
+async def find_ticket(ctx: Context, entities: dict[str, Any], *, mine: bool = False) -> Ticket | Reply:
+    """The ticket a message is about: its number, else the only open one in this chat (or assigned
+    to the asker). Several candidates → a question; none → a clear answer."""
+    number = entities.get("ticket")
+    if number is not None:
+        ticket = await store.get_ticket(ctx.session, int(number))
+        if ticket is None:
+            return Reply(markdown=t(ctx.lang, "claim.no_ticket", id=number))
+        refusal = permissions.can_view(ctx, ticket)
+        return Reply(markdown=refusal) if refusal else ticket
+    if mine:
+        open_tickets = await store.open_tickets_of_assignee(ctx.session, ctx.userid)
+    else:
+        open_tickets = await store.open_tickets_of_chat(ctx.session, ctx.chatid) if ctx.chatid else []
+    if len(open_tickets) == 1:
+        return open_tickets[0]
+    if not open_tickets:
+        return Reply(markdown=t(ctx.lang, "status.none"))
+    return Reply(markdown=t(ctx.lang, "which_ticket", ids=", ".join(f"#{tk.id}" for tk in open_tickets)))
+
+
+@handles("query_status")
+async def query_status(ctx: Context, entities: dict[str, Any]) -> Reply:
+    if entities.get("ticket") is None and ctx.chatid:
+        open_tickets = await store.open_tickets_of_chat(ctx.session, ctx.chatid)
+        if len(open_tickets) > 1:
+            lines = [t(ctx.lang, "status.list_header")] + ["- " + _status_line(ctx, tk) for tk in open_tickets]
+            latest = open_tickets[0]
+            return Reply(markdown="\n".join(lines),
+                         card=ticket_reply_card(ctx, latest, _status_line(ctx, latest), "\n".join(lines[1:4])))
+    found = await find_ticket(ctx, entities, mine="engineer" in ctx.roles and not ctx.chatid)
+    if isinstance(found, Reply):
+        return found
+    line = _status_line(ctx, found)
+    return Reply(markdown=line, card=ticket_reply_card(ctx, found, line, template_name(ctx, found, ctx.lang) or ""))
+
+
+def _status_line(ctx: Context, ticket: Ticket) -> str:
+    engineer = ctx.cfg.person(ticket.assignee)
+    eta = notify.local_time(ctx, ticket.eta_at, notify.group_timezone(ctx, ticket)) if ticket.eta_at else None
+    return t(ctx.lang, "status.reply", id=ticket.id, status=t(ctx.lang, f"status.{ticket.status}"),
+             engineer=engineer.name if engineer else ticket.assignee, eta=eta)
+
+
+@handles("cancel_ticket")
+async def cancel_ticket(ctx: Context, entities: dict[str, Any]) -> Reply:
+    found = await find_ticket(ctx, entities)
+    if isinstance(found, Reply):
+        return found
+    ticket = found
+    refusal = permissions.can_cancel(ctx, ticket)
+    if refusal:
+        return Reply(markdown=refusal)
+    try:
+        to = next_status(ticket.status, "cancel")
+    except Impossible:
+        return Reply(markdown=t(ctx.lang, "impossible", id=ticket.id, status=t(ctx.lang, f"status.{ticket.status}")))
+    await store.transition(ctx.session, ticket, to, actor=ctx.userid, reason=entities.get("_text", ""), now=ctx.now)
+    await store.update_fields(ctx.session, ticket, next_check_at=None, offer_expires_at=None)
+    await store.withdraw_offers(ctx.session, ticket.id)
+    headline = await notify.progress(ctx, ticket, "push.cancelled", name=ctx.name)
+    return Reply(markdown=headline)

@@ -1,0 +1,132 @@
+"""What the scheduler does on each pass: offers that nobody took in time go to the next engineers;
+SLA promises are watched (nudge at 80 %, breach → managers, then up the escalation chain).
+
+Each ticket's timer is claimed with a conditional UPDATE on the timer column, so several workers
+can scan at once without telling anyone twice."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+
+from bot.render import t
+from handlers import notify
+from handlers.context import Context
+from handlers.routing import route
+from storage import tickets as store
+from storage.models import Ticket
+
+BATCH = 200
+
+
+async def _claim_timer(ctx: Context, ticket: Ticket, column: str, new: datetime | None) -> bool:
+    col = getattr(Ticket, column)
+    res = await ctx.session.execute(update(Ticket).where(Ticket.id == ticket.id, col == getattr(ticket, column))
+                                    .values({column: new}))
+    if res.rowcount == 1:
+        setattr(ticket, column, new)
+        return True
+    return False
+
+
+async def expire_offers(ctx: Context) -> int:
+    """Offers past their timeout: offer to the next K (never the same people again)."""
+    due = (await ctx.session.scalars(select(Ticket).where(
+        Ticket.offer_expires_at <= ctx.now, Ticket.status == "offered").order_by(Ticket.offer_expires_at)
+        .limit(BATCH))).all()
+    moved = 0
+    for ticket in due:
+        if not await _claim_timer(ctx, ticket, "offer_expires_at", None):
+            continue
+        tpl = ctx.templates.defs.get(ticket.template) if ctx.templates and ticket.template else None
+        already = await store.offered_users(ctx.session, ticket.id)
+        await store.withdraw_offers(ctx.session, ticket.id)
+        await store.add_event(ctx.session, ticket.id, "offer_timeout", actor="desk", at=ctx.now,
+                              reason=f"round {ticket.offer_round} unclaimed: {', '.join(sorted(already))}")
+        await route(ctx, ticket, mode="offer", k=tpl.offer_k if tpl else 3,
+                    timeout_s=tpl.offer_timeout_s if tpl else 300, exclude=already)
+        moved += 1
+    return moved
+
+
+async def check_sla(ctx: Context) -> int:
+    if ctx.sla is None:
+        return 0
+    due = (await ctx.session.scalars(select(Ticket).where(Ticket.next_check_at <= ctx.now)
+                                     .order_by(Ticket.next_check_at).limit(BATCH))).all()
+    handled = 0
+    for ticket in due:
+        old = ticket.next_check_at
+        if not await _claim_timer(ctx, ticket, "next_check_at", None):
+            continue
+        ticket.next_check_at = old
+        await _check_one(ctx, ticket)
+        handled += 1
+    return handled
+
+
+async def _check_one(ctx: Context, ticket: Ticket) -> None:
+    target, due = notify.current_target(ticket)
+    if due is None or ticket.sla_paused_at is not None or ticket.status not in store.OPEN_STATUSES:
+        await store.update_fields(ctx.session, ticket, next_check_at=None)
+        return
+    stage = ctx.sla.stage(ticket, due, ctx.now)
+    recorded = ticket.sla_stage or "ok"
+    if stage == "nudge" and recorded not in (f"nudged:{target}", f"breached:{target}"):
+        await _nudge(ctx, ticket, target, due)
+    elif stage == "breach" and recorded != f"breached:{target}":
+        await _breach(ctx, ticket, target)
+        return
+    elif stage == "breach":
+        await _escalate(ctx, ticket, target)
+        return
+    await store.update_fields(ctx.session, ticket, next_check_at=ctx.sla.next_check(ticket, ctx.now))
+
+
+async def _nudge(ctx: Context, ticket: Ticket, target: str, due: datetime) -> None:
+    minutes = ctx.sla.countdown(ticket, due, ctx.now) or 0
+    who = [ticket.assignee] if ticket.assignee else sorted(await store.offered_users(ctx.session, ticket.id))
+    for userid in who:
+        lang = ctx.language_of(userid)
+        ctx.send_text(userid, t(lang, "sla.nudge", id=ticket.id, target=t(lang, f"sla.target.{target}"),
+                                minutes=minutes), ticket.id, urgent=True)
+    await store.update_fields(ctx.session, ticket, sla_stage=f"nudged:{target}")
+    await store.add_event(ctx.session, ticket.id, "sla_nudge", actor="desk", at=ctx.now,
+                          reason=f"{target} due in {minutes} business min; told {', '.join(who) or 'nobody'}")
+
+
+async def _breach(ctx: Context, ticket: Ticket, target: str) -> None:
+    managers = ctx.cfg.managers_of(ticket.region)
+    _tell(ctx, ticket, [m.userid for m in managers], "sla.breach", target)
+    await store.update_fields(ctx.session, ticket, sla_stage=f"breached:{target}", sla_breached=True, escalated=True,
+                              escalation_level=1,
+                              next_check_at=ctx.now + timedelta(minutes=ctx.cfg.escalation.repeat_after_min))
+    await store.add_event(ctx.session, ticket.id, "sla_breach", actor="desk", at=ctx.now,
+                          reason=f"{target} deadline missed; escalated to managers "
+                                 + (", ".join(m.name for m in managers) or "(none configured)"))
+
+
+async def _escalate(ctx: Context, ticket: Ticket, target: str) -> None:
+    """Still overdue and nothing moved: the next level of the chain (managers → head of service)."""
+    level = (ticket.escalation_level or 1) + 1
+    heads = list(ctx.cfg.routing.head_of_service)
+    managers = [m.userid for m in ctx.cfg.managers_of(ticket.region)]
+    _tell(ctx, ticket, sorted(set(heads + managers)), "sla.escalate", target, level=level,
+          managers=", ".join(notify.person_name(ctx, m) for m in managers) or "-")
+    last = level >= 2  # the chain has two steps; after the head of service nobody is above
+    await store.update_fields(ctx.session, ticket, escalation_level=level,
+                              next_check_at=None if last else ctx.now + timedelta(minutes=ctx.cfg.escalation.repeat_after_min))
+    await store.add_event(ctx.session, ticket.id, "escalation", actor="desk", at=ctx.now,
+                          reason=f"level {level}: told {', '.join(heads + managers) or 'nobody'}")
+
+
+def _tell(ctx: Context, ticket: Ticket, userids: list[str], key: str, target: str, **extra: Any) -> None:
+    from handlers.tickets import location_of
+
+    for userid in userids:
+        lang = ctx.language_of(userid)
+        ctx.send_text(userid, t(lang, key, id=ticket.id, target=t(lang, f"sla.target.{target}"),
+                                location=location_of(ctx, ticket), engineer=notify.person_name(ctx, ticket.assignee),
+                                **extra), ticket.id, urgent=True)

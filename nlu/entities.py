@@ -1,0 +1,157 @@
+"""Entity extractors for names, urgency, ticket numbers and ratings.
+
+Each takes canonical text and returns (value, (start, end)) or None; spans are canonical offsets
+that parse.py maps back to the original text. Periods live in periods.py, engineers' job reports
+in jobs.py.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .lexicon import Lexicon, find_all, lookup
+from .numbers import to_number
+from .signals import HAZARD, NOT_URGENT, REQUEST, SYMPTOM, URGENT
+
+Span = tuple[int, int]
+
+
+# -- skill / place / person ------------------------------------------------------------------
+
+def find_skill(lex: Lexicon, text: str) -> tuple[str, Span] | None:
+    """The equipment named; a named device beats a symptom-word synonym (热水器漏水 -> appliance).
+
+    Synonyms that are themselves symptoms (漏水, 断网, 跳闸, 停电) or a bare single character
+    (网, 灯) are weak: they decide only when no real device is named.
+    """
+    matches = find_all(lex.skill_re, text)
+    if not matches:
+        return None
+    strong = [m for m in matches if not _weak_term(m.term)]
+    m = (strong or matches)[0]
+    return lookup(lex.skills, m.term), (m.start, m.end)
+
+
+def mask_terms(lex: Lexicon, text: str) -> str:
+    """Blank device, place and people names before cue matching.
+
+    Names are not cues: "บันไดเลื่อน" (escalator) contains "เลื่อน" (postpone) and a store
+    called "...开关店" should not read as a switch. Symptom-like synonyms (漏水, 断网) stay, they
+    are signals. A CJK filler keeps Chinese verb patterns working around the gap.
+    """
+    spans = [(m.start, m.end) for m in find_all(lex.skill_re, text) if not _weak_term(m.term)]
+    spans += [(m.start, m.end) for m in find_all(lex.place_re, text)]
+    spans += [(m.start, m.end) for m in find_all(lex.person_re, text)]
+    if not spans:
+        return text
+    chars = list(text)
+    for a, b in spans:
+        chars[a:b] = "物" * (b - a)
+    return "".join(chars)
+
+
+def _weak_term(term: str) -> bool:
+    if len(term) == 1:
+        return True
+    # "fuite d'eau", "panne de courant", "ไฟดับ": a synonym that carries a symptom is a symptom.
+    return bool(SYMPTOM.search(term) or HAZARD.search(term) or REQUEST.fullmatch(term))
+
+
+def find_place(lex: Lexicon, text: str) -> dict[str, tuple[str, Span]]:
+    out: dict[str, tuple[str, Span]] = {}
+    for m in find_all(lex.place_re, text):
+        try:
+            city, region = lookup(lex.cities, m.term)
+        except KeyError:
+            if "region" not in out:
+                out["region"] = (lookup(lex.regions, m.term), (m.start, m.end))
+            continue
+        if "city" not in out:
+            out["city"] = (city, (m.start, m.end))
+            out["region"] = (region, (m.start, m.end))
+    return out
+
+
+def find_person(lex: Lexicon, text: str) -> tuple[str, Span] | None:
+    for m in find_all(lex.person_re, text):
+        return lookup(lex.people, m.term), (m.start, m.end)
+    return None
+
+
+# -- urgency -----------------------------------------------------------------------------------
+
+def find_urgency(text: str) -> tuple[str, Span | None]:
+    neg = NOT_URGENT.search(text)
+    if neg:
+        return "normal", (neg.start(), neg.end())
+    m = URGENT.search(text) or HAZARD.search(text)
+    if m:
+        return "urgent", (m.start(), m.end())
+    return "normal", None
+
+
+# -- ticket number -----------------------------------------------------------------------------
+
+_TICKET_EXPLICIT = re.compile(
+    r"#\s*(\d{1,8})(?!\d)|"
+    r"(?:工单|单号|报修单|维修单|订单号|任务|单子|编号|(?<![a-z])(?:ticket|tickets|tkt|job|case|request|"
+    r"demande|intervention|no\.|n°|no)|ใบงาน|งานที่|งาน|หมายเลข)\s*(?:号|编号|no\.?|n°|number|num|nr|#|:|-)?\s*"
+    r"(?:#\s*)?(\d{1,8})(?![\d.]|\s*(?:分钟|小时|元|块|星|min|h\b))|"
+    r"(?<![\d月.])(\d{2,8})\s*号(?:工单|单)|(?<![\d月.])(\d{3,8})\s*号(?![店楼门线机位房间层院])|"
+    # A claim verb right before a number names the job, however short ("接单 1", "claim 7").
+    r"(?:接单|抢单|认领|(?<![a-z])(?:claim|take))\s*(?:#\s*)?(\d{1,8})(?![\d.]|\s*(?:分钟|小时|元|块|星|个|min|h\b))"
+)
+_UNIT_AFTER = (r"\s*(?:分钟|分|小时|个|钟头|元|块|星|颗|号|楼|层|度|米|点|月|年|天|岁|台|次|周|秒|万|千|"
+               r"%|h|hr|hrs|min|mins|minutes?|hours?|heures?|€|euros?|baht|rmb|yuan|stars?|[/:.]\d|"
+               r"นาที|ชั่วโมง|ดาว|บาท)")
+_TICKET_BARE = re.compile(r"(?<![\d.:/¥$€\-a-z])(\d{2,7})(?![\d]|[a-z]|" + _UNIT_AFTER + ")")
+
+
+def find_ticket(text: str, allow_bare: bool) -> tuple[int, Span] | None:
+    m = _TICKET_EXPLICIT.search(text)
+    if m:
+        g = next(i for i in range(1, 6) if m.group(i))
+        return int(m.group(g)), m.span(g)
+    if allow_bare:
+        m = _TICKET_BARE.search(text)
+        if m:
+            return int(m.group(1)), m.span(1)
+    return None
+
+
+# -- rating ------------------------------------------------------------------------------------
+
+_STAR_CHARS = re.compile(r"[⭐★🌟✨]")
+_RATING = re.compile(
+    r"(?<![\d.])([1-5一二两三四五])\s*(?:颗|个)?\s*(?:星|分(?!钟|之|钱)|stars?|etoiles?|ดาว)|"
+    r"(?<![\d.])([1-5])\s*(?:/|／|分之|out of|sur)\s*5(?!\d)|"
+    r"(?:评分|打分|打|给|评|rate|rating|note|give|score|ให้|คะแนน)\s*[:：]?\s*(?:个|了)?\s*([1-5一二两三四五])(?![\d.])"
+    r"(?!\s*(?:号|小时|分钟|天|月|块|元))"
+)
+
+
+_WORD_RATING = re.compile(
+    r"(?<![a-z])(one|two|three|four|five|une?|deux|trois|quatre|cinq)\s*(?:stars?|etoiles?)(?![a-z])|"
+    r"(หนึ่ง|สอง|สาม|สี่|ห้า)\s*ดาว|ดาว\s*(หนึ่ง|สอง|สาม|สี่|ห้า)"
+)
+_RATING_WORDS = {"one": 1, "un": 1, "une": 1, "หนึ่ง": 1, "two": 2, "deux": 2, "สอง": 2, "three": 3, "trois": 3,
+                 "สาม": 3, "four": 4, "quatre": 4, "สี่": 4, "five": 5, "cinq": 5, "ห้า": 5}
+
+
+def find_rating(text: str) -> tuple[int, Span] | None:
+    w = _WORD_RATING.search(text)
+    if w:
+        return _RATING_WORDS[next(g for g in w.groups() if g)], w.span()
+    m = _RATING.search(text)
+    if m:
+        g = next(i for i in range(1, 4) if m.group(i))
+        v = to_number(m.group(g))
+        if v is not None and 1 <= v <= 5:
+            return int(v), m.span()
+    stars = list(_STAR_CHARS.finditer(text))
+    if stars:
+        return min(len(stars), 5), (stars[0].start(), stars[-1].end())
+    if re.search(r"满分|(?<![a-z])(?:full marks|perfect)(?![a-z])", text):
+        m2 = re.search(r"满分|full marks|perfect", text)
+        return 5, m2.span()
+    return None

@@ -1,0 +1,165 @@
+"""What engineers report on a job: step (status), ETA, missing parts, labour hours, parts amount."""
+
+from __future__ import annotations
+
+import re
+
+from .numbers import NUM, as_number, to_number
+
+Span = tuple[int, int]
+
+# -- completion report numbers -------------------------------------------------------------------
+
+_HOURS = re.compile(
+    r"(?:(" + NUM + r")\s*(?:个)?\s*(半)?\s*(?:小时|钟头|hours?|hrs?|h|heures?|ชั่วโมง|ชม\.?)(?![a-z])(半)?"
+    # minutes after the hours: with a unit ("1小时20分钟"), or glued on ("1h30")
+    r"(?:\s*(\d{1,2})\s*(?:分钟|分|min|mins|minutes)(?![a-z])|(\d{2})(?![\d.]|\s*(?:元|块|€|euros?|baht|บาท|\$)))?"
+    r"|(?<![\d一二两三四五六七八九十])(半)\s*(?:个)?\s*(?:小时|钟头))"
+)
+_LABOR_LABELLED_MIN = re.compile(
+    r"(?:工时|人工|用时|labou?r|main d'oeuvre|ค่าแรง)\s*[:：]?\s*(" + NUM + r")\s*(?:分钟|min|mins|minutes|นาที)|"
+    r"(" + NUM + r")\s*(?:分钟|min|mins|minutes|นาที)(?![a-z])")
+_MONEY_LABEL = r"(?:配件|零件|材料|部件|备件|(?<![a-z])(?:parts?|materials?|pieces?|spare parts?)(?![a-z])|อะไหล่)"
+_MONEY_UNIT = r"(?:元|块钱|块|rmb|cny|yuan|€|euros?|eur|baht|บาท|thb|sgd|\$|dollars?)"
+_PARTS_AFTER = re.compile(
+    _MONEY_LABEL + r"(?:费用|费|钱|款|价格|cost|costs|fee|price|total)?\s*(?:共|一共|花了|是|为|:|：|=|de)?\s*"
+    r"(?:[¥$€]\s*)?(" + NUM + r")\s*" + _MONEY_UNIT + r"?"
+)
+_PARTS_LABEL_UNIT = re.compile(_MONEY_LABEL + r"[^,;，；]{0,12}?(?<![\d.])(" + NUM + r")\s*" + _MONEY_UNIT)
+_PARTS_BEFORE = re.compile(r"(?:[¥$€]\s*)?(" + NUM + r")\s*" + _MONEY_UNIT + r"\s*(?:的)?\s*" + _MONEY_LABEL)
+_MONEY_ANY = re.compile(r"[¥$€]\s*(" + NUM + r")|(?<![a-z\d.])(" + NUM + r")\s*" + _MONEY_UNIT + r"(?![a-z])")
+_NO_PARTS = re.compile(r"(?:无|没有?(?:用|换)?|不需要|未用|未换|免)\s*(?:配件|材料|零件|件)|(?<![a-z])no parts(?![a-z])|"
+                       r"sans pieces|ไม่มีอะไหล่|配件\s*[:：]?\s*(?:无|0)(?!\d)")
+
+
+def find_labor_hours(text: str) -> tuple[int | float, Span] | None:
+    for m in _HOURS.finditer(text):
+        if m.group(6):
+            return 0.5, m.span()
+        v = to_number(m.group(1))
+        if v is None:
+            continue
+        if m.group(2) or m.group(3):  # 两个半小时 / 两小时半
+            v += 0.5
+        if m.group(4) or m.group(5):
+            v += int(m.group(4) or m.group(5)) / 60
+        return as_number(round(v, 4)), m.span()
+    # Minutes only ("工时45分钟", "45 min labour"): hours as a fraction.
+    m = _LABOR_LABELLED_MIN.search(text)
+    if m:
+        v = to_number(m.group(1) or m.group(2))
+        if v is not None:
+            return as_number(round(v / 60, 4)), m.span()
+    return None
+
+
+def find_parts_amount(text: str) -> tuple[int | float, Span] | None:
+    for rx in (_PARTS_LABEL_UNIT, _PARTS_AFTER, _PARTS_BEFORE):
+        m = rx.search(text)
+        if m:
+            v = to_number(m.group(1))
+            if v is not None:
+                return v, m.span(1)
+    m = _NO_PARTS.search(text)
+    if m:
+        return 0, m.span()
+    m = _MONEY_ANY.search(text)
+    if m:
+        g = 1 if m.group(1) else 2
+        v = to_number(m.group(g))
+        if v is not None:
+            return v, m.span(g)
+    return None
+
+
+# -- progress ------------------------------------------------------------------------------------
+
+STATUS_CUES: dict[str, re.Pattern[str]] = {
+    "parts_needed": re.compile(
+        r"缺(?:少)?(?:个|了)?(?:配件|零件|件|料|材料|部件|备件)|缺[^\s,.!?，]{1,6}|需要(?:换|更换|订|买|采购)|要(?:换|订)(?:个|一个)?|"
+        r"(?:等|订|调|买|采购)(?:个|一下)?(?:配件|零件|部件|备件)|配件(?:没有|没了|缺货|不够|还没到|要订|需要订)|"
+        r"(?<![a-z])(?:need to order|ordering|order(?:ed)? (?:a |the )?(?:new |replacement )?\w+|"
+        r"attends? (?:la |les |une )?pieces?|commander (?:une |la |des )?pieces?)(?![a-z])|สั่ง|"
+        r"没(?:有)?(?:带)?(?:配件|零件|部件|备件|材料)|回(?:公司|仓库|去)拿|重新订|重订|补订|"
+        r"(?:配件|零件|部件|备件)[^\s,，.。]{0,6}(?:调|订|等|没|缺|买|不对|不符|不匹配)|订货|调货|要订|得订|需要订|订购|没货|缺货|无货|没库存|(?<![a-z])(?:out of stock|backorder(?:ed)?|rupture de stock)(?![a-z])|(?<![a-z])(?:need(?:s)? (?:a |new )?parts?|need(?:s)? (?:a |an )?(?:new |replacement )\w+|"
+        r"waiting (?:for|on) (?:the )?parts?|parts? (?:on order|ordered|needed|missing)|missing parts?|"
+        r"besoin d'une? (?:piece|pieces)|piece manquante|attente (?:de|des) pieces?|en attente de piece)(?![a-z])|"
+        r"รออะไหล่|ขาดอะไหล่|ต้องเปลี่ยนอะไหล่|สั่งอะไหล่"
+    ),
+    "delayed": re.compile(
+        r"晚点|晚到|晚些|要晚|会晚|排满|忙不过来|明天(?:一早|早上|上午|下午)?再(?:过去|去|来)|明天一早(?:过去|去|来)|晚(?:[一两二三四五六七八九十半\d]+)\s*(?:个)?(?:多)?(?:小时|分钟|钟头|min)|迟到|延迟|延误|推迟|耽误|堵车|塞车|来不及|晚一点|晚一会|稍晚|改到|改天|"
+        r"(?<![a-z])(?:late|delayed|delay|running late|stuck in traffic|traffic|postponed|reschedul\w*|"
+        r"en retard|retard|retarde|bouchons?|embouteillages?)(?![a-z])|ล่าช้า|สาย|รถติด|ช้าหน่อย|เลื่อน"
+    ),
+    "arrived": re.compile(
+        r"(?<!什么时候)(?<!几点)(?<!快)(?<!马上)(?<!就)(?<!要)(?:已经|已)?(?:到了|到达|到场|抵达|到店|到现场|已到|进店了|在现场|现场了|在店里|人到了|人在店)|"
+        r"(?<=\d)\s*到\s*[!！.。]*$|^\s*到\s*[!！.。]*$|"
+        r"(?<![a-z])(?:arrived|on site|onsite|i'?m here|am here|at the store|at the site|reached|"
+        r"arrive|suis arrive|sur place)(?![a-z])|ถึงแล้ว|มาถึง|ถึงหน้างาน|ถึงร้าน"
+    ),
+    "started": re.compile(
+        r"开始(?:维修|修|干活|处理|检修|检查|排查|施工|作业|工作)?|开工|在修|在(?:维修|处理|检查|排查|检修|弄|拆|换|装|修)|正在(?:维修|修|处理|检查|排查)|"
+        r"维修中|检修中|处理中|排查中|检查中|动手|着手|拆机|修\s*ing|"
+        r"正在[^\s,.!?，。！？]{0,3}(?:修|拆|检|查|换|处理|排查|测|调|弄|装)|"
+        r"(?<![a-z])(?:started|starting|start(?:ing)? (?:work|repair)|working on|work in progress|in progress|"
+        r"commence|debut(?:e)? (?:de )?(?:la )?reparation|en cours|diagnos\w*|checking|inspecting)(?![a-z])|"
+        r"เริ่มซ่อม|เริ่มงาน|กำลังซ่อม|กำลังตรวจ|ตรวจเช็ค|กำลังเช็ค|เริ่ม"
+    ),
+    "departed": re.compile(
+        r"出发|在路上|路上了|快到了|马上到|就到|出门|走了|动身了|(?:再|这就|马上|现在)?(?:过去|去|跑)一趟|过去(?:看看|看下|处理)|上路|动身|过去了|这就去|马上过去|正赶过去|赶过去|前往|已出门|出门了|"
+        r"(?<![a-z])(?:on my way|on the way|omw|departed|departing|leaving now|heading (?:over|there|to)|"
+        r"en route|je pars|parti|partie)(?![a-z])|ออกเดินทาง|กำลังไป|ออกจาก|กำลังเดินทาง"
+    ),
+}
+
+_ETA = re.compile(
+    r"(" + NUM + r")\s*(?:个)?\s*(半)?\s*(分钟|分(?!之)|mins?|minutes?|小时|钟头|hours?|hrs?|h|heures?|นาที|ชั่วโมง)(?![a-z])|"
+    r"(?<![\d一二两三四五六七八九十])(半)\s*(?:个)?\s*(?:小时|钟头)|half an hour|une demi-heure|demi-heure|ครึ่งชั่วโมง|"
+    r"(?<![a-z])(?:an|one|une|d'une) (?:hour|heure)(?![a-z])"
+)
+
+
+def find_status(text: str) -> tuple[str, Span] | None:
+    for name in ("parts_needed", "delayed"):
+        m = STATUS_CUES[name].search(text)
+        if m:
+            return name, m.span()
+    # Otherwise the last-mentioned step: "到了 开始修" is further along than "到了".
+    best: tuple[int, str, Span] | None = None
+    for name in ("departed", "arrived", "started"):
+        for m in STATUS_CUES[name].finditer(text):
+            if best is None or m.start() >= best[0]:
+                best = (m.start(), name, m.span())
+    return (best[1], best[2]) if best else None
+
+
+def find_eta(text: str) -> tuple[int, Span] | None:
+    m = _ETA.search(text)
+    if not m:
+        return None
+    if m.group(4) or not m.group(1) and not m.group(3):
+        return (60 if re.search(r"hour|heure", m.group()) else 30), m.span()
+    v = to_number(m.group(1))
+    if v is None:
+        return None
+    if m.group(2):
+        v += 0.5
+    unit = m.group(3)
+    minutes = v if unit.startswith(("分", "min", "นาที")) else v * 60
+    return int(round(minutes)), m.span()
+
+
+_PARTS_TEXT = re.compile(
+    r"(?:缺(?:少)?(?:了)?(?:配件|零件|部件|备件|件|料)?|需要(?:更)?换|要换|等|订|need(?:s)? (?:a |new )?(?:parts?)?|"
+    r"waiting for|รออะไหล่)\s*[:：,]?\s*(?:个|一个|a |an |the )?([^\s,.!?;，；]{1,20})"
+)
+
+
+def find_parts_text(text: str) -> tuple[str, Span] | None:
+    m = _PARTS_TEXT.search(text)
+    if m:
+        val = m.group(1).strip()
+        val = re.sub(r"(?:明天|后天|今天|下午|上午|晚上)?(?:到|来|才能到)$", "", val)
+        if val and not re.fullmatch(r"\d+|配件|零件|件|明天|后天|今天", val):
+            return val, m.span(1)
+    return None

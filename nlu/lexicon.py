@@ -1,0 +1,114 @@
+"""Domain vocabulary (places, skills, people, bot names) built once from config.
+
+Nothing here is hard-coded: a deployment that adds a city or a skill only edits config.yaml.
+Terms are stored in canonical form (see normalize.py) and matched longest-first, with word
+boundaries for Latin terms so "sh" does not fire inside "finish".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from .normalize import normalize_term
+
+
+def term_pattern(terms: Iterable[str]) -> re.Pattern[str] | None:
+    """One alternation over canonical terms, longest first, Latin ends bounded."""
+    parts = []
+    for t in sorted(set(terms), key=lambda t: (-len(t), t)):
+        if not t:
+            continue
+        p = re.escape(t).replace(r"\ ", r"\s*")
+        if t[0].isascii() and t[0].isalnum():
+            p = r"(?<![a-z0-9])" + p
+        if t[-1].isascii() and t[-1].isalpha() and len(t) > 3:
+            p = p + r"(?:s|es)?(?![a-z0-9])"  # "outlets", "routers": plural of a listed noun
+        elif t[-1].isascii() and t[-1].isalnum():
+            p = p + r"(?![a-z0-9])"
+        parts.append(p)
+    return re.compile("|".join(parts)) if parts else None
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    start: int
+    end: int
+    term: str
+
+
+def lookup(table: dict[str, Any], matched: str) -> Any:
+    """Value for a matched stretch: exact, whitespace-squeezed, or a listed noun's plural."""
+    for cand in (matched, re.sub(r"\s+", " ", matched)):
+        if cand in table:
+            return table[cand]
+        for suffix in ("es", "s"):
+            if cand.endswith(suffix) and cand[: -len(suffix)] in table:
+                return table[cand[: -len(suffix)]]
+    squeezed = matched.replace(" ", "")
+    for k, v in table.items():
+        if k.replace(" ", "") == squeezed:
+            return v
+    raise KeyError(matched)
+
+
+def find_all(pattern: re.Pattern[str] | None, text: str) -> list[Match]:
+    if pattern is None:
+        return []
+    return [Match(m.start(), m.end(), m.group()) for m in pattern.finditer(text)]
+
+
+@dataclass
+class Lexicon:
+    cities: dict[str, tuple[str, str]] = field(default_factory=dict)   # term -> (city, region code)
+    regions: dict[str, str] = field(default_factory=dict)              # term -> region code
+    skills: dict[str, str] = field(default_factory=dict)               # term -> skill code
+    people: dict[str, str] = field(default_factory=dict)               # term -> userid
+    bot_names: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.compile()
+
+    def compile(self) -> None:
+        # A term that names both a city and its region ("Singapore") is resolved as the city.
+        self.place_re = term_pattern(list(self.cities) + list(self.regions))
+        self.skill_re = term_pattern(self.skills)
+        self.person_re = term_pattern(self.people)
+        names = sorted({normalize_term(n) for n in self.bot_names if n}, key=len, reverse=True)
+        self.mention_re = (
+            re.compile(r"@\s?(?:" + "|".join(re.escape(n) for n in names) + r")(?![a-z0-9])")
+            if names else None
+        )
+
+    @classmethod
+    def from_config(cls, cfg: Any) -> "Lexicon":
+        """Duck-typed: anything with bot.config.Config's attribute shape works."""
+        cities: dict[str, tuple[str, str]] = {}
+        regions: dict[str, str] = {}
+        for region in getattr(cfg, "regions", []) or []:
+            for term in [region.code, region.name, *region.aliases]:
+                t = normalize_term(term)
+                # Bare lower-case codes ("th", "fr", "sg") collide with ordinary words; a code
+                # becomes a term only when config lists it as an alias as well.
+                if term == region.code and term not in region.aliases:
+                    continue
+                regions.setdefault(t, region.code)
+            for city in region.cities:
+                for term in [city.name, *city.aliases]:
+                    cities.setdefault(normalize_term(term), (city.name, region.code))
+        skills: dict[str, str] = {}
+        for skill in getattr(cfg, "skills", []) or []:
+            for term in [skill.name, *skill.synonyms]:
+                skills.setdefault(normalize_term(term), skill.code)
+        people: dict[str, str] = {}
+        for person in getattr(cfg, "people", []) or []:
+            name = person.name
+            for term in {person.userid, name, name.split(" (")[0].split("(")[0]}:
+                t = normalize_term(term)
+                if len(t) >= 2:
+                    people.setdefault(t, person.userid)
+        wecom = getattr(cfg, "wecom", None)
+        bot = getattr(wecom, "bot", None)
+        bot_names = list(getattr(bot, "names", []) or [])
+        return cls(cities=cities, regions=regions, skills=skills, people=people, bot_names=bot_names)

@@ -1,0 +1,133 @@
+"""Parser: normalise, collect signals, pick an intent, extract the entities that intent uses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from . import entities as E
+from . import jobs as J
+from . import periods as P
+from .cues import QUESTION
+from .intents import Signals, classify
+from .lexicon import Lexicon
+from .normalize import Normalized, normalize
+from .signals import HAZARD, NOT_A_SYMPTOM, REQUEST, SYMPTOM
+
+EXTRACTOR = "wecom_desk_rules"
+
+# Ticket numbers written without a marker ("1024 到了") are only trusted where an engineer or a
+# customer talks about an existing job; in a new report "3楼" or "2台" are not tickets.
+_BARE_TICKET_INTENTS = {"claim_job", "update_progress", "complete_job", "cancel_ticket", "query_status",
+                        "rate_service"}
+
+
+@dataclass(frozen=True)
+class Parse:
+    text: str
+    intent: str
+    confidence: float
+    entities: dict[str, Any] = field(default_factory=dict)
+    intent_ranking: list[tuple[str, float]] = field(default_factory=list)
+    # Original-text [start, end) per entity key, when the value came from a stretch of text.
+    spans: dict[str, tuple[int, int]] = field(default_factory=dict, compare=False, repr=False)
+
+    def to_rasa(self) -> dict[str, Any]:
+        ents = []
+        for key, value in self.entities.items():
+            start, end = self.spans.get(key, (None, None))
+            ents.append({"entity": key, "value": value, "start": start, "end": end,
+                         "extractor": EXTRACTOR})
+        return {
+            "text": self.text,
+            "intent": {"name": self.intent, "confidence": self.confidence},
+            "entities": ents,
+            "intent_ranking": [{"name": n, "confidence": c} for n, c in self.intent_ranking],
+        }
+
+
+class Parser:
+    def __init__(self, lexicon: Lexicon) -> None:
+        self.lexicon = lexicon
+        # Warm the regex cache and opencc's dictionaries now rather than on the first message.
+        self.parse("@warmup 上海空调坏了 #1 工时1小时 配件1元 5星 本月结算", now=datetime(2000, 1, 1))
+
+    def normalize(self, text: str) -> Normalized:
+        return normalize(text, self.lexicon.mention_re)
+
+    def parse(self, text: str, *, now: datetime | None = None) -> Parse:
+        norm = self.normalize(text or "")
+        s = norm.text
+        lex = self.lexicon
+        found: dict[str, tuple[Any, tuple[int, int] | None]] = {}
+
+        skill = E.find_skill(lex, s)
+        explicit_ticket = E.find_ticket(s, allow_bare=False)
+        cues = E.mask_terms(lex, s)  # cue words are looked for outside names
+        sig = Signals(
+            skill=skill is not None,
+            # Problem words are read in full text: "not cooling" must survive "cooling" being a
+            # device synonym. Intent cue words are read with names blanked.
+            symptom=SYMPTOM.search(NOT_A_SYMPTOM.sub(" ", s)) is not None,
+            request=REQUEST.search(s) is not None,
+            hazard=HAZARD.search(s) is not None,
+            ticket_ref=explicit_ticket is not None or _bare_ticket_hint(s),
+            question=QUESTION.search(cues) is not None,
+            text=cues,
+            raw=s,
+        )
+        ranking = classify(sig)
+        intent, confidence = ranking[0]
+
+        if skill:
+            found["skill"] = skill
+        found.update(E.find_place(lex, s))
+        person = E.find_person(lex, s)
+        if person:
+            found["person"] = person
+        ticket = explicit_ticket or (E.find_ticket(s, allow_bare=True) if intent in _BARE_TICKET_INTENTS else None)
+        if ticket:
+            found["ticket"] = ticket
+
+        if intent == "create_ticket":
+            found["urgency"] = E.find_urgency(s)
+        elif intent == "update_progress":
+            status = J.find_status(cues)
+            if status:
+                found["status"] = status
+                if status[0] in ("departed", "delayed", "arrived"):
+                    eta = J.find_eta(s)
+                    if eta:
+                        found["eta"] = eta
+                elif status[0] == "parts_needed":
+                    parts = J.find_parts_text(s)
+                    if parts:
+                        found["parts"] = parts
+        elif intent == "complete_job":
+            hours = J.find_labor_hours(s)
+            if hours:
+                found["labor_hours"] = hours
+            amount = J.find_parts_amount(s)
+            if amount:
+                found["parts_amount"] = amount
+        elif intent == "rate_service":
+            rating = E.find_rating(s)
+            if rating:
+                found["rating"] = rating
+        elif intent == "settlement_summary":
+            period = P.find_period(s, now or P.default_now())
+            if period:
+                found["period"] = period
+
+        ents = {k: v for k, (v, _) in found.items()}
+        spans = {k: norm.span(*sp) for k, (_, sp) in found.items() if sp is not None}
+        return Parse(text=text, intent=intent, confidence=round(confidence, 4), entities=ents,
+                     intent_ranking=ranking, spans=spans)
+
+
+def _bare_ticket_hint(s: str) -> bool:
+    # Engineers lead with the job number: "1024 到了", "接单 1024". Only a 2–7 digit number that
+    # is not a quantity (unit after it) counts, so "3楼" and "30分钟" do not.
+    return E.find_ticket(s, allow_bare=True) is not None
+

@@ -1,0 +1,101 @@
+"""Settlement periods: relative words (本月, last week, เดือนนี้) and named months (3月, March, mars).
+
+A month named without a year is the latest such month not after `now`, so "12月结算" asked in
+January means last December.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from .numbers import to_number
+
+Span = tuple[int, int]
+
+_PERIODS: list[tuple[str, str]] = [
+    ("last_quarter", r"上(?:个)?季度|上一季度|上季|(?<![a-z])(?:last quarter|previous quarter|trimestre dernier|"
+                     r"dernier trimestre)(?![a-z])|ไตรมาสที่แล้ว|ไตรมาสก่อน"),
+    ("this_quarter", r"本季度|这(?:个)?季度|本季|当季|今季|(?<![a-z])(?:this quarter|current quarter|ce trimestre)(?![a-z])|"
+                     r"ไตรมาสนี้"),
+    ("last_month", r"上(?:个)?月|上一个月|上一月|(?<![a-z])(?:last month|previous month|mois dernier|"
+                   r"mois precedent)(?![a-z])|เดือนที่แล้ว|เดือนก่อน|เดือนที่ผ่านมา"),
+    ("this_month", r"本月|这(?:个)?月|当月|今月|(?<![a-z])(?:this month|current month|month to date|mtd|ce mois)(?![a-z])|"
+                   r"เดือนนี้"),
+    ("last_week", r"上(?:个)?(?:周|星期|礼拜)|上一(?:周|星期)|(?<![a-z])(?:last week|previous week|semaine derniere|"
+                  r"semaine passee)(?![a-z])|สัปดาห์ที่แล้ว|อาทิตย์ที่แล้ว|สัปดาห์ก่อน"),
+    ("this_week", r"本周|这(?:个)?(?:周|星期|礼拜)|本星期|(?<![a-z])(?:this week|current week|cette semaine)(?![a-z])|"
+                  r"สัปดาห์นี้|อาทิตย์นี้"),
+    ("yesterday", r"昨天|昨日|(?<![a-z])(?:yesterday|hier)(?![a-z])|เมื่อวาน"),
+    ("today", r"今天|今日|当天|(?<![a-z])(?:today|aujourd'hui)(?![a-z])|วันนี้"),
+    ("this_year", r"今年|本年|本年度|全年|(?<![a-z])(?:this year|year to date|ytd|cette annee)(?![a-z])|ปีนี้"),
+]
+_PERIOD_RES = [(name, re.compile(p)) for name, p in _PERIODS]
+
+_EN_MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september",
+              "october", "november", "december"]
+_FR_MONTHS = ["janvier", "fevrier", "mars", "avril", "mai", "juin", "juillet", "aout", "septembre",
+              "octobre", "novembre", "decembre"]
+_TH_MONTHS = ["มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน", "กรกฎาคม", "สิงหาคม",
+              "กันยายน", "ตุลาคม", "พฤศจิกายน", "ธันวาคม"]
+_MONTH_WORDS: dict[str, int] = {}
+for _i, (_en, _fr, _th) in enumerate(zip(_EN_MONTHS, _FR_MONTHS, _TH_MONTHS), 1):
+    _MONTH_WORDS[_en] = _i
+    _MONTH_WORDS[_en[:3]] = _i
+    _MONTH_WORDS[_fr] = _i
+    _MONTH_WORDS[_th] = _i
+_MONTH_WORDS["sept"] = 9
+del _MONTH_WORDS["mar"]  # "mar" is too often a word fragment; "march"/"mars" remain
+
+_YEAR_MONTH = re.compile(r"(?<!\d)(20\d\d)\s*(?:[-/.年]\s*)(\d{1,2})(?!\d)\s*月?")
+_CN_MONTH = re.compile(r"(去年|今年|前年)?\s*(?<!\d)(\d{1,2}|十[一二]?|[一二三四五六七八九])\s*月(?!\d)")
+_WORD_MONTH = re.compile(
+    r"(?<![a-z])(" + "|".join(sorted((k for k in _MONTH_WORDS if k.isascii()), key=len, reverse=True))
+    + r")\.?(?![a-z])(?:\s*,?\s*(20\d\d))?|(" + "|".join(k for k in _MONTH_WORDS if not k.isascii())
+    + r")(?:\s*(20\d\d|25\d\d))?"
+)
+
+
+def _month_period(month: int, year: int | None, now: datetime) -> str | None:
+    if not 1 <= month <= 12:
+        return None
+    if year is None:
+        year = now.year if month <= now.month else now.year - 1
+    return f"{year:04d}-{month:02d}"
+
+
+def find_period(text: str, now: datetime) -> tuple[str, Span] | None:
+    m = _YEAR_MONTH.search(text)
+    if m:
+        p = _month_period(int(m.group(2)), int(m.group(1)), now)
+        if p:
+            return p, m.span()
+    m = _CN_MONTH.search(text)
+    if m and not re.match(r"\s*(?:个|份?内)", text[m.end():]) and not text[max(0, m.start() - 1):m.start()] == "个":
+        rel = m.group(1)
+        month = to_number(m.group(2))
+        year = {"去年": now.year - 1, "今年": now.year, "前年": now.year - 2}.get(rel or "")
+        if isinstance(month, int):
+            p = _month_period(month, year, now)
+            if p:
+                return p, m.span()
+    m = _WORD_MONTH.search(text)
+    if m:
+        word = m.group(1) or m.group(3)
+        year_s = m.group(2) or m.group(4)
+        year = int(year_s) if year_s else None
+        if year and year > 2400:  # Thai Buddhist era
+            year -= 543
+        p = _month_period(_MONTH_WORDS[word], year, now)
+        if p:
+            return p, m.span()
+    for name, rx in _PERIOD_RES:
+        m = rx.search(text)
+        if m:
+            return name, m.span()
+    return None
+
+
+
+def default_now() -> datetime:
+    return datetime.now().astimezone()

@@ -1,0 +1,223 @@
+"""Generic problem / urgency vocabulary (not domain lexicon: no devices, places or people here).
+
+Tables are regex fragments per script. Chinese and Thai are matched as substrings (no spaces
+between words); Latin fragments are matched as whole words on the accent-folded, lower-cased
+text, so "reseau" stands for "réseau" and "Réseau".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+
+def build(cjk: Iterable[str] = (), latin: Iterable[str] = (), thai: Iterable[str] = ()) -> re.Pattern[str]:
+    parts = [p for p in cjk]
+    latin = list(latin)
+    if latin:
+        parts.append(r"(?<![a-z])(?:" + "|".join(latin) + r")(?![a-z])")
+    parts += list(thai)
+    return re.compile("|".join(parts))
+
+
+# -- symptoms: something is wrong --------------------------------------------------------------
+
+# What devices do; a negated one is a symptom ("doesn't close"), a negated anything-else is not
+# ("don't forget", "isn't full yet").
+_DEVICE_VERBS = (r"work|turn|start|open|clos|cool|heat|warm|print|read|scan|connect|charg|drain|flush|lock|load|"
+                 r"respond|boot|power|light|spin|run|mov|record|display|show|dispens|freez|switch|detect|accept|"
+                 r"pair|sync|flow|fill|chill|stop|shut|go on|come on|go down|go up|function|operat")
+_DEVICE_VERBS_FR = (r"marche|fonctionne|imprime|allume|ouvre|ferme|demarre|refroidi|chauffe|coule|lit|charge|"
+                    r"repond|tourne|eteint|capte|enregistre|affiche|detecte|accepte|vidange|descend|monte|bouge")
+# Services whose absence is a symptom: "no hot water", "plus de chauffage".
+_SERVICES = (r"power|electricity|water|hot water|heat|heating|cooling|cold air|air|internet|wifi|wi-fi|signal|"
+             r"connection|network|sound|picture|image|display|video|light|lights|ac|aircon|air con|"
+             r"air conditioning")
+_SERVICES_FR = (r"courant|electricite|eau|eau chaude|chauffage|clim\w*|internet|reseau|wifi|lumiere|son|image|"
+                r"signal|connexion|froid|chaud")
+
+_SYMPTOM_ZH = [
+    # broken / failed
+    r"坏", r"故障", r"失灵", r"不灵", r"罢工", r"趴窝", r"歇菜", r"挂了", r"出问题", r"有问题", r"有毛病", r"毛病",
+    r"不行了", r"不好了", r"不好用", r"不好使", r"不能用", r"没法用", r"无法", r"失效", r"损坏", r"老化",
+    # stopped / not running
+    r"死机", r"宕机", r"当机", r"停机", r"停摆", r"停了", r"停运", r"不动了", r"不动(?!产)", r"不上不下", r"不转", r"不走了", r"不工作",
+    r"不运转", r"不运行", r"不启动", r"不开机", r"自动关机", r"一直重启", r"反复重启", r"卡住", r"卡了", r"卡死",
+    r"卡顿", r"转圈", r"一直加载", r"加载不出",
+    # screens / signals
+    r"黑屏", r"花屏", r"蓝屏", r"白屏", r"闪屏", r"乱码", r"报错", r"错误", r"报警", r"没画面", r"黑画面", r"无画面",
+    r"没图像", r"不显示", r"显示异常", r"模糊", r"看不清", r"不清晰", r"没声音", r"没声", r"没信号", r"无信号",
+    r"信号差", r"掉线", r"断线", r"断了", r"断开", r"离线", r"断网", r"没网", r"没有网", r"网速慢", r"网(?:很|太|特别|好)?慢",
+    r"连不上", r"上不了网", r"登不上", r"不通",
+    # cooling / heating / temperature
+    r"不制冷", r"不制热", r"不制", r"不冷", r"不热", r"不凉", r"不暖", r"不加热", r"不够冷", r"温度不够", r"上不去", r"下不来", r"降不下", r"下不去",
+    r"制冷(?:效果)?(?:很|太|特别)?差", r"效果(?:很|特别|太|非常)?(?:差|不好)", r"很差",
+    r"吹(?:出来)?(?:的)?(?:都|全)?(?:是)?(?:热|暖)(?:的|风|气)", r"热风", r"不出风", r"不出冷风", r"风(?:很|太)?小",
+    r"温度(?:太|很|特别|一直)?(?:高|低|不对|异常)", r"结冰", r"结霜", r"发烫", r"烫手", r"过热",
+    # water
+    r"漏", r"滴水", r"渗水", r"冒水", r"溢水", r"积水", r"反水", r"返水", r"倒灌", r"反味", r"堵", r"不下水",
+    r"冲不下去", r"不出水", r"没水", r"水压(?:很|太)?(?:低|小)", r"没热水", r"没有热水", r"不出热水",
+    # power / light
+    r"跳闸", r"停电", r"断电", r"没电", r"不通电", r"短路", r"不亮", r"灭了", r"熄了", r"熄灭", r"闪",
+    r"忽明忽暗",
+    # noise / smell / physical
+    r"异响", r"响声", r"噪音", r"杂音", r"怪声", r"怪响", r"太吵", r"很吵", r"好吵", r"吵死",
+    r"声音(?:很|特别|好|太)?(?:大|怪|奇怪|吵|响)", r"发出[^,.!?，。！？]{0,8}(?:声|响)", r"有(?:怪)?(?:声音|响声)",
+    r"一直响", r"老是响", r"总是响", r"在响", r"响个不停", r"嗡嗡", r"咔咔", r"吱吱", r"滋滋", r"抖动", r"晃动",
+    r"震动(?:很|太|特别)?大", r"异味", r"臭味", r"怪味", r"糊味", r"焦味", r"难闻", r"味道(?:很|好|特别)?(?:大|重|怪|冲)",
+    r"冒烟", r"着火", r"起火", r"失火", r"烧了", r"烧坏", r"烧焦", r"焦了", r"爆了", r"松了", r"松动", r"脱落",
+    r"掉了", r"裂了", r"破了", r"生锈", r"变形", r"碎了", r"碎", r"裂", r"掉下来", r"掉下", r"歪了", r"倒了", r"弯了",
+    r"臭", r"(?:一直|老是|总是)?(?:亮|闪|显示)?红灯", r"一直(?:是)?红(?:色)?", r"报红", r"时好时坏", r"不稳定", r"断断续续", r"异声", r"异音", r"抖", r"晃",
+    r"温度[^,.!?，。！？]{0,4}(?:升|上升|涨|高)", r"不(?:开|关)门", r"门不(?:开|关)", r"disjonct\w*",
+    # Cantonese: 唔 (not) / 冇 (none) / 咗 (done).
+    r"唔(?:冻|凍|制冷|work|得|郁|着|开|亮|通|出|转)", r"坏咗", r"冇(?:反应|电|水|网|声|风|冷气|画面)",
+    # devices that won't respond
+    r"没反应", r"无反应", r"不灵敏", r"反应(?:很|特别)?慢", r"(?:很|太|好|特别)慢", r"卡纸", r"打印不出", r"打不出",
+    r"刷不了", r"扫不了", r"识别不了", r"读不了", r"进不去", r"出不来", r"不出(?:票|纸|冰|图|气|汽|油|声|光|奶|咖啡)",
+    r"(?:数据|计量|称|温度)不准",
+    # A bare fault verb closing a terse line: "WIFI 断", "水管 爆", "空调 坏".
+    r"[坏断爆漏堵停卡跳裂碎烧](?:了|掉|开)?(?=\s*(?:$|[!！?？,，.。~]))", r"(?:就|又|老|总|一直|经常)跳", r"跳(?:了|掉)",
+    # Verb + 不 + result ("登录不上去", "关不掉", "付不了"): the generic shape of "X won't Y".
+    # Verbs of wanting, fitting or finding are left out: "放不下" (full) and "找不着" (lost) are fine.
+    r"[开关打启冲排降升拉推转动亮响刷扫连登录插按付点锁充读识别拔抽吸吹卸拆合弹输载加烧煮烤洗烘制印停流出进收退看放播]不"
+    r"(?:上去|下去|进去|出来|起来|下来|过来|动|开|上|通|亮|住|着|著|掉|进|了)",
+    r"用不了", r"不停地?(?:响|跳|闪|滴|叫)",
+]
+_SYMPTOM_LATIN = [
+    r"broken", r"broke", r"breaks", r"brokn", r"borken", r"brocken", r"not working", r"not workin", r"notworking",
+    r"isn'?t working", r"isnt working", r"doesn'?t work", r"doesnt work", r"does not work", r"stopped working",
+    r"stopped", r"stops", r"not moving",
+    r"dead", r"down", r"faulty", r"fault", r"malfunction\w*", r"errors?", r"problems?", r"issues?",
+    r"out of order", r"not responding", r"unresponsive", r"frozen", r"crash\w*", r"keeps", r"keeps? \w+ing", r"restarting",
+    r"rebooting", r"not cooling", r"not heating", r"not cold", r"too hot", r"too cold", r"no cold air",
+    r"warm air", r"blowing hot", r"overheat\w*", r"hot to the touch", r"sparked", r"no power", r"no water", r"no hot water",
+    r"no internet", r"no signal", r"no wifi", r"no display", r"black screen", r"blank screen", r"blank",
+    r"leak\w*", r"dripping", r"drips", r"flood\w*", r"overflow\w*", r"clogged", r"blocked", r"jammed", r"stuck",
+    r"not draining", r"tripped", r"tripping", r"flicker\w*", r"blink\w*", r"beep\w*", r"nois\w*", r"loud",
+    r"rattl\w*", r"squeak\w*", r"grinding", r"buzz\w*", r"humming", r"vibrat\w*", r"smoke", r"smoking",
+    r"sparks?", r"sparking", r"burning", r"burnt", r"burned", r"melted", r"smells?", r"smelly", r"odou?r",
+    r"offline", r"disconnect\w*", r"dropping", r"drops", r"slow", r"laggy", r"lagging", r"cracked", r"loose",
+    r"fell off", r"out of service", r"water (?:coming|pouring|dripping|leaking|running)", r"(?:is|are) out", r"went out", r"not on", r"won'?t come on", r"backing up", r"backed up",
+    r"backs up",
+    # "no heating", "plus de chauffage": the device's service is missing.
+    r"no (?:" + _SERVICES + r")(?!\s+(?:needed|required|necessary))", r"(?:plus|pas|aucune?) (?:de |d')(?:" + _SERVICES_FR + r")", r"rejecting", r"declin(?:es|ing)", r"should be", r"supposed to",
+    r"doesn'?t turn on", r"not turning on", r"won'?t start",
+    # A device function negated: "isn't reading cards", "not printing", "doesn't close properly".
+    r"(?:isn'?t|aren'?t|is not|are not|not|doesn'?t|don'?t|won'?t|can'?t|cannot|couldn'?t|never)"
+    r" (?:\w+ly )?(?:" + _DEVICE_VERBS + r")\w*",
+    r"(?:n'|ne (?:se |s')?)(?:" + _DEVICE_VERBS_FR + r")\w* (?:pas|plus)",
+    # French
+    r"ne marche (?:pas|plus)", r"marche pas", r"ne fonctionne (?:pas|plus)", r"fonctionne pas", r"en panne",
+    r"pannes?", r"hs", r"cassee?s?", r"bloquee?s?", r"coincee?s?", r"fuites?", r"fuit", r"gouttes?", r"bruits?",
+    r"bruyante?", r"grince", r"vibre", r"fume", r"fumee", r"etincelles?", r"surchauffe", r"chauffe trop",
+    r"disjoncte", r"clignot\w*", r"gelee?", r"bouchee?s?", r"deborde", r"lente?", r"coupee?", r"coupure",
+    r"erreurs?", r"ecran noir", r"grillee?s?", r"s'eteint", r"ne s'allume (?:pas|plus)", r"ne demarre (?:pas|plus)",
+    r"ne refroidit (?:pas|plus)", r"ne chauffe (?:pas|plus)", r"ne s'ouvre (?:pas|plus)",
+    r"ne se ferme (?:pas|plus)", r"ne coule (?:pas|plus)", r"probleme", r"plus de courant",
+    r"(?:plus|pas) d'?(?:e )?(?:internet|reseau|wifi|courant|electricite|eau chaude|eau|lumiere)",
+]
+_SYMPTOM_TH = [
+    r"เสีย", r"พัง", r"ไม่ทำงาน", r"ใช้ไม่ได้", r"ใช้งานไม่ได้", r"ไม่เย็น", r"ไม่ร้อน", r"ไม่ติด", r"เปิดไม่ติด",
+    r"เปิดไม่ได้", r"ปิดไม่ได้", r"ดับ", r"รั่ว", r"ซึม", r"หยด", r"ตัน", r"ค้าง", r"ช้า", r"หลุด", r"เสียงดัง",
+    r"มีเสียง", r"ร้อนผิดปกติ", r"ควัน", r"ไหม้", r"ช็อต", r"สะดุด", r"กระพริบ", r"ไม่ออก", r"ไม่ไหล", r"ไม่หมุน",
+    r"หยุดทำงาน", r"หยุด", r"ไม่มีน้ำ", r"มีปัญหา", r"ไม่ลง", r"ไม่ได้(?=เลย|ค่ะ|ครับ|คะ|นะ|\s|$)", r"ขึ้น ?error", r"กลิ่น", r"เหม็น", r"แตก", r"หัก", r"หลุด",
+    # A device function negated ("ไม่บันทึก", "ไม่ค่อยเย็น").
+    r"ไม่(?:ค่อย)?(?:ทำงาน|เย็น|ร้อน|ติด|ออก|ไหล|หมุน|บันทึก|อ่าน|พิมพ์|เปิด|ปิด|ชาร์จ|สว่าง|ดัง|มีไฟ|มีน้ำ|"
+    r"มีสัญญาณ|ขึ้น|ตอบสนอง|เชื่อมต่อ|ล็อก|สแกน|รับ|ทำความเย็น|แรง|สนิท|ทำงาน)",
+]
+SYMPTOM = build(_SYMPTOM_ZH, _SYMPTOM_LATIN, _SYMPTOM_TH)
+
+# Phrases that contain a symptom word but say the opposite ("没问题", "not bad"); blanked before
+# SYMPTOM is searched.
+NOT_A_SYMPTOM = build(
+    [r"没(?:有|什么)?问题", r"不错", r"没毛病", r"好用", r"不坏"],
+    [r"no problems?", r"no issues?", r"not a problem", r"not bad", r"no worries", r"pas de probleme",
+     r"sans probleme", r"pas mal"],
+    [r"ไม่มีปัญหา", r"ไม่เป็นไร"],
+)
+
+# Symptoms that name their equipment class by themselves: "不制冷了" is a report even with the
+# device misspelt ("空掉不制冷") or left out.
+IMPLIED_REPORT = build(
+    [r"不制冷", r"不制热", r"不出冷风", r"跳闸", r"断网", r"停电", r"断电", r"没电了", r"没网", r"卡纸", r"死机",
+     r"当机", r"宕机", r"黑屏", r"堵了", r"堵住", r"堵塞", r"不出水", r"没热水", r"不出热水", r"没水了", r"停水"],
+    [r"not cooling", r"not heating", r"no power", r"power outage", r"no internet", r"no hot water", r"clogged",
+     r"ne refroidit (?:pas|plus)", r"panne de courant", r"no water", r"plus d'eau",
+     r"(?:plus|pas) d'?(?:e )?(?:internet|reseau|wifi|courant|electricite|eau chaude)"],
+    [r"ไม่เย็น", r"ไฟดับ", r"ท่อตัน", r"ส้วมตัน", r"เน็ตหลุด", r"น้ำไม่ไหล", r"ไม่มีน้ำ"],
+)
+
+# Devices with no skill of their own: a symptom on one is still a report ("音响没声音了"),
+# just without a skill for routing.
+GENERIC_DEVICE = build(
+    [r"设备", r"机器", r"音响", r"音箱", r"广播", r"电视", r"屏幕", r"显示屏", r"大屏", r"自动门", r"卷帘门", r"门锁",
+     r"闸机", r"电动门", r"感应门", r"排气扇", r"叫号机"],
+    [r"device", r"machine", r"equipment", r"speakers?", r"tv", r"screen", r"display", r"door", r"lock", r"gate",
+     r"shutter", r"porte", r"appareil", r"ecran", r"serrure", r"rideau"],
+    [r"เครื่อง", r"ประตู", r"จอ", r"ลำโพง"],
+)
+
+# A notice about planned work ("明天停电检修") is not a fault report.
+SCHEDULED = build(
+    [r"(?:明天|后天|下周|周末|今晚|计划|预计|将于|将在)[^,.!?，。！？]{0,10}(?:停电|停水|断网|检修|维保|保养|年检)"],
+    [r"(?:planned|scheduled) (?:maintenance|outage|power cut)", r"maintenance (?:tomorrow|tonight|next week)",
+     r"coupure (?:prevue|programmee)"],
+    [r"ปิดปรับปรุง"],
+)
+
+# The problem is over: "空调终于不响了", "working again". Cancels a symptom unless it came back.
+RESOLVED = build(
+    [r"终于(?:不|没|好|能|可以)", r"(?:已经|现在|又)?(?:好了|恢复(?:正常)?了|没事了|正常了)(?!吗|没|么)", r"自己好了",
+     r"(?:已经|上次|之前)(?:被)?(?:修|处理|解决)(?:好|完)", r"修好了(?!吗|没|么)"],
+    [r"working (?:again|now|fine)", r"works (?:again|now)", r"fixed itself", r"is back", r"back to normal",
+     r"marche (?:a nouveau|de nouveau)", r"remarche", r"fonctionne (?:a nouveau|de nouveau)"],
+    [r"หายแล้ว", r"ใช้ได้แล้ว", r"กลับมาใช้ได้"],
+)
+RELAPSE = build([r"又", r"还是", r"仍然", r"依然", r"再次", r"再坏"], [r"again", r"still", r"encore", r"toujours"],
+                [r"อีกแล้ว", r"อีกครั้ง"])
+
+# A repair request stands on its own as a report even when no equipment is named.
+REQUEST = build(
+    [r"报修", r"保修", r"要修", r"来修", r"帮忙修", r"帮修", r"修一下", r"修下", r"修修", r"需要维修", r"要维修",
+     r"申请维修", r"安排维修", r"请维修", r"维修一下", r"派(?:个|一个|位)?(?:人|师傅|工程师)",
+     r"叫(?:个|一个)?师傅", r"找(?:个|一个)?师傅", r"来看看", r"来看一下", r"过来看", r"上门", r"快来", r"来(?:个)?人",
+     r"过来一下", r"来一趟", r"检查一下", r"看一下"],
+    [r"repair", r"fix", r"please fix", r"please check", r"check it", r"have a look", r"take a look", r"inspect", r"need (?:a )?(?:repair|technician|engineer|plumber|electrician)",
+     r"send (?:a |an |someone|somebody|a technician|an engineer|someone over)", r"come (?:and )?(?:fix|check|look)",
+     r"reparer", r"reparation", r"depannage", r"besoin d'un (?:technicien|reparateur|plombier|electricien)",
+     r"envoye[rz] un technicien", r"venir reparer"],
+    [r"แจ้งซ่อม", r"ช่วยซ่อม", r"ส่งช่าง", r"ขอช่าง", r"ซ่อม"],
+)
+
+# Hazards make a report urgent by themselves.
+HAZARD = build(
+    [r"漏水", r"漏电", r"漏气", r"漏了", r"漏液", r"漏油", r"滴水", r"渗水", r"冒水", r"溢水", r"积水", r"水漫", r"淹了",
+     r"喷水", r"水喷", r"到处都是水", r"满地(?:都是)?水", r"一地(?:的)?水", r"冒烟", r"着火", r"起火", r"失火",
+     r"火灾", r"烧焦", r"焦味", r"糊味", r"火花", r"短路", r"触电", r"电到人", r"被电", r"困人", r"被困", r"关人",
+     r"关着人", r"人出不来", r"困在", r"人被关", r"(?:里面|里边|里头)(?:还)?(?:有|关着)人", r"有人在里面",
+     r"爆管", r"水管爆", r"管子爆", r"爆了", r"爆裂", r"爆(?=\s*(?:$|[!！,，.。]))", r"燃气泄漏", r"煤气", r"漏气"],
+    [r"leak\w*", r"drip\w*", r"flood\w*", r"overflow\w*", r"smoke", r"smoking", r"fire", r"spark\w*", r"trapped",
+     r"stuck inside", r"people stuck", r"(?:got|get|gets|is|are|was|were) stuck in", r"burning", r"burst", r"water (?:coming|pouring|dripping|leaking|running)", r"gas smell", r"smell of gas", r"gas leak", r"electric shock",
+     r"shock", r"water everywhere", r"(?:people|someone|somebody|customers?|staff|kids?) (?:stuck |trapped )?inside",
+     r"(?:des |les )?(?:clients|gens|personnes|quelqu'un|enfants?) (?:coinces? |bloques? )?dedans",
+     r"fuites?", r"fuit", r"fumee", r"fume", r"feu", r"incendie", r"inondation", r"inonde", r"etincelles?",
+     r"coinces", r"bloques", r"deborde"],
+    [r"รั่ว", r"น้ำหยด", r"ควัน", r"ไฟไหม้", r"ติดอยู่", r"ติดค้างในลิฟต์", r"ไฟช็อต", r"ช็อต", r"น้ำท่วม",
+     r"แก๊สรั่ว", r"คนติด", r"มีคนติด"],
+)
+
+URGENT = build(
+    [r"急", r"加急", r"马上", r"立刻", r"立即", r"赶紧", r"赶快", r"尽快", r"火速", r"快点", r"快来", r"速来", r"救命",
+     r"刻不容缓", r"等不了", r"越快越好"],
+    [r"urgent", r"urgently", r"asap", r"emergency", r"immediately", r"right now", r"right away", r"quickly",
+     r"hurry", r"urgence", r"urgente", r"vite", r"immediatement", r"tout de suite", r"au plus vite", r"rapidement"],
+    [r"ด่วน", r"รีบ", r"ทันที", r"เร็วๆ", r"เร็ว ๆ"],
+)
+
+NOT_URGENT = build(
+    [r"不(?:太|是很|怎么|用|必)?(?:着)?急", r"不紧急", r"不加急", r"没(?:那么|有那么)?急", r"不赶", r"慢慢来",
+     r"有空(?:再|的时候)"],
+    [r"not urgent", r"no rush", r"no hurry", r"not an emergency", r"whenever", r"pas urgent", r"rien d'urgent",
+     r"pas presse"],
+    [r"ไม่ด่วน", r"ไม่รีบ"],
+)

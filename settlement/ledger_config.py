@@ -1,0 +1,111 @@
+"""What the ledger needs beyond pricing: each region's time zone, and the billed accounts.
+
+`LedgerConfig` *is* a SettlementConfig (quote_ticket, bill_plan … accept it unchanged) with two
+more sections read from the same whole-config mapping:
+
+* `regions[*].timezone` — a ledger line's month is computed in its region's zone (default
+  Asia/Shanghai, as in the desk's own config).
+* `accounts` — who is billed by a plan each period (config.yaml documents the shape):
+
+      accounts:
+        - {code: sh_stores, name: 上海门店, plan: enterprise, groups: [wr_sh_xuhui], timezone: Asia/Shanghai}
+
+  `groups` are the customer chats whose priced tickets count for the account's plan (tickets,
+  revenues); usage of custom items is recorded per account. Every error starts with its key path.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from types import MappingProxyType
+from typing import Any, Mapping
+
+from .config import SettlementConfig, _keys, _list, _mapping, _text
+from .errors import SettlementConfigError, SettlementError
+from .periods import PeriodError, zone
+from .plans import Plan
+
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    code: str
+    name: str
+    plan: Plan
+    groups: tuple[str, ...] = ()
+    timezone: str = DEFAULT_TIMEZONE
+
+    def items(self) -> dict[str, Any]:
+        """Custom usage items the plan (and its components) bills, by code."""
+        out: dict[str, Any] = {}
+        stack = [self.plan]
+        while stack:
+            p = stack.pop()
+            out.update({it.code: it for it in p.items})
+            stack.extend(p.components)
+        return out
+
+
+def _timezone(v: Any, path: str) -> str:
+    name = _text(v, path)
+    try:
+        zone(name)
+    except PeriodError:
+        raise SettlementConfigError(f"{path}: unknown time zone {name!r}") from None
+    return name
+
+
+def _accounts(v: Any, cfg: SettlementConfig, path: str) -> Mapping[str, Account]:
+    out: dict[str, Account] = {}
+    for i, a in enumerate(_list(v, path)):
+        p = f"{path}.{i}"
+        a = _mapping(a, p)
+        _keys(a, {"code", "name", "plan", "groups", "timezone"}, p, required=("code", "plan"))
+        code = _text(a["code"], f"{p}.code")
+        if code in out:
+            raise SettlementConfigError(f"{p}.code: duplicate {code!r}")
+        try:
+            plan = cfg.plan(_text(a["plan"], f"{p}.plan"))
+        except SettlementConfigError:
+            raise
+        except SettlementError as e:
+            raise SettlementConfigError(f"{p}.plan: {e}") from None
+        groups = tuple(_text(g, f"{p}.groups.{j}") for j, g in enumerate(_list(a.get("groups") or [], f"{p}.groups")))
+        tz = _timezone(a["timezone"], f"{p}.timezone") if a.get("timezone") is not None else DEFAULT_TIMEZONE
+        out[code] = Account(code, str(a.get("name") or code), plan, groups, tz)
+    return MappingProxyType(out)
+
+
+@dataclass(frozen=True)
+class LedgerConfig(SettlementConfig):
+    timezones: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))  # region -> zone
+    accounts: Mapping[str, Account] = field(default_factory=lambda: MappingProxyType({}))
+
+    @classmethod
+    def from_mapping(cls, data: Any) -> "LedgerConfig":
+        base = SettlementConfig.from_mapping(data)
+        d = _mapping(data, "(root)")
+        zones = {}
+        for i, r in enumerate(_list(d.get("regions") or [], "regions")):
+            r = _mapping(r, f"regions.{i}")
+            if r.get("code") in base.regions:
+                tz = r.get("timezone")
+                zones[r["code"]] = _timezone(tz, f"regions.{i}.timezone") if tz is not None else DEFAULT_TIMEZONE
+        fields = {f: getattr(base, f) for f in SettlementConfig.__dataclass_fields__}
+        cfg = cls(**fields, timezones=MappingProxyType(zones))
+        return replace(cfg, accounts=_accounts(d.get("accounts") or [], cfg, "accounts"))
+
+    def timezone_of(self, region: str) -> str:
+        self.region(region)  # unknown region: the same one-line error as pricing
+        return self.timezones.get(region, DEFAULT_TIMEZONE)
+
+    def all_timezones(self) -> list[str]:
+        zones = list(self.timezones.values()) + [a.timezone for a in self.accounts.values()]
+        return list(dict.fromkeys(zones)) or [DEFAULT_TIMEZONE]
+
+    def account(self, code: str) -> Account:
+        try:
+            return self.accounts[code]
+        except (KeyError, TypeError):
+            raise SettlementError(f"unknown account {code!r} (known: {', '.join(self.accounts) or 'none configured'})") from None

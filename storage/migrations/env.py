@@ -1,0 +1,14 @@
+"""Alembic environment: always run through storage.db.Database, which hands us a connection."""
+
+from alembic import context
+
+from storage.models import Base
+
+connection = context.config.attributes.get("connection")
+if connection is None:
+    raise SystemExit("run migrations with `wecom-desk db upgrade`, which supplies the connection")
+
+context.configure(connection=connection, target_metadata=Base.metadata,
+                  render_as_batch=connection.dialect.name == "sqlite", compare_type=True)
+with context.begin_transaction():
+    context.run_migrations()

@@ -1,0 +1,95 @@
+"""The transactional outbox: enqueue inside the caller's transaction; workers claim rows."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import event, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
+
+from storage.models import INSERT_OUTBOX, OutboxMessage, utcnow
+
+
+def enqueue(session: AsyncSession, kind: str, dest: str, payload: dict[str, Any],
+            ticket_id: int | None = None, *, not_before: datetime | None = None) -> None:
+    """Queue a message in the caller's transaction. Rows are buffered and written in one
+    multi-row INSERT just before the transaction commits (see `_write_buffered`).
+    `not_before` holds it (quiet hours)."""
+    now = utcnow()
+    session.info.setdefault("outbox", []).append(
+        {"kind": kind, "dest": dest, "payload": payload, "ticket_id": ticket_id, "status": "pending",
+         "attempts": 0, "next_attempt_at": not_before or now, "created_at": now, "last_error": ""})
+
+
+@event.listens_for(Session, "before_commit")
+def _write_buffered(session: Session) -> None:
+    rows = session.info.pop("outbox", None)
+    if rows:
+        session.execute(INSERT_OUTBOX, rows)
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_buffered(session: Session) -> None:
+    session.info.pop("outbox", None)
+
+
+async def claim_due(session: AsyncSession, limit: int, lease_s: float,
+                    now: datetime | None = None) -> list[OutboxMessage]:
+    """Claim up to `limit` due rows. A row is claimed by a conditional UPDATE, so two workers
+    (or processes) never both own it; a dead worker's lease expires and the row is retried."""
+    now = now or utcnow()
+    due = or_(OutboxMessage.status == "pending",
+              (OutboxMessage.status == "sending") & (OutboxMessage.claimed_until < now))
+    ids = (await session.scalars(
+        select(OutboxMessage.id).where(due, OutboxMessage.next_attempt_at <= now)
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(limit))).all()
+    claimed: list[OutboxMessage] = []
+    until = now + timedelta(seconds=lease_s)
+    for row_id in ids:
+        res = await session.execute(
+            update(OutboxMessage).where(OutboxMessage.id == row_id, due)
+            .values(status="sending", claimed_until=until))
+        if res.rowcount == 1:
+            row = await session.get(OutboxMessage, row_id, populate_existing=True)
+            if row is not None:
+                claimed.append(row)
+    return claimed
+
+
+async def mark_sent(session: AsyncSession, row_id: int, attempts: int) -> None:
+    await session.execute(update(OutboxMessage).where(OutboxMessage.id == row_id)
+                          .values(status="sent", attempts=attempts, sent_at=utcnow(), claimed_until=None))
+
+
+async def mark_retry(session: AsyncSession, row_id: int, attempts: int, delay_s: float, error: str) -> None:
+    await session.execute(update(OutboxMessage).where(OutboxMessage.id == row_id).values(
+        status="pending", attempts=attempts, claimed_until=None, last_error=error[:2000],
+        next_attempt_at=utcnow() + timedelta(seconds=delay_s)))
+
+
+async def mark_failed(session: AsyncSession, row_id: int, attempts: int, error: str) -> None:
+    await session.execute(update(OutboxMessage).where(OutboxMessage.id == row_id).values(
+        status="failed", attempts=attempts, claimed_until=None, last_error=error[:2000]))
+
+
+async def defer(session: AsyncSession, row_id: int, delay_s: float) -> None:
+    """Postpone without counting an attempt (rate limit reached: nothing went wrong)."""
+    await session.execute(update(OutboxMessage).where(OutboxMessage.id == row_id).values(
+        status="pending", claimed_until=None, next_attempt_at=utcnow() + timedelta(seconds=delay_s)))
+
+
+async def list_messages(session: AsyncSession, status: str | None = None, limit: int = 100) -> list[OutboxMessage]:
+    q = select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(limit)
+    if status:
+        q = q.where(OutboxMessage.status == status)
+    return list((await session.scalars(q)).all())
+
+
+async def retry_failed(session: AsyncSession, row_id: int | None = None) -> int:
+    q = update(OutboxMessage).where(OutboxMessage.status == "failed")
+    if row_id is not None:
+        q = q.where(OutboxMessage.id == row_id)
+    res = await session.execute(q.values(status="pending", attempts=0, next_attempt_at=utcnow()))
+    return res.rowcount or 0

@@ -1,0 +1,169 @@
+"""Ticket state and its audit trail. Every state change goes through `transition`/`claim`,
+which write the audit event in the same transaction."""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from sqlalchemy import bindparam, case, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import (INSERT_EVENT, INSERT_OFFER, INSERT_TICKET, Offer, Person, PersonRegion, PersonSkill,
+                            Ticket, TicketEvent, utcnow)
+
+CLAIMABLE = ("new", "offered")
+
+# Statuses in which a ticket still needs work (handlers/lifecycle.py builds its table on these).
+OPEN_STATUSES = ("new", "offered", "assigned", "departed", "on_site", "in_progress", "waiting_parts",
+                 "awaiting_approval")
+
+
+# Writes here are plain INSERT/UPDATE statements rather than ORM unit-of-work flushes: the
+# callback path is hot, and the audit trail is append-only, so nothing is gained by tracking.
+
+def event_row(ticket_id: int, kind: str, *, actor: str | None, from_status: str | None = None,
+              to_status: str | None = None, reason: str = "", data: dict[str, Any] | None = None,
+              at: Any = None) -> dict[str, Any]:
+    return {"ticket_id": ticket_id, "actor": actor, "kind": kind, "from_status": from_status,
+            "to_status": to_status, "reason": reason, "data": data or {}, "at": at or utcnow()}
+
+
+async def add_event(session: AsyncSession, ticket_id: int, kind: str, **fields: Any) -> None:
+    await session.execute(INSERT_EVENT, [event_row(ticket_id, kind, **fields)])
+
+
+async def create_ticket(session: AsyncSession, *, actor: str | None, reason: str, status: str = "new",
+                        status_reason: str = "", now: Any = None, **fields: Any) -> Ticket:
+    """Insert a ticket with its 'created' event — and, when it starts beyond 'new' (offered at
+    once), the status event too — in two statements."""
+    now = now or utcnow()
+    values = {"status": status, "created_at": now, "updated_at": now, "data": {}, "sla_breached": False,
+              "escalated": False, "offer_round": 0, "sla_stage": "ok", "escalation_level": 0, **fields}
+    ticket_id = (await session.execute(INSERT_TICKET, values)).scalar_one()
+    events = [event_row(ticket_id, "created", actor=actor, to_status="new", reason=reason, at=now,
+                        data={k: v for k, v in fields.items() if k in ("skill", "region", "city", "urgency", "source")})]
+    if status != "new":
+        events.append(event_row(ticket_id, "status", actor="desk", from_status="new", to_status=status,
+                                reason=status_reason, at=now))
+    await session.execute(INSERT_EVENT, events)
+    return Ticket(id=ticket_id, **values)
+
+
+async def get_ticket(session: AsyncSession, ticket_id: int) -> Ticket | None:
+    return await session.get(Ticket, ticket_id, populate_existing=True)
+
+
+async def transition(session: AsyncSession, ticket: Ticket, to_status: str, *, actor: str | None,
+                     reason: str = "", data: dict[str, Any] | None = None, now: Any = None) -> None:
+    from_status, now = ticket.status, now or utcnow()
+    await session.execute(update(Ticket).where(Ticket.id == ticket.id).values(status=to_status, updated_at=now))
+    ticket.status, ticket.updated_at = to_status, now
+    await add_event(session, ticket.id, "status", actor=actor, from_status=from_status, to_status=to_status,
+                    reason=reason, data=data, at=now)
+
+
+async def claim(session: AsyncSession, ticket_id: int, userid: str, *, via: str, now: Any = None) -> bool:
+    """Atomic first-claim-wins: one conditional UPDATE, correct across processes on both backends."""
+    now = now or utcnow()
+    res = await session.execute(
+        update(Ticket).where(Ticket.id == ticket_id, Ticket.status.in_(CLAIMABLE), Ticket.assignee.is_(None))
+        .values(status="assigned", assignee=userid, updated_at=now, offer_expires_at=None))
+    if res.rowcount != 1:
+        return False
+    await session.execute(update(Person).where(Person.userid == userid).values(last_assigned_at=now))
+    await add_event(session, ticket_id, "claimed", actor=userid, from_status="offered", to_status="assigned",
+                    reason=f"claimed by {via}", at=now)
+    await session.execute(update(Offer).where(Offer.ticket_id == ticket_id, Offer.userid == userid)
+                          .values(status="won"))
+    await session.execute(update(Offer).where(Offer.ticket_id == ticket_id, Offer.userid != userid)
+                          .values(status="lost"))
+    return True
+
+
+async def set_assignee(session: AsyncSession, ticket: Ticket, userid: str | None, now: Any) -> None:
+    await session.execute(update(Ticket).where(Ticket.id == ticket.id).values(assignee=userid))
+    ticket.assignee = userid
+    if userid:
+        await session.execute(update(Person).where(Person.userid == userid).values(last_assigned_at=now))
+
+
+async def mark_offered(session: AsyncSession, ticket: Ticket, *, round: int, expires_at: Any) -> None:
+    await session.execute(update(Ticket).where(Ticket.id == ticket.id)
+                          .values(offer_round=round, offer_expires_at=expires_at))
+    ticket.offer_round, ticket.offer_expires_at = round, expires_at
+
+
+async def update_fields(session: AsyncSession, ticket: Ticket, **values: Any) -> None:
+    """Set columns on a ticket (and on the object the handler holds) in one UPDATE."""
+    await session.execute(update(Ticket).where(Ticket.id == ticket.id).values(**values))
+    for k, v in values.items():
+        setattr(ticket, k, v)
+
+
+async def add_offers(session: AsyncSession, offers: list[dict[str, Any]]) -> None:
+    await session.execute(INSERT_OFFER, offers)
+
+
+def _candidates_query(with_region: bool):  # type: ignore[no-untyped-def]
+    # Load is counted per candidate through the (assignee, status) index, never over all tickets.
+    load = (select(func.count()).select_from(Ticket)
+            .where(Ticket.assignee == Person.userid, Ticket.status.in_(OPEN_STATUSES))
+            .correlate(Person).scalar_subquery())
+    rating = Person.rating_sum * 1.0 / func.nullif(Person.rating_count, 0)
+    same_city = case((Person.city == bindparam("city"), 0), else_=1)
+    q = (select(Person, load.label("load"))
+         .join(PersonSkill, PersonSkill.userid == Person.userid)
+         .where(PersonSkill.skill == bindparam("skill"), Person.active.is_(True), load < Person.capacity)
+         # city match, then open load, then round robin (longest since last job), then CSAT.
+         .order_by(same_city, load, Person.last_assigned_at.asc().nullsfirst(), rating.desc().nullslast(),
+                   Person.userid)
+         .limit(bindparam("limit")))
+    if with_region:
+        q = q.join(PersonRegion, PersonRegion.userid == Person.userid).where(PersonRegion.region == bindparam("region"))
+    return q
+
+
+# Built once: constructing a SELECT is a noticeable share of a callback's CPU.
+_CANDIDATES = {True: _candidates_query(True), False: _candidates_query(False)}
+
+
+async def candidates(session: AsyncSession, *, skill: str, region: str | None, city: str | None = None,
+                     limit: int = 5) -> list[tuple[Person, int]]:
+    """Engineers with the skill who serve the region and have spare capacity, best first, with
+    their open load."""
+    params: dict[str, Any] = {"skill": skill, "limit": limit, "city": city or ""}
+    if region:
+        params["region"] = region
+    rows = (await session.execute(_CANDIDATES[bool(region)], params)).all()
+    return [(p, load) for p, load in rows if "engineer" in (p.roles or [])]
+
+
+async def open_tickets_of_assignee(session: AsyncSession, userid: str, limit: int = 5) -> Sequence[Ticket]:
+    return (await session.scalars(select(Ticket).where(Ticket.assignee == userid, Ticket.status.in_(OPEN_STATUSES))
+                                  .order_by(Ticket.id.desc()).limit(limit))).all()
+
+
+async def withdraw_offers(session: AsyncSession, ticket_id: int, except_user: str | None = None) -> None:
+    q = update(Offer).where(Offer.ticket_id == ticket_id, Offer.status == "offered")
+    if except_user:
+        q = q.where(Offer.userid != except_user)
+    await session.execute(q.values(status="withdrawn"))
+
+
+async def offered_users(session: AsyncSession, ticket_id: int) -> set[str]:
+    return set((await session.scalars(select(Offer.userid).where(Offer.ticket_id == ticket_id))).all())
+
+
+async def latest_completed_unrated(session: AsyncSession, chatid: str) -> Ticket | None:
+    return (await session.scalars(select(Ticket).where(Ticket.chatid == chatid, Ticket.status == "completed",
+                                                       Ticket.rating.is_(None)).order_by(Ticket.id.desc()))).first()
+
+
+async def open_tickets_of_chat(session: AsyncSession, chatid: str, limit: int = 5) -> Sequence[Ticket]:
+    return (await session.scalars(select(Ticket).where(Ticket.chatid == chatid, Ticket.status.in_(OPEN_STATUSES))
+                                  .order_by(Ticket.id.desc()).limit(limit))).all()
+
+
+async def events_of(session: AsyncSession, ticket_id: int) -> Sequence[TicketEvent]:
+    return (await session.scalars(select(TicketEvent).where(TicketEvent.ticket_id == ticket_id)
+                                  .order_by(TicketEvent.id))).all()

@@ -1,0 +1,113 @@
+"""The outbox delivers every message once the fault clears, and never twice; slow and failing
+handlers still answer WeCom in time."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+
+import pytest
+
+from storage.models import OutboxMessage, Ticket, TicketEvent
+from tests.conftest import rows
+
+GROUP = "wr_sh_xuhui"
+
+
+async def delivered(desk):
+    ok = [c for c in await desk.sandbox.calls() if not c.get("fault") and c["api"] != "gettoken"]
+    return ok
+
+
+async def all_sent(desk):
+    msgs = await rows(desk.cfg, OutboxMessage)
+    return msgs if msgs and all(m.status == "sent" for m in msgs) else None
+
+
+@pytest.mark.parametrize("mode,count", [("http500", 4), ("timeout", 2), ("errcode45009", 4), ("errcode42001", 3)])
+async def test_every_message_is_delivered_once_after_faults(desk, mode, count):
+    await desk.sandbox.fault(mode, count=count, seconds=1.5)
+    await desk.sandbox.say("storesh", "@小鲸 徐汇店空调不制冷", chatid=GROUP)
+    msgs = await desk.sandbox.wait_for(lambda: all_sent(desk), timeout=20)
+    assert msgs, "all outbox rows end up sent"
+    sends = await delivered(desk)
+    per_user = Counter(c["touser"][0] for c in sends if c["api"] == "message/send")
+    assert per_user == {"zhangwei": 1, "liqiang": 1}
+    assert any(m.attempts > 1 for m in msgs), "the fault was actually hit and retried"
+    faults = [c for c in await desk.sandbox.calls() if c.get("fault") == mode]
+    assert len(faults) == count
+
+
+async def test_permanent_failure_is_kept_and_listed(start, capsys):
+    desk = await start(worker={"max_attempts": 2})
+    await desk.sandbox.fault("http500", count=100)
+    await desk.sandbox.say("storesh", "@小鲸 徐汇店空调不制冷", chatid=GROUP)
+
+    async def failed():
+        msgs = await rows(desk.cfg, OutboxMessage)
+        return msgs if msgs and all(m.status == "failed" for m in msgs) else None
+
+    msgs = await desk.sandbox.wait_for(failed, timeout=15)
+    assert msgs and all("500" in m.last_error for m in msgs)
+    # The operator sees them.
+    import json
+    import subprocess
+    import sys
+
+    cfg_path = desk.cfg  # the CLI reads the same database through a config file
+    from tests.e2e.helpers import write_config
+
+    path = write_config(cfg_path)
+    out = subprocess.run([sys.executable, "-m", "bot", "outbox", "list", "--failed", "--config", str(path)],
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    listed = [json.loads(line) for line in out.stdout.splitlines()]
+    assert {r["id"] for r in listed} == {m.id for m in msgs}
+    assert all(r["status"] == "failed" for r in listed)
+
+
+async def test_token_is_fetched_once_and_shared(desk):
+    for i in range(3):
+        await desk.sandbox.say("storesh", f"@小鲸 徐汇店空调不制冷 {i}", chatid=GROUP)
+    await desk.sandbox.wait_for(lambda: all_sent(desk), timeout=10)
+    assert len(await desk.sandbox.calls("gettoken")) == 1
+
+
+async def test_slow_handling_answers_with_a_stream_and_finishes_on_refresh(desk):
+    from bot.callbacks import DESK
+
+    real = desk.app[DESK].parser
+
+    class Slow:
+        async def parse(self, text, now=None):
+            await asyncio.sleep(0.6)
+            return real.parse(text)
+
+    desk.app[DESK].parser = Slow()
+    object.__setattr__(desk.cfg.server, "reply_deadline_ms", 100)
+    first = await desk.sandbox.say("storesh", "@小鲸 徐汇店空调不制冷", chatid=GROUP)
+    stream = first["reply"]["stream"]
+    assert first["reply"]["msgtype"] == "stream" and stream["finish"] is False
+    early = await desk.sandbox.refresh("storesh", stream["id"], chatid=GROUP)
+    assert early["reply"]["stream"]["finish"] is False
+    await asyncio.sleep(0.8)
+    done = await desk.sandbox.refresh("storesh", stream["id"], chatid=GROUP)
+    assert done["reply"]["msgtype"] == "stream_with_template_card"
+    assert done["reply"]["stream"]["finish"] is True and "#1" in done["reply"]["stream"]["content"]
+    assert "#1" in done["reply"]["template_card"]["main_title"]["title"]
+    assert len(await rows(desk.cfg, Ticket)) == 1
+
+
+async def test_handler_crash_apologises_and_leaves_no_half_ticket(desk, monkeypatch):
+    import handlers.tickets
+
+    async def broken_route(ctx, ticket, **kw):
+        raise RuntimeError("routing exploded")
+
+    monkeypatch.setattr(handlers.tickets, "route", broken_route)
+    result = await desk.sandbox.say("storesh", "@小鲸 徐汇店空调不制冷", chatid=GROUP)
+    assert result["status"] == 200
+    assert "抱歉" in result["reply"]["stream"]["content"]
+    assert await rows(desk.cfg, Ticket) == []
+    assert await rows(desk.cfg, TicketEvent) == []
+    assert await rows(desk.cfg, OutboxMessage) == []

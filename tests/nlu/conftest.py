@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.config import load_config
+from nlu import Lexicon, Parser
+
+ROOT = Path(__file__).resolve().parents[2]
+CONFIG_PATH = ROOT / "config.yaml"
+CASES_PATH = Path(__file__).resolve().parent / "cases.yaml"
+
+
+@pytest.fixture(scope="session")
+def cfg():
+    return load_config(CONFIG_PATH)
+
+
+@pytest.fixture(scope="session")
+def parser(cfg):
+    return Parser(Lexicon.from_config(cfg))

@@ -1,0 +1,296 @@
+"""Focused checks: one entity or precedence rule per test, so a regression names its rule."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from types import SimpleNamespace
+
+import pytest
+
+import nlu
+from nlu import Lexicon, Parse, Parser
+from nlu.numbers import to_number
+
+NOW = datetime(2024, 5, 10, 10, 0)
+
+
+def ents(parser, text, **kw):
+    return parser.parse(text, now=kw.get("now", NOW)).entities
+
+
+# -- API shape -----------------------------------------------------------------------------------
+
+def test_parse_object(parser):
+    p = parser.parse("@小鲸 上海徐汇店空调不制冷了")
+    assert isinstance(p, Parse)
+    assert p.text == "@小鲸 上海徐汇店空调不制冷了"
+    assert p.intent == "create_ticket" and 0 < p.confidence <= 1
+    assert p.entities == {"skill": "hvac", "city": "上海", "region": "east", "urgency": "normal"}
+    assert p.intent_ranking[0] == (p.intent, p.confidence)
+    assert sum(c for _, c in p.intent_ranking) <= 1.0001
+    with pytest.raises(AttributeError):
+        p.intent = "help"  # frozen
+
+
+def test_to_rasa_shape_and_offsets(parser):
+    text = "＠小鲸　上海店冷氣漏水！#１０２４"
+    r = parser.parse(text).to_rasa()
+    assert set(r) == {"text", "intent", "entities", "intent_ranking"}
+    assert r["text"] == text
+    assert set(r["intent"]) == {"name", "confidence"}
+    assert all(set(i) == {"name", "confidence"} for i in r["intent_ranking"])
+    by = {e["entity"]: e for e in r["entities"]}
+    for e in r["entities"]:
+        assert set(e) == {"entity", "value", "start", "end", "extractor"}
+    assert text[by["city"]["start"]:by["city"]["end"]] == "上海"
+    assert text[by["skill"]["start"]:by["skill"]["end"]] == "冷氣"
+    assert by["urgency"]["value"] == "urgent"
+    assert text[by["urgency"]["start"]:by["urgency"]["end"]] == "漏水"
+    assert text[by["ticket"]["start"]:by["ticket"]["end"]] == "１０２４"
+    assert by["ticket"]["value"] == 1024
+
+
+def test_module_level_parse_uses_repo_config(monkeypatch):
+    monkeypatch.setattr(nlu, "_default", None)
+    monkeypatch.delenv("WECOM_DESK_CONFIG", raising=False)
+    assert nlu.parse("接单 1024").entities == {"ticket": 1024}
+    assert nlu.default_parser() is nlu.default_parser()
+
+
+def test_lexicon_is_duck_typed_and_config_driven():
+    cfg = SimpleNamespace(
+        regions=[SimpleNamespace(code="mars", name="火星", aliases=["Red Planet"],
+                                 cities=[SimpleNamespace(name="奥林帕斯", aliases=["Olympus"])])],
+        skills=[SimpleNamespace(code="rocket", name="火箭", synonyms=["rocket", "推进器"])],
+        people=[SimpleNamespace(userid="musk", name="伊隆")],
+        wecom=SimpleNamespace(bot=SimpleNamespace(names=["Robo"])),
+    )
+    p = Parser(Lexicon.from_config(cfg))
+    assert p.parse("@Robo Olympus 推进器坏了 急").entities == {
+        "skill": "rocket", "city": "奥林帕斯", "region": "mars", "urgency": "urgent"}
+    assert p.parse("Red Planet settlement last month", now=NOW).entities == {
+        "region": "mars", "period": "last_month"}
+    # The default config's cities are not baked in.
+    assert "city" not in p.parse("上海空调坏了").entities
+
+
+# -- mention and normalisation ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", ["@小鲸上海店空调坏了", "@小鲸 上海店空调坏了", "上海店空调坏了 @小鲸",
+                                  "@Jing 上海店空调坏了", "上海店 @jing 空调坏了"])
+def test_mention_stripped_anywhere(parser, text):
+    p = parser.parse(text)
+    assert p.intent == "create_ticket"
+    assert p.entities["city"] == "上海" and "person" not in p.entities
+
+
+def test_traditional_and_fullwidth(parser):
+    assert ents(parser, "熱水器漏水 很緊急") == {"skill": "appliance", "urgency": "urgent"}
+    assert ents(parser, "接單 ＃１０２４") == {"ticket": 1024}
+
+
+@pytest.mark.parametrize("token,value", [("两", 2), ("十五", 15), ("一百八", 180), ("一百八十", 180),
+                                         ("二点五", 2.5), ("三百", 300), ("2.50", 2.5), ("一千二", 1200),
+                                         ("一零二四", 1024), ("十", 10)])
+def test_chinese_numerals(token, value):
+    assert to_number(token) == value
+    assert type(to_number(token)) is type(value)
+
+
+# -- entities ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text,ticket", [("#1024 到了", 1024), ("1024号工单进度", 1024), ("工单1024进度", 1024),
+                                         ("ticket 1024 status?", 1024), ("取消工单 #12", 12),
+                                         ("接单 1024", 1024), ("ticket no. 77 done", 77)])
+def test_ticket(parser, text, ticket):
+    assert ents(parser, text)["ticket"] == ticket
+
+
+@pytest.mark.parametrize("text", ["3楼空调坏了", "空调坏了 2台", "30分钟前空调坏了", "空调坏了 电话13812345678"])
+def test_quantities_are_not_tickets(parser, text):
+    assert "ticket" not in ents(parser, text)
+
+
+@pytest.mark.parametrize("text,rating", [("5星", 5), ("两星", 2), ("⭐⭐⭐", 3), ("4/5 服务不错", 4),
+                                         ("给个好评 五星", 5), ("rate 4 stars", 4), ("3 étoiles", 3),
+                                         ("ให้ 4 ดาว", 4)])
+def test_rating(parser, text, rating):
+    p = parser.parse(text)
+    assert p.intent == "rate_service" and p.entities["rating"] == rating
+
+
+@pytest.mark.parametrize("text,period", [
+    ("本月结算", "this_month"), ("上个月结算", "last_month"), ("这周流水", "this_week"), ("上周结算", "last_week"),
+    ("今天流水", "today"), ("昨天结算", "yesterday"), ("本季度结算", "this_quarter"), ("上季度结算", "last_quarter"),
+    ("今年结算", "this_year"), ("3月份结算", "2024-03"), ("5月结算", "2024-05"), ("6月结算", "2023-06"),
+    ("十二月结算", "2023-12"), ("2023年8月结算", "2023-08"), ("settlement for March", "2024-03"),
+    ("bilan de juin", "2023-06"), ("去年5月结算", "2023-05")])
+def test_period(parser, text, period):
+    p = parser.parse(text, now=NOW)
+    assert p.intent == "settlement_summary" and p.entities["period"] == period
+
+
+def test_month_without_year_is_latest_not_after_now(parser):
+    jan = datetime(2025, 1, 3)
+    assert ents(parser, "12月结算", now=jan)["period"] == "2024-12"
+    assert ents(parser, "1月结算", now=jan)["period"] == "2025-01"
+
+
+@pytest.mark.parametrize("text,status", [
+    ("#1024 到了", "arrived"), ("1024 出发了", "departed"), ("1024 开始维修", "started"),
+    ("1024 缺配件 压缩机", "parts_needed"), ("1024 堵车 晚点到", "delayed"), ("#7 on my way", "departed"),
+    ("#7 arrived", "arrived"), ("#7 waiting for parts", "parts_needed"), ("#7 running late", "delayed"),
+    ("1024 到了 开始修", "started"), ("1024 快到了", "departed")])
+def test_status(parser, text, status):
+    p = parser.parse(text)
+    assert p.intent == "update_progress" and p.entities["status"] == status
+
+
+def test_eta_and_parts_extras(parser):
+    assert ents(parser, "1024 出发了 大概30分钟到")["eta"] == 30
+    assert ents(parser, "1024 出发了 半小时到")["eta"] == 30
+    assert ents(parser, "1024 缺配件 压缩机 明天到")["parts"] == "压缩机"
+
+
+def test_completion_numbers(parser):
+    e = ents(parser, "1024 完工 工时2.5小时 配件180元")
+    assert e == {"ticket": 1024, "labor_hours": 2.5, "parts_amount": 180}
+    assert type(e["parts_amount"]) is int and type(e["labor_hours"]) is float
+    assert ents(parser, "1024 完工 工时两个半小时 配件费八十")["labor_hours"] == 2.5
+    assert ents(parser, "1024 完工 工时45分钟")["labor_hours"] == 0.75
+    assert ents(parser, "1024 完工 1小时 无配件")["parts_amount"] == 0
+
+
+def test_person(parser):
+    assert ents(parser, "张伟接单 1024")["person"] == "zhangwei"
+    assert ents(parser, "1024 派给 wangfang")["person"] == "wangfang"
+
+
+@pytest.mark.parametrize("text,region", [("华东区本月结算", "east"), ("East China settlement", "east"),
+                                         ("泰国上个月结算", "th"), ("Thailand settlement", "th"),
+                                         ("杭州本月结算", "east"), ("Bangkok settlement", "th")])
+def test_region(parser, text, region):
+    assert ents(parser, text)["region"] == region
+
+
+# -- urgency -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text,urgency", [
+    ("空调坏了", "normal"), ("空调坏了 急", "urgent"), ("空调坏了 加急", "urgent"), ("收银机坏了 马上来", "urgent"),
+    ("fridge broken ASAP", "urgent"), ("lift broken, emergency", "urgent"), ("frigo en panne, urgence", "urgent"),
+    ("แอร์เสีย ด่วน", "urgent"), ("插座冒烟", "urgent"), ("配电箱着火了", "urgent"), ("电梯困人", "urgent"),
+    ("水管爆管了", "urgent"), ("插座漏电", "urgent"), ("空调坏了 不急", "normal"), ("AC broken, no rush", "normal")])
+def test_urgency_always_present_for_tickets(parser, text, urgency):
+    p = parser.parse(text)
+    assert p.intent == "create_ticket"
+    assert p.entities["urgency"] == urgency
+
+
+# -- precedence ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text,skill", [("热水器漏水", "appliance"), ("空调漏水", "hvac"), ("冰箱漏水", "appliance"),
+                                        ("水管漏水", "plumbing"), ("收银机断网了", "pos"), ("路由器跳闸", "network")])
+def test_leaking_equipment_is_its_own_skill_and_urgent(parser, text, skill):
+    p = parser.parse(text)
+    assert p.intent == "create_ticket" and p.entities["skill"] == skill
+    if "漏" in text:
+        assert p.entities["urgency"] == "urgent"
+
+
+@pytest.mark.parametrize("text", ["报修流程是什么", "怎么报修", "空调坏了应该怎么报修", "how do I report a broken AC?"])
+def test_process_questions_are_help(parser, text):
+    assert parser.parse(text).intent == "help"
+
+
+@pytest.mark.parametrize("text", ["昨天报的电梯修得怎么样了", "之前报的冰箱有结果了吗", "#1024 修好了吗", "1024 到了没"])
+def test_questions_about_existing_jobs_are_status(parser, text):
+    assert parser.parse(text).intent == "query_status"
+
+
+@pytest.mark.parametrize("text", ["上海今天好热啊", "我家空调是格力的", "新买的冰箱真好用", "谢谢师傅", "你好",
+                                  "Bangkok is so hot today", "merci", "ขอบคุณครับ", "", "   ", "👍"])
+def test_chit_chat_is_unknown_and_never_a_ticket(parser, text):
+    p = parser.parse(text)
+    assert p.intent == "unknown"
+    assert "urgency" not in p.entities
+
+
+def test_report_needs_problem_and_equipment_or_request(parser):
+    assert parser.parse("空调").intent == "unknown"
+    assert parser.parse("坏了").intent == "unknown"
+    assert parser.parse("我要报修").intent == "create_ticket"
+    assert parser.parse("派个师傅来看看 谢谢").intent == "create_ticket"
+
+
+def test_symptom_report_beats_steps_without_ticket(parser):
+    # A customer saying the engineer came but it broke again is a new report.
+    assert parser.parse("师傅昨天来过了 空调又坏了").intent == "create_ticket"
+    assert parser.parse("空调坏了师傅什么时候能来").intent == "create_ticket"
+
+
+# -- rules added while widening coverage -----------------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "哈哈 空调终于不响了", "空调漏水的问题上次已经修好了 谢谢", "wifi is back, working again",
+    "今天不开空调了 天气凉快", "冰箱放不下了 再买一个吧", "don't forget to turn off the AC tonight",
+    "I can't find the wifi password", "no AC needed today, it's cool", "n'oubliez pas d'éteindre la clim",
+    "ไม่ต้องเปิดแอร์นะ", "the fridge is not bad actually", "收银机没问题"])
+def test_devices_named_without_a_fault_are_not_tickets(parser, text):
+    assert parser.parse(text).intent != "create_ticket"
+
+
+@pytest.mark.parametrize("text", ["空调修好了又坏了", "上次修的空调又坏了", "the AC is still not cooling"])
+def test_relapse_is_a_new_report(parser, text):
+    assert parser.parse(text).intent == "create_ticket"
+
+
+@pytest.mark.parametrize("text,skill", [
+    ("the AC isn't cooling at all", "hvac"), ("the fridge doesn't close properly", "appliance"),
+    ("la caméra de l'entrée ne s'allume plus", "cctv"), ("Plus de chauffage dans le magasin", "hvac"),
+    ("กล้องวงจรปิดไม่บันทึก", "cctv"), ("网络断断续续的", "network"), ("WIFI 断", "network"),
+    ("outlets are dead", "electrical")])
+def test_negated_device_functions_are_faults(parser, text, skill):
+    p = parser.parse(text)
+    assert p.intent == "create_ticket" and p.entities["skill"] == skill
+
+
+def test_names_are_not_cue_words(parser):
+    # บันไดเลื่อน (escalator) contains เลื่อน (postpone), a delay cue.
+    p = parser.parse("บันไดเลื่อนหยุดทำงาน")
+    assert p.intent == "create_ticket" and p.entities["skill"] == "elevator"
+
+
+def test_weak_claim_words_need_a_job_and_no_step(parser):
+    assert parser.parse("8001 +1").intent == "claim_job"
+    assert parser.parse("我去").intent == "unknown"
+    p = parser.parse("8001 客户不在 晚点再去")
+    assert p.intent == "update_progress" and p.entities["status"] == "delayed"
+
+
+def test_step_words_without_a_job_need_someone_on_the_job(parser):
+    assert parser.parse("下午三点开会 别迟到").intent == "unknown"
+    assert parser.parse("我出发了 大概20分钟").intent == "update_progress"
+    assert parser.parse("出发了吗").intent == "query_status"
+
+
+def test_thanks_for_help_is_not_a_help_request(parser):
+    assert parser.parse("Merci pour votre aide !").intent == "unknown"
+    assert parser.parse("help").intent == "help"
+    assert parser.parse("help! toilet overflowing").intent == "create_ticket"
+
+
+def test_confidence_and_ranking_are_consistent(parser):
+    from nlu.evaluate import load_cases
+
+    from .conftest import CASES_PATH
+
+    for case in load_cases(CASES_PATH)[:200]:
+        p = parser.parse(case["text"], now=case["now"])
+        assert 0 < p.confidence <= 1
+        names = [n for n, _ in p.intent_ranking]
+        assert names[0] == p.intent and len(names) == len(set(names))
+        assert all(0 <= c <= p.confidence for _, c in p.intent_ranking)
+        if p.intent == "create_ticket":
+            assert p.entities["urgency"] in ("urgent", "normal")
+        else:
+            assert "urgency" not in p.entities

@@ -9,7 +9,7 @@ from typing import AsyncIterator
 
 from aiohttp import web
 
-from bot import api, callbacks, rasa_routes
+from bot import api, callbacks, rasa_routes, reports
 from bot.clock import Clock
 from bot.config import Config, ConfigError
 from bot.crypto import WeComCrypto
@@ -82,9 +82,9 @@ def build_services(cfg: Config, clock: Clock | None = None) -> Services:
 def _settlement_config(whole: dict):  # type: ignore[no-untyped-def]
     if "templates" not in whole and "plans" not in whole:
         return None
-    from settlement import SettlementConfig
+    from settlement.ledger_config import LedgerConfig
 
-    return SettlementConfig.from_mapping(whole)
+    return LedgerConfig.from_mapping(whole)  # pricing and splits, plus the ledger's periods and accounts
 
 
 def _sla_book(cfg: Config, whole: dict):  # type: ignore[no-untyped-def]
@@ -137,6 +137,7 @@ def create_app(cfg: Config, *, worker: bool | None = None, clock: Clock | None =
     app.add_routes(callbacks.routes())
     app.add_routes(rasa_routes.routes())
     app.add_routes(api.routes())
+    app.add_routes(reports.routes())
     app.add_routes([web.get("/healthz", healthz), web.get("/tickets/{id}", ticket_page)])
     if cfg.sandbox.enabled:
         from bot.sandbox import create_sandbox

@@ -162,6 +162,51 @@ def cmd_outbox_retry(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- templates ------------------------------------------------------------------------------------
+def _templates_db(args: argparse.Namespace, action):  # type: ignore[no-untyped-def]
+    from bot.app import build_services, prepare_database, sync_templates
+    from storage.db import Database
+
+    cfg = _config(args)
+    services = build_services(cfg)
+
+    async def main():  # type: ignore[no-untyped-def]
+        db = Database(cfg.database.url)
+        try:
+            await prepare_database(cfg, db)
+            await sync_templates(db, services)
+            async with db.transaction() as session:
+                return await action(session)
+        finally:
+            await db.close()
+
+    return asyncio.run(main())
+
+
+def cmd_templates_history(args: argparse.Namespace) -> int:
+    from storage import templates as store
+
+    rows = _templates_db(args, lambda s: store.history(s, args.code))
+    if not rows:
+        print(f"wecom-desk: no template {args.code!r}", file=sys.stderr)
+        return EXIT_USAGE
+    for row in rows:
+        print(json.dumps(row, ensure_ascii=False))
+    return 0
+
+
+def cmd_templates_rollback(args: argparse.Namespace) -> int:
+    from storage import templates as store
+
+    try:
+        version = _templates_db(args, lambda s: store.rollback(s, args.code, args.version))
+    except store.UnknownVersion as e:
+        print(f"wecom-desk: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    print(json.dumps({"code": args.code, "active_version": version, "content_of": args.version}))
+    return 0
+
+
 # -- parser -----------------------------------------------------------------------------------------
 def build_cli() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="wecom-desk", description="A chat-first field-service desk inside WeCom.")
@@ -192,6 +237,14 @@ def build_cli() -> argparse.ArgumentParser:
     p = command("retry", cmd_outbox_retry, "queue failed messages again", ob)
     p.add_argument("--id", type=int, help="only this message")
 
+    tp = sub.add_parser("templates", help="service templates (预制项目库)").add_subparsers(
+        dest="templates_command", required=True)
+    p = command("history", cmd_templates_history, "every applied version of a template", tp)
+    p.add_argument("code")
+    p = command("rollback", cmd_templates_rollback, "make an old version active again (as a new version)", tp)
+    p.add_argument("code")
+    p.add_argument("version", type=int)
+
     try:
         from nlu.cli import register as register_nlu
     except ImportError:
@@ -203,7 +256,9 @@ def build_cli() -> argparse.ArgumentParser:
     except ImportError:
         register_settle = None
     if register_settle is not None:
-        register_settle(sub, _config_mapping)
+        settle_sub = register_settle(sub, _config_mapping)
+        from bot.ledger_cli import register as register_ledger
+        register_ledger(settle_sub, load_config)
     return parser
 
 

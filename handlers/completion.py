@@ -29,7 +29,7 @@ def _needs_approval(ctx: Context, ticket: Ticket, quote: Any) -> Any:
     from settlement import parse_money
 
     limit = parse_money(tpl.approval.above, quote.currency)
-    return tpl.approval if quote.total > limit.minor else None
+    return tpl.approval if quote.total > limit.amount else None
 
 
 async def complete(ctx: Context, ticket: Ticket, facts: dict[str, Any]) -> Reply:
@@ -103,9 +103,12 @@ async def finish(ctx: Context, ticket: Ticket, facts: dict[str, Any], approved_b
             surcharges=facts["surcharges"], language=_group_lang(ctx, ticket), completed_at=ctx.now)
         breakdown = ledger.quote_markdown(quote, _group_lang(ctx, ticket))
     engineer = ctx.cfg.person(ticket.assignee)
-    await notify.progress(ctx, ticket, "push.completed", name=engineer.name if engineer else ctx.name,
-                          breakdown=breakdown)
-    ctx.push_group(ticket.chatid, t(_group_lang(ctx, ticket), "csat.ask", id=ticket.id, bot=ctx.bot_name), ticket.id)
+    await notify.progress(ctx, ticket, "push.completed", name=engineer.name if engineer else ctx.name, breakdown="")
+    lang = _group_lang(ctx, ticket)
+    # The priced breakdown is its own message: a card's text is too short for every line.
+    ctx.push_group(ticket.chatid, "\n".join(filter(None, [t(lang, "complete.breakdown", id=ticket.id), breakdown,
+                                                          t(lang, "csat.ask", id=ticket.id, bot=ctx.bot_name)])),
+                   ticket.id)
     return Reply(markdown=t(ctx.lang, "complete.done", id=ticket.id) + ("\n" + breakdown if breakdown else ""))
 
 

@@ -6,7 +6,7 @@ import re
 from typing import Any, Protocol
 
 from bot.render import t
-from handlers import feedback as _feedback, help as _help, jobs as _jobs, tickets as _tickets  # noqa: F401  (registration)
+from handlers import feedback as _feedback, help as _help, jobs as _jobs, settlement as _settlement, tickets as _tickets  # noqa: F401  (registration)
 from handlers.context import Context
 from handlers.registry import HANDLERS
 from handlers.replies import Reply

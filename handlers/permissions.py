@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from bot.render import t
 from handlers.context import Context
-from handlers.lifecycle import BEFORE_SITE
+from handlers.lifecycle import BEFORE_SITE, DONE
 from storage.models import Ticket
 
 STAFF = {"engineer", "manager", "admin"}
@@ -56,8 +56,8 @@ def can_work(ctx: Context, ticket: Ticket) -> str | None:
 
 
 def can_cancel(ctx: Context, ticket: Ticket) -> str | None:
-    if manages(ctx, ticket.region) or ticket.assignee == ctx.userid:
-        return None
+    if manages(ctx, ticket.region) or ticket.assignee == ctx.userid or ticket.status in DONE:
+        return None  # (a finished ticket gets "not possible now" from the lifecycle instead)
     if is_customer_of(ctx, ticket) and not (STAFF & _roles(ctx)):
         if ticket.status in BEFORE_SITE:
             return None

@@ -86,9 +86,9 @@ async def create_ticket(ctx: Context, entities: dict[str, Any]) -> Reply:
 
 def _customer_group(ctx: Context, entities: dict[str, Any], city: str | None) -> str | None:
     """Staff reporting for a store: its group, if one of the configured customer groups matches."""
-    store = entities.get("store") or ""
+    store = (entities.get("store") or "").casefold()
     for g in ctx.cfg.groups:
-        if g.kind == "customer" and ((store and store in g.name) or (not store and city and g.city == city)):
+        if g.kind == "customer" and ((store and store in g.name.casefold()) or (not store and city and g.city == city)):
             return g.chatid
     return None
 

@@ -155,3 +155,34 @@ def find_rating(text: str) -> tuple[int, Span] | None:
         m2 = re.search(r"满分|full marks|perfect", text)
         return 5, m2.span()
     return None
+
+
+# -- store -------------------------------------------------------------------------------------
+
+# A store is named by its place and the word for a shop: "上海浦东店", "徐汇门店", "Siam store",
+# "magasin Opéra", "สาขาสยาม". Leading verbs of reporting for someone ("帮", "替", "给") are not
+# part of the name.
+_STORE = re.compile(
+    r"(?:帮|替|给|为)?([\u4e00-\u9fff]{1,10}?(?:门店|分店|店))(?![\u4e00-\u9fff]*店)|"
+    r"(?<![a-z])((?:[a-z][a-z'-]+\s+)?[a-z][a-z'-]+)\s+(?:store|shop|branch)(?![a-z])|"
+    r"(?<![a-z])(?:magasin|boutique)\s+(?:de\s+|d')?([a-zà-ÿ][a-zà-ÿ .'-]{1,30}?)(?=[\s,.!?]|$)|"
+    r"สาขา\s*([\u0e00-\u0e7f]{2,20})"
+)
+_NOT_A_STORE = re.compile(r"^(?:本|我|我们|你们|这|那|该|这家|那家|哪家|商|商店|门店|分店|总店|小卖)")
+
+
+def find_store(text: str) -> tuple[str, Span] | None:
+    for m in _STORE.finditer(text):
+        g = next(i for i in range(1, 5) if m.group(i))
+        name = m.group(g).strip()
+        if g == 1:
+            name = re.sub(r"^(?:报修|说|问|的|在|去|到|我们|我)+", "", name)
+        elif g == 2:
+            name = re.sub(r"^(?:the|our|my|this|that|a)\s+", "", name)
+            if name in ("the", "our", "my", "this", "that", "a", "in", "at", "of", "convenience", "coffee"):
+                continue
+        if len(name) < 2 or _NOT_A_STORE.match(name):
+            continue
+        start = m.start(g) + (len(m.group(g)) - len(m.group(g).lstrip())) + (len(m.group(g).strip()) - len(name))
+        return name, (start, start + len(name))
+    return None

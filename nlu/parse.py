@@ -92,6 +92,9 @@ class Parser:
 
         if intent == "create_ticket":
             found["urgency"] = E.find_urgency(s)
+            store = E.find_store(s)
+            if store:
+                found["store"] = store
         elif intent == "update_progress":
             status = J.find_status(cues)
             if status:

@@ -108,8 +108,9 @@ def _config_option(p: argparse.ArgumentParser) -> None:
                    help="config file (default: $WECOM_DESK_CONFIG or config.yaml)")
 
 
-def register(subparsers: Any, load_config_mapping: Loader) -> None:
-    """Add `settle quote|split|plan` to the top-level CLI's subparsers."""
+def register(subparsers: Any, load_config_mapping: Loader) -> Any:
+    """Add `settle quote|split|plan` to the top-level CLI's subparsers; returns the `settle`
+    subparsers so other modules (the ledger's close|report|usage) can add theirs."""
     settle = subparsers.add_parser("settle", help="price a job, split an amount, bill a plan (JSON out)")
     _one_line_errors(settle)
     sub = settle.add_subparsers(dest="settle_command", metavar="{quote,split,plan}", required=True,
@@ -142,3 +143,4 @@ def register(subparsers: Any, load_config_mapping: Loader) -> None:
     p.add_argument("--language", default="zh", metavar="LANG", help="line labels: zh, en, fr, th")
     _config_option(p)
     p.set_defaults(func=_runner(_plan, load_config_mapping))
+    return sub

@@ -223,7 +223,8 @@ def _line(*, ticket_id: int | None, party: str, person: str | None, amount: int,
 def quote_markdown(quote: Quote, lang: str | None) -> str:
     """The customer's line-by-line breakdown, in the region's currency (labels in `lang`)."""
     cur = quote.currency
-    sep = "：" if (lang or "zh") == "zh" else ": "
+    # Not a colon: part labels already hold one (配件：压缩机, Parts: compressor).
+    sep = "\u3000" if (lang or "zh") == "zh" else " — "
     rows = [f"> {ln.label}{sep}{format_minor(ln.amount, cur)}" for ln in quote.lines if ln.code != "tax"]
     rows.append(f"> {labels.label('subtotal', lang)}{sep}{format_minor(quote.subtotal, cur)}")
     tax = next((ln for ln in quote.lines if ln.code == "tax"), None)
@@ -610,6 +611,9 @@ def _assemble(result: dict[str, Any], shares: Sequence[Any], breakdown: Sequence
         for key, c, amount, corr, ramount, rcorr, unconverted in breakdown:
             add(block(c)["shares"], key, amount)
             add(total["shares"], key, ramount)
+    # Largest share first (ties by name): stable for tests and files, and how people read a split.
+    for b in [total, *cur.values(), *(rb for b in cur.values() for rb in b["regions"].values())]:
+        b["shares"] = dict(sorted(b["shares"].items(), key=lambda kv: (-kv[1], kv[0])))
     result.update(
         tickets=total["tickets"],
         sla={"tickets": sla_n, "met": sla_met, "rate": _ratio(sla_met, sla_n, "0.0001")},

@@ -95,7 +95,7 @@ class Ticket(Base):
     onsite_due: Mapped[datetime | None] = mapped_column(DateTime)
     resolution_due: Mapped[datetime | None] = mapped_column(DateTime)
     sla_paused_at: Mapped[datetime | None] = mapped_column(DateTime)
-    sla_stage: Mapped[str] = mapped_column(String(16), default="ok")  # ok | nudged:<target> | breached:<target>
+    sla_stage: Mapped[str] = mapped_column(String(32), default="ok")  # ok | nudged:<target> | breached:<target>
     escalation_level: Mapped[int] = mapped_column(Integer, default=0)
     next_check_at: Mapped[datetime | None] = mapped_column(DateTime)
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

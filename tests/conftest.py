@@ -53,7 +53,9 @@ def make_config(tmp_path: Path, **overrides: Any) -> Config:
         "redis": {"url": REDIS_URL, "prefix": f"test-{uuid.uuid4().hex[:12]}:"},
         "wecom": {"api_base": "", "api_timeout_s": 1.0},
         "sandbox": {"enabled": True},
-        "worker": {"poll_interval_s": 0.05, "backoff_base_s": 0.05, "backoff_max_s": 0.5},
+        "worker": {"poll_interval_s": 0.05, "backoff_base_s": 0.05, "backoff_max_s": 0.5, "timer_interval_s": 0.05},
+        # Tests run at any hour: quiet hours are switched on by the tests about them.
+        "quiet_hours": {"enabled": False},
     })
     return parse_config(deep_merge(data, overrides), env={})
 
@@ -113,9 +115,9 @@ async def start(tmp_path: Path, aiohttp_server: Any) -> AsyncIterator[Any]:
     """start(**config_overrides) → a running desk on a real loopback port, with its sandbox."""
     clients: list[SandboxClient] = []
 
-    async def _start(cfg: Config | None = None, **overrides: Any) -> Running:
+    async def _start(cfg: Config | None = None, *, reset: bool = True, **overrides: Any) -> Running:
         cfg = cfg or make_config(tmp_path, **overrides)
-        if cfg.database.url.startswith("postgresql"):
+        if reset and cfg.database.url.startswith("postgresql"):
             await reset_postgres(cfg.database.url)
         app = create_app(cfg)
         server = await aiohttp_server(app, host="127.0.0.1", port=cfg.server.port)

@@ -25,7 +25,7 @@ def test_parse_object(parser):
     assert isinstance(p, Parse)
     assert p.text == "@小鲸 上海徐汇店空调不制冷了"
     assert p.intent == "create_ticket" and 0 < p.confidence <= 1
-    assert p.entities == {"skill": "hvac", "city": "上海", "region": "east", "urgency": "normal"}
+    assert p.entities == {"skill": "hvac", "city": "上海", "region": "east", "urgency": "normal", "store": "上海徐汇店"}
     assert p.intent_ranking[0] == (p.intent, p.confidence)
     assert sum(c for _, c in p.intent_ranking) <= 1.0001
     with pytest.raises(AttributeError):
@@ -294,3 +294,19 @@ def test_confidence_and_ranking_are_consistent(parser):
             assert p.entities["urgency"] in ("urgent", "normal")
         else:
             assert "urgency" not in p.entities
+
+
+@pytest.mark.parametrize("text,store", [
+    ("@小鲸 帮上海浦东店报修 电梯异响", "上海浦东店"),
+    ("@小鲸 杭州西湖店收银机打不开", "杭州西湖店"),
+    ("The AC in the Siam store is broken", "siam"),
+    ("la clim du magasin Opéra ne marche pas", "opera"),
+    ("แอร์เสีย สาขาสยาม", "สยาม"),
+])
+def test_store_names(parser, text, store):
+    assert parser.parse(text).entities.get("store") == store
+
+
+@pytest.mark.parametrize("text", ["@小鲸 我们店空调坏了", "our store AC broken", "本店冰箱不制冷"])
+def test_no_store_from_generic_words(parser, text):
+    assert "store" not in parser.parse(text).entities

@@ -129,7 +129,7 @@ def upgrade() -> None:
     sa.Column('onsite_due', sa.DateTime(), nullable=True),
     sa.Column('resolution_due', sa.DateTime(), nullable=True),
     sa.Column('sla_paused_at', sa.DateTime(), nullable=True),
-    sa.Column('sla_stage', sa.String(length=16), nullable=False),
+    sa.Column('sla_stage', sa.String(length=32), nullable=False),
     sa.Column('escalation_level', sa.Integer(), nullable=False),
     sa.Column('next_check_at', sa.DateTime(), nullable=True),
     sa.Column('data', sa.JSON(), nullable=False),

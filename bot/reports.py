@@ -1,0 +1,233 @@
+"""Settlement over HTTP: the signed full report a summary card links to, and `POST /api/usage`.
+
+The report link is signed (HMAC-SHA256 with the app secret) over its scope — period, time zone,
+regions, person — and an expiry, so a forwarded link shows no more than the card it came from
+and stops working after REPORT_TTL_S. `by` and `format` are not signed: they only regroup the
+same figures. The report table (HTML, CSV, the CLI's CSV/XLSX) is built here from a summary.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import hmac
+import io
+import json
+import time
+import datetime as dt
+from decimal import Decimal
+from typing import Any, Mapping, Sequence
+from urllib.parse import urlencode
+
+from aiohttp import web
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from bot.render import TEMPLATES, t
+from settlement import format_minor
+from settlement.periods import PeriodError, resolve
+
+REPORT_TTL_S = 7 * 24 * 3600
+MONEY_COLUMNS = ("gross", "tax", "total", "corrections", "net")
+_env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
+
+
+# -- signed links ----------------------------------------------------------------------------------
+
+def _canonical(period: str, tz: str, regions: Sequence[str] | None, person: str | None, exp: int) -> bytes:
+    scope = "*" if regions is None else ",".join(regions)
+    return f"settlement|{period}|{tz}|{scope}|{person or ''}|{exp}".encode()
+
+
+def report_signature(secret: str, *, period: str, timezone: str, regions: Sequence[str] | None,
+                     person: str | None, exp: int) -> str:
+    return hmac.new(secret.encode(), _canonical(period, timezone, regions, person, exp), hashlib.sha256).hexdigest()[:32]
+
+
+def report_url(base: str, secret: str, *, period: str, timezone: str, regions: Sequence[str] | None = None,
+               person: str | None = None, now: dt.datetime | None = None, ttl_s: int = REPORT_TTL_S) -> str:
+    # `now` is the desk's clock (naive UTC or aware), so links made in a test move with its time.
+    ref = time.time() if now is None else (now if now.tzinfo else now.replace(tzinfo=dt.timezone.utc)).timestamp()
+    exp = int(ref) + ttl_s
+    params: dict[str, str] = {"period": period, "tz": timezone}
+    if regions is not None:
+        params["region"] = ",".join(regions)
+    if person:
+        params["person"] = person
+    params["exp"] = str(exp)
+    params["sig"] = report_signature(secret, period=period, timezone=timezone, regions=regions, person=person, exp=exp)
+    return f"{base}/reports/settlement?{urlencode(params)}"
+
+
+def _check_link(secret: str, query: Mapping[str, str]) -> tuple[str, str, list[str] | None, str | None]:
+    period, tz = query.get("period", ""), query.get("tz", "")
+    regions = query["region"].split(",") if "region" in query else None
+    person = query.get("person") or None
+    try:
+        exp = int(query.get("exp", ""))
+    except ValueError:
+        raise web.HTTPForbidden(text="this link is not valid") from None
+    want = report_signature(secret, period=period, timezone=tz, regions=regions, person=person, exp=exp)
+    if not hmac.compare_digest(want, query.get("sig", "")):
+        raise web.HTTPForbidden(text="this link is not valid")
+    if exp < time.time():
+        raise web.HTTPForbidden(text="this link has expired; ask the bot for a new summary")
+    return period, tz, regions, person
+
+
+# -- the report table ------------------------------------------------------------------------------
+
+def report_table(s: Mapping[str, Any]) -> tuple[list[str], list[dict[str, Any]]]:
+    """Rows of a summary as a pivot: one per (currency, region), one per currency, one total in the
+    reporting currency; share columns are the `by` keys. Amounts are contract strings."""
+    keys: list[str] = []
+    for b in [s["total"], *s["currencies"]]:
+        keys.extend(k for k in b["shares"] if k not in keys)
+    period = ",".join(s["scope"]["periods"]) if s["scope"]["start"] is None else \
+        f"{s['scope']['start']}..{s['scope']['end']}"
+    header = ["period", "region", "currency", "tickets", *MONEY_COLUMNS, *keys]
+
+    def row(region: str, b: Mapping[str, Any], with_shares: bool) -> dict[str, Any]:
+        c = b["currency"]
+        out: dict[str, Any] = {"period": period, "region": region, "currency": c, "tickets": b["tickets"]}
+        out.update({k: format_minor(b[k], c) for k in MONEY_COLUMNS})
+        out.update({k: format_minor(b["shares"][k], c) if with_shares and k in b["shares"] else "" for k in keys})
+        return out
+
+    rows = []
+    for b in s["currencies"]:
+        if s["by"] == "party":
+            rows.extend(row(region, rb, True) for region, rb in sorted(b["regions"].items()))
+        rows.append(row("*", b, True))
+    rows.append(row("TOTAL", s["total"], True))
+    return header, rows
+
+
+def report_csv(s: Mapping[str, Any]) -> str:
+    header, rows = report_table(s)
+    out = io.StringIO()
+    w = csv.DictWriter(out, fieldnames=header, lineterminator="\n")
+    w.writeheader()
+    w.writerows(rows)
+    return out.getvalue()
+
+
+def report_xlsx(s: Mapping[str, Any]) -> bytes:
+    """Two sheets: the pivot (amounts as exact numbers), and the top engineers."""
+    from openpyxl import Workbook
+
+    header, rows = report_table(s)
+    money_cols = set(MONEY_COLUMNS) | set(header[4 + len(MONEY_COLUMNS):])
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "summary"
+    ws.append(header)
+    for r in rows:
+        # Decimal from the contract string: exact in the cell, never via a float.
+        ws.append([Decimal(r[h]) if h in money_cols and r[h] != "" else r[h] for h in header])
+    top = wb.create_sheet("top_engineers")
+    top.append(["person", "currency", "amount", "jobs"])
+    for e in s["top_engineers"]:
+        top.append([e["person"], e["currency"], Decimal(format_minor(e["amount"], e["currency"])), e["jobs"]])
+    meta = wb.create_sheet("about")
+    for k in ("tickets",):
+        meta.append([k, s[k]])
+    meta.append(["sla_rate", s["sla"]["rate"]])
+    meta.append(["csat_average", s["csat"]["average"]])
+    meta.append(["reporting_currency", s["reporting_currency"]])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+# -- routes ----------------------------------------------------------------------------------------
+
+async def settlement_page(request: web.Request) -> web.Response:
+    from bot.callbacks import CONFIG, DESK
+    from handlers.settlement import ledger_config
+    from storage import ledger
+
+    cfg = request.app[CONFIG]
+    period, tz, regions, person = _check_link(cfg.wecom.app.secret, request.query)
+    by = request.query.get("by", "party")
+    if by not in ledger.BY:
+        raise web.HTTPBadRequest(text=f"by must be one of {', '.join(ledger.BY)}")
+    try:
+        span = resolve(period, now=dt.datetime.now(dt.timezone.utc), timezone=tz)
+    except PeriodError as e:
+        raise web.HTTPBadRequest(text=str(e)) from None
+    lcfg = ledger_config(cfg)
+    async with request.app[DESK].db.sessions() as session:
+        s = await ledger.summary(session, period=list(span.months),
+                                 start=None if span.whole_months else span.utc_start,
+                                 end=None if span.whole_months else span.utc_end, regions=regions, person=person,
+                                 by=by, reporting_currency=lcfg.reporting_currency, top=20)
+    if request.query.get("format") == "csv":
+        return web.Response(text=report_csv(s), content_type="text/csv", charset="utf-8", headers={
+            "Content-Disposition": f'attachment; filename="settlement-{span.canonical}.csv"'})
+    lang = cfg.person(person).languages[0] if person and cfg.person(person) else "zh"
+    header, rows = report_table(s)
+    html = _env.get_template("settlement.html").render(
+        s=s, span=span, header=header, rows=rows, lang=lang, t=t,
+        csv_url=str(request.rel_url.update_query({"format": "csv"})),
+        names={p.userid: p.name for p in cfg.people},
+        unconverted=[(c, format_minor(a, c)) for c, a in s["total"]["unconverted"].items()],
+        top=[{"name": (p.name if (p := cfg.person(e["person"])) else e["person"]), "currency": e["currency"],
+              "amount": format_minor(e["amount"], e["currency"]), "jobs": e["jobs"]} for e in s["top_engineers"]])
+    return web.Response(text=html, content_type="text/html")
+
+
+def _bad(reason: str, status: int = 400) -> web.Response:
+    return web.json_response({"error": reason}, status=status)
+
+
+async def usage_post(request: web.Request) -> web.Response:
+    """Record usage of a custom plan item: 201 created, 200 (same body) for a replayed idempotency
+    key, 422 for a key reused with different usage, 409 for a closed period, 400 for bad input.
+    The key may come as `idempotency_key` in the body or as the `Idempotency-Key` header, like
+    POST /api/tickets."""
+    from bot.auth import require_api_token
+    from bot.callbacks import CONFIG, DESK
+    from handlers.settlement import ledger_config
+    from storage import ledger
+
+    cfg = request.app[CONFIG]
+    require_api_token(request, cfg.server.api_token)
+    try:
+        body = json.loads(await request.read() or b"null")
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return _bad("the body must be a JSON object")
+    if not isinstance(body, dict):
+        return _bad("the body must be a JSON object")
+    unknown = set(body) - {"account", "item", "quantity", "period", "idempotency_key"}
+    if unknown:
+        return _bad(f"unknown field {sorted(unknown)[0]!r}")
+    for name in ("account", "item"):
+        if not isinstance(body.get(name), str) or not body[name].strip():
+            return _bad(f"{name} is required (a non-empty string)")
+    if "quantity" not in body:
+        return _bad("quantity is required")
+    if body.get("period") is not None and not isinstance(body["period"], str):
+        return _bad("period must be a string like 2026-11")
+    key, header = body.get("idempotency_key"), request.headers.get("Idempotency-Key")
+    if key is not None and header is not None and key != header:
+        return _bad("idempotency_key and the Idempotency-Key header differ")
+    key = key if key is not None else header
+    try:
+        async with request.app[DESK].db.transaction() as session:
+            record, created = await ledger.record_usage(
+                session, ledger_config(cfg), account=body["account"].strip(), item=body["item"].strip(),
+                quantity=body["quantity"], period=body.get("period"), idempotency_key=key,
+                now=dt.datetime.now(dt.timezone.utc), source="api")
+    except ledger.UsageConflict as e:
+        return _bad(str(e), 422)
+    except ledger.PeriodClosed as e:
+        return _bad(str(e), 409)
+    except ledger.LedgerError as e:
+        return _bad(str(e))
+    if created:
+        return web.json_response(record, status=201)
+    return web.json_response(record, status=200, headers={"Idempotent-Replayed": "true"})
+
+
+def routes() -> list[web.RouteDef]:
+    return [web.get("/reports/settlement", settlement_page), web.post("/api/usage", usage_post)]

@@ -15,6 +15,7 @@ from bot.config import Config, ConfigError
 from bot.crypto import WeComCrypto
 from bot.desk import Desk, Services
 from bot.scheduler import Scheduler
+from bot.translate import Translator
 from bot.wecom_api import WeComClient
 from bot.worker import OutboxWorker
 from storage.cache import Cache, make_cache
@@ -116,7 +117,8 @@ def create_app(cfg: Config, *, worker: bool | None = None, clock: Clock | None =
             app[DB], app[CACHE], app[CLIENT] = db, cache, client
             await sync_templates(db, services)
             app[callbacks.DESK] = desk = Desk(cfg, db, cache, build_parser(cfg), public_url(cfg), services)
-            app[WORKER] = OutboxWorker(db, cache, client, cfg.worker, clock=services.clock)
+            translator = Translator(cfg.translation.provider, cfg.translation_url, cache, cfg.translation.timeout_s)
+            app[WORKER] = OutboxWorker(db, cache, client, cfg.worker, clock=services.clock, translator=translator)
             stop = asyncio.Event()
             tasks = [asyncio.create_task(app[WORKER].run(stop)),
                      asyncio.create_task(Scheduler(desk, cfg.worker.timer_interval_s).run(stop))] if run_worker else []
@@ -128,6 +130,7 @@ def create_app(cfg: Config, *, worker: bool | None = None, clock: Clock | None =
                 app[WORKER].wake()
                 await asyncio.wait_for(asyncio.gather(*tasks), timeout=10)
             await client.close()
+            translator.close()
         finally:
             await cache.close()
             await db.close()

@@ -89,6 +89,20 @@ async def _open(request: web.Request, crypto: WeComCrypto, encrypt_of: Any) -> s
         return _fail(400, str(e))
 
 
+async def _inbound(request: web.Request, crypto: WeComCrypto, encrypt_of: Any, parse: Any,
+                   started: float) -> Inbound | web.Response:
+    """Opened and parsed, or the 4xx that says why not (logged like every callback)."""
+    opened = await _open(request, crypto, encrypt_of)
+    if isinstance(opened, web.Response):
+        _log(None, {"outcome": "rejected"}, started, opened.status)
+        return opened
+    try:
+        return parse(opened)
+    except BadPayload as e:
+        _log(None, {"outcome": "rejected"}, started, 400)
+        return _fail(400, str(e))
+
+
 def _bot_encrypt_of(body: bytes) -> str:
     try:
         data = json.loads(body)
@@ -151,15 +165,9 @@ async def bot_get(request: web.Request) -> web.Response:
 async def bot_post(request: web.Request) -> web.Response:
     started = time.perf_counter()
     crypto, desk, cfg = request.app[BOT_CRYPTO], request.app[DESK], request.app[CONFIG]
-    opened = await _open(request, crypto, _bot_encrypt_of)
-    if isinstance(opened, web.Response):
-        _log(None, {"outcome": "rejected"}, started, opened.status)
-        return opened
-    try:
-        inbound = parse_bot_message(opened)
-    except BadPayload as e:
-        _log(None, {"outcome": "rejected"}, started, 400)
-        return _fail(400, str(e))
+    inbound = await _inbound(request, crypto, _bot_encrypt_of, parse_bot_message, started)
+    if isinstance(inbound, web.Response):
+        return inbound
     meta: dict[str, Any] = {}
     if inbound.kind == "stream_refresh":
         assert inbound.stream_id is not None
@@ -193,15 +201,9 @@ async def app_get(request: web.Request) -> web.Response:
 async def app_post(request: web.Request) -> web.Response:
     started = time.perf_counter()
     desk = request.app[DESK]
-    opened = await _open(request, request.app[APP_CRYPTO], _app_encrypt_of)
-    if isinstance(opened, web.Response):
-        _log(None, {"outcome": "rejected"}, started, opened.status)
-        return opened
-    try:
-        inbound = parse_app_message(opened)
-    except BadPayload as e:
-        _log(None, {"outcome": "rejected"}, started, 400)
-        return _fail(400, str(e))
+    inbound = await _inbound(request, request.app[APP_CRYPTO], _app_encrypt_of, parse_app_message, started)
+    if isinstance(inbound, web.Response):
+        return inbound
     meta: dict[str, Any] = {}
     task = _spawn(request.app, desk.receive(inbound, meta))
     done, _ = await asyncio.wait({task}, timeout=APP_ACK_S)

@@ -81,7 +81,10 @@ def cmd_worker(args: argparse.Namespace) -> int:
         client = WeComClient(cfg.api_base, cfg.wecom.corp_id, cfg.wecom.app.secret, cfg.wecom.app.agent_id,
                              cache, timeout_s=cfg.wecom.api_timeout_s)
         desk = Desk(cfg, db, cache, build_parser(cfg), public_url(cfg), services)
-        worker = OutboxWorker(db, cache, client, cfg.worker, clock=services.clock)
+        from bot.translate import Translator
+
+        translator = Translator(cfg.translation.provider, cfg.translation_url, cache, cfg.translation.timeout_s)
+        worker = OutboxWorker(db, cache, client, cfg.worker, clock=services.clock, translator=translator)
         scheduler = Scheduler(desk, cfg.worker.timer_interval_s)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()

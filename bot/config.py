@@ -115,6 +115,12 @@ class NluConfig(_Model):
     timeout_ms: int = Field(800, ge=1)
 
 
+class TranslationConfig(_Model):
+    provider: Literal["google", "off"] = "google"  # deep-translator's GoogleTranslator, or no translation
+    base_url: str = ""  # "" = the provider's own (with the sandbox on: the sandbox's stand-in)
+    timeout_s: float = Field(3.0, gt=0)
+
+
 class ConversationConfig(_Model):
     ttl_s: int = Field(600, ge=1)
 
@@ -267,6 +273,7 @@ class Config(BaseModel):
     worker: WorkerConfig = WorkerConfig()
     nlu: NluConfig = NluConfig()
     conversation: ConversationConfig = ConversationConfig()
+    translation: TranslationConfig = TranslationConfig()
     routing: RoutingConfig = RoutingConfig()
     quiet_hours: QuietHoursConfig = QuietHoursConfig()
     escalation: EscalationConfig = EscalationConfig()
@@ -355,6 +362,15 @@ class Config(BaseModel):
         if self.sandbox.enabled:
             return f"http://{_connect_host(self.server.host)}:{self.server.port}/sandbox"
         return "https://qyapi.weixin.qq.com"
+
+
+    @property
+    def translation_url(self) -> str:
+        if self.translation.base_url:
+            return self.translation.base_url
+        if self.sandbox.enabled:
+            return f"http://{_connect_host(self.server.host)}:{self.server.port}/sandbox/translate/m"
+        return ""
 
 
 def _connect_host(host: str) -> str:

@@ -9,6 +9,7 @@ from typing import Any
 
 from bot.clock import Clock
 from bot.config import WorkerConfig
+from bot.translate import Translator
 from bot.wecom_api import TransientError, WeComClient, WeComError
 from storage import outbox
 from storage.cache import Cache
@@ -24,9 +25,10 @@ class RateLimited(Exception):
 
 class OutboxWorker:
     def __init__(self, db: Database, cache: Cache, client: WeComClient, cfg: WorkerConfig,
-                 clock: Clock | None = None) -> None:
+                 clock: Clock | None = None, translator: Translator | None = None) -> None:
         self.db, self.cache, self.client, self.cfg = db, cache, client, cfg
         self.clock = clock or Clock()
+        self.translator = translator
         self._wake = asyncio.Event()
 
     def wake(self) -> None:
@@ -85,6 +87,9 @@ class OutboxWorker:
             await outbox.mark_sent(session, row_id, attempts)
 
     async def _send(self, kind: str, dest: str, payload: dict[str, Any]) -> None:
+        if "_translate" in payload:
+            payload = await self.translator.apply(payload) if self.translator else {
+                k: v for k, v in payload.items() if k != "_translate"}
         if kind == "app_message":
             await self.client.send_message(dest, payload)
         elif kind == "update_card":

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.render import t
 from storage import outbox
 
 if TYPE_CHECKING:
@@ -75,9 +76,19 @@ class Context:
 
         return quiet_until(self.cfg.quiet_hours, self.cfg.timezone_of(userid), self.now)
 
-    def send_card(self, userid: str, card: dict[str, Any], ticket_id: int | None = None, *, urgent: bool = False) -> None:
-        outbox.enqueue(self.session, "app_message", userid, {"msgtype": "template_card", "template_card": card},
-                       ticket_id, not_before=self.held_until(userid, urgent))
+    def send_card(self, userid: str, card: dict[str, Any], ticket_id: int | None = None, *, urgent: bool = False,
+                  translate: list[tuple[list[str], str]] | None = None) -> None:
+        """`translate`: (path in the card, language of the text there) for free text a reader of
+        another language gets machine-translated, by the worker, with the original kept."""
+        payload: dict[str, Any] = {"msgtype": "template_card", "template_card": card}
+        target = self.language_of(userid)
+        marks = [{"path": ["template_card", *path], "source": source, "target": target,
+                  "label": t(target, "translate.original")}
+                 for path, source in translate or [] if source and source != target]
+        if marks:
+            payload["_translate"] = marks
+        outbox.enqueue(self.session, "app_message", userid, payload, ticket_id,
+                       not_before=self.held_until(userid, urgent))
 
     def send_text(self, userid: str, text: str, ticket_id: int | None = None, *, urgent: bool = False) -> None:
         outbox.enqueue(self.session, "app_message", userid, {"msgtype": "markdown", "markdown": {"content": text}},

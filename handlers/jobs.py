@@ -33,6 +33,15 @@ async def _move(ctx: Context, ticket: Ticket, action: str, reason: str = "") -> 
     return True
 
 
+async def _ticket_to_work_on(ctx: Context, entities: dict[str, Any]) -> Ticket | Reply:
+    """The ticket a progress or completion report is about, if the sender may report on it."""
+    found = await find_ticket(ctx, entities, mine=True)
+    if isinstance(found, Reply):
+        return found
+    refusal = permissions.can_work(ctx, found)
+    return Reply(markdown=refusal) if refusal else found
+
+
 @handles("claim_job")
 async def claim_job(ctx: Context, entities: dict[str, Any]) -> Reply:
     if "engineer" not in ctx.roles:
@@ -93,13 +102,9 @@ async def decline_job(ctx: Context, entities: dict[str, Any]) -> Reply:
 
 @handles("update_progress")
 async def update_progress(ctx: Context, entities: dict[str, Any]) -> Reply:
-    found = await find_ticket(ctx, entities, mine=True)
-    if isinstance(found, Reply):
-        return found
-    ticket = found
-    refusal = permissions.can_work(ctx, ticket)
-    if refusal:
-        return Reply(markdown=refusal)
+    ticket = await _ticket_to_work_on(ctx, entities)
+    if isinstance(ticket, Reply):
+        return ticket
     status = entities.get("status")
     eta_min = entities.get("eta")
     if status == "delayed":
@@ -133,13 +138,9 @@ async def update_progress(ctx: Context, entities: dict[str, Any]) -> Reply:
 
 @handles("complete_job")
 async def complete_job(ctx: Context, entities: dict[str, Any]) -> Reply:
-    found = await find_ticket(ctx, entities, mine=True)
-    if isinstance(found, Reply):
-        return found
-    ticket = found
-    refusal = permissions.can_work(ctx, ticket)
-    if refusal:
-        return Reply(markdown=refusal)
+    ticket = await _ticket_to_work_on(ctx, entities)
+    if isinstance(ticket, Reply):
+        return ticket
     try:
         next_status(ticket.status, "complete")
     except Impossible:

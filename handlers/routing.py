@@ -116,7 +116,8 @@ def _send_job_card(ctx: Context, ticket: Ticket, userid: str, *, buttons: list[t
     if buttons[0][0] == "decline":
         card["main_title"]["title"] = t(lang, "job.assigned_title", id=ticket.id)[:36]
     # An offer is only made to someone on duty and expires in minutes: quiet hours never hold it.
-    ctx.send_card(userid, card, ticket.id, urgent=True)
+    ctx.send_card(userid, card, ticket.id, urgent=True,
+                  translate=[(["sub_title_text"], ticket.language)] if ticket.description else None)
     return task
 
 

@@ -25,7 +25,12 @@ from storage.cache import Cache
 from storage.db import Database
 
 log = logging.getLogger("wecom_desk.desk")
-DEDUP_TTL_S = 24 * 3600
+# The cache key only says "a delivery of this message is being handled right now": concurrent
+# re-deliveries wait for its reply instead of racing it. It expires, so that if that process dies
+# mid-way a later re-delivery is handled again rather than dropped. Exactly-once does not rest on
+# it: the reply row (primary key = msgid) is written in the ticket's own transaction, and a second
+# writer's transaction fails on it and returns the first one's reply.
+HANDLING_LEASE_S = 10
 CARRY_OVER = {"skill", "city", "region", "urgency", "ticket", "_text"}
 
 
@@ -51,7 +56,7 @@ class Desk:
         """The reply for this delivery; None only while a duplicate's first delivery is running."""
         assert inbound.dedup_key is not None
         key = inbound.dedup_key
-        if not await self.cache.set_nx(f"dedup:{key}", "1", DEDUP_TTL_S):
+        if not await self.cache.set_nx(f"dedup:{key}", "1", HANDLING_LEASE_S):
             meta["outcome"] = "duplicate"
             return await self.stored_reply(key)
         if inbound.kind in ("unsupported", "enter"):

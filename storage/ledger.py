@@ -414,13 +414,19 @@ async def close_period(session: AsyncSession, scfg: SettlementConfig, period: st
     cols = ["owner", "owner_kind", "period", "currency", "kind", "amount", "line_count", "created_at"]
     written = (await session.execute(Statement.__table__.insert().from_select(cols, grouped))).rowcount or 0
 
+    # UPDATE … FROM statements (a join, hashed on PostgreSQL) rather than a subquery per line.
     owner_of_line = case((person_line, LedgerLine.person), else_=LedgerLine.party)
     kind_of_line = case((person_line, "earnings"), else_="share")
-    statement_id = (select(Statement.id).where(Statement.owner == owner_of_line, Statement.period == period,
-                                               Statement.currency == LedgerLine.currency, Statement.kind == kind_of_line)
-                    .scalar_subquery())
-    await session.execute(update(LedgerLine).where(LedgerLine.period == period, LedgerLine.settled.is_(False))
-                          .values(settled=True, statement_id=statement_id))
+    settled = (await session.execute(
+        update(LedgerLine)
+        .where(LedgerLine.period == period, LedgerLine.settled.is_(False), Statement.period == period,
+               Statement.owner == owner_of_line, Statement.currency == LedgerLine.currency,
+               Statement.kind == kind_of_line)
+        .values(settled=True, statement_id=Statement.id))).rowcount
+    counted = await session.scalar(select(_sum(Statement.line_count)).where(
+        Statement.period == period, Statement.kind.in_(("share", "earnings"))))
+    if settled != counted:  # cannot happen while both group alike; a close must never half-settle
+        raise LedgerError(f"closing {period}: {counted} line(s) counted but {settled} settled; nothing was closed")
 
     written += await _plan_statements(session, lcfg, period, at)
     await session.execute(update(SettlementPeriod).where(SettlementPeriod.period == period)

@@ -114,6 +114,10 @@ class LedgerLine(Base):
               "amount", "reporting_currency", "reporting_amount"),
         Index("ix_ledger_lines_person", "person", "period"),
         Index("ix_ledger_lines_ticket", "ticket_id"),
+        # Every line is updated exactly once, when its month is closed (settled, statement_id — no
+        # indexed column). Half-empty pages let PostgreSQL do that as a HOT update, in place,
+        # without touching the four indexes: ~10× faster closes, for twice the heap size.
+        {"postgresql_with": {"fillfactor": 50}},
     )
 
 

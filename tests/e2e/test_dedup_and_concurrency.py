@@ -69,3 +69,17 @@ async def test_twenty_concurrent_claim_clicks_one_winner(start):
     names = [u["body"]["button"]["replace_name"] for u in updates]
     assert names.count("已接单 ✅") == 1
     assert sum(winner["name"] in n for n in names) == 19
+
+
+async def test_redelivery_after_the_handling_lease_expired_is_still_exactly_once(desk):
+    from bot.app import CACHE
+
+    first = await desk.sandbox.say("storesh", "@小鲸 徐汇店收银机打不开", chatid="wr_sh_xuhui", msgid="m-late")
+    await desk.sandbox.wait_for(lambda: desk.sandbox.job_cards("chenjie"))
+    # As if the lease had run out (or the cache had been restarted) before WeCom tried again.
+    await desk.app[CACHE].delete("dedup:bot:m-late")
+    again = await desk.sandbox.say("storesh", "@小鲸 徐汇店收银机打不开", chatid="wr_sh_xuhui", msgid="m-late")
+    assert again["reply"] == first["reply"]
+    await asyncio.sleep(0.3)
+    assert len(await desk.sandbox.job_cards("chenjie")) == 1
+    assert len(await rows(desk.cfg, Ticket)) == 1

@@ -11,7 +11,7 @@ from sqlalchemy import update
 from storage import ledger
 from storage.models import Ticket
 
-from .conftest import NOV, OCT
+from .conftest import NOV
 
 
 @pytest.fixture

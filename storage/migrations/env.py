@@ -2,6 +2,7 @@
 
 from alembic import context
 
+import storage.ledger_models  # noqa: F401  (its tables belong to the same metadata)
 from storage.models import Base
 
 connection = context.config.attributes.get("connection")

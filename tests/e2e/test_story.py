@@ -105,3 +105,27 @@ async def test_several_open_tickets_latest_first(desk):
     body = status["reply"]["template_card"]
     assert body["main_title"]["title"].startswith("工单 #2")
     assert "#1" in body["main_title"]["desc"] or "#1" in str(body)
+
+
+async def test_the_story_ends_in_the_managers_summary(desk):
+    sb = desk.sandbox
+    await sb.say(STORE, "@小鲸 上海徐汇店空调不制冷了", chatid=GROUP)
+    await sb.say("zhangwei", "@小鲸 接单 1", chatid="wr_east_dispatch")
+    await sb.say("zhangwei", "@小鲸 #1 到了", chatid="wr_east_dispatch")
+    await sb.say("zhangwei", "@小鲸 #1 完工 工时2小时 配件180元", chatid="wr_east_dispatch")
+    await sb.say(STORE, "@小鲸 4星", chatid=GROUP)
+    summary = await sb.say("zhaomin", "@小鲸 本月华东区结算汇总", chatid="wr_east_dispatch")
+    card = summary["reply"]["template_card"]
+    values = {row["keyname"]: row["value"] for row in card["horizontal_content_list"]}
+    # 490.00 before tax (+29.40 tax); hvac_repair's rule pays the engineer 120.00 per job and
+    # splits the remaining 370.00 70/30 between sales and the after-sales fund.
+    assert values["工单数"] == "1"
+    assert values["收入 CNY"] == "490.00 (+29.40)"
+    assert (values["销售"], values["工程师"], values["售后基金"]) == ("259.00", "120.00", "111.00")
+    assert "4.00" in values["SLA · 满意度"]
+    assert "张伟 120.00" in card["sub_title_text"]
+    # The engineer asking gets only their own earnings; the store gets a polite no.
+    own = await sb.say("zhangwei", "@小鲸 本月结算", chatid="wr_east_dispatch")
+    assert "259.00" not in str(own["reply"])
+    refused = await sb.say(STORE, "@小鲸 本月结算汇总", chatid=GROUP)
+    assert "490.00" not in str(refused["reply"])

@@ -14,21 +14,27 @@ Everything runs in this one process against the real code: `handlers.routing.ran
 `storage.tickets.candidates` query plus the duty-hours filter) and `handlers.timers.check_sla`,
 each inside `Database.transaction()` with a Context built by `Desk.context`, as the scheduler and
 the callback path do. The desk's clock is frozen at the data's "now", so the load time does not
-change what is due. Prints one markdown table.
+change what is due. Prints one markdown table (and, with --explain, the two hot queries' plans).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
+import math
+import os
+import platform
 import random
+import sqlite3
 import sys
 import tempfile
 import time
+from collections import Counter
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 from datetime import datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, Sequence
 
 from _db import ROOT, analyze, bulk_insert, fresh_database, pg_url  # also puts the repo on sys.path
@@ -36,6 +42,7 @@ from sqlalchemy import BindParameter, func, literal, select, text
 from sqlalchemy.sql import visitors
 
 from bot.app import build_services
+from storage.tickets import recount_open_jobs
 from bot.clock import Clock
 from bot.config import Config, load_config
 from bot.desk import Desk
@@ -237,18 +244,21 @@ def make_offers(rng: random.Random, engineers: list[dict[str, Any]], data: Datas
                                 "userid": u, "status": "offered", "created_at": t["created_at"]})
 
 
-async def load(db: Database, data: Dataset) -> dict[str, float]:
+async def load(db: Database, data: Dataset) -> dict[str, tuple[int, float]]:
+    """Bulk-load the dataset; returns rows and seconds per table."""
     took = {}
     for name, table, rows in (("people", Person.__table__, data.people),
                               ("person_skills", PersonSkill.__table__, data.skills),
                               ("person_regions", PersonRegion.__table__, data.regions),
                               ("tickets", Ticket.__table__, data.tickets),
                               ("offers", Offer.__table__, data.offers)):
-        took[name] = await bulk_insert(db, table, rows)
+        took[name] = (len(rows), await bulk_insert(db, table, rows))
     if not db.is_sqlite:  # explicit ids: move the sequence past them like the app's inserts would
         async with db.engine.begin() as conn:
             await conn.execute(text("SELECT setval(pg_get_serial_sequence('tickets', 'id'), :n)"),
                                {"n": len(data.tickets)})
+    async with db.transaction() as session:  # as serve does at start: people.open_jobs from the tickets
+        await recount_open_jobs(session)
     await analyze(db)
     return took
 
@@ -256,9 +266,9 @@ async def load(db: Database, data: Dataset) -> dict[str, float]:
 # -- measurements ------------------------------------------------------------------------------------
 
 def pct(values: Sequence[float], p: float) -> float:
-    """Nearest-rank percentile: p99 of 2,000 calls is the 20th slowest, no interpolation."""
+    """Nearest-rank percentile, no interpolation: p99 of 2,000 calls is the 1,980th fastest."""
     s = sorted(values)
-    return s[max(0, min(len(s) - 1, round(p / 100 * len(s) + 0.5) - 1))]
+    return s[max(0, min(len(s), math.ceil(p / 100 * len(s))) - 1)]
 
 
 async def bench_routing(desk: Desk, cfg: Config, rng: random.Random, calls: int) -> dict[str, Any]:
@@ -273,7 +283,7 @@ async def bench_routing(desk: Desk, cfg: Config, rng: random.Random, calls: int)
     for i, (skill, region, city) in enumerate(asks):
         started = time.perf_counter()
         async with desk.db.transaction() as session:
-            chosen = await rank(desk.context(session, userid="desk", channel="timer"), skill=skill,
+            chosen = await rank(desk.context(session, userid="desk"), skill=skill,
                                 region=region, city=city, exclude=set(), k=3)
         took = time.perf_counter() - started
         if i >= WARMUP_CALLS:
@@ -380,8 +390,25 @@ def ms(seconds: float) -> str:
     return f"{seconds * 1000:.2f} ms"
 
 
-def report(backend: str, args: argparse.Namespace, data: Dataset, due_made: int, loaded: dict[str, float],
-           routing: dict[str, Any], sla: dict[str, Any]) -> None:
+def describe(data: Dataset) -> str:
+    """The shape of what was loaded, for the report (the rows themselves are dropped before timing)."""
+    statuses = Counter(t["status"] for t in data.tickets)
+    load = Counter(t["assignee"] for t in data.tickets if t["assignee"])
+    full = sum(1 for p in data.people if load[p["userid"]] >= p["capacity"])
+    timed = sum(1 for t in data.tickets if t["next_check_at"] is not None)
+    return (f"Tickets by status: {', '.join(f'{k} {v:,}' for k, v in statuses.most_common())}; "
+            f"{sum(load.values()):,} assigned, {full:,} of {len(data.people):,} engineers at capacity; "
+            f"{timed:,} with an SLA timer set; {len(data.offers):,} open offers.")
+
+
+def machine() -> str:
+    load1, _, _ = os.getloadavg()
+    return (f"{os.cpu_count()} CPUs, load average {load1:.2f} at start, Python {platform.python_version()}, "
+            f"SQLite {sqlite3.sqlite_version}")
+
+
+def report(backend: str, args: argparse.Namespace, due_made: int, loaded: dict[str, tuple[int, float]],
+           routing: dict[str, Any], sla: dict[str, Any], shape: str, machine: str) -> None:
     rt, passes = routing["times"], sla["passes"]
     first_t, first_n = passes[0]
     drained = [p for p in passes if p[1] > 0]
@@ -389,7 +416,7 @@ def report(backend: str, args: argparse.Namespace, data: Dataset, due_made: int,
     sb, sb_rows = sla["select_batch"]
     sa, sa_rows = sla["select_all"]
     yes = lambda ok: "✅" if ok else "❌"  # noqa: E731
-    print(f"\n### {backend}: {args.engineers:,} engineers, {len(data.tickets):,} open tickets, "
+    print(f"\n### {backend}: {args.engineers:,} engineers, {loaded['tickets'][0]:,} open tickets, "
           f"{sla['due']:,} due at scan time\n")
     print("| operation | n | p50 | p99 / total | goal | met |")
     print("|---|---:|---:|---:|---|---|")
@@ -398,7 +425,7 @@ def report(backend: str, args: argparse.Namespace, data: Dataset, due_made: int,
           f"| p99 < 5 ms | {yes(pct(rt, 99) < 0.005)} |")
     print(f"| SLA scan, one `check_sla` pass, {sla['due']:,} due (handles ≤ {timers.BATCH}) "
           f"| {first_n:,} handled | – | total {ms(first_t)} | < 1 s | {yes(first_t < 1)} |")
-    print(f"| SLA scan, passes until nothing is due ({len(drained)} passes) "
+    print(f"| SLA scan, passes until nothing is due ({len(drained)} pass{'es' * (len(drained) != 1)}) "
           f"| {drain_n:,} handled | {ms(drain_t / max(1, len(drained)))} / pass | total {ms(drain_t)} "
           f"| < 1 s (strict reading) | {yes(drain_t < 1)} |")
     print(f"| SLA scan, one `check_sla` pass, none due | {len(sla['idle'])} | {ms(pct(sla['idle'], 50))} "
@@ -407,14 +434,18 @@ def report(backend: str, args: argparse.Namespace, data: Dataset, due_made: int,
           f"| {ms(pct(sb, 50))} | p99 {ms(pct(sb, 99))} | – | – |")
     print(f"| bare due SELECT, all due rows | {len(sa)} × {sa_rows} rows | {ms(pct(sa, 50))} "
           f"| p99 {ms(pct(sa, 99))} | – | – |")
+    print(f"\n{shape}\nMachine: {machine}; load average {os.getloadavg()[0]:.2f} at the end.")
     print(f"\nRouting calls that found nobody on duty below capacity: {routing['empty']} of {len(rt):,}. "
           f"SLA outcomes: {dict(sorted(sla['events'].items()))}, {sla['outbox']:,} outbox messages; "
           f"still due after draining: {sla['left_due']}. Made due: {due_made:,}. "
-          f"Load: " + ", ".join(f"{k} {len(getattr(data, _field(k))):,} rows {v:.1f} s" for k, v in loaded.items()) + ".\n")
+          f"Load: " + ", ".join(f"{k} {n:,} rows {t:.1f} s" for k, (n, t) in loaded.items()) + ".\n")
 
 
-def _field(table: str) -> str:
-    return {"person_skills": "skills", "person_regions": "regions"}.get(table, table)
+async def server_version(db: Database) -> str:
+    if db.is_sqlite:
+        return ""
+    async with db.engine.connect() as conn:
+        return ", PostgreSQL " + str(await conn.scalar(text("SHOW server_version")))
 
 
 # -- main ------------------------------------------------------------------------------------------
@@ -434,14 +465,19 @@ async def run(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory(prefix="bench-routing-") as tmp:
         db = await fresh_database(args.backend, Path(tmp), pg_url(DB_NAME))
         try:
+            shape, context = describe(data), machine() + await server_version(db)
             loaded = await load(db, data)
-            print(f"loaded in {sum(loaded.values()):.1f} s", file=sys.stderr)
+            print(f"loaded in {sum(t for _, t in loaded.values()):.1f} s", file=sys.stderr)
+            # The generated rows (~300,000 dicts) would otherwise stay on the heap, and every
+            # full GC pass walking them showed up as 100-200 ms spikes in the timings.
+            del data, engineers
+            gc.collect()
             desk = Desk(cfg, db, make_cache(""), parser=None, services=services)  # type: ignore[arg-type]
             routing = await bench_routing(desk, cfg, rng, args.calls)
             if args.explain:  # before the scan moves the due timers on
                 await explain(db, now, cfg)
             sla = await bench_sla(desk, now)
-            report(args.backend, args, data, due_made, loaded, routing, sla)
+            report(args.backend, args, due_made, loaded, routing, sla, shape, context)
         finally:
             await db.close()
 

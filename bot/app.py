@@ -21,6 +21,7 @@ from bot.worker import OutboxWorker
 from storage.cache import Cache, make_cache
 from storage.db import Database, head_revision
 from storage.directory import sync_directory
+from storage.tickets import recount_open_jobs
 
 log = logging.getLogger("wecom_desk")
 
@@ -63,6 +64,7 @@ async def prepare_database(cfg: Config, db: Database) -> None:
                                "run `wecom-desk db upgrade --config ...` first")
     async with db.transaction() as session:
         await sync_directory(session, cfg.people, cfg.groups)
+        await recount_open_jobs(session)  # whatever a crash or a manual edit did, routing starts true
 
 
 def build_services(cfg: Config, clock: Clock | None = None) -> Services:

@@ -94,7 +94,8 @@ async def decline_job(ctx: Context, entities: dict[str, Any]) -> Reply:
     if not await _move(ctx, ticket, "decline", reason=f"declined by {ctx.name}"):
         return _impossible(ctx, ticket)
     declined = sorted({*(ticket.data or {}).get("declined", []), ctx.userid})
-    await store.update_fields(ctx.session, ticket, assignee=None, data={**(ticket.data or {}), "declined": declined})
+    await store.set_assignee(ctx.session, ticket, None, ctx.now)
+    await store.update_fields(ctx.session, ticket, data={**(ticket.data or {}), "declined": declined})
     tpl = ctx.templates.defs.get(ticket.template) if ctx.templates else None
     await route(ctx, ticket, mode="assign", k=1, timeout_s=tpl.offer_timeout_s if tpl else 300, exclude=set(declined))
     return Reply(markdown=t(ctx.lang, "decline.done", id=ticket.id), button=t(ctx.lang, "job.declined_button"))

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from bot.render import t
 from handlers import notify
@@ -22,13 +23,12 @@ BATCH = 200
 
 
 async def _claim_timer(ctx: Context, ticket: Ticket, column: str, new: datetime | None) -> bool:
+    """Take this ticket's timer for this pass (another worker's pass then skips it). The object
+    keeps the value it was read with, for the evaluation that follows."""
     col = getattr(Ticket, column)
     res = await ctx.session.execute(update(Ticket).where(Ticket.id == ticket.id, col == getattr(ticket, column))
-                                    .values({column: new}))
-    if res.rowcount == 1:
-        setattr(ticket, column, new)
-        return True
-    return False
+                                    .values({column: new}).execution_options(synchronize_session=False))
+    return res.rowcount == 1
 
 
 async def expire_offers(ctx: Context) -> int:
@@ -40,6 +40,7 @@ async def expire_offers(ctx: Context) -> int:
     for ticket in due:
         if not await _claim_timer(ctx, ticket, "offer_expires_at", None):
             continue
+        set_committed_value(ticket, "offer_expires_at", None)
         tpl = ctx.templates.defs.get(ticket.template) if ctx.templates and ticket.template else None
         already = await store.offered_users(ctx.session, ticket.id)
         await store.withdraw_offers(ctx.session, ticket.id)
@@ -58,10 +59,8 @@ async def check_sla(ctx: Context) -> int:
                                      .order_by(Ticket.next_check_at).limit(BATCH))).all()
     handled = 0
     for ticket in due:
-        old = ticket.next_check_at
         if not await _claim_timer(ctx, ticket, "next_check_at", None):
             continue
-        ticket.next_check_at = old
         await _check_one(ctx, ticket)
         handled += 1
     return handled

@@ -7,6 +7,7 @@ from typing import Any, Sequence
 
 from sqlalchemy import bindparam, case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from storage.models import (INSERT_EVENT, INSERT_OFFER, INSERT_TICKET, Offer, Person, PersonRegion, PersonSkill,
                             Ticket, TicketEvent, utcnow)
@@ -20,6 +21,31 @@ OPEN_STATUSES = ("new", "offered", "assigned", "departed", "on_site", "in_progre
 
 # Writes here are plain INSERT/UPDATE statements rather than ORM unit-of-work flushes: the
 # callback path is hot, and the audit trail is append-only, so nothing is gained by tracking.
+# The object a handler holds is kept in step with `_mirror`, which changes it without marking it
+# dirty (a dirty object would be written a second time by the next autoflush).
+
+
+def _update(ticket_id: int) -> Any:
+    return update(Ticket).where(Ticket.id == ticket_id).execution_options(synchronize_session=False)
+
+
+def _mirror(ticket: Ticket, values: dict[str, Any]) -> None:
+    for k, v in values.items():
+        set_committed_value(ticket, k, v)
+
+
+async def _count_job(session: AsyncSession, userid: str | None, delta: int) -> None:
+    if userid:
+        await session.execute(update(Person).where(Person.userid == userid)
+                              .values(open_jobs=Person.open_jobs + delta)
+                              .execution_options(synchronize_session=False))
+
+
+async def recount_open_jobs(session: AsyncSession) -> None:
+    """Re-derive every engineer's open-job count from the tickets (run at start-up)."""
+    count = (select(func.count()).select_from(Ticket)
+             .where(Ticket.assignee == Person.userid, Ticket.status.in_(OPEN_STATUSES)).scalar_subquery())
+    await session.execute(update(Person).values(open_jobs=count).execution_options(synchronize_session=False))
 
 def event_row(ticket_id: int, kind: str, *, actor: str | None, from_status: str | None = None,
               to_status: str | None = None, reason: str = "", data: dict[str, Any] | None = None,
@@ -56,8 +82,11 @@ async def get_ticket(session: AsyncSession, ticket_id: int) -> Ticket | None:
 async def transition(session: AsyncSession, ticket: Ticket, to_status: str, *, actor: str | None,
                      reason: str = "", data: dict[str, Any] | None = None, now: Any = None) -> None:
     from_status, now = ticket.status, now or utcnow()
-    await session.execute(update(Ticket).where(Ticket.id == ticket.id).values(status=to_status, updated_at=now))
-    ticket.status, ticket.updated_at = to_status, now
+    await session.execute(_update(ticket.id).values(status=to_status, updated_at=now))
+    _mirror(ticket, {"status": to_status, "updated_at": now})
+    was_open, is_open = from_status in OPEN_STATUSES, to_status in OPEN_STATUSES
+    if was_open != is_open:
+        await _count_job(session, ticket.assignee, 1 if is_open else -1)
     await add_event(session, ticket.id, "status", actor=actor, from_status=from_status, to_status=to_status,
                     reason=reason, data=data, at=now)
 
@@ -70,7 +99,8 @@ async def claim(session: AsyncSession, ticket_id: int, userid: str, *, via: str,
         .values(status="assigned", assignee=userid, updated_at=now, offer_expires_at=None))
     if res.rowcount != 1:
         return False
-    await session.execute(update(Person).where(Person.userid == userid).values(last_assigned_at=now))
+    await session.execute(update(Person).where(Person.userid == userid)
+                          .values(last_assigned_at=now, open_jobs=Person.open_jobs + 1))
     await add_event(session, ticket_id, "claimed", actor=userid, from_status="offered", to_status="assigned",
                     reason=f"claimed by {via}", at=now)
     await session.execute(update(Offer).where(Offer.ticket_id == ticket_id, Offer.userid == userid)
@@ -81,23 +111,29 @@ async def claim(session: AsyncSession, ticket_id: int, userid: str, *, via: str,
 
 
 async def set_assignee(session: AsyncSession, ticket: Ticket, userid: str | None, now: Any) -> None:
-    await session.execute(update(Ticket).where(Ticket.id == ticket.id).values(assignee=userid))
-    ticket.assignee = userid
+    old = ticket.assignee
+    if old == userid:
+        return
+    await session.execute(_update(ticket.id).values(assignee=userid))
+    _mirror(ticket, {"assignee": userid})
+    if ticket.status in OPEN_STATUSES:
+        await _count_job(session, old, -1)
+        await _count_job(session, userid, 1)
     if userid:
-        await session.execute(update(Person).where(Person.userid == userid).values(last_assigned_at=now))
+        await session.execute(update(Person).where(Person.userid == userid).values(last_assigned_at=now)
+                              .execution_options(synchronize_session=False))
 
 
 async def mark_offered(session: AsyncSession, ticket: Ticket, *, round: int, expires_at: Any) -> None:
-    await session.execute(update(Ticket).where(Ticket.id == ticket.id)
-                          .values(offer_round=round, offer_expires_at=expires_at))
-    ticket.offer_round, ticket.offer_expires_at = round, expires_at
+    await update_fields(session, ticket, offer_round=round, offer_expires_at=expires_at)
 
 
 async def update_fields(session: AsyncSession, ticket: Ticket, **values: Any) -> None:
-    """Set columns on a ticket (and on the object the handler holds) in one UPDATE."""
-    await session.execute(update(Ticket).where(Ticket.id == ticket.id).values(**values))
-    for k, v in values.items():
-        setattr(ticket, k, v)
+    """Set columns on a ticket (and on the object the handler holds) in one UPDATE. Who holds
+    the ticket changes only through `claim`/`set_assignee`, which keep the open-job counts."""
+    assert "assignee" not in values and "status" not in values, "use set_assignee / transition"
+    await session.execute(_update(ticket.id).values(**values))
+    _mirror(ticket, values)
 
 
 async def add_offers(session: AsyncSession, offers: list[dict[str, Any]]) -> None:
@@ -105,10 +141,7 @@ async def add_offers(session: AsyncSession, offers: list[dict[str, Any]]) -> Non
 
 
 def _candidates_query(with_region: bool):  # type: ignore[no-untyped-def]
-    # Load is counted per candidate through the (assignee, status) index, never over all tickets.
-    load = (select(func.count()).select_from(Ticket)
-            .where(Ticket.assignee == Person.userid, Ticket.status.in_(OPEN_STATUSES))
-            .correlate(Person).scalar_subquery())
+    load = Person.open_jobs
     rating = Person.rating_sum * 1.0 / func.nullif(Person.rating_count, 0)
     same_city = case((Person.city == bindparam("city"), 0), else_=1)
     q = (select(Person, load.label("load"))

@@ -175,3 +175,36 @@ async def test_urgent_notices_are_never_held(start):
     await sb.say(STORE, "@小鲸 上海徐汇店空调漏水了", chatid=GROUP)
     await sb.advance(9 * 60)  # urgent response target is 10 minutes: nudge at 8
     assert await sb.wait_for(lambda: texts_containing(desk, "zhangwei", "时限快到了"))
+
+
+async def test_open_job_counts_stay_true_through_claims_declines_cancels_and_completions(start):
+    from storage.models import Person
+    from storage.tickets import OPEN_STATUSES
+
+    people = base_config_data()["people"] + [
+        {"userid": "zhaolei", "name": "赵磊", "roles": ["engineer"], "skills": ["elevator"], "regions": ["east"],
+         "city": "杭州", "capacity": 2}]
+    desk = await start(people=people)
+    sb = desk.sandbox
+    await sb.say(STORE, "@小鲸 上海徐汇店空调不制冷了", chatid=GROUP)          # 1: claimed, completed
+    await sb.say(STORE, "@小鲸 徐汇店收银机打不开", chatid=GROUP)              # 2: claimed, cancelled
+    await sb.say(STORE, "@小鲸 徐汇店电梯异响", chatid=GROUP)                  # 3: assigned, declined → zhaolei
+    await sb.say(STORE, "@小鲸 上海徐汇店空调又不制冷了", chatid=GROUP)        # 4: claimed, stays open
+    await sb.say("zhangwei", "@小鲸 接单 1", chatid=DISPATCH_ROOM)
+    await sb.say("chenjie", "@小鲸 接单 2", chatid=DISPATCH_ROOM)
+    await sb.say("liqiang", "@小鲸 接单 4", chatid=DISPATCH_ROOM)
+    [card] = await sb.wait_for(lambda: sb.job_cards("wangfang"))
+    await sb.click("wangfang", card["task_id"], "decline:3")
+    await sb.say("zhangwei", "@小鲸 #1 到了", chatid=DISPATCH_ROOM)
+    await sb.say("zhangwei", "@小鲸 #1 完工 工时1小时", chatid=DISPATCH_ROOM)
+    await sb.say(STORE, "@小鲸 取消工单 2", chatid=GROUP)
+    tickets = await rows(desk.cfg, Ticket)
+    truth = {}
+    for t in tickets:
+        if t.assignee and t.status in OPEN_STATUSES:
+            truth[t.assignee] = truth.get(t.assignee, 0) + 1
+    counted = {p.userid: p.open_jobs for p in await rows(desk.cfg, Person) if p.open_jobs}
+    assert counted == truth == {"liqiang": 1, "zhaolei": 1}
+
+
+DISPATCH_ROOM = "wr_east_dispatch"

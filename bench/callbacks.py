@@ -48,7 +48,7 @@ def write_config(tmp: Path, port: int, backend: str) -> Path:
     data["worker"]["in_process"] = False  # measure the callback path; the outbox is drained elsewhere
     if backend == "postgres":
         data["database"]["url"] = os.environ.get("BENCH_DATABASE_URL",
-                                                 "postgresql+asyncpg://postgres@127.0.0.1/wecom_desk_bench")
+                                                 "postgresql+asyncpg://postgres@127.0.0.1/wecom_desk_bench_callbacks")
         data["redis"]["url"] = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
         data["redis"]["prefix"] = f"bench-{uuid.uuid4().hex[:8]}:"
     else:
@@ -122,8 +122,10 @@ async def main() -> None:
     cfg_path = write_config(tmp, desk_port, args.backend)
     cfg = load_config(cfg_path)
     crypto = WeComCrypto(cfg.wecom.bot.token, cfg.wecom.bot.encoding_aes_key, "")
-    if args.backend == "postgres":
-        subprocess.run([sys.executable, "-m", "bot", "db", "upgrade", "--config", str(cfg_path)], check=True, cwd=ROOT)
+    if args.backend == "postgres":  # an empty schema at head, like a new deployment
+        from _db import fresh_database
+
+        await (await fresh_database("postgres", tmp, cfg.database.url)).close()
     results = {}
     for name, cmd, port in (
             ("floor (verify + decrypt + ack)", [sys.executable, "bench/floor.py", str(cfg_path), str(floor_port)], floor_port),

@@ -64,44 +64,79 @@ async def rank(ctx: Context, *, skill: str, region: str | None, city: str | None
     return chosen
 
 
+@dataclass(frozen=True)
+class Plan:
+    """Who should get a job, and why (written to the audit trail)."""
+
+    mode: str
+    people: list[Candidate]
+    widened_to: str | None = None
+
+    @property
+    def why(self) -> str:
+        return "; ".join(c.reason for c in self.people) + (
+            f" (widened to region {self.widened_to})" if self.widened_to else "")
+
+    def initial(self, now: datetime, timeout_s: int) -> dict[str, Any]:
+        """The routed state a new ticket is stored with, so it is written once, already routed."""
+        if not self.people:
+            return {"status": "new"}
+        if self.mode == "assign":
+            return {"status": "assigned", "assignee": self.people[0].userid,
+                    "status_reason": f"assigned to {self.why}"}
+        return {"status": "offered", "offer_round": 1, "offer_expires_at": now + timedelta(seconds=timeout_s),
+                "status_reason": f"offered to {self.why}"}
+
+
+async def plan(ctx: Context, *, skill: str, region: str | None, city: str | None, mode: str, k: int,
+               exclude: set[str] = frozenset()) -> Plan:  # type: ignore[assignment]
+    """Offer (抢单) to the top k, or assign (派单) to the best one — in the ticket's region, else
+    in its neighbours."""
+    want = 1 if mode == "assign" else k
+    for r in [region, *ctx.cfg.routing.neighbours.get(region or "", [])]:
+        people = await rank(ctx, skill=skill, region=r, city=city, exclude=set(exclude), k=want)
+        if people:
+            return Plan(mode, people, r if r != region else None)
+    return Plan(mode, [])
+
+
+async def deliver(ctx: Context, ticket: Ticket, routed: Plan, exclude: Any = ()) -> None:
+    """Send what a routed ticket causes: the job cards (and offers), or the fallback."""
+    if not routed.people:
+        await fall_back(ctx, ticket, exclude)
+        return
+    if routed.mode == "assign":
+        _send_job_card(ctx, ticket, routed.people[0].userid, buttons=[("decline", "job.decline_button", 2)])
+        return
+    offers = []
+    for c in routed.people:
+        task = _send_job_card(ctx, ticket, c.userid, buttons=[("claim", "job.claim_button", 1)])
+        offers.append({"task_id": task, "ticket_id": ticket.id, "userid": c.userid, "status": "offered",
+                       "created_at": ctx.now})
+    await store.add_offers(ctx.session, offers)
+
+
 async def route(ctx: Context, ticket: Ticket, *, mode: str, k: int, timeout_s: int,
                 exclude: set[str] = frozenset()) -> list[Candidate]:  # type: ignore[assignment]
-    """Offer (抢单) the job to the top k, or assign (派单) it to the best one, widening to the
-    neighbouring regions when the ticket's own has nobody. Returns who got it."""
-    want = 1 if mode == "assign" else k
-    regions = [ticket.region, *ctx.cfg.routing.neighbours.get(ticket.region or "", [])]
-    people: list[Candidate] = []
-    widened_to = None
-    for region in regions:
-        people = await rank(ctx, skill=ticket.skill, region=region, city=ticket.city, exclude=set(exclude), k=want)
-        if people:
-            widened_to = region if region != ticket.region else None
-            break
-    if not people:
-        await fall_back(ctx, ticket, exclude)
-        return []
-    why = "; ".join(c.reason for c in people) + (f" (widened to region {widened_to})" if widened_to else "")
-    if mode == "assign":
-        best = people[0]
-        await store.transition(ctx.session, ticket, "assigned", actor="desk", reason=f"assigned to {why}")
-        await store.set_assignee(ctx.session, ticket, best.userid, ctx.now)
-        _send_job_card(ctx, ticket, best.userid, buttons=[("decline", "job.decline_button", 2)])
-    else:
-        ticket.offer_round = (ticket.offer_round or 0) + 1
-        await store.mark_offered(ctx.session, ticket, round=ticket.offer_round,
-                                 expires_at=ctx.now + timedelta(seconds=timeout_s))
+    """Route a ticket that already exists again (an offer timed out, the assignee declined)."""
+    routed = await plan(ctx, skill=ticket.skill, region=ticket.region, city=ticket.city, mode=mode, k=k,
+                        exclude=exclude)
+    if routed.people and mode == "assign":
+        await store.transition(ctx.session, ticket, "assigned", actor="desk", reason=f"assigned to {routed.why}",
+                               now=ctx.now)
+        await store.set_assignee(ctx.session, ticket, routed.people[0].userid, ctx.now)
+    elif routed.people:
+        round_ = (ticket.offer_round or 0) + 1
+        await store.update_fields(ctx.session, ticket, offer_round=round_,
+                                  offer_expires_at=ctx.now + timedelta(seconds=timeout_s))
         if ticket.status != "offered":
-            await store.transition(ctx.session, ticket, "offered", actor="desk", reason=f"offered to {why}")
+            await store.transition(ctx.session, ticket, "offered", actor="desk", reason=f"offered to {routed.why}",
+                                   now=ctx.now)
         else:
-            await store.add_event(ctx.session, ticket.id, "routing", actor="desk",
-                                  reason=f"offer round {ticket.offer_round} to {why}")
-        offers = []
-        for c in people:
-            task = _send_job_card(ctx, ticket, c.userid, buttons=[("claim", "job.claim_button", 1)])
-            offers.append({"task_id": task, "ticket_id": ticket.id, "userid": c.userid, "status": "offered",
-                           "created_at": ctx.now})
-        await store.add_offers(ctx.session, offers)
-    return people
+            await store.add_event(ctx.session, ticket.id, "routing", actor="desk", at=ctx.now,
+                                  reason=f"offer round {round_} to {routed.why}")
+    await deliver(ctx, ticket, routed, exclude)
+    return routed.people
 
 
 def _send_job_card(ctx: Context, ticket: Ticket, userid: str, *, buttons: list[tuple[str, str, int]]) -> str:
@@ -125,7 +160,8 @@ async def fall_back(ctx: Context, ticket: Ticket, exclude: Any = ()) -> None:
     """Nobody can take it: the dispatch group of the region, else its managers, are asked."""
     from handlers.tickets import location_of, skill_label
 
-    await store.mark_offered(ctx.session, ticket, round=ticket.offer_round or 0, expires_at=None)
+    if ticket.offer_expires_at is not None:
+        await store.update_fields(ctx.session, ticket, offer_expires_at=None)
     dispatch = next((g for g in ctx.cfg.groups if g.kind == "dispatch" and g.region == ticket.region), None)
     text = lambda lang: t(lang, "push.unassigned", id=ticket.id, skill=skill_label(ctx, ticket.skill),  # noqa: E731
                           location=location_of(ctx, ticket), urgency=t(lang, f"urgency.{ticket.urgency}"))
@@ -136,7 +172,7 @@ async def fall_back(ctx: Context, ticket: Ticket, exclude: Any = ()) -> None:
         for m in managers:
             ctx.send_text(m.userid, text(ctx.language_of(m.userid)), ticket.id, urgent=True)
         target = "managers " + ", ".join(m.name for m in managers) if managers else "nobody (no dispatch group or manager)"
-    await store.add_event(ctx.session, ticket.id, "routing", actor="desk",
+    await store.add_event(ctx.session, ticket.id, "routing", actor="desk", at=ctx.now,
                           reason=f"no engineer with skill {ticket.skill}, region {ticket.region} (or neighbours), "
                                  f"on duty and below capacity{' excluding ' + ', '.join(sorted(exclude)) if exclude else ''}; "
                                  f"asked {target}")

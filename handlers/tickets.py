@@ -11,7 +11,7 @@ from handlers.context import Context
 from handlers.lifecycle import Impossible, next_status
 from handlers.registry import handles
 from handlers.replies import Reply
-from handlers.routing import route
+from handlers.routing import deliver, plan
 from handlers.templates import TemplateDef
 from storage import tickets as store
 from storage.models import Ticket
@@ -103,6 +103,8 @@ async def open_ticket(ctx: Context, *, tpl: TemplateDef, version: int | None, sk
     data: dict[str, Any] = {**(extra or {})}
     if store:
         data["store"] = store
+    # Routed before it is stored, so the row is written once, already offered or assigned.
+    routed = await plan(ctx, skill=skill, region=region, city=city, mode=tpl.dispatch, k=tpl.offer_k)
     ticket = await store_create(ctx, skill=skill, region=region, city=city, urgency=urgency, description=description,
                                 reporter=reporter or ctx.userid, chatid=chatid, source=source, language=ctx.lang,
                                 template=tpl.code, template_version=version, dispatch_mode=tpl.dispatch,
@@ -111,10 +113,10 @@ async def open_ticket(ctx: Context, *, tpl: TemplateDef, version: int | None, sk
                                 onsite_due=deadlines.onsite if deadlines else None,
                                 resolution_due=deadlines.resolution if deadlines else None,
                                 next_check_at=deadlines.next_check if deadlines else None,
-                                data=data, reason=reason)
-    people = await route(ctx, ticket, mode=tpl.dispatch, k=tpl.offer_k, timeout_s=tpl.offer_timeout_s)
+                                data=data, reason=reason, **routed.initial(ctx.now, tpl.offer_timeout_s))
+    await deliver(ctx, ticket, routed)
     ctx.log["ticket"] = ticket.id
-    return ticket, people
+    return ticket, routed.people
 
 
 async def store_create(ctx: Context, *, reason: str, **fields: Any) -> Ticket:

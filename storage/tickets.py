@@ -25,8 +25,12 @@ OPEN_STATUSES = ("new", "offered", "assigned", "departed", "on_site", "in_progre
 # dirty (a dirty object would be written a second time by the next autoflush).
 
 
+_TICKETS = Ticket.__table__
+
+
 def _update(ticket_id: int) -> Any:
-    return update(Ticket).where(Ticket.id == ticket_id).execution_options(synchronize_session=False)
+    # A Core UPDATE on the table: the ORM's bulk-update path costs more than the statement itself.
+    return _TICKETS.update().where(_TICKETS.c.id == ticket_id)
 
 
 def _mirror(ticket: Ticket, values: dict[str, Any]) -> None:
@@ -66,6 +70,10 @@ async def create_ticket(session: AsyncSession, *, actor: str | None, reason: str
     values = {"status": status, "created_at": now, "updated_at": now, "data": {}, "sla_breached": False,
               "escalated": False, "offer_round": 0, "sla_stage": "ok", "escalation_level": 0, **fields}
     ticket_id = (await session.execute(INSERT_TICKET, values)).scalar_one()
+    if values.get("assignee") and status in OPEN_STATUSES:  # born assigned (派单)
+        await session.execute(update(Person).where(Person.userid == values["assignee"])
+                              .values(open_jobs=Person.open_jobs + 1, last_assigned_at=now)
+                              .execution_options(synchronize_session=False))
     events = [event_row(ticket_id, "created", actor=actor, to_status="new", reason=reason, at=now,
                         data={k: v for k, v in fields.items() if k in ("skill", "region", "city", "urgency", "source")})]
     if status != "new":
@@ -122,10 +130,6 @@ async def set_assignee(session: AsyncSession, ticket: Ticket, userid: str | None
     if userid:
         await session.execute(update(Person).where(Person.userid == userid).values(last_assigned_at=now)
                               .execution_options(synchronize_session=False))
-
-
-async def mark_offered(session: AsyncSession, ticket: Ticket, *, round: int, expires_at: Any) -> None:
-    await update_fields(session, ticket, offer_round=round, offer_expires_at=expires_at)
 
 
 async def update_fields(session: AsyncSession, ticket: Ticket, **values: Any) -> None:

@@ -101,10 +101,10 @@ async def test_slow_handling_answers_with_a_stream_and_finishes_on_refresh(desk)
 async def test_handler_crash_apologises_and_leaves_no_half_ticket(desk, monkeypatch):
     import handlers.tickets
 
-    async def broken_route(ctx, ticket, **kw):
+    async def broken_route(ctx, ticket, routed, *a):
         raise RuntimeError("routing exploded")
 
-    monkeypatch.setattr(handlers.tickets, "route", broken_route)
+    monkeypatch.setattr(handlers.tickets, "deliver", broken_route)
     result = await desk.sandbox.say("storesh", "@小鲸 徐汇店空调不制冷", chatid=GROUP)
     assert result["status"] == 200
     assert "抱歉" in result["reply"]["stream"]["content"]

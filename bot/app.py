@@ -1,5 +1,5 @@
-"""The aiohttp application factory. Resources live in cleanup contexts, in dependency order:
-database → cache → WeCom client → desk → outbox worker."""
+"""The aiohttp application factory. Resources live in one cleanup context, in dependency order:
+database → cache → WeCom client → desk → outbox worker and timers (when they run in-process)."""
 
 from __future__ import annotations
 
@@ -91,11 +91,19 @@ def _settlement_config(whole: dict):  # type: ignore[no-untyped-def]
 
 
 def _sla_book(cfg: Config, whole: dict):  # type: ignore[no-untyped-def]
-    try:
-        from handlers.sla_runtime import SlaBook
-    except ImportError:  # pragma: no cover - the SLA module is optional during development
-        return None
+    from handlers.sla_runtime import SlaBook
+
     return SlaBook.from_config(cfg, whole)
+
+
+def make_client(cfg: Config, cache: Cache) -> WeComClient:
+    return WeComClient(cfg.api_base, cfg.wecom.corp_id, cfg.wecom.app.secret, cfg.wecom.app.agent_id, cache,
+                       timeout_s=cfg.wecom.api_timeout_s)
+
+
+def make_worker(cfg: Config, db: Database, cache: Cache, client: WeComClient, clock: Clock) -> OutboxWorker:
+    translator = Translator(cfg.translation.provider, cfg.translation_url, cache, cfg.translation.timeout_s)
+    return OutboxWorker(db, cache, client, cfg.worker, clock=clock, translator=translator)
 
 
 def create_app(cfg: Config, *, worker: bool | None = None, clock: Clock | None = None) -> web.Application:
@@ -114,13 +122,11 @@ def create_app(cfg: Config, *, worker: bool | None = None, clock: Clock | None =
         try:
             await prepare_database(cfg, db)
             await cache.ping()
-            client = WeComClient(cfg.api_base, cfg.wecom.corp_id, cfg.wecom.app.secret, cfg.wecom.app.agent_id,
-                                 cache, timeout_s=cfg.wecom.api_timeout_s)
+            client = make_client(cfg, cache)
             app[DB], app[CACHE], app[CLIENT] = db, cache, client
             await sync_templates(db, services)
             app[callbacks.DESK] = desk = Desk(cfg, db, cache, build_parser(cfg), public_url(cfg), services)
-            translator = Translator(cfg.translation.provider, cfg.translation_url, cache, cfg.translation.timeout_s)
-            app[WORKER] = OutboxWorker(db, cache, client, cfg.worker, clock=services.clock, translator=translator)
+            app[WORKER] = make_worker(cfg, db, cache, client, services.clock)
             stop = asyncio.Event()
             tasks = [asyncio.create_task(app[WORKER].run(stop)),
                      asyncio.create_task(Scheduler(desk, cfg.worker.timer_interval_s).run(stop))] if run_worker else []
@@ -132,7 +138,7 @@ def create_app(cfg: Config, *, worker: bool | None = None, clock: Clock | None =
                 app[WORKER].wake()
                 await asyncio.wait_for(asyncio.gather(*tasks), timeout=10)
             await client.close()
-            translator.close()
+            app[WORKER].close()
         finally:
             await cache.close()
             await db.close()

@@ -64,11 +64,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
-    from bot.app import build_parser, build_services, public_url
+    from bot.app import build_parser, build_services, make_client, make_worker, prepare_database, public_url
     from bot.desk import Desk
     from bot.scheduler import Scheduler
-    from bot.wecom_api import WeComClient
-    from bot.worker import OutboxWorker
     from storage.cache import make_cache
     from storage.db import Database
 
@@ -78,14 +76,11 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
     async def main() -> None:
         db, cache = Database(cfg.database.url), make_cache(cfg.redis.url, cfg.redis.prefix)
-        client = WeComClient(cfg.api_base, cfg.wecom.corp_id, cfg.wecom.app.secret, cfg.wecom.app.agent_id,
-                             cache, timeout_s=cfg.wecom.api_timeout_s)
-        desk = Desk(cfg, db, cache, build_parser(cfg), public_url(cfg), services)
-        from bot.translate import Translator
-
-        translator = Translator(cfg.translation.provider, cfg.translation_url, cache, cfg.translation.timeout_s)
-        worker = OutboxWorker(db, cache, client, cfg.worker, clock=services.clock, translator=translator)
-        scheduler = Scheduler(desk, cfg.worker.timer_interval_s)
+        await prepare_database(cfg, db)  # same schema rules as serve: SQLite migrated, PostgreSQL checked
+        client = make_client(cfg, cache)
+        worker = make_worker(cfg, db, cache, client, services.clock)
+        scheduler = Scheduler(Desk(cfg, db, cache, build_parser(cfg), public_url(cfg), services),
+                              cfg.worker.timer_interval_s)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -97,6 +92,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
             else:
                 await asyncio.gather(worker.run(stop), scheduler.run(stop))
         finally:
+            worker.close()
             await client.close()
             await cache.close()
             await db.close()
@@ -248,20 +244,12 @@ def build_cli() -> argparse.ArgumentParser:
     p.add_argument("code")
     p.add_argument("version", type=int)
 
-    try:
-        from nlu.cli import register as register_nlu
-    except ImportError:
-        register_nlu = None
-    if register_nlu is not None:
-        register_nlu(sub, load_config)
-    try:
-        from settlement.cli import register as register_settle
-    except ImportError:
-        register_settle = None
-    if register_settle is not None:
-        settle_sub = register_settle(sub, _config_mapping)
-        from bot.ledger_cli import register as register_ledger
-        register_ledger(settle_sub, load_config)
+    from bot.ledger_cli import register as register_ledger
+    from nlu.cli import register as register_nlu
+    from settlement.cli import register as register_settle
+
+    register_nlu(sub, load_config)
+    register_ledger(register_settle(sub, _config_mapping), load_config)
     return parser
 
 

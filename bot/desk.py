@@ -99,9 +99,9 @@ class Desk:
         key = inbound.dedup_key
         assert key is not None
         try:
+            intent, entities = await self._understand(inbound, meta)
             async with self.db.transaction() as session:
                 ctx = self._context(inbound, session)
-                intent, entities = await self._understand(ctx, inbound)
                 reply = await dispatch(ctx, intent, entities)
                 self._effects_of_reply(ctx, inbound, reply)
                 await inbound_store.record(session, key=key, channel=inbound.channel, userid=inbound.userid,
@@ -165,7 +165,9 @@ class Desk:
         group, person = self.cfg.group(inbound.chatid), self.cfg.person(inbound.userid)
         return group.language if group else (person.languages[0] if person and person.languages else "zh")
 
-    async def _understand(self, ctx: Context, inbound: Inbound) -> tuple[str, dict[str, Any]]:
+    async def _understand(self, inbound: Inbound, meta: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        """Intent and slots — before any transaction: parsing needs no database, and on SQLite
+        a transaction holds the one writer's place."""
         if inbound.kind == "card_click":
             return intent_of_button(inbound.event_key)
         parsed = self.parser.parse(inbound.text)
@@ -183,7 +185,7 @@ class Desk:
                 merged = {**state["entities"], **{k: v for k, v in entities.items() if k != "_text"}}
                 merged["_text"] = (state["entities"].get("_text", "") + " " + entities["_text"]).strip()
                 intent, entities = state["intent"], merged
-        ctx.log["confidence"] = round(float(getattr(parsed, "confidence", 0.0)), 3)
+        meta["confidence"] = round(float(getattr(parsed, "confidence", 0.0)), 3)
         return intent, entities
 
     def _effects_of_reply(self, ctx: Context, inbound: Inbound, reply: Reply) -> None:

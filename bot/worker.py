@@ -31,6 +31,10 @@ class OutboxWorker:
         self.translator = translator
         self._wake = asyncio.Event()
 
+    def close(self) -> None:
+        if self.translator is not None:
+            self.translator.close()
+
     def wake(self) -> None:
         self._wake.set()
 

@@ -111,3 +111,25 @@ async def test_handler_crash_apologises_and_leaves_no_half_ticket(desk, monkeypa
     assert await rows(desk.cfg, Ticket) == []
     assert await rows(desk.cfg, TicketEvent) == []
     assert await rows(desk.cfg, OutboxMessage) == []
+
+
+async def test_a_separate_worker_process_delivers_the_outbox(start):
+    """Production shape: serve with worker.in_process false, `wecom-desk worker` elsewhere."""
+    import asyncio
+    import subprocess
+    import sys
+
+    from tests.e2e.helpers import write_config
+
+    desk = await start(worker={"in_process": False})
+    await desk.sandbox.say("storesh", "@小鲸 徐汇店空调不制冷", chatid=GROUP)
+    await asyncio.sleep(0.3)
+    assert await desk.sandbox.job_cards("zhangwei") == []
+    assert {m.status for m in await rows(desk.cfg, OutboxMessage)} == {"pending"}
+    path = write_config(desk.cfg)
+    proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "worker", "--once", "--config", str(path),
+                                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    _, err = await asyncio.wait_for(proc.communicate(), timeout=60)
+    assert proc.returncode == 0, err.decode()
+    assert len(await desk.sandbox.job_cards("zhangwei")) == 1
+    assert {m.status for m in await rows(desk.cfg, OutboxMessage)} == {"sent"}

@@ -25,11 +25,24 @@ def _env() -> Environment:
     return env
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """YAML keeps the last of two equal keys without a word; a catalog must say so instead."""
+
+    def construct_mapping(self, node, deep=False):  # type: ignore[no-untyped-def]
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise ValueError(f"message {key!r} is defined twice (line {key_node.start_mark.line + 1})")
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
 @lru_cache(maxsize=None)
 def _catalog(lang: str) -> dict[str, Template]:
     catalog: dict[str, Template] = {}
     for path in sorted((TEMPLATES / "messages" / lang).glob("*.yaml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader) or {}
         for k, v in data.items():
             if k in catalog:
                 raise ValueError(f"message {k!r} defined twice in {lang} catalogs ({path.name})")

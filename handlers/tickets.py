@@ -157,7 +157,8 @@ async def find_ticket(ctx: Context, entities: dict[str, Any], *, mine: bool = Fa
         return open_tickets[0]
     if not open_tickets:
         return Reply(markdown=t(ctx.lang, "status.none"))
-    return Reply(markdown=t(ctx.lang, "which_ticket", ids=", ".join(f"#{tk.id}" for tk in open_tickets)))
+    return Reply(markdown=t(ctx.lang, "which_ticket", ids=", ".join(f"#{tk.id}" for tk in open_tickets),
+                            first=open_tickets[0].id))
 
 
 @handles("query_status")

@@ -43,3 +43,23 @@ async def test_provider_down_sends_the_original(start):
     await sb.say("storebkk", THAI_REPORT, chatid="wr_bkk_siam")
     [card] = await sb.wait_for(lambda: sb.job_cards("somchai"))
     assert card["sub_title_text"] == THAI_REPORT.replace("@小鲸 ", "")
+
+
+async def test_a_thai_store_reads_thai_and_its_local_currency(desk):
+    sb = desk.sandbox
+    created = await sb.say("storebkk", THAI_REPORT, chatid="wr_bkk_siam")
+    card = created["reply"]["template_card"]
+    assert "ใบงาน" in card["main_title"]["title"] and "#1" in card["main_title"]["title"]
+    keys = [row["keyname"] for row in card["horizontal_content_list"]]
+    assert "ใบงาน" in keys
+    await sb.say("somchai", "@小鲸 接单 1", chatid="wr_bkk_siam")
+    await sb.say("somchai", "@小鲸 #1 ถึงแล้ว", chatid="wr_bkk_siam")
+    await sb.say("somchai", "@小鲸 #1 เสร็จแล้ว ค่าแรง 2 ชั่วโมง", chatid="wr_bkk_siam")
+
+    async def breakdown():
+        return [p for p in await sb.pushes("wr_bkk_siam") if "THB" in p]
+
+    [pushed] = await sb.wait_for(breakdown)
+    # hvac_repair has no THB price list: CNY 150 + 2 × 80 through the stored CNY→THB rate 4.9750,
+    # VAT 7 % → 746.25 + 796.00 = 1542.25, tax 107.96, total 1650.21 THB.
+    assert "1650.21 THB" in pushed and "746.25" in pushed

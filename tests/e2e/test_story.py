@@ -129,3 +129,19 @@ async def test_the_story_ends_in_the_managers_summary(desk):
     assert "259.00" not in str(own["reply"])
     refused = await sb.say(STORE, "@小鲸 本月结算汇总", chatid=GROUP)
     assert "490.00" not in str(refused["reply"])
+
+
+async def test_the_ticket_page_explains_the_price_and_the_timeline(desk):
+    import aiohttp
+
+    sb = desk.sandbox
+    created = await sb.say(STORE, "@小鲸 上海徐汇店空调不制冷了", chatid=GROUP)
+    link = created["reply"]["template_card"]["card_action"]["url"]
+    await sb.say("zhangwei", "@小鲸 接单 1", chatid="wr_east_dispatch")
+    await sb.say("zhangwei", "@小鲸 #1 到了", chatid="wr_east_dispatch")
+    await sb.say("zhangwei", "@小鲸 #1 完工 工时2小时 配件180元", chatid="wr_east_dispatch")
+    async with aiohttp.ClientSession() as http:
+        async with http.get(link.replace(f"http://127.0.0.1:{desk.cfg.server.port}", desk.url)) as resp:
+            page = await resp.text()
+    for text in ("基础服务费", "150.00", "工时费", "160.00", "180.00", "29.40", "519.40 CNY", "已完工", "张伟"):
+        assert text in page, text

@@ -18,7 +18,7 @@ HELP_PROCESS = build(
         # "怎么给师傅评价", but not "怎么还没人接单" (a complaint about an existing job).
         r"(?:怎么|怎样|如何|咋)(?:样)?[^,.!?，。！？还没不]{0,4}?(?:报修|报障|评价|打分|取消|接单|抢单|结算|查看|查询|"
         r"提交|申请|使用|操作|下单|提单|看|上报|汇报|反馈|填写|登记|完工|退单|改约|催单)",
-        r"(?:结算|报修|工单|评价|评分|派单|接单)(?:要|该|应该|需要)?(?:怎么|如何|咋)(?:看|查|弄|操作|做|用|提交|申请|算|填)",
+        r"(?:结算|报修|工单|评价|评分|派单|接单)(?:要|该|应该|需要)?(?:怎么|如何|咋)(?:看|查|弄|操作|做|用|提交|申请|算|填|打|写|给|发|交|提)",
         r"(?:需要|要|得)(?:提供|准备|填写?|上传|拍|带)(?:什么|哪些|啥)", r"(?:哪些|什么|啥)(?:步骤|流程|手续|规定)",
         r"(?:在|去)?哪(?:里|儿)?(?:可以|能)?(?:提交|操作|填|评价|打分|看|查看|设置|报修|取消|结算)",
         r"(?:报修|评价|结算|取消)(?:的)?(?:入口|在哪)", r"(?:哪些|什么)(?:信息|资料|材料)",
@@ -30,20 +30,26 @@ HELP_PROCESS = build(
         r"(?:报修|维修)(?:的时候|时|之前|前|以后|之后|后)[^,.!?，。！？]{0,8}(?:吗|么|[?？]|要不要|需不需要)",
         r"(?:报修|维修|接单|抢单|结算|取消|评价|派单|下单)(?:的)?(?:流程|步骤|方法|方式|规则|说明|指南|规定|制度|入口|电话)",
         r"流程是(?:什么|啥|怎样|怎么)", r"找谁(?:报修|修)?", r"(?:报修|维修)(?:电话|热线)", r"打什么电话",
-        r"(?:能|可以)(?:帮我)?做(?:些)?什么", r"你(?:会|能)(?:干|做)?(?:什么|啥|嘛)", r"有(?:什么|啥)用",
+        r"(?:能|可以)(?:帮我)?做(?:些)?什么", r"你(?:都|还)?(?:会|能)(?:干|做)?(?:些|点)?(?:什么|啥|嘛)", r"有(?:什么|啥)用",
         r"有(?:哪些|什么)功能", r"使用说明", r"使用手册", r"操作指南",
     ],
     [
         r"how (?:do|can|should|would) (?:i|we|you) (?:report|submit|open|file|create|cancel|rate|use|claim|log|"
         r"raise|request|check|see|view|track|find)",
         r"how to (?:report|use|submit|open|file|cancel|rate|claim|request|log|raise)", r"what can you do",
-        r"what do you do", r"how does (?:this|it|the)(?: \w+)? work", r"how (?:do|does) (?:this|it|you) work",
+        r"what do you do", r"how does (?:this|it|the)(?: \w+)? work",
+        # "how does rating work", "how do refunds work": any short subject.
+        r"how (?:does|do) (?:[a-z']+ ){1,3}work",
+        # "can I report stuff by voice?", "what info do you need for a repair request?"
+        r"can (?:i|we) (?:report|submit|send|log|raise|file|open|rate|cancel|use)",
+        r"what (?:info|information|details|do you need|do i need|should i (?:send|include|provide))",
+        r"quelles? (?:informations|infos|details)", r"how (?:do|does) (?:this|it|you) work",
         r"what can (?:this|the|you)(?: \w+)? do", r"what (?:does|do) (?:this|the|you)(?: \w+)? do",
         r"what(?:'s| is) the (?:process|procedure)", r"user guide", r"instructions",
         r"comment (?:signaler|faire|declarer|annuler|utiliser|ca marche|demander|ouvrir)",
         r"que (?:peux|sais)-tu faire", r"quelle est la procedure", r"mode d'emploi",
     ],
-    [r"ใช้(?:งาน)?[^\s]{0,8}(?:ยังไง|อย่างไร)", r"วิธี(?:แจ้งซ่อม|ใช้|แจ้ง|ยกเลิก)", r"ทำอย่างไร", r"ทำยังไง",
+    [r"ใช้(?:งาน)?[^\s]{0,8}(?:ยังไง|อย่างไร)", r"วิธี", r"ทำอย่างไร", r"ทำยังไง",
      r"แจ้งซ่อมยังไง", r"แจ้งซ่อมอย่างไร", r"ใช้ยังไง"],
 )
 
@@ -54,12 +60,38 @@ HELP_GENERIC = build([r"帮助", r"菜单", r"功能", r"说明书", r"指令", 
 # -- managers ----------------------------------------------------------------------------------------
 
 SETTLEMENT = build(
-    [r"结算", r"汇总", r"流水", r"对账", r"(?:的|看|查|算|对)账", r"营收", r"营业额", r"营业", r"收入", r"账单", r"报表",
+    [r"结算", r"汇总", r"流水", r"对账", r"(?:的|看|查|算|对)账", r"营收", r"营业额", r"营业(?:收入|流水|数据)", r"收入", r"账单", r"报表",
      r"结账", r"统计", r"总账", r"产值", r"月结", r"账目", r"出账", r"赚了多少", r"挣了多少", r"收了多少", r"结了多少"],
-    [r"settlements?", r"summary", r"summaries", r"revenue", r"statement", r"earnings", r"payouts?", r"billing",
+    [r"settlements?", r"summary", r"summaries", r"revenue", r"statement", r"earnings", r"payouts?", r"pa(?:y|id) out",
+     r"billing",
      r"invoices? summary", r"turnover", r"income", r"how much (?:did|have|do) (?:we|i|they) (?:make|made|earn|earned|bill|billed)",
      r"bilan", r"releve", r"recapitulatif", r"recap", r"chiffre d'affaires", r"facturation"],
     [r"สรุปยอด", r"ยอดเงิน", r"สรุปรายได้", r"รายได้", r"สรุปบัญชี", r"ยอดขาย"],
+)
+
+# An amount or count question. With a period named it asks for the settlement summary ("这礼拜花
+# 了多少钱", "YTD spend", "ยอดเดือนที่แล้วเท่าไหร่"); intents.py checks the period.
+AMOUNT_QUESTION = build(
+    [r"多少钱", r"花了多少", r"花(?:了|费|销)", r"费用", r"开支", r"支出", r"开销", r"成本", r"金额", r"总额", r"合计",
+     r"多少(?:个)?(?:单|工单)", r"几(?:个)?单", r"单量", r"数据", r"数字", r"至今", r"到目前为止", r"截(?:至|止)目前"],
+    [r"spend", r"spent", r"spending", r"costs?", r"expenses?", r"how much", r"how many (?:tickets|jobs|repairs|calls)",
+     r"numbers", r"figures", r"totals?", r"combien(?! de temps)", r"depenses?", r"couts?", r"montants?", r"chiffres",
+     # figures to date: "Q4 so far?", "jusqu'ici"
+     r"so far", r"to date", r"jusqu'(?:ici|a present|a maintenant)"],
+    [r"ค่าใช้จ่าย", r"ใช้ไป", r"เท่าไหร่", r"เท่าไร", r"ยอด", r"สรุป", r"ค่าซ่อม", r"ถึงตอนนี้"],
+)
+# A question about prices or fees ("修空调多少钱", "上门费怎么收", "combien ça coûte"): help about the
+# service, unless a period makes it a spending question.
+PRICE_QUESTION = build(
+    [r"(?:修|维修|上门|检测|检修|换|安装|清洗|保养|服务|来一趟|出车)[^,.!?，。！？]{0,6}多少钱", r"(?:怎么|如何|咋)(?:收费|收钱|收|算钱|算|计费)", r"收费(?:标准|吗|么|怎么|多少|贵)", r"价格|价目|报价",
+     r"(?:上门|维修|检测|服务|人工|出车|加急|夜间)费(?:用)?(?:怎么|多少|是多少|贵|吗|么|[?？])", r"(?:要|收|加|另|另外|额外)(?:收)?(?:钱|费)(?:吗|么)",
+     r"免费(?:吗|么)", r"贵(?:吗|么|不贵)"],
+    [r"how much (?:does|is|do|will|would|for) (?:it cost to |a |an |the )?(?:repair|fix|call-?out|visit|service|"
+     r"technician|engineer|inspection)", r"what does (?:a |the )?(?:repair|call-?out|visit|service) cost",
+     r"(?:repair|service|call-?out|visit) (?:prices?|fees?|charges?|rates?)", r"pricing", r"fees?",
+     r"combien (?:ca |cela )?coute (?:la |une )?(?:reparation|intervention|deplacement)", r"tarifs?", r"payante?s?",
+     r"gratuite?s?"],
+    [r"ค่าบริการ", r"ค่าซ่อม", r"ค่าแรง(?:ช่าง)?(?:เท่าไหร่|เท่าไร)", r"ซ่อม[^\s]{0,8}ราคา"],
 )
 
 # -- customers after the job -------------------------------------------------------------------------
@@ -76,13 +108,19 @@ RATING = build(
 CANCEL = build(
     [r"取消", r"撤销", r"撤单", r"撤回", r"撤了", r"撤掉", r"不用修了", r"不用来了", r"不需要了", r"不修了", r"别来了",
      r"不要来了", r"不用过来", r"作废", r"算了", r"自己(?:弄|搞|处理|修)好", r"不用派", r"无需维修", r"不需要维修",
-     r"不用(?:修|来|过来|派人)?了", r"(?:别|不要|不用)派", r"误报", r"报错单", r"报重了", r"重复报"],
+     r"不用(?:修|来|过来|派人)?了", r"(?:别|不要|不用)派", r"误报", r"报错单", r"报重了", r"重复报",
+     # calling it off politely: "不麻烦师傅了"
+     r"不(?:用)?麻烦(?:师傅|你们|您|了)"],
     [r"cancel", r"cancelled", r"canceled", r"cancelling", r"nevermind", r"never mind", r"no longer needed",
      r"no need (?:to come|for (?:a |the )?(?:technician|repair|engineer|visit))", r"not needed (?:any ?more)",
      r"(?:don'?t|do not) need (?:the |a )?(?:technician|repair|engineer|visit)",
-     r"close (?:the |my |this )?(?:ticket|request)", r"sorted it", r"ourselves",
+     r"close (?:the |my |this )?(?:ticket|request)", r"sorted it", r"ourselves", r"disregard", r"withdraw",
+     r"ignore (?:[a-z]+ ){0,2}(?:ticket|request|report|message)", r"scratch that",
+     r"(?:pas|plus) la peine",
      r"annuler", r"annule", r"annulez", r"nous-memes",
-     r"(?:plus|pas) besoin (?:de (?:technicien|reparation|venir|passer|l'intervention))"],
+     r"(?:plus|pas) besoin (?:de (?:technicien|reparation|venir|passer|l'intervention))",
+     # "plus besoin, c'est reparti": no complement at all
+     r"(?:plus|pas) besoin\s*(?:$|[,.!;])"],
     [r"ยกเลิก", r"ไม่ต้อง(?:มา|ซ่อม|ส่งช่าง)", r"ซ่อมเอง"],
 )
 
@@ -90,60 +128,93 @@ CANCEL = build(
 
 CLAIM_STRONG = build(
     [r"接单", r"抢单", r"领单", r"认领", r"接这单", r"这单我", r"我接了", r"我来接", r"我接", r"派给我", r"交给我",
-     r"我负责", r"我来处理", r"我来跟"],
+     r"我负责", r"我来处理", r"我来跟",
+     # "1218 由我跟进": the job put in my hands
+     r"由我(?:来)?(?:跟进|跟|负责|处理|接|去)", r"我(?:来)?跟进"],
     [r"claim", r"claimed", r"claiming", r"i'?ll take", r"i take", r"i can take", r"i'?ll do it", r"i can do it",
      r"taking (?:it|this|ticket|job)", r"take (?:it|this|ticket|job)", r"assign (?:it )?to me", r"i'?ll handle",
      r"i'?ll go", r"i can go", r"i'?m on it", r"i'?ll pick (?:it|this) up", r"picking (?:it|this) up",
-     r"je prends", r"je m'en occupe", r"je m'occupe", r"je m'en charge", r"j'y vais"],
+     r"je prends", r"je m'en occupe", r"je m'occupe", r"je m'en charge", r"j'y vais",
+     r"je (?:peux|veux bien|vais) (?:le |la |l')?(?:prendre|faire|y aller)"],
     [r"รับงาน", r"ขอรับงาน", r"รับเคส", r"ผมรับ", r"ฉันรับ", r"รับเอง", r"ผมไปเอง"],
 )
 # Only next to a job number and not in a step report: "抢 #12", "8001 +1", "5120 交给我".
 CLAIM_WEAK = build(
-    [r"抢", r"去(?:吧)?\s*$", r"\+1", r"举手", r"🙋", r"✋", r"我可以", r"(?:派|指派|分配|转|交)给", r"我来", r"我去",
-     r"我上", r"给我", r"我能(?:去|接)", r"(?:^|\s)接(?:了|吧)?(?:$|\s)"],
-    [r"assign(?:ed)? to", r"mine", r"me", r"take", r"taking", r"grab", r"grabbing", r"got it"],
-    [r"รับ"],
+    [r"抢", r"去(?:吧)?\s*$", r"\+1", r"举手", r"🙋", r"✋", r"我可以", r"(?:派|指派|分配|转|交)给(?!谁)",
+     # any first person: 我, dialect 俺, 咱
+     r"[我俺咱](?:来|去|上)", r"给我", r"[我俺咱]能(?:去|接)", r"(?:可以|能)接(?!着)", r"(?:^|\s)接(?:了|吧)?(?:$|\s)"],
+    [r"assign(?:ed)? to", r"mine", r"me", r"take", r"taking", r"grab", r"grabbing", r"got it", r"i(?:'ve| have)? got (?:this|it)"],
+    # รับ (take), but not inside the polite particle ครับ
+    [r"(?<!ค)รับ"],
 )
 
 COMPLETE = build(
     [r"(?<!没)(?<!未)(?<!不)(?:完工|完成|修好了|修好|[修弄做干搞整处理]完|完事|已修复|修复了|修复完|搞定|处理完|处理好了|"
-     r"弄好了|整好了|已解决|解决了|结单|关单|收工|已恢复|恢复正常|可以用了|能用了|好了|完毕)"],
+     r"弄好了|整好了|已解决|解决了|结单|关单|收工|已恢复|恢复正常|可以用了|能用了|好了|完毕)",
+     # any verb + 好了 ("搞好了", "换好了", "装好了")
+     r"(?<!没)(?<!未)(?<!不)[修弄搞整换装调接通清]好了"],
     [r"done", r"completed", r"complete", r"fixed", r"finished", r"resolved", r"repaired", r"job done", r"all good",
      r"working again", r"works now", r"termine", r"terminee", r"repare", r"reparee", r"fini", r"finie", r"resolu",
-     r"resolue", r"ca marche"],
+     r"resolue", r"ca marche", r"closed", r"closing", r"replaced", r"swapped", r"unblocked"],
     [r"เสร็จ", r"ซ่อมเสร็จ", r"เรียบร้อย", r"ใช้ได้แล้ว"],
 )
 # Only next to a job number: "8001 ok", "8001 完 1.5h".
 COMPLETE_WEAK = build([r"(?<![\u4e00-\u9fff])完(?![全整美成])", r"搞掂", r"✅", r"✔", r"好(?=\s|$)"],
-                      [r"ok", r"okay", r"ok了"])
+                      [r"ok", r"okay", r"ok了", r"c'est bon", r"ca y est", r"good to go"])
+# Proof the repair works, in an engineer's words: "试了几次都正常", "tested ok". A completion even
+# on a longer line without a job number.
+TESTED = build([r"试(?:了|过)?[^,.!?，。！？]{0,5}(?:都|也)?(?:正常|没问题|ok)", r"(?:试机|测试|试运行)(?:正常|通过|ok|没问题)"],
+               [r"tested (?:ok|fine|good|and working)", r"teste(?:e)? (?:ok|et fonctionne)"],
+               [r"ทดสอบแล้ว"])
 # Numbers of a completion report; with a job number they make it one.
-LABOR_WORD = build([r"工时", r"人工", r"配件费", r"材料费", r"(?:配件|材料)\s*[:：]?\s*\d", r"อะไหล่\s*\d"],
+LABOR_WORD = build([r"工时", r"人工", r"配件费", r"材料费", r"(?<![等缺订])(?:配件|材料)\s*[:：]?\s*\d", r"(?<!รอ)อะไหล่\s*\d"],
                    [r"labou?r", r"parts?\s*[:=]?\s*[$€]?\d"], [r"ค่าแรง"])
 
 # -- status questions --------------------------------------------------------------------------------
 
 STATUS_QUERY = build(
     [r"进度", r"进展", r"最新情况", r"状态", r"怎么样了", r"如何了", r"咋样了", r"到哪了", r"到哪儿", r"到哪(?:一)?步",
-     r"哪一步", r"在哪了", r"在哪儿了", r"什么时候", r"啥时候", r"几点", r"多久", r"多长时间", r"还要等",
+     r"哪一步", r"在哪了", r"在哪儿了", r"还要等", r"有(?:进展|动静|消息)(?:了)?(?:没|吗|么)",
      r"有人(?:接|管|来|处理|跟进)", r"有没有人", r"没人(?:接|来|管|处理)", r"还没(?:人)?(?:来|到|修|接|处理|好)",
      r"怎么还(?:没|不)", r"(?:修|处理|弄)(?:得|的)?(?:怎么样|如何|好了吗|好了没|好没|完了吗|完没)", r"好了(?:吗|没)",
-     r"到了(?:吗|没)", r"来了(?:吗|没)", r"出发了(?:吗|没)", r"都(?:下午|晚上|中午|傍晚|\d+点|几点)了",
+     r"到了(?:吗|没)", r"来了(?:吗|没)", r"出发了(?:吗|没)", r"(?:修|处理|弄|搞)(?:得|的)?(?:咋样|怎样)", r"都(?:下午|晚上|中午|傍晚|\d+点|几点)了",
      r"说好(?:的)?(?:今天|上午|下午|几点)", r"被忘", r"忘了(?:吗|吧)", r"(?:派单|派人|安排|接单|受理|处理)了(?:吗|没|么)",
      r"(?:能|会|可以|还)?(?:过)?来(?:吗|么|不来)", r"来不来", r"查(?:一下|下|询)", r"跟进", r"催", r"结果", r"什么情况",
-     r"啥情况", r"怎么回事"],
+     r"啥情况", r"怎么回事",
+     # who has it, nobody yet: "1024号单派给谁了", "一直没人理"
+     r"(?:派|分配|分|交|转)给(?:了)?谁", r"谁(?:在)?(?:接|负责|处理|跟|来)", r"(?:一直|还是)没(?:人|动静|消息|回复)"],
     [r"status", r"progress", r"update on", r"any update", r"any news", r"where is", r"where's", r"wheres",
-     r"when will", r"when is", r"when are", r"when can", r"how long", r"eta", r"still waiting", r"nobody came",
+     r"eta", r"still waiting", r"nobody came",
      r"no one came", r"what'?s happening", r"what'?s going on", r"what is going on", r"follow up", r"follow-up",
      r"picked up", r"anyone (?:assigned|coming|on it)", r"technician assigned", r"someone assigned",
      r"who is (?:coming|on it)",
      r"(?:is|are) (?:someone|anyone|somebody|you|they|he|she|the technician|the engineer) (?:still )?coming",
      r"(?:someone|anyone|technician|engineer|tech) coming", r"(?:been )?assigned(?: yet)?\s*\?", r"been assigned",
-     r"quand", r"ou en est", r"statut", r"avancement", r"des nouvelles", r"toujours pas", r"personne n'est venu",
-     r"combien de temps", r"(?:va|vont) venir", r"viendra", r"viendront"],
-    [r"อัปเดต", r"อัพเดต", r"อัพเดท", r"เมื่อไหร่", r"เมื่อไร", r"ถึงไหน", r"สถานะ", r"ความคืบหน้า", r"หรือยัง",
-     r"ยังไม่มา", r"กี่โมง", r"นานไหม", r"วันไหน", r"ตอนไหน", r"กี่วัน", r"จะมา[^\s]{0,15}(?:ไหม|มั้ย|หรือเปล่า)",
-     r"มาไหม"],
+     r"ou en est", r"statut", r"avancement", r"des nouvelles", r"toujours pas", r"personne n'est venu",
+     r"(?:va|vont) (?:venir|passer)", r"did (?:anyone|someone|somebody|you|they) (?:pick|take|get|see|accept)", r"viendra", r"viendront",
+     r"still (?:nobody|no one|noone|nothing|no sign|no news)", r"nobody (?:has )?(?:come|came|showed up)",
+     r"toujours personne", r"toujours rien", r"who (?:is|'s) (?:handling|assigned|doing|taking)"],
+    [r"อัปเดต", r"อัพเดต", r"อัพเดท", r"ถึงไหน", r"สถานะ", r"ความคืบหน้า", r"หรือยัง",
+     r"ยังไม่มา", r"จะมา[^\s]{0,15}(?:ไหม|มั้ย|หรือเปล่า)",
+     r"มาไหม", r"อยู่ไหน", r"อยู่ที่ไหน", r"ยังไม่มีใคร", r"เป็น(?:ยังไง|อย่างไร)"],
 )
+# "When / how long" asks about a job only when the message is about one: "师傅几点到" is, "今天的
+# 会几点开" is not (JOB_CONTEXT, or a device or a job reference, must be there too).
+TIME_QUESTION = build(
+    [r"什么时候", r"啥时候", r"几点", r"多久", r"多长时间", r"哪天", r"几号"],
+    [r"when will", r"when is", r"when are", r"when can", r"when do", r"when does", r"how long", r"what time",
+     r"quand", r"combien de temps", r"a quelle heure"],
+    [r"เมื่อไหร่", r"เมื่อไร", r"กี่โมง", r"นานไหม", r"วันไหน", r"ตอนไหน", r"กี่วัน"],
+)
+JOB_CONTEXT = build(
+    # 到 as arriving ("几点到"), not as "until" ("营业到几点")
+    [r"师傅", r"工程师", r"技术员", r"维修", r"修", r"单", r"到(?!几|什么时候|哪)", r"来", r"等", r"处理", r"上门"],
+    [r"technicians?", r"engineers?", r"tech", r"someone", r"somebody", r"anyone", r"repair\w*", r"fix\w*", r"arriv\w*",
+     r"come", r"coming", r"here", r"tickets?", r"jobs?", r"plumber", r"electrician", r"technicien", r"reparat\w*",
+     r"intervention", r"venir", r"passer", r"repare\w*"],
+    [r"ช่าง", r"มา", r"ซ่อม", r"ถึง"],
+)
+
 # Status words that always mean "tell me about an existing job", even next to a symptom.
 STATUS_STRONG = build(
     [r"进度", r"进展", r"最新情况", r"状态", r"怎么样了", r"如何了", r"修(?:得|的)?怎么样", r"(?:修|处理)好了(?:吗|没)",
@@ -156,8 +227,10 @@ STATUS_STRONG = build(
 PAST_REF = build(
     [r"(?:之前|昨天|前天|刚才|刚刚|早上|上午|下午|中午|晚上|上次|已经|早就|前几天|上周|那天|今天|这周|周[一二三四五六日])"
      r"[^,.!?，。！？]{0,4}(?:报|提交|反映|提的|说的|下的)",
-     r"报(?:的|过|了的)", r"我的(?:工单|单子|报修|单)", r"那个单", r"这个单"],
-    [r"my (?:ticket|request|job|report|repair)", r"reported (?:yesterday|earlier|this morning|last)",
+     r"报(?:的|过|了的)", r"我的(?:工单|单子|报修|单)", r"那个单", r"这个单",
+     # a ticket named by what it is about: "那个漏水的单子", "我们店的单子"
+     r"的(?:单子|工单|报修单|维修单)", r"那(?:个|张)?[^,.!?，。！？]{0,8}(?:单子|工单)"],
+    [r"(?:my|our) (?:ticket|request|job|report|repair)", r"reported (?:yesterday|earlier|this morning|last)",
      r"ma demande", r"mon ticket", r"ma reparation", r"signale hier"],
     [r"ที่แจ้งไว้", r"ที่แจ้ง"],
 )
@@ -166,7 +239,7 @@ QUESTION = build(
     [r"[?？]", r"吗", r"么", r"呢(?:\s|$)", r"没(?:有)?(?:\s*[?？.]*\s*$)", r"了没", r"什么时候", r"啥时候", r"几点", r"多久",
      r"是不是", r"有没有"],
     [r"when", r"where", r"what", r"how", r"is it", r"did", r"has", r"have you", r"quand", r"ou", r"est-ce"],
-    [r"ไหม", r"หรือยัง", r"เมื่อไหร่", r"มั้ย"],
+    [r"ไหม", r"หรือยัง", r"เมื่อไหร่", r"มั้ย", r"ไหน", r"ยังไง", r"อย่างไร"],
 )
 
 # -- small talk ----------------------------------------------------------------------------------------
@@ -183,6 +256,29 @@ GREETING = build(
 REPORT_WORD = build([r"报修", r"报障"], [], [r"แจ้งซ่อม"])
 FIRST_PERSON = build([r"我", r"咱", r"本人", r"(?<![a-z])j'"], [r"i", r"i'm", r"im", r"i am", r"we", r"we're", r"je", r"nous"],
                      [r"ผม", r"ฉัน", r"เรา", r"หนู"])
+# Steps specific enough to stand without a job number or a short line. Parts on order are an
+# engineer's words even next to the broken part ("压缩机坏了要换 得订配件").
+PARTS_STRONG = build(
+    [r"(?:等|缺|订|调|没|买|采购)(?:个|一下|了|有)?(?:配件|零件|备件|部件)", r"缺(?:个|一个|了个)",
+     r"(?:配件|零件|备件|部件)[^,.!?，。！？]{0,6}(?:到货|没货|缺货|没到|要订|订|等|调|在路上|发货|寄|快递)",
+     r"订货|调货|没货|缺货", r"带(?:个|上)?(?:件|配件|零件|新的)(?:过来|过去|来|去)?"],
+    [r"waiting (?:for|on) (?:the |a )?(?:new )?parts?", r"parts? (?:on order|ordered|needed|missing|not (?:in|arrived))",
+     r"pieces? (?:commandees?|en commande|manquantes?|a commander)", r"attente (?:de|des|d'une) pieces?"],
+    [r"รออะไหล่", r"สั่งอะไหล่", r"ขาดอะไหล่"],
+)
+# A delay given with its cause or new time ("堵车", "改明天", "en retard", "รถติด").
+DELAY_STRONG = build(
+    [r"堵车", r"塞车", r"迟到", r"晚点(?:到|过去|去|来)", r"晚[\d一二两三四五六七八九十半]+\s*(?:个)?(?:多)?(?:小时|分钟|钟头)",
+     r"来不及", r"去不了", r"到不了", r"赶不(?:过去|到|上)", r"改(?:到|成)?(?:明天|后天|下午|晚上|周[一二三四五六日])",
+     r"(?:推|挪|延|顺延)到", r"往后(?:推|延)"],
+    [r"running late", r"stuck in traffic", r"be late", r"en retard"],
+    [r"รถติด", r"ไปสาย", r"ไปช้า", r"ช้าหน่อย"],
+)
+# Where people go when they are not on a job: "I'm on my way home", "running late for lunch", "我到家了".
+OFF_DUTY = build([r"回家", r"到家", r"下班", r"吃饭", r"午饭", r"晚饭", r"开会", r"会议", r"聚餐", r"休息", r"放假", r"外卖"],
+                 [r"home", r"lunch", r"dinner", r"breakfast", r"coffee", r"meeting", r"party", r"pizza", r"food",
+                  r"gym", r"movies?", r"maison", r"dejeuner", r"diner", r"reunion"],
+                 [r"บ้าน", r"กินข้าว", r"ประชุม"])
 ETA_HINT = build([r"\d+\s*(?:分钟|分|min|minutes?|小时|h)", r"半小时"], [r"eta"])
 NEGATED_STEP = build([r"(?:别|不要|不能|不许|不准|不会|千万别)\s*(?:再)?(?:迟到|晚|晚到|出发|到)"],
                      [r"don'?t be late", r"ne soyez pas en retard"])

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from .lexicon import Lexicon, find_all, lookup
+from .lexicon import Lexicon, Match, find_all, lookup
 from .numbers import to_number
 from .signals import HAZARD, NOT_URGENT, REQUEST, SYMPTOM, URGENT
 
@@ -25,11 +25,45 @@ def find_skill(lex: Lexicon, text: str) -> tuple[str, Span] | None:
     (网, 灯) are weak: they decide only when no real device is named.
     """
     matches = find_all(lex.skill_re, text)
-    if not matches:
-        return None
     strong = [m for m in matches if not _weak_term(m.term)]
-    m = (strong or matches)[0]
+    if not strong:
+        # A misspelt device ("路有器红灯") still names the equipment better than a bare symptom word
+        # or a one-character synonym ("灯" in "红灯", "网").
+        slipped = _find_slipped_skill(lex, text)
+        if slipped or not matches:
+            return slipped
+    outages = [m for m in matches if _weak_term(m.term) and OUTAGE.fullmatch(m.term)]
+    if strong and outages and not any(_faulty(text, m) for m in strong):
+        # "整个店停电了 冰柜里东西要化了": a premises-wide outage is the fault and the freezer only
+        # suffers it. Leaks are different: water comes out of something ("漏水…是空调那边").
+        m = outages[0]
+    else:
+        m = (strong or matches)[0]
     return lookup(lex.skills, m.term), (m.start, m.end)
+
+
+# Faults of a whole site rather than of one appliance.
+OUTAGE = re.compile(r"停电|断电|没电|断网|没网|停水|power outage|no power|panne de courant|ไฟดับ|เน็ตหลุด")
+
+# What follows a device up to the end of its clause: "冰柜不制冷" says the freezer is at fault.
+_CLAUSE_END = re.compile(r"[,.!?;，。！？；]")
+
+
+def _faulty(text: str, m: Match) -> bool:
+    tail = text[m.end:m.end + 12]
+    cut = _CLAUSE_END.search(tail)
+    tail = tail[:cut.start()] if cut else tail
+    return bool(SYMPTOM.search(tail) or HAZARD.search(tail))
+
+
+def _find_slipped_skill(lex: Lexicon, text: str) -> tuple[str, Span] | None:
+    """"冰相不冷了": a device word with one IME homophone slip (see homophones.py)."""
+    if lex.fuzzy_skill_re is None:
+        return None
+    m = lex.fuzzy_skill_re.search(text)
+    if not m:
+        return None
+    return lookup(lex.skills, lex.fuzzy_skills[m.group()]), m.span()
 
 
 def mask_terms(lex: Lexicon, text: str) -> str:
@@ -101,10 +135,13 @@ _TICKET_EXPLICIT = re.compile(
     # A claim verb right before a number names the job, however short ("接单 1", "claim 7").
     r"(?:接单|抢单|认领|(?<![a-z])(?:claim|take))\s*(?:#\s*)?(\d{1,8})(?![\d.]|\s*(?:分钟|小时|元|块|星|个|min|h\b))"
 )
-_UNIT_AFTER = (r"\s*(?:分钟|分|小时|个|钟头|元|块|星|颗|号|楼|层|度|米|点|月|年|天|岁|台|次|周|秒|万|千|"
+_UNIT_AFTER = (r"\s*(?:分钟|分|小时|个|钟头|元|块|星|颗|号|楼|层|度|米|点|月|年|天|岁|台|次|周|秒|万|千|°|℃|degrees?|deg|"
                r"%|h|hr|hrs|min|mins|minutes?|hours?|heures?|€|euros?|baht|rmb|yuan|stars?|[/:.]\d|"
                r"นาที|ชั่วโมง|ดาว|บาท)")
-_TICKET_BARE = re.compile(r"(?<![\d.:/¥$€\-a-z])(\d{2,7})(?![\d]|[a-z]|" + _UNIT_AFTER + ")")
+# Letters right after the digits make a code or a unit ("5g", "3pm"), except an engineer's glued
+# sign-off: "1024ok", "1024done".
+_TICKET_BARE = re.compile(r"(?<![\d.:/¥$€\-a-z])(\d{2,7})(?![\d]|(?!(?:ok|okay|done|fixed)(?![a-z]))[a-z]|"
+                          + _UNIT_AFTER + ")")
 
 
 def find_ticket(text: str, allow_bare: bool) -> tuple[int, Span] | None:

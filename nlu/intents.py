@@ -10,11 +10,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .cues import (CANCEL, CLAIM_STRONG, CLAIM_WEAK, COMPLETE, COMPLETE_WEAK, ETA_HINT, FIRST_PERSON, GREETING,
-                   HELP_GENERIC, HELP_PROCESS, LABOR_WORD, NEGATED_STEP, PAST_REF, RATING, REPORT_WORD,
-                   SETTLEMENT, STATUS_QUERY, STATUS_STRONG, THANKS)
-from .jobs import STATUS_CUES
-from .signals import GENERIC_DEVICE, IMPLIED_REPORT, RELAPSE, RESOLVED, SCHEDULED
+from .cues import (AMOUNT_QUESTION, CANCEL, CLAIM_STRONG, CLAIM_WEAK, COMPLETE, COMPLETE_WEAK, DELAY_STRONG, ETA_HINT,
+                   FIRST_PERSON, GREETING, HELP_GENERIC, HELP_PROCESS, JOB_CONTEXT, LABOR_WORD, NEGATED_STEP, OFF_DUTY,
+                   PARTS_STRONG, PAST_REF, PRICE_QUESTION, RATING, REPORT_WORD, SETTLEMENT, STATUS_QUERY,
+                   STATUS_STRONG, TESTED, THANKS, TIME_QUESTION)
+from .jobs import NO_PARTS, STATUS_CUES
+from .shape import short_line
+from .signals import GENERIC_DEVICE, IMPLIED_REPORT, NOTICE, RELAPSE, RESOLVED, SCHEDULED
 
 INTENTS = ("create_ticket", "query_status", "claim_job", "update_progress", "complete_job",
            "cancel_ticket", "rate_service", "settlement_summary", "help", "unknown")
@@ -31,6 +33,9 @@ class Signals:
     question: bool
     text: str   # canonical text with device/place/person names blanked (cue matching)
     raw: str    # canonical text (problem words)
+    problem: str = ""    # raw with negated problems ("没坏", "no problem") blanked
+    period: bool = False      # a settlement period is named ("上个月", "Q3", "ytd")
+    names_only: bool = False  # nothing but a period and place/person names ("last month east")
 
 
 def _has(rx: re.Pattern[str], text: str) -> bool:
@@ -41,11 +46,13 @@ def classify(sig: Signals) -> list[tuple[str, float]]:
     """Return the intent ranking, best first."""
     t = sig.text
     # "空调终于不响了" reports a problem that is over, unless it came back ("又坏了").
-    resolved = (_has(RESOLVED, sig.raw) and not _has(RELAPSE, sig.raw)) or _has(SCHEDULED, sig.raw)
+    # Forwarded notices ("【通知】…") and planned work announce; they never report a fault.
+    notice = _has(NOTICE, sig.raw)
+    resolved = (_has(RESOLVED, sig.raw) and not _has(RELAPSE, sig.raw)) or _has(SCHEDULED, sig.raw) or notice
     device = sig.skill or _has(GENERIC_DEVICE, sig.raw)
-    report = not resolved and ((sig.symptom and device) or sig.hazard or _has(IMPLIED_REPORT, sig.raw))
+    report = not resolved and ((sig.symptom and device) or sig.hazard or _has(IMPLIED_REPORT, sig.problem or sig.raw))
     explicit_report = report or _has(REPORT_WORD, t) and not _has(HELP_PROCESS, t)
-    ticket_signal = report or sig.request
+    ticket_signal = report or (sig.request and not notice)
     scores: dict[str, float] = {}
 
     def put(intent: str, score: float) -> None:
@@ -56,36 +63,58 @@ def classify(sig: Signals) -> list[tuple[str, float]]:
         put("help", 0.95)
     if _has(SETTLEMENT, t) and not report:
         put("settlement_summary", 0.93)
+    elif (sig.period and not report and not sig.ticket_ref and not _has(STATUS_QUERY, t)
+          and (_has(AMOUNT_QUESTION, t) or sig.names_only)):
+        # A manager's question in other words: "这礼拜花了多少钱", "YTD spend", "last month east";
+        # not "今天到目前为止还没人来", which asks about a job.
+        put("settlement_summary", 0.85)
+    elif _has(PRICE_QUESTION, t) and not report and not sig.ticket_ref and not sig.period:
+        # "修空调多少钱", "上门费怎么收": about the service's prices, not a report nor a summary.
+        put("help", 0.85)
     if _has(CANCEL, t):
         put("cancel_ticket", 0.92 if sig.ticket_ref or not report else 0.7)
     if _has(RATING, t) and not (report and not sig.ticket_ref):
         put("rate_service", 0.9)
-    progress = any(rx.search(t) for rx in STATUS_CUES.values())
+    steps = sum(1 for rx in STATUS_CUES.values() if rx.search(t))
+    progress = steps > 0
     # Weak claim words ("抢", "我去", "+1") need a job number and must not be a step report
     # ("8001 客户不在 晚点再去" is a delay, not a claim).
     if _has(CLAIM_STRONG, t) or (_has(CLAIM_WEAK, t) and sig.ticket_ref and not sig.question and not progress):
         put("claim_job", 0.9)
 
     past = _has(PAST_REF, t)
-    # "出发了吗", "en route ?": a step word asked as a question is a status query.
-    query = _has(STATUS_QUERY, t) or ((sig.ticket_ref or past or progress) and sig.question)
+    # "出发了吗", "en route ?": a step word asked as a question is a status query. "When" asks about
+    # a job only when the message is about one ("师傅几点到", not "今天的会几点开").
+    timed = _has(TIME_QUESTION, t) and (sig.ticket_ref or past or device or _has(JOB_CONTEXT, t))
+    query = _has(STATUS_QUERY, t) or timed or ((sig.ticket_ref or past or progress) and sig.question)
     strong_query = _has(STATUS_STRONG, t) or past
     complete = _has(COMPLETE, t) or (sig.ticket_ref and (_has(LABOR_WORD, t) or _has(COMPLETE_WEAK, t)))
+    tested = _has(TESTED, t)
     if complete and not sig.ticket_ref:
-        # A customer's "现在好了 谢谢" is not a completion report; an engineer's "修好了 工时2小时" is.
+        # A customer's "现在好了 谢谢" is not a completion report; an engineer's "修好了 工时2小时",
+        # "搞好了 试了几次都正常" is.
         complete = not _has(THANKS, t) and (
-            _has(LABOR_WORD, t) or _has(FIRST_PERSON, t) or len(re.sub(r"\W", "", t)) <= 8)
+            _has(LABOR_WORD, t) or _has(FIRST_PERSON, t) or tested or short_line(t))
+    # "no parts needed" / "没换件" says the opposite of waiting for parts.
+    parts = _has(PARTS_STRONG, NO_PARTS.sub(" ", t))
+    # Waiting for parts is never a completion ("1235 รออะไหล่ 2 วัน").
+    complete = complete and not parts
 
     # A symptom report without a reference to an existing job is a new report, even if the
     # message also mentions a step ("师傅到了但是空调又坏了") or asks when someone comes.
     owns_job = sig.ticket_ref or not ticket_signal
     if complete and not sig.question and owns_job:
         put("complete_job", 0.88)
-    # Without a job number a step word must look like a live report: an ETA or a bare short line
-    # ("到了", "出发了 20分钟"). "下午开会别迟到", "我下午去一趟南京店" are not progress reports.
+    # Without a job number a step word must look like a live report: an ETA, a bare short line
+    # ("到了", "出发了 20分钟"), or a step that only someone on the job says (parts on order, a delay
+    # with its cause). "下午开会别迟到", "我下午去一趟南京店" are not progress reports.
     if progress and not sig.ticket_ref:
-        progress = not _has(NEGATED_STEP, t) and (_has(ETA_HINT, t) or len(re.sub(r"\W", "", t)) <= 8)
-    if progress and not sig.question and owns_job:
+        # Two different steps in one line ("到了 正在看", "on site now, checking …") is a narration
+        # only someone on the job gives.
+        progress = not _has(NEGATED_STEP, t) and not _has(OFF_DUTY, t) and (
+            parts or steps > 1 or _has(DELAY_STRONG, t) or _has(ETA_HINT, t) or short_line(t))
+    # Parts on order are an engineer's step even next to the broken part ("压缩机坏了要换 得订配件").
+    if progress and not sig.question and (owns_job or parts):
         put("update_progress", 0.86 if sig.ticket_ref else 0.75)
     if query and (sig.ticket_ref or strong_query or not explicit_report):
         put("query_status", 0.87 if (sig.ticket_ref or strong_query) else 0.75)

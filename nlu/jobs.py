@@ -11,7 +11,7 @@ Span = tuple[int, int]
 # -- completion report numbers -------------------------------------------------------------------
 
 _HOURS = re.compile(
-    r"(?:(" + NUM + r")\s*(?:个)?\s*(半)?\s*(?:小时|钟头|hours?|hrs?|h|heures?|ชั่วโมง|ชม\.?)(?![a-z])(半)?"
+    r"(?:(" + NUM + r")\s*(?:个)?\s*(半)?\s*(?:小时|钟头|(?<=个)钟|(?<=个半)钟|hours?|hrs?|h|heures?|ชั่วโมง|ชม\.?)(?![a-z])(半)?"
     # minutes after the hours: with a unit ("1小时20分钟"), or glued on ("1h30")
     r"(?:\s*(\d{1,2})\s*(?:分钟|分|min|mins|minutes)(?![a-z])|(\d{2})(?![\d.]|\s*(?:元|块|€|euros?|baht|บาท|\$)))?"
     r"|(?<![\d一二两三四五六七八九十])(半)\s*(?:个)?\s*(?:小时|钟头))"
@@ -28,7 +28,7 @@ _PARTS_AFTER = re.compile(
 _PARTS_LABEL_UNIT = re.compile(_MONEY_LABEL + r"[^,;，；]{0,12}?(?<![\d.])(" + NUM + r")\s*" + _MONEY_UNIT)
 _PARTS_BEFORE = re.compile(r"(?:[¥$€]\s*)?(" + NUM + r")\s*" + _MONEY_UNIT + r"\s*(?:的)?\s*" + _MONEY_LABEL)
 _MONEY_ANY = re.compile(r"[¥$€]\s*(" + NUM + r")|(?<![a-z\d.])(" + NUM + r")\s*" + _MONEY_UNIT + r"(?![a-z])")
-_NO_PARTS = re.compile(r"(?:无|没有?(?:用|换)?|不需要|未用|未换|免)\s*(?:配件|材料|零件|件)|(?<![a-z])no parts(?![a-z])|"
+NO_PARTS = re.compile(r"(?:无|没有?(?:用|换)?|不需要|未用|未换|免)\s*(?:配件|材料|零件|件)|(?<![a-z])no parts(?![a-z])|"
                        r"sans pieces|ไม่มีอะไหล่|配件\s*[:：]?\s*(?:无|0)(?!\d)")
 
 
@@ -60,7 +60,7 @@ def find_parts_amount(text: str) -> tuple[int | float, Span] | None:
             v = to_number(m.group(1))
             if v is not None:
                 return v, m.span(1)
-    m = _NO_PARTS.search(text)
+    m = NO_PARTS.search(text)
     if m:
         return 0, m.span()
     m = _MONEY_ANY.search(text)
@@ -81,21 +81,27 @@ STATUS_CUES: dict[str, re.Pattern[str]] = {
         r"(?<![a-z])(?:need to order|ordering|order(?:ed)? (?:a |the )?(?:new |replacement )?\w+|"
         r"attends? (?:la |les |une )?pieces?|commander (?:une |la |des )?pieces?)(?![a-z])|สั่ง|"
         r"没(?:有)?(?:带)?(?:配件|零件|部件|备件|材料)|回(?:公司|仓库|去)拿|重新订|重订|补订|"
-        r"(?:配件|零件|部件|备件)[^\s,，.。]{0,6}(?:调|订|等|没|缺|买|不对|不符|不匹配)|订货|调货|要订|得订|需要订|订购|没货|缺货|无货|没库存|(?<![a-z])(?:out of stock|backorder(?:ed)?|rupture de stock)(?![a-z])|(?<![a-z])(?:need(?:s)? (?:a |new )?parts?|need(?:s)? (?:a |an )?(?:new |replacement )\w+|"
+        r"(?:配件|零件|部件|备件)[^\s,，.。]{0,6}(?:调|订|等|没|缺|买|不对|不符|不匹配|在路上|发货|寄|快递)|"
+        r"带(?:个|上)?(?:件|配件|零件|新的)|pieces? a commander|订货|调货|要订|得订|需要订|订购|没货|缺货|无货|没库存|(?<![a-z])(?:out of stock|backorder(?:ed)?|rupture de stock)(?![a-z])|(?<![a-z])(?:need(?:s)? (?:a |new )?parts?|need(?:s)? (?:a |an )?(?:new |replacement )\w+|"
         r"waiting (?:for|on) (?:the )?parts?|parts? (?:on order|ordered|needed|missing)|missing parts?|"
-        r"besoin d'une? (?:piece|pieces)|piece manquante|attente (?:de|des) pieces?|en attente de piece)(?![a-z])|"
+        r"besoin d'une? (?:piece|pieces)|piece manquante|attente (?:de|des) pieces?|en attente de piece|"
+        r"pieces? (?:commandees?|en commande|manquantes?))(?![a-z])|"
         r"รออะไหล่|ขาดอะไหล่|ต้องเปลี่ยนอะไหล่|สั่งอะไหล่"
     ),
     "delayed": re.compile(
         r"晚点|晚到|晚些|要晚|会晚|排满|忙不过来|明天(?:一早|早上|上午|下午)?再(?:过去|去|来)|明天一早(?:过去|去|来)|晚(?:[一两二三四五六七八九十半\d]+)\s*(?:个)?(?:多)?(?:小时|分钟|钟头|min)|迟到|延迟|延误|推迟|耽误|堵车|塞车|来不及|晚一点|晚一会|稍晚|改到|改天|"
+        # can't make it, moved to another time: "今天去不了了 改明天"
+        r"去不了|到不了|来不了|赶不(?:过去|到|上)|改(?:成|在)?(?:明天|后天|下午|晚上|周[一二三四五六日])|"
+        r"(?:推|挪|延|顺延)到|往后(?:推|延)|"
         r"(?<![a-z])(?:late|delayed|delay|running late|stuck in traffic|traffic|postponed|reschedul\w*|"
         r"en retard|retard|retarde|bouchons?|embouteillages?)(?![a-z])|ล่าช้า|สาย|รถติด|ช้าหน่อย|เลื่อน"
     ),
     "arrived": re.compile(
         r"(?<!什么时候)(?<!几点)(?<!快)(?<!马上)(?<!就)(?<!要)(?:已经|已)?(?:到了|到达|到场|抵达|到店|到现场|已到|进店了|在现场|现场了|在店里|人到了|人在店)|"
+        r"(?:已经|已)(?:在|到)[^\s,，。]{0,4}(?:门口|楼下|现场|店里|店内)|"
         r"(?<=\d)\s*到\s*[!！.。]*$|^\s*到\s*[!！.。]*$|"
         r"(?<![a-z])(?:arrived|on site|onsite|i'?m here|am here|at the store|at the site|reached|"
-        r"arrive|suis arrive|sur place)(?![a-z])|ถึงแล้ว|มาถึง|ถึงหน้างาน|ถึงร้าน"
+        r"arrive(?! dans| d'ici| bientot)|suis arrive|sur place)(?![a-z])|ถึงแล้ว|มาถึง|ถึงหน้างาน|ถึงร้าน"
     ),
     "started": re.compile(
         r"开始(?:维修|修|干活|处理|检修|检查|排查|施工|作业|工作)?|开工|在修|在(?:维修|处理|检查|排查|检修|弄|拆|换|装|修)|正在(?:维修|修|处理|检查|排查)|"
@@ -108,7 +114,7 @@ STATUS_CUES: dict[str, re.Pattern[str]] = {
     "departed": re.compile(
         r"出发|在路上|路上了|快到了|马上到|就到|出门|走了|动身了|(?:再|这就|马上|现在)?(?:过去|去|跑)一趟|过去(?:看看|看下|处理)|上路|动身|过去了|这就去|马上过去|正赶过去|赶过去|前往|已出门|出门了|"
         r"(?<![a-z])(?:on my way|on the way|omw|departed|departing|leaving now|heading (?:over|there|to)|"
-        r"en route|je pars|parti|partie)(?![a-z])|ออกเดินทาง|กำลังไป|ออกจาก|กำลังเดินทาง"
+        r"en route|je pars|parti|partie|j'arrive dans|arriving in|be there in)(?![a-z])|ออกเดินทาง|กำลังไป|ออกจาก|กำลังเดินทาง"
     ),
 }
 

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
+from .homophones import fuzzy_pattern, fuzzy_table
 from .normalize import normalize_term
 
 
@@ -74,6 +75,9 @@ class Lexicon:
         # A term that names both a city and its region ("Singapore") is resolved as the city.
         self.place_re = term_pattern(list(self.cities) + list(self.regions))
         self.skill_re = term_pattern(self.skills)
+        # IME slips of CJK device words ("空掉" for 空调): tried only when no device is named exactly.
+        self.fuzzy_skills = fuzzy_table(self.skills)
+        self.fuzzy_skill_re = fuzzy_pattern(self.fuzzy_skills)
         self.person_re = term_pattern(self.people)
         names = sorted({normalize_term(n) for n in self.bot_names if n}, key=len, reverse=True)
         self.mention_re = (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -11,7 +12,7 @@ from . import jobs as J
 from . import periods as P
 from .cues import QUESTION
 from .intents import Signals, classify
-from .lexicon import Lexicon
+from .lexicon import Lexicon, find_all
 from .normalize import Normalized, normalize
 from .signals import HAZARD, NOT_A_SYMPTOM, REQUEST, SYMPTOM
 
@@ -65,25 +66,32 @@ class Parser:
         skill = E.find_skill(lex, s)
         explicit_ticket = E.find_ticket(s, allow_bare=False)
         cues = E.mask_terms(lex, s)  # cue words are looked for outside names
+        problem = NOT_A_SYMPTOM.sub(" ", s)
+        # The period is a signal too: with it, "花了多少钱" asks for a summary, not for prices.
+        period = P.find_period(s, now or P.default_now())
+        places = E.find_place(lex, s)
+        person = E.find_person(lex, s)
         sig = Signals(
             skill=skill is not None,
             # Problem words are read in full text: "not cooling" must survive "cooling" being a
             # device synonym. Intent cue words are read with names blanked.
-            symptom=SYMPTOM.search(NOT_A_SYMPTOM.sub(" ", s)) is not None,
+            symptom=SYMPTOM.search(problem) is not None,
             request=REQUEST.search(s) is not None,
             hazard=HAZARD.search(s) is not None,
             ticket_ref=explicit_ticket is not None or _bare_ticket_hint(s),
             question=QUESTION.search(cues) is not None,
             text=cues,
             raw=s,
+            problem=problem,
+            period=period is not None,
+            names_only=period is not None and _names_only(lex, s, period[1]),
         )
         ranking = classify(sig)
         intent, confidence = ranking[0]
 
         if skill:
             found["skill"] = skill
-        found.update(E.find_place(lex, s))
-        person = E.find_person(lex, s)
+        found.update(places)
         if person:
             found["person"] = person
         ticket = explicit_ticket or (E.find_ticket(s, allow_bare=True) if intent in _BARE_TICKET_INTENTS else None)
@@ -119,7 +127,6 @@ class Parser:
             if rating:
                 found["rating"] = rating
         elif intent == "settlement_summary":
-            period = P.find_period(s, now or P.default_now())
             if period:
                 found["period"] = period
 
@@ -127,6 +134,22 @@ class Parser:
         spans = {k: norm.span(*sp) for k, (_, sp) in found.items() if sp is not None}
         return Parse(text=text, intent=intent, confidence=round(confidence, 4), entities=ents,
                      intent_ranking=ranking, spans=spans)
+
+
+# Words that carry nothing in a manager's shorthand ("last month east", "上个月 华南的呢").
+_FILLER = re.compile(r"[\W\d_]+|的|呢|吧|啊|呀|吗|ครับ|ค่ะ|คะ|ของ|"
+                     r"(?<![a-z])(?:please|pls|plz|for|in|of|the|and|svp|pour|de|du)(?![a-z])")
+
+
+def _names_only(lex: Lexicon, s: str, span: tuple[int, int]) -> bool:
+    """True when the message is a period plus place or people names and nothing else."""
+    chars = list(s)
+    chars[span[0]:span[1]] = " " * (span[1] - span[0])
+    named = False
+    for m in find_all(lex.place_re, s) + find_all(lex.person_re, s):
+        chars[m.start:m.end] = " " * (m.end - m.start)
+        named = True
+    return named and not _FILLER.sub("", "".join(chars))
 
 
 def _bare_ticket_hint(s: str) -> bool:

@@ -20,7 +20,7 @@ _PERIODS: list[tuple[str, str]] = [
                      r"ไตรมาสนี้"),
     ("last_month", r"上(?:个)?月|上一个月|上一月|(?<![a-z])(?:last month|previous month|mois dernier|"
                    r"mois precedent)(?![a-z])|เดือนที่แล้ว|เดือนก่อน|เดือนที่ผ่านมา"),
-    ("this_month", r"本月|这(?:个)?月|当月|今月|(?<![a-z])(?:this month|current month|month to date|mtd|ce mois)(?![a-z])|"
+    ("this_month", r"本月|这(?:个)?月|当月|今月|月初(?:至今|到现在|以来)|(?<![a-z])(?:this month|current month|month to date|mtd|ce mois)(?![a-z])|"
                    r"เดือนนี้"),
     ("last_week", r"上(?:个)?(?:周|星期|礼拜)|上一(?:周|星期)|(?<![a-z])(?:last week|previous week|semaine derniere|"
                   r"semaine passee)(?![a-z])|สัปดาห์ที่แล้ว|อาทิตย์ที่แล้ว|สัปดาห์ก่อน"),
@@ -28,7 +28,8 @@ _PERIODS: list[tuple[str, str]] = [
                   r"สัปดาห์นี้|อาทิตย์นี้"),
     ("yesterday", r"昨天|昨日|(?<![a-z])(?:yesterday|hier)(?![a-z])|เมื่อวาน"),
     ("today", r"今天|今日|当天|(?<![a-z])(?:today|aujourd'hui)(?![a-z])|วันนี้"),
-    ("this_year", r"今年|本年|本年度|全年|(?<![a-z])(?:this year|year to date|ytd|cette annee)(?![a-z])|ปีนี้"),
+    ("this_year", r"今年|本年|本年度|全年|年初(?:至今|到现在|以来)|(?<![a-z])(?:this year|year to date|year-to-date|ytd|"
+                  r"cette annee|depuis le debut de l'annee)(?![a-z])|ปีนี้"),
 ]
 _PERIOD_RES = [(name, re.compile(p)) for name, p in _PERIODS]
 
@@ -56,6 +57,56 @@ _WORD_MONTH = re.compile(
 )
 
 
+# Months counted back from now: "上上个月", "the month before last", "il y a deux mois". One step
+# back is last_month (in _PERIODS); two or more has no relative name, so it becomes YYYY-MM.
+_MONTHS_BACK = re.compile(
+    r"(上上|大上)(?:个|一个)?月|(?<![a-z])(?:the )?month before last(?![a-z])|(?<![a-z])il y a (deux|trois|2|3) mois|"
+    r"(?<![\d一二三四五六七八九十])([2-9两二三四五六七八九])\s*个月(?:前|之前|以前)|เมื่อ\s*([2-9])\s*เดือนก่อน")
+_BACK_WORDS = {"deux": 2, "trois": 3}
+
+# Quarters by number: "Q3", "第三季度", "3季度", "T3" / "3e trimestre", "ไตรมาส 3" ("四季" alone is a
+# hotel or the seasons, so a bare 季 needs 第). The period
+# vocabulary names only this_quarter and last_quarter, so a numbered quarter is one of those
+# when it is the current or the previous one, and nothing otherwise.
+_QUARTER = re.compile(
+    r"(?<![a-z\d])q\s*([1-4])(?![\d])|第([一二三四1-4])\s*季(?:度)?|([一二三四1-4])\s*季度|(?<![a-z\d])t([1-4])(?![\d])|"
+    r"(?<![\d])([1-4])\s*(?:e|er|eme|ème)\s+trimestre|(premier|deuxieme|second|troisieme|quatrieme) trimestre|"
+    r"(?<![a-z])(first|second|third|fourth) quarter|ไตรมาส(?:ที่)?\s*([1-4])")
+_QUARTER_WORDS = {"一": 1, "二": 2, "三": 3, "四": 4, "premier": 1, "deuxieme": 2, "second": 2, "troisieme": 3,
+                  "quatrieme": 4, "first": 1, "third": 3, "fourth": 4}
+
+
+def _months_back(text: str, now: datetime) -> tuple[str, Span] | None:
+    m = _MONTHS_BACK.search(text)
+    if not m:
+        return None
+    back = 2
+    if m.group(2):
+        back = _BACK_WORDS.get(m.group(2)) or int(m.group(2))
+    elif m.group(3):
+        back = int(to_number(m.group(3)) or 2)
+    elif m.group(4):
+        back = int(m.group(4))
+    if back == 1:
+        return "last_month", m.span()
+    idx = now.year * 12 + now.month - 1 - back
+    return f"{idx // 12:04d}-{idx % 12 + 1:02d}", m.span()
+
+
+def _quarter(text: str, now: datetime) -> tuple[str, Span] | None:
+    m = _QUARTER.search(text)
+    if not m:
+        return None
+    token = next(g for g in m.groups() if g)
+    q = _QUARTER_WORDS.get(token) or int(token)
+    current = (now.month - 1) // 3 + 1
+    if q == current:
+        return "this_quarter", m.span()
+    if q == (current - 2) % 4 + 1:
+        return "last_quarter", m.span()
+    return None
+
+
 def _month_period(month: int, year: int | None, now: datetime) -> str | None:
     if not 1 <= month <= 12:
         return None
@@ -65,6 +116,11 @@ def _month_period(month: int, year: int | None, now: datetime) -> str | None:
 
 
 def find_period(text: str, now: datetime) -> tuple[str, Span] | None:
+    # Before the relative words: "上上个月" contains "上个月", "第三季度" contains "季度".
+    for special in (_months_back, _quarter):
+        hit = special(text, now)
+        if hit:
+            return hit
     m = _YEAR_MONTH.search(text)
     if m:
         p = _month_period(int(m.group(2)), int(m.group(1)), now)

@@ -75,6 +75,13 @@ _SYMPTOM_ZH = [
     r"没反应", r"无反应", r"不灵敏", r"反应(?:很|特别)?慢", r"(?:很|太|好|特别)慢", r"卡纸", r"打印不出", r"打不出",
     r"刷不了", r"扫不了", r"识别不了", r"读不了", r"进不去", r"出不来", r"不出(?:票|纸|冰|图|气|汽|油|声|光|奶|咖啡)",
     r"(?:数据|计量|称|温度)不准",
+    # screens gone dark, water or air that does not move, "should be 4 degrees"
+    r"(?:全|一片|都是|全部)黑", r"黑(?:了|掉)", r"不(?:排|抽|进|吸|下)(?:水|气|风)", r"正常(?:应该|应当|情况下|是)",
+    r"应该(?:是|在)\s*\d", r"往上(?:走|跑|升|涨)", r"一直(?:在)?(?:升|涨|往上)",
+    # separable verbs split by an aspect or an amount: 结了好多冰, 冒了一股烟, 积了一层水
+    r"(?:结|冒|积|漏)了?[^,.!?，。！？\s]{0,3}(?:冰|霜|烟|水)",
+    # only part of it works: "只剩一半画面", "灯只亮一半", "只有半边出风"
+    r"只(?:剩|有|亮|能用|出)?(?:下)?(?:一半|半边|半个)",
     # A bare fault verb closing a terse line: "WIFI 断", "水管 爆", "空调 坏".
     r"[坏断爆漏堵停卡跳裂碎烧](?:了|掉|开)?(?=\s*(?:$|[!！?？,，.。~]))", r"(?:就|又|老|总|一直|经常)跳", r"跳(?:了|掉)",
     # Verb + 不 + result ("登录不上去", "关不掉", "付不了"): the generic shape of "X won't Y".
@@ -96,11 +103,12 @@ _SYMPTOM_LATIN = [
     r"not draining", r"tripped", r"tripping", r"flicker\w*", r"blink\w*", r"beep\w*", r"nois\w*", r"loud",
     r"rattl\w*", r"squeak\w*", r"grinding", r"buzz\w*", r"humming", r"vibrat\w*", r"smoke", r"smoking",
     r"sparks?", r"sparking", r"burning", r"burnt", r"burned", r"melted", r"smells?", r"smelly", r"odou?r",
-    r"offline", r"disconnect\w*", r"dropping", r"drops", r"slow", r"laggy", r"lagging", r"cracked", r"loose",
+    r"only half", r"half (?:of )?(?:the )?(?:screen|picture|image|lights?) (?:is|are)?\s*(?:out|dark|black|off|missing)",
+        r"offline", r"disconnect\w*", r"dropping", r"drops", r"slow", r"laggy", r"lagging", r"cracked", r"loose",
     r"fell off", r"out of service", r"water (?:coming|pouring|dripping|leaking|running)", r"(?:is|are) out", r"went out", r"not on", r"won'?t come on", r"backing up", r"backed up",
     r"backs up",
     # "no heating", "plus de chauffage": the device's service is missing.
-    r"no (?:" + _SERVICES + r")(?!\s+(?:needed|required|necessary))", r"(?:plus|pas|aucune?) (?:de |d')(?:" + _SERVICES_FR + r")", r"rejecting", r"declin(?:es|ing)", r"should be", r"supposed to",
+    r"no (?:" + _SERVICES + r")(?!\s+(?:needed|required|necessary))", r"(?:plus|pas|aucune?) (?:de |d')(?:" + _SERVICES_FR + r")", r"rejecting", r"declin(?:es|ing)", r"refus(?:e|es|ed|ing)", r"rejett?e\w*", r"should be", r"supposed to",
     r"doesn'?t turn on", r"not turning on", r"won'?t start",
     # A device function negated: "isn't reading cards", "not printing", "doesn't close properly".
     r"(?:isn'?t|aren'?t|is not|are not|not|doesn'?t|don'?t|won'?t|can'?t|cannot|couldn'?t|never)"
@@ -123,17 +131,21 @@ _SYMPTOM_TH = [
     r"หยุดทำงาน", r"หยุด", r"ไม่มีน้ำ", r"มีปัญหา", r"ไม่ลง", r"ไม่ได้(?=เลย|ค่ะ|ครับ|คะ|นะ|\s|$)", r"ขึ้น ?error", r"กลิ่น", r"เหม็น", r"แตก", r"หัก", r"หลุด",
     # A device function negated ("ไม่บันทึก", "ไม่ค่อยเย็น").
     r"ไม่(?:ค่อย)?(?:ทำงาน|เย็น|ร้อน|ติด|ออก|ไหล|หมุน|บันทึก|อ่าน|พิมพ์|เปิด|ปิด|ชาร์จ|สว่าง|ดัง|มีไฟ|มีน้ำ|"
-    r"มีสัญญาณ|ขึ้น|ตอบสนอง|เชื่อมต่อ|ล็อก|สแกน|รับ|ทำความเย็น|แรง|สนิท|ทำงาน)",
+    r"มีสัญญาณ|มีภาพ|มีเสียง|มีลม|มีความเย็น|มีเน็ต|ขึ้น|ตอบสนอง|เชื่อมต่อ|ล็อก|สแกน|รับ|ทำความเย็น|แรง|สนิท|ทำงาน)",
 ]
 SYMPTOM = build(_SYMPTOM_ZH, _SYMPTOM_LATIN, _SYMPTOM_TH)
 
 # Phrases that contain a symptom word but say the opposite ("没问题", "not bad"); blanked before
 # SYMPTOM is searched.
 NOT_A_SYMPTOM = build(
-    [r"没(?:有|什么)?问题", r"不错", r"没毛病", r"好用", r"不坏"],
+    [r"没(?:有|什么)?问题", r"不错", r"没毛病", r"好用", r"不坏", r"没(?:有)?坏", r"没(?:有)?(?:出)?故障",
+     # a remote or a phone running flat is not a power cut ("是我遥控器没电了"); "不是店里停电" denies one
+     r"不是[^,.!?，。！？]{0,4}(?:停电|断电|断网|停水|坏了?|故障)",
+     r"(?:遥控器?|手机|电池|充电宝|电脑|平板|对讲机|耳机|手表|鼠标|键盘)[^,.!?，。！？]{0,4}没电(?:了)?"],
     [r"no problems?", r"no issues?", r"not a problem", r"not bad", r"no worries", r"pas de probleme",
-     r"sans probleme", r"pas mal"],
-    [r"ไม่มีปัญหา", r"ไม่เป็นไร"],
+     r"sans probleme", r"pas mal", r"(?:isn'?t|is not|wasn'?t|not) (?:broken|faulty)", r"nothing wrong",
+     r"pas (?:en panne|casse)"],
+    [r"ไม่มีปัญหา", r"ไม่เป็นไร", r"ไม่ได้เสีย"],
 )
 
 # Symptoms that name their equipment class by themselves: "不制冷了" is a report even with the
@@ -151,7 +163,7 @@ IMPLIED_REPORT = build(
 # just without a skill for routing.
 GENERIC_DEVICE = build(
     [r"设备", r"机器", r"音响", r"音箱", r"广播", r"电视", r"屏幕", r"显示屏", r"大屏", r"自动门", r"卷帘门", r"门锁",
-     r"闸机", r"电动门", r"感应门", r"排气扇", r"叫号机"],
+     r"闸机", r"电动门", r"感应门", r"排气扇", r"叫号机", r"按钮", r"按键", r"面板", r"把手"],
     [r"device", r"machine", r"equipment", r"speakers?", r"tv", r"screen", r"display", r"door", r"lock", r"gate",
      r"shutter", r"porte", r"appareil", r"ecran", r"serrure", r"rideau"],
     [r"เครื่อง", r"ประตู", r"จอ", r"ลำโพง"],
@@ -159,18 +171,40 @@ GENERIC_DEVICE = build(
 
 # A notice about planned work ("明天停电检修") is not a fault report.
 SCHEDULED = build(
-    [r"(?:明天|后天|下周|周末|今晚|计划|预计|将于|将在)[^,.!?，。！？]{0,10}(?:停电|停水|断网|检修|维保|保养|年检)"],
+    [r"(?:明天|后天|下周|周末|今晚|计划|预计|将于|将在)[^,.!?，。！？]{0,16}(?:停电|停水|断网|检修|维保|保养|年检)",
+     # planned work on a named day or in a time window: "本周六凌晨2点到4点机房网络维护", "下周三电梯年检"
+     r"(?:明天|后天|下周|本周|这周|周[一二三四五六日末]|星期[一二三四五六日天]|礼拜[一二三四五六日天]|凌晨|今晚|\d+[日号]|"
+     r"\d+点(?:到|至|-)\s*\d+点)[^!?！？]{0,16}(?:维护|维保|保养|检修|年检|巡检|升级|演练|施工|消杀)",
+     r"期间(?:可能|会|将|暂停|无法)", r"演练", r"例行(?:维护|检查|保养|巡检)"],
     [r"(?:planned|scheduled) (?:maintenance|outage|power cut)", r"maintenance (?:tomorrow|tonight|next week)",
-     r"coupure (?:prevue|programmee)"],
-    [r"ปิดปรับปรุง"],
+     r"coupure (?:prevue|programmee)", r"(?:fire|evacuation|safety) drill", r"drill (?:on|at|this|next|tomorrow)",
+     r"(?:maintenance|upgrade|inspection) (?:on|this|next|tomorrow|tonight|from|between)",
+     r"exercice (?:incendie|d'evacuation)", r"maintenance (?:prevue|programmee)"],
+    [r"ปิดปรับปรุง", r"ซ้อมหนีไฟ", r"บำรุงรักษา"],
+)
+
+# Forwarded notices and reminders announce; they never report: "【通知】…", "转发：…", "reminder: …".
+NOTICE = build(
+    [r"^\W*[\[<]?\s*(?:通知|公告|转发|提醒|温馨提示|重要提示|转)\s*[\]>:：]", r"^\W*转发",
+     r"(?:关于|有关)[^,.!?，。！？]{0,20}的通知", r"请(?:各|全体)?(?:店|门店|位|部门|同事|员工|店长)?(?:知悉|周知|留意)",
+     r"特此通知", r"请(?:大家)?提前(?:做好|准备|安排)", r"敬请(?:谅解|留意|周知)", r"(?:给|带来)[^,.!?，。！？]{0,6}不便"],
+    [r"^\W*(?:notice|reminder|announcement|fwd?|rappel|annonce)\s*[:\]-]"],
+    [r"^\W*ประกาศ", r"แจ้งให้ทราบ", r"แจ้งเพื่อทราบ"],
 )
 
 # The problem is over: "空调终于不响了", "working again". Cancels a symptom unless it came back.
 RESOLVED = build(
     [r"终于(?:不|没|好|能|可以)", r"(?:已经|现在|又)?(?:好了|恢复(?:正常)?了|没事了|正常了)(?!吗|没|么)", r"自己好了",
-     r"(?:已经|上次|之前)(?:被)?(?:修|处理|解决)(?:好|完)", r"修好了(?!吗|没|么)"],
+     r"(?:已经|上次|之前)(?:被)?(?:修|处理|解决)(?:好|完)", r"修好了(?!吗|没|么)",
+     # a fault in the past, since dealt with: "去年夏天空调坏过一次，后来换了新的"
+     r"后来(?:就)?(?:好了|修好|换了|没事|正常|解决)", r"(?:已经|早就|早已)(?:换(?:了|成)|修好|好了)",
+     r"(?:去年|上次|以前|之前|前年|很久以前)[^,.!?，。！？]{0,8}(?:坏|漏|堵|出问题|出故障)过",
+     r"(?:坏|漏|堵|停|断|出问题|出故障|修)(?:了)?(?:的)?那(?:次|回)",
+     r"(?:上次|去年|之前|以前|前年|上个月|上周)[^,.!?，。！？]{0,10}那(?:次|回)"],
     [r"working (?:again|now|fine)", r"works (?:again|now)", r"fixed itself", r"is back", r"back to normal",
-     r"marche (?:a nouveau|de nouveau)", r"remarche", r"fonctionne (?:a nouveau|de nouveau)"],
+     r"(?:is|'s|are|seems?) (?:fine|ok|okay|good) now", r"used to (?:leak|break|trip|be broken)",
+     r"marche (?:a nouveau|de nouveau)", r"remarche", r"fonctionne (?:a nouveau|de nouveau)", r"c'est reparti",
+     r"refonctionne"],
     [r"หายแล้ว", r"ใช้ได้แล้ว", r"กลับมาใช้ได้"],
 )
 RELAPSE = build([r"又", r"还是", r"仍然", r"依然", r"再次", r"再坏"], [r"again", r"still", r"encore", r"toujours"],
@@ -184,25 +218,35 @@ REQUEST = build(
      r"过来一下", r"来一趟", r"检查一下", r"看一下"],
     [r"repair", r"fix", r"please fix", r"please check", r"check it", r"have a look", r"take a look", r"inspect", r"need (?:a )?(?:repair|technician|engineer|plumber|electrician)",
      r"send (?:a |an |someone|somebody|a technician|an engineer|someone over)", r"come (?:and )?(?:fix|check|look)",
+     r"(?:look at|check on|come look)",
      r"reparer", r"reparation", r"depannage", r"besoin d'un (?:technicien|reparateur|plombier|electricien)",
      r"envoye[rz] un technicien", r"venir reparer"],
-    [r"แจ้งซ่อม", r"ช่วยซ่อม", r"ส่งช่าง", r"ขอช่าง", r"ซ่อม"],
+    # ซ่อม is the verb "repair": a request, unless it carries an aspect of work under way or done
+    # ("เริ่มซ่อมแล้ว" started, "กำลังซ่อม" repairing, "ซ่อมเสร็จ" finished).
+    [r"แจ้งซ่อม", r"ช่วยซ่อม", r"ส่งช่าง", r"ขอช่าง", r"(?<!เริ่ม)(?<!กำลัง)(?<!ค่า)(?<!ช่าง)(?<!งาน)(?<!ใบ)ซ่อม(?!เสร็จ|แล้ว|อยู่|เรียบร้อย)"],
 )
 
 # Hazards make a report urgent by themselves.
 HAZARD = build(
     [r"漏水", r"漏电", r"漏气", r"漏了", r"漏液", r"漏油", r"滴水", r"渗水", r"冒水", r"溢水", r"积水", r"水漫", r"淹了",
-     r"喷水", r"水喷", r"到处都是水", r"满地(?:都是)?水", r"一地(?:的)?水", r"冒烟", r"着火", r"起火", r"失火",
+     r"喷水", r"水喷", r"到处都是水", r"满地(?:都是)?水", r"一地(?:的)?水",
+     r"(?:地上|地面|地板|满地|一地|到处)[^,.!?，。！？]{0,3}(?:全|都)(?:是)?水", r"冒烟",
+     # "打不着火" / "点不着" is a heater that will not ignite, not a fire
+     r"(?<![不没])着火", r"起火", r"失火",
      r"火灾", r"烧焦", r"焦味", r"糊味", r"火花", r"短路", r"触电", r"电到人", r"被电", r"困人", r"被困", r"关人",
      r"关着人", r"人出不来", r"困在", r"人被关", r"(?:里面|里边|里头)(?:还)?(?:有|关着)人", r"有人在里面",
      r"爆管", r"水管爆", r"管子爆", r"爆了", r"爆裂", r"爆(?=\s*(?:$|[!！,，.。]))", r"燃气泄漏", r"煤气", r"漏气"],
     [r"leak\w*", r"drip\w*", r"flood\w*", r"overflow\w*", r"smoke", r"smoking", r"fire", r"spark\w*", r"trapped",
-     r"stuck inside", r"people stuck", r"(?:got|get|gets|is|are|was|were) stuck in", r"burning", r"burst", r"water (?:coming|pouring|dripping|leaking|running)", r"gas smell", r"smell of gas", r"gas leak", r"electric shock",
+     r"stuck inside", r"people stuck",
+     r"(?:someone|somebody|anyone|people|persons?|customers?|staff|kids?|children|guests?|shoppers?|"
+     r"(?:a|one|two|three|\d+) (?:person|people|customers?|guests?|staff)) (?:is |are |got |get |has been |have been |still )?"
+     r"(?:stuck|trapped|locked) (?:in|inside)",
+     r"(?:sent|odeur de|odeur) (?:le |la |du )?(?:brule|gaz|fumee)", r"brule", r"(?:got|get|gets|is|are|was|were) stuck in", r"burning", r"burst", r"water (?:coming|pouring|dripping|leaking|running)", r"gas smell", r"smell of gas", r"gas leak", r"electric shock",
      r"shock", r"water everywhere", r"(?:people|someone|somebody|customers?|staff|kids?) (?:stuck |trapped )?inside",
      r"(?:des |les )?(?:clients|gens|personnes|quelqu'un|enfants?) (?:coinces? |bloques? )?dedans",
      r"fuites?", r"fuit", r"fumee", r"fume", r"feu", r"incendie", r"inondation", r"inonde", r"etincelles?",
      r"coinces", r"bloques", r"deborde"],
-    [r"รั่ว", r"น้ำหยด", r"ควัน", r"ไฟไหม้", r"ติดอยู่", r"ติดค้างในลิฟต์", r"ไฟช็อต", r"ช็อต", r"น้ำท่วม",
+    [r"รั่ว", r"น้ำหยด", r"ควัน", r"ไหม้", r"ติดอยู่", r"ติดค้างในลิฟต์", r"ไฟช็อต", r"ช็อต", r"น้ำท่วม",
      r"แก๊สรั่ว", r"คนติด", r"มีคนติด"],
 )
 

@@ -19,7 +19,7 @@ from bot.translate import Translator
 from bot.wecom_api import WeComClient
 from bot.worker import OutboxWorker
 from storage.cache import Cache, make_cache
-from storage.db import Database, head_revision
+from storage.db import Database, SchemaBehind, ensure_schema
 from storage.directory import sync_directory
 from storage.tickets import recount_open_jobs
 
@@ -53,15 +53,11 @@ def build_parser(cfg: Config):  # type: ignore[no-untyped-def]
 
 
 async def prepare_database(cfg: Config, db: Database) -> None:
-    """SQLite is migrated on start; PostgreSQL must be migrated by `wecom-desk db upgrade`, so
-    that several serve processes never race on a schema change."""
-    if db.is_sqlite:
-        await db.upgrade()
-    else:
-        current, head = await db.current_revision(), head_revision()
-        if current != head:
-            raise StartupError(f"database schema is at {current or 'nothing'}, code needs {head}: "
-                               "run `wecom-desk db upgrade --config ...` first")
+    """The schema (see `ensure_schema`), then the people and groups from config."""
+    try:
+        await ensure_schema(db)
+    except SchemaBehind as e:
+        raise StartupError(str(e)) from None
     async with db.transaction() as session:
         await sync_directory(session, cfg.people, cfg.groups)
         await recount_open_jobs(session)  # whatever a crash or a manual edit did, routing starts true

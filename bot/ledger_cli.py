@@ -38,17 +38,14 @@ def _fail(message: str) -> int:
 async def _open_db(cfg: Any) -> Any:
     """The desk's database at the code's schema: SQLite is migrated here as `serve` does;
     PostgreSQL must have been migrated by `wecom-desk db upgrade` (never raced by two processes)."""
-    from storage.db import Database, head_revision
+    from storage.db import Database, SchemaBehind, ensure_schema
 
     db = Database(cfg.database.url)
     try:
-        if db.is_sqlite:
-            await db.upgrade()
-        else:
-            current, head = await db.current_revision(), head_revision()
-            if current != head:
-                raise _BadInput(f"database schema is at {current or 'nothing'}, code needs {head}: "
-                                "run `wecom-desk db upgrade --config ...` first")
+        await ensure_schema(db)
+    except SchemaBehind as e:
+        await db.close()
+        raise _BadInput(str(e)) from None
     except BaseException:
         await db.close()
         raise

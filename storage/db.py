@@ -62,6 +62,22 @@ class Database:
         await self.engine.dispose()
 
 
+class SchemaBehind(Exception):
+    """The database is at an older schema than the code (PostgreSQL is never migrated implicitly)."""
+
+
+async def ensure_schema(db: Database) -> None:
+    """SQLite is migrated in place; PostgreSQL must have been migrated by `wecom-desk db upgrade`,
+    so that several processes never race on a schema change."""
+    if db.is_sqlite:
+        await db.upgrade()
+        return
+    current, head = await db.current_revision(), head_revision()
+    if current != head:
+        raise SchemaBehind(f"database schema is at {current or 'nothing'}, code needs {head}: "
+                           "run `wecom-desk db upgrade --config ...` first")
+
+
 def head_revision() -> str:
     from alembic.script import ScriptDirectory
 

@@ -105,8 +105,11 @@ async def open_ticket(ctx: Context, *, tpl: TemplateDef, version: int | None, sk
         data["store"] = store
     # Routed before it is stored, so the row is written once, already offered or assigned.
     routed = await plan(ctx, skill=skill, region=region, city=city, mode=tpl.dispatch, k=tpl.offer_k)
+    group = ctx.cfg.group(chatid)
+    # The ticket speaks its store's language, whoever opened it (staff, a system, the store itself).
+    language = group.language if group is not None else ctx.lang
     ticket = await store_create(ctx, skill=skill, region=region, city=city, urgency=urgency, description=description,
-                                reporter=reporter or ctx.userid, chatid=chatid, source=source, language=ctx.lang,
+                                reporter=reporter or ctx.userid, chatid=chatid, source=source, language=language,
                                 template=tpl.code, template_version=version, dispatch_mode=tpl.dispatch,
                                 sla_policy=deadlines.policy if deadlines else None,
                                 response_due=deadlines.response if deadlines else None,

@@ -110,6 +110,12 @@ async def test_rest_entry_with_idempotency(start):
     assert (await post_ticket(desk, body, token=None))[0] == 401
     assert (await post_ticket(desk, body, token="nope"))[0] == 403
     assert len(await rows(desk.cfg, Ticket)) == 1
+    # A ticket opened for a Thai store speaks Thai to that store.
+    status, bkk, _ = await post_ticket(desk, {"skill": "hvac", "city": "曼谷", "chatid": "wr_bkk_siam",
+                                              "description": "Chiller alarm"})
+    assert status == 201
+    [thai] = await rows(desk.cfg, Ticket, id=bkk["id"])
+    assert (thai.language, thai.region) == ("th", "th")
 
 
 async def test_completion_above_the_limit_waits_for_approval(desk):

@@ -306,7 +306,10 @@ class Config(BaseModel):
                 raise ValueError(f"people.{i}.city: unknown city {p.city!r}")
         for i, p in enumerate(self.people):
             if p.timezone:
-                Region._tz(p.timezone)  # type: ignore[call-arg]
+                try:
+                    Region._tz(p.timezone)  # type: ignore[call-arg]
+                except ValueError as e:
+                    raise ValueError(f"people.{i}.timezone: {e}") from None
         for code, near in self.routing.neighbours.items():
             for r in (code, *near):
                 if r not in region_codes:

@@ -61,7 +61,7 @@ def _runner(work: Callable[[Any, Any, Any, argparse.Namespace], Awaitable[int]],
         try:
             cfg = load_config(args.config)
             lcfg = ledger_config(cfg)
-        except (Exception,) as e:  # noqa: BLE001 — any config failure is a bad --config, one line
+        except Exception as e:  # noqa: BLE001 — any config failure is a bad --config, one line
             return _fail(str(e) or type(e).__name__)
 
         async def main() -> int:

@@ -19,7 +19,7 @@ from bot.config import Config, parse_hours
 from bot.render import t
 from handlers.context import Context
 from storage import tickets as store
-from storage.models import Offer, Person, Ticket
+from storage.models import Person, Ticket
 
 
 @dataclass(frozen=True)

@@ -135,9 +135,10 @@ class Calendar:
     def _spans_from(self, at: datetime):
         """Yield open intervals (clipped to start at ``at``) from ``at`` on, in order."""
         d = self._local_date(at)
-        # Holidays are finite and weekdays non-empty, so an opening comes within this many days;
-        # the bound only guards against an impossible calendar looping forever.
-        closed_run, limit = 0, len(self.holidays) + 15
+        # Weekdays are non-empty, so without holidays an opening comes within a week; each holiday
+        # can cost at most one more week (a calendar open one day a week). The bound only guards
+        # against an impossible calendar looping forever.
+        closed_run, limit = 0, 7 * (len(self.holidays) + 2)
         while True:
             span = self._day(d)
             d += _ONE_DAY

@@ -55,6 +55,13 @@ def test_invalid_values_name_the_key_path(override, path):
     assert str(err.value).startswith(path), str(err.value)
 
 
+def test_a_persons_time_zone_is_checked_with_its_path():
+    data = base_config_data()
+    data["people"][1]["timezone"] = "Asia/Atlantis"
+    with pytest.raises(ConfigError, match=r"people\.1\.timezone: unknown time zone 'Asia/Atlantis'"):
+        parse_config(data, env={})
+
+
 def test_cross_references_are_checked():
     data = base_config_data()
     data["people"][0]["skills"] = ["teleportation"]

@@ -137,3 +137,19 @@ def test_long_span_is_fast_enough_to_not_loop_per_minute():
         OFFICE.add_business(start, 5 * 1440)                        # ~13 calendar days
     # Generous ceiling (real figure is tens of µs); a per-minute loop would take milliseconds.
     assert (_t.perf_counter() - t0) / 200 < 1e-3
+
+
+
+def test_consecutive_holidays_on_a_one_day_week_are_skipped():
+    """Found by hypothesis: open Fridays only, two Fridays in a row are holidays → 20 closed days."""
+    from datetime import date as _date, datetime as _dt
+
+    from handlers.sla_calendar import Calendar as _Calendar
+
+    cal = _Calendar("Asia/Shanghai", None, frozenset([5]), frozenset([_date(2011, 12, 23), _date(2011, 12, 30)]))
+    start = _dt(2011, 12, 9, 0, 0)
+    end = cal.add_business(start, 2401.0)
+    assert cal.business_minutes(start, end) == 2401.0
+    # 16 h on Fri 9 Dec (from 08:00 local) + 24 h on Fri 16 Dec = 2400 min; the 23rd and 30th are
+    # holidays; the last minute is 00:00–00:01 on Fri 6 Jan in Shanghai, i.e. 16:01 UTC on the 5th.
+    assert end == _dt(2012, 1, 5, 16, 1)

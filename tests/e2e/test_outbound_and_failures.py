@@ -49,19 +49,14 @@ async def test_permanent_failure_is_kept_and_listed(start, capsys):
 
     msgs = await desk.sandbox.wait_for(failed, timeout=15)
     assert msgs and all("500" in m.last_error for m in msgs)
-    # The operator sees them.
+    # The operator sees them, through the CLI on the same database.
     import json
-    import subprocess
-    import sys
 
-    cfg_path = desk.cfg  # the CLI reads the same database through a config file
-    from tests.e2e.helpers import write_config
+    from tests.e2e.helpers import run_cli, write_config
 
-    path = write_config(cfg_path)
-    out = subprocess.run([sys.executable, "-m", "bot", "outbox", "list", "--failed", "--config", str(path)],
-                         capture_output=True, text=True, timeout=60)
-    assert out.returncode == 0, out.stderr
-    listed = [json.loads(line) for line in out.stdout.splitlines()]
+    code, out, err = await run_cli("outbox", "list", "--failed", "--config", str(write_config(desk.cfg)))
+    assert code == 0, err
+    listed = [json.loads(line) for line in out.splitlines()]
     assert {r["id"] for r in listed} == {m.id for m in msgs}
     assert all(r["status"] == "failed" for r in listed)
 
@@ -116,20 +111,15 @@ async def test_handler_crash_apologises_and_leaves_no_half_ticket(desk, monkeypa
 async def test_a_separate_worker_process_delivers_the_outbox(start):
     """Production shape: serve with worker.in_process false, `wecom-desk worker` elsewhere."""
     import asyncio
-    import subprocess
-    import sys
 
-    from tests.e2e.helpers import write_config
+    from tests.e2e.helpers import run_cli, write_config
 
     desk = await start(worker={"in_process": False})
     await desk.sandbox.say("storesh", "@小鲸 徐汇店空调不制冷", chatid=GROUP)
     await asyncio.sleep(0.3)
     assert await desk.sandbox.job_cards("zhangwei") == []
     assert {m.status for m in await rows(desk.cfg, OutboxMessage)} == {"pending"}
-    path = write_config(desk.cfg)
-    proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "worker", "--once", "--config", str(path),
-                                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    _, err = await asyncio.wait_for(proc.communicate(), timeout=60)
-    assert proc.returncode == 0, err.decode()
+    code, _, err = await run_cli("worker", "--once", "--config", str(write_config(desk.cfg)))
+    assert code == 0, err
     assert len(await desk.sandbox.job_cards("zhangwei")) == 1
     assert {m.status for m in await rows(desk.cfg, OutboxMessage)} == {"sent"}

@@ -4,14 +4,12 @@ template versions."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import aiohttp
 
 from storage.models import Ticket, TicketEvent
 from tests.conftest import base_config_data, rows
-from tests.e2e.helpers import write_config
+from tests.e2e.helpers import run_cli, write_config
 from tests.e2e.test_dispatch_and_sla import templates_with
 
 STORE, GROUP, DISPATCH = "storesh", "wr_sh_xuhui", "wr_east_dispatch"
@@ -178,15 +176,18 @@ async def test_template_rollback_changes_new_tickets_not_old(start, tmp_path):
     desk = await start(reset=False, templates=templates_with(hvac_repair={"offer_k": 1}))
     await desk.sandbox.say(STORE, "@小鲸 上海徐汇店空调又坏了 不制冷", chatid=GROUP)
     path = write_config(desk.cfg)
-    run = lambda *a: subprocess.run([sys.executable, "-m", "bot", "templates", *a, "--config", str(path)],  # noqa: E731
-                                    capture_output=True, text=True, timeout=60)
-    history = [json.loads(line) for line in run("history", "hvac_repair").stdout.splitlines()]
-    assert [(h["version"], h["active"]) for h in history] == [(1, False), (2, True)]
+
+    async def run(*a):
+        return await run_cli("templates", *a, "--config", str(path))
+
+    code, out, err = await run("history", "hvac_repair")
+    history = [json.loads(line) for line in out.splitlines()]
+    assert [(h["version"], h["active"]) for h in history] == [(1, False), (2, True)], err
     assert history[1]["content"]["offer_k"] == 1 and history[0]["content"]["offer_k"] == 3
-    out = run("rollback", "hvac_repair", "1")
-    assert out.returncode == 0, out.stderr
-    assert json.loads(out.stdout) == {"code": "hvac_repair", "active_version": 3, "content_of": 1}
-    assert run("rollback", "hvac_repair", "9").returncode == 2
+    code, out, err = await run("rollback", "hvac_repair", "1")
+    assert code == 0, err
+    assert json.loads(out) == {"code": "hvac_repair", "active_version": 3, "content_of": 1}
+    assert (await run("rollback", "hvac_repair", "9"))[0] == 2
     from bot.app import SERVICES
 
     desk.app[SERVICES].templates.invalidate()  # serve processes re-read heads within 5 s

@@ -17,7 +17,7 @@ from bot.clock import Clock
 from bot.config import Config
 from bot.inbound import Inbound
 from bot.render import t
-from handlers.context import Context
+from handlers.context import Context, language_for
 from handlers.dispatch import Parser, dispatch, intent_of_button
 from handlers.replies import Reply
 from storage import inbound as inbound_store
@@ -162,8 +162,7 @@ class Desk:
                        public_url=self.public_url, templates=svc.templates, settlement=svc.settlement, sla=svc.sla)
 
     def _lang(self, inbound: Inbound) -> str:
-        group, person = self.cfg.group(inbound.chatid), self.cfg.person(inbound.userid)
-        return group.language if group else (person.languages[0] if person and person.languages else "zh")
+        return language_for(self.cfg, inbound.userid, inbound.chatid)
 
     async def _understand(self, inbound: Inbound, meta: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         """Intent and slots — before any transaction: parsing needs no database, and on SQLite

@@ -17,6 +17,15 @@ if TYPE_CHECKING:
     from storage.cache import Cache
 
 
+def language_for(cfg: "Config", userid: str | None, chatid: str | None) -> str:
+    """The language to answer in: the group's in a known group, else the person's first."""
+    group = cfg.group(chatid) if chatid else None
+    if group is not None:
+        return group.language
+    person = cfg.person(userid)
+    return person.languages[0] if person is not None and person.languages else "zh"
+
+
 @dataclass
 class Context:
     cfg: "Config"
@@ -38,11 +47,7 @@ class Context:
 
     @property
     def lang(self) -> str:
-        if self.group is not None and self.chatid:
-            return self.group.language
-        if self.person is not None and self.person.languages:
-            return self.person.languages[0]
-        return "zh"
+        return language_for(self.cfg, self.userid, self.chatid)
 
     @property
     def roles(self) -> list[str]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm.attributes import set_committed_value
 
 from bot.render import t
@@ -22,15 +22,6 @@ from storage.models import Ticket
 BATCH = 200
 
 
-async def _claim_timer(ctx: Context, ticket: Ticket, column: str, new: datetime | None) -> bool:
-    """Take this ticket's timer for this pass (another worker's pass then skips it). The object
-    keeps the value it was read with, for the evaluation that follows."""
-    col = getattr(Ticket, column)
-    res = await ctx.session.execute(update(Ticket).where(Ticket.id == ticket.id, col == getattr(ticket, column))
-                                    .values({column: new}).execution_options(synchronize_session=False))
-    return res.rowcount == 1
-
-
 async def expire_offers(ctx: Context) -> int:
     """Offers past their timeout: offer to the next K (never the same people again)."""
     due = (await ctx.session.scalars(select(Ticket).where(
@@ -38,7 +29,7 @@ async def expire_offers(ctx: Context) -> int:
         .limit(BATCH))).all()
     moved = 0
     for ticket in due:
-        if not await _claim_timer(ctx, ticket, "offer_expires_at", None):
+        if not await store.claim_timer(ctx.session, ticket, "offer_expires_at", None):
             continue
         set_committed_value(ticket, "offer_expires_at", None)
         tpl = ctx.templates.defs.get(ticket.template) if ctx.templates and ticket.template else None
@@ -59,7 +50,7 @@ async def check_sla(ctx: Context) -> int:
                                      .order_by(Ticket.next_check_at).limit(BATCH))).all()
     handled = 0
     for ticket in due:
-        if not await _claim_timer(ctx, ticket, "next_check_at", None):
+        if not await store.claim_timer(ctx.session, ticket, "next_check_at", None):
             continue
         await _check_one(ctx, ticket)
         handled += 1

@@ -38,11 +38,16 @@ def _mirror(ticket: Ticket, values: dict[str, Any]) -> None:
         set_committed_value(ticket, k, v)
 
 
-async def _count_job(session: AsyncSession, userid: str | None, delta: int) -> None:
-    if userid:
-        await session.execute(update(Person).where(Person.userid == userid)
-                              .values(open_jobs=Person.open_jobs + delta)
-                              .execution_options(synchronize_session=False))
+async def _count_job(session: AsyncSession, userid: str | None, delta: int, *, assigned_at: Any = None) -> None:
+    """The one place an engineer's open-job count (and, for a new job, the time of their last
+    assignment, for round robin) changes."""
+    if not userid or (delta == 0 and assigned_at is None):
+        return
+    values: dict[str, Any] = {"open_jobs": Person.open_jobs + delta} if delta else {}
+    if assigned_at is not None:
+        values["last_assigned_at"] = assigned_at
+    await session.execute(update(Person).where(Person.userid == userid).values(**values)
+                          .execution_options(synchronize_session=False))
 
 
 async def recount_open_jobs(session: AsyncSession) -> None:
@@ -64,16 +69,14 @@ async def add_event(session: AsyncSession, ticket_id: int, kind: str, **fields: 
 
 async def create_ticket(session: AsyncSession, *, actor: str | None, reason: str, status: str = "new",
                         status_reason: str = "", now: Any = None, **fields: Any) -> Ticket:
-    """Insert a ticket with its 'created' event — and, when it starts beyond 'new' (offered at
-    once), the status event too — in two statements."""
+    """Insert a ticket with its 'created' event — and, when it starts beyond 'new' (routed before
+    it was stored), the status event too, and the assignee's open-job count when born assigned."""
     now = now or utcnow()
     values = {"status": status, "created_at": now, "updated_at": now, "data": {}, "sla_breached": False,
               "escalated": False, "offer_round": 0, "sla_stage": "ok", "escalation_level": 0, **fields}
     ticket_id = (await session.execute(INSERT_TICKET, values)).scalar_one()
     if values.get("assignee") and status in OPEN_STATUSES:  # born assigned (派单)
-        await session.execute(update(Person).where(Person.userid == values["assignee"])
-                              .values(open_jobs=Person.open_jobs + 1, last_assigned_at=now)
-                              .execution_options(synchronize_session=False))
+        await _count_job(session, values["assignee"], 1, assigned_at=now)
     events = [event_row(ticket_id, "created", actor=actor, to_status="new", reason=reason, at=now,
                         data={k: v for k, v in fields.items() if k in ("skill", "region", "city", "urgency", "source")})]
     if status != "new":
@@ -107,8 +110,7 @@ async def claim(session: AsyncSession, ticket_id: int, userid: str, *, via: str,
         .values(status="assigned", assignee=userid, updated_at=now, offer_expires_at=None))
     if res.rowcount != 1:
         return False
-    await session.execute(update(Person).where(Person.userid == userid)
-                          .values(last_assigned_at=now, open_jobs=Person.open_jobs + 1))
+    await _count_job(session, userid, 1, assigned_at=now)
     await add_event(session, ticket_id, "claimed", actor=userid, from_status="offered", to_status="assigned",
                     reason=f"claimed by {via}", at=now)
     await session.execute(update(Offer).where(Offer.ticket_id == ticket_id, Offer.userid == userid)
@@ -124,12 +126,9 @@ async def set_assignee(session: AsyncSession, ticket: Ticket, userid: str | None
         return
     await session.execute(_update(ticket.id).values(assignee=userid))
     _mirror(ticket, {"assignee": userid})
-    if ticket.status in OPEN_STATUSES:
-        await _count_job(session, old, -1)
-        await _count_job(session, userid, 1)
-    if userid:
-        await session.execute(update(Person).where(Person.userid == userid).values(last_assigned_at=now)
-                              .execution_options(synchronize_session=False))
+    counted = ticket.status in OPEN_STATUSES
+    await _count_job(session, old, -1 if counted else 0)
+    await _count_job(session, userid, 1 if counted else 0, assigned_at=now)
 
 
 async def update_fields(session: AsyncSession, ticket: Ticket, **values: Any) -> None:
@@ -138,6 +137,15 @@ async def update_fields(session: AsyncSession, ticket: Ticket, **values: Any) ->
     assert "assignee" not in values and "status" not in values, "use set_assignee / transition"
     await session.execute(_update(ticket.id).values(**values))
     _mirror(ticket, values)
+
+
+async def claim_timer(session: AsyncSession, ticket: Ticket, column: str, new: Any) -> bool:
+    """Take a ticket's timer (`next_check_at`, `offer_expires_at`) for one scheduler pass: a
+    conditional UPDATE, so of several workers scanning at once exactly one gets it. The object
+    keeps the value it was read with, for the evaluation that follows."""
+    col = _TICKETS.c[column]
+    res = await session.execute(_update(ticket.id).where(col == getattr(ticket, column)).values({column: new}))
+    return res.rowcount == 1
 
 
 async def add_offers(session: AsyncSession, offers: list[dict[str, Any]]) -> None:

@@ -29,7 +29,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.config import interpolate, load_config  # noqa: E402
+from handlers.config import interpolate, load_config  # noqa: E402
 from bot.crypto import WeComCrypto  # noqa: E402
 
 TEXTS = ["@小鲸 上海徐汇店空调不制冷了", "@小鲸 徐汇店收银机打不开 急", "@小鲸 上海徐汇店电梯异响",

@@ -8,7 +8,7 @@ import sys
 
 from aiohttp import web
 
-from bot.config import load_config
+from handlers.config import load_config
 from bot.crypto import WeComCrypto
 
 

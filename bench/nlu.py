@@ -37,7 +37,7 @@ def main() -> int:
     ap.add_argument("--cases", default=str(ROOT / "tests" / "nlu" / "cases.yaml"))
     args = ap.parse_args()
 
-    from bot.config import load_config  # config loading is not the parser's cost
+    from handlers.config import load_config  # config loading is not the parser's cost
 
     cfg = load_config(args.config)
     gc.collect()

@@ -43,9 +43,9 @@ from sqlalchemy.sql import visitors
 
 from bot.app import build_services
 from storage.tickets import recount_open_jobs
-from bot.clock import Clock
-from bot.config import Config, load_config
-from bot.desk import Desk
+from handlers.clock import Clock
+from handlers.config import Config, load_config
+from handlers.desk import Desk
 from handlers import sla as policy_math
 from handlers import timers
 from handlers.notify import current_target

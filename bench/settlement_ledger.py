@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import text  # noqa: E402
 
-from bot.config import interpolate  # noqa: E402
+from handlers.config import interpolate  # noqa: E402
 from settlement import quote_ticket, split_amount  # noqa: E402
 from settlement.ledger_config import LedgerConfig  # noqa: E402
 from storage import ledger  # noqa: E402

@@ -21,7 +21,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.config import interpolate  # noqa: E402
+from handlers.config import interpolate  # noqa: E402
 from settlement import SettlementConfig, bill_plan, convert, quote_ticket, split_amount  # noqa: E402
 
 GOAL_MS = 1.0

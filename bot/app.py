@@ -10,10 +10,10 @@ from typing import AsyncIterator
 from aiohttp import web
 
 from bot import api, callbacks, rasa_routes, reports
-from bot.clock import Clock
-from bot.config import Config, ConfigError
+from handlers.clock import Clock
+from handlers.config import Config, ConfigError
 from bot.crypto import WeComCrypto
-from bot.desk import Desk, Services
+from handlers.desk import Desk, Services
 from bot.scheduler import Scheduler
 from bot.translate import Translator
 from bot.wecom_api import WeComClient
@@ -183,7 +183,8 @@ async def healthz(request: web.Request) -> web.Response:
 
 
 async def ticket_page(request: web.Request) -> web.Response:
-    from bot.pages import check_signature, render_ticket
+    from bot.pages import render_ticket
+    from handlers.links import check_signature
 
     cfg = request.app[callbacks.CONFIG]
     try:

@@ -15,10 +15,11 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.config import Config
+from handlers.config import Config
 from bot.crypto import CryptoError, SignatureError, WeComCrypto
-from bot.desk import Desk
-from bot.inbound import BadPayload, Inbound, parse_app_message, parse_bot_message, parse_xml, xml_fields
+from handlers.desk import Desk
+from bot.inbound import BadPayload, parse_app_message, parse_bot_message, parse_xml, xml_fields
+from handlers.event import Inbound
 from handlers.replies import Reply
 
 log = logging.getLogger("wecom_desk.callback")

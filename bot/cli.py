@@ -14,7 +14,7 @@ import signal
 import sys
 from typing import Any, Callable
 
-from bot.config import ConfigError, load_config
+from handlers.config import ConfigError, load_config
 
 EXIT_USAGE = 2
 
@@ -27,7 +27,7 @@ def _config_mapping(path: str | None) -> dict[str, Any]:
     """The whole config as plain data (for modules that validate their own sections)."""
     import yaml
 
-    from bot.config import DEFAULT_CONFIG_ENV, interpolate
+    from handlers.config import DEFAULT_CONFIG_ENV, interpolate
 
     path = path or os.environ.get(DEFAULT_CONFIG_ENV) or "config.yaml"
     try:
@@ -65,7 +65,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_worker(args: argparse.Namespace) -> int:
     from bot.app import build_parser, build_services, make_client, make_worker, prepare_database, public_url
-    from bot.desk import Desk
+    from handlers.desk import Desk
     from bot.scheduler import Scheduler
     from storage.cache import make_cache
     from storage.db import Database

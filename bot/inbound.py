@@ -1,46 +1,19 @@
-"""Decrypted WeCom callbacks → one typed `Inbound` value. Pure parsing, no I/O."""
+"""Decrypted WeCom callbacks → the desk's one event type (`handlers.event.Inbound`). Pure parsing, no I/O."""
 
 from __future__ import annotations
 
-import hashlib
 import json
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 from xml.etree.ElementTree import Element
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, fromstring
 
-Kind = Literal["text", "card_click", "stream_refresh", "enter", "unsupported"]
+from handlers.event import Inbound
 
 
 class BadPayload(Exception):
     """Malformed XML/JSON or a required field missing (→ HTTP 400)."""
-
-
-@dataclass(frozen=True)
-class Inbound:
-    channel: Literal["bot", "app"]
-    kind: Kind
-    dedup_key: str | None           # None: not deduplicated (stream refreshes are idempotent reads)
-    userid: str
-    chatid: str | None = None
-    chattype: str = "single"
-    text: str = ""
-    msgid: str | None = None
-    event_key: str | None = None
-    task_id: str | None = None
-    response_code: str | None = None
-    response_url: str | None = None
-    stream_id: str | None = None
-    msgtype: str = ""
-    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
-
-    @property
-    def stream_key(self) -> str:
-        """The id of the unfinished stream we answer with when handling runs late; derived from
-        the dedup key so a re-delivery gets the very same stream."""
-        return "s" + hashlib.sha1((self.dedup_key or "").encode()).hexdigest()[:20]
 
 
 def parse_xml(text: str) -> Element:

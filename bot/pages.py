@@ -3,28 +3,17 @@ sees on a card can be explained here. Links are signed: ticket ids are guessable
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import select
 
-from bot.config import Config
-from bot.render import TEMPLATES, t
+from handlers.config import Config
+from handlers.catalog import TEMPLATES, t
 from settlement import format_minor
 from storage import tickets as store
 from storage.db import Database
 from storage.ledger_models import ChargeLine, TicketCharge
 
 _env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
-
-
-def ticket_signature(secret: str, ticket_id: int) -> str:
-    return hmac.new(secret.encode(), f"ticket:{ticket_id}".encode(), hashlib.sha256).hexdigest()[:20]
-
-
-def check_signature(secret: str, ticket_id: int, sig: str) -> bool:
-    return hmac.compare_digest(ticket_signature(secret, ticket_id), sig or "")
 
 
 async def render_ticket(db: Database, cfg: Config, ticket_id: int) -> str | None:

@@ -36,7 +36,7 @@ def _authorise(request: web.Request) -> None:
 
 def _executor(request: web.Request) -> ActionExecutor:
     if EXECUTOR not in request.app:
-        from handlers.rasa_actions import make_executor
+        from bot.rasa_actions import make_executor
 
         request.app[EXECUTOR] = make_executor(request.app[DESK].run_intent)
     return request.app[EXECUTOR]

@@ -2,60 +2,31 @@
 
 The report link is signed (HMAC-SHA256 with the app secret) over its scope — period, time zone,
 regions, person — and an expiry, so a forwarded link shows no more than the card it came from
-and stops working after REPORT_TTL_S. `by` and `format` are not signed: they only regroup the
+and stops working after `handlers.links.REPORT_TTL_S`. `by` and `format` are not signed: they only regroup the
 same figures. The report table (HTML, CSV, the CLI's CSV/XLSX) is built here from a summary.
 """
 
 from __future__ import annotations
 
 import csv
-import hashlib
 import hmac
 import io
 import json
 import time
 import datetime as dt
 from decimal import Decimal
-from typing import Any, Mapping, Sequence
-from urllib.parse import urlencode
+from typing import Any, Mapping
 
 from aiohttp import web
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from bot.render import TEMPLATES, t
+from handlers.catalog import TEMPLATES, t
+from handlers.links import report_signature
 from settlement import format_minor
 from settlement.periods import PeriodError, resolve
 
-REPORT_TTL_S = 7 * 24 * 3600
 MONEY_COLUMNS = ("gross", "tax", "total", "corrections", "net")
 _env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
-
-
-# -- signed links ----------------------------------------------------------------------------------
-
-def _canonical(period: str, tz: str, regions: Sequence[str] | None, person: str | None, exp: int) -> bytes:
-    scope = "*" if regions is None else ",".join(regions)
-    return f"settlement|{period}|{tz}|{scope}|{person or ''}|{exp}".encode()
-
-
-def report_signature(secret: str, *, period: str, timezone: str, regions: Sequence[str] | None,
-                     person: str | None, exp: int) -> str:
-    return hmac.new(secret.encode(), _canonical(period, timezone, regions, person, exp), hashlib.sha256).hexdigest()[:32]
-
-
-def report_url(base: str, secret: str, *, period: str, timezone: str, regions: Sequence[str] | None = None,
-               person: str | None = None, now: dt.datetime | None = None, ttl_s: int = REPORT_TTL_S) -> str:
-    # `now` is the desk's clock (naive UTC or aware), so links made in a test move with its time.
-    ref = time.time() if now is None else (now if now.tzinfo else now.replace(tzinfo=dt.timezone.utc)).timestamp()
-    exp = int(ref) + ttl_s
-    params: dict[str, str] = {"period": period, "tz": timezone}
-    if regions is not None:
-        params["region"] = ",".join(regions)
-    if person:
-        params["person"] = person
-    params["exp"] = str(exp)
-    params["sig"] = report_signature(secret, period=period, timezone=timezone, regions=regions, person=person, exp=exp)
-    return f"{base}/reports/settlement?{urlencode(params)}"
 
 
 def _check_link(secret: str, query: Mapping[str, str]) -> tuple[str, str, list[str] | None, str | None]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from bot.desk import Desk
+from handlers.desk import Desk
 from handlers import timers
 
 log = logging.getLogger("wecom_desk.scheduler")

@@ -7,8 +7,8 @@ import asyncio
 import logging
 from typing import Any
 
-from bot.clock import Clock
-from bot.config import WorkerConfig
+from handlers.clock import Clock
+from handlers.config import WorkerConfig
 from bot.translate import Translator
 from bot.wecom_api import TransientError, WeComClient, WeComError
 from storage import outbox

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.cards import ticket_card
-from bot.render import t
+from handlers.cards import ticket_card
+from handlers.catalog import t
 from handlers import notify, permissions
 from handlers.context import Context
 from handlers.lifecycle import Impossible, next_status
@@ -47,7 +47,7 @@ async def _request_approval(ctx: Context, ticket: Ticket, facts: dict[str, Any],
     approvers = [p for p in ctx.cfg.people if role in p.roles and (role == "admin" or ticket.region in p.regions)]
     for p in approvers:
         lang = ctx.language_of(p.userid)
-        from bot.cards import task_id
+        from handlers.cards import task_id
 
         card = ticket_card(lang, title=t(lang, "approval.title", id=ticket.id),
                            desc=t(lang, "approval.desc", total=quote.to_json()["total"], currency=quote.currency),

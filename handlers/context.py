@@ -9,11 +9,12 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.render import t
+from handlers.catalog import t
+from handlers.links import ticket_signature
 from storage import outbox
 
 if TYPE_CHECKING:
-    from bot.config import Config, Group, Person
+    from handlers.config import Config, Group, Person
     from storage.cache import Cache
 
 
@@ -66,8 +67,6 @@ class Context:
         return p.languages[0] if p and p.languages else "zh"
 
     def ticket_url(self, ticket_id: int) -> str:
-        from bot.pages import ticket_signature
-
         return f"{self.public_url}/tickets/{ticket_id}?sig={ticket_signature(self.cfg.wecom.app.secret, ticket_id)}"
 
     # -- effects: outbox rows in this transaction ------------------------------------------------

@@ -7,10 +7,11 @@ from typing import Any
 
 from sqlalchemy import update
 
-from bot.render import t
+from handlers.catalog import t
 from handlers import notify, permissions
 from handlers.context import Context
 from handlers.registry import handles
+from handlers.tickets import store_create
 from handlers.replies import Reply
 from storage import tickets as store
 from storage.models import Person, Ticket
@@ -54,8 +55,6 @@ async def _ticket_to_rate(ctx: Context, entities: dict[str, Any]) -> Ticket | Re
 
 
 async def _follow_up(ctx: Context, ticket: Ticket, rating: int) -> Ticket:
-    from handlers.tickets import store_create
-
     follow = await store_create(
         ctx, reason=f"follow-up of #{ticket.id} rated {rating}/5", skill=ticket.skill, region=ticket.region,
         city=ticket.city, urgency="urgent", description=t(ticket.language, "csat.follow_up_desc", id=ticket.id, rating=rating),

@@ -6,14 +6,16 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from bot.render import t
+from handlers.catalog import t
 from handlers import notify, permissions
 from handlers.context import Context
 from handlers.lifecycle import PROGRESS_ACTIONS, Impossible, next_status
 from handlers.registry import handles
 from handlers.replies import Reply
 from handlers.routing import route
-from handlers.tickets import find_ticket, location_of, skill_label
+from handlers import completion
+from handlers.labels import location_of, skill_label
+from handlers.tickets import find_ticket
 from storage import tickets as store
 from storage.models import Offer, Ticket
 
@@ -149,20 +151,14 @@ async def complete_job(ctx: Context, entities: dict[str, Any]) -> Reply:
     facts = {"hours": str(entities.get("labor_hours") or 0),
              "parts": [[t(ctx.lang, "parts.default"), f"{entities['parts_amount']}"]] if entities.get("parts_amount") else [],
              "surcharges": ["urgent"] if ticket.urgency == "urgent" else [], "by": ctx.userid}
-    from handlers import completion
-
     return await completion.complete(ctx, ticket, facts)
 
 
 @handles("approve_job")
 async def approve_job(ctx: Context, entities: dict[str, Any]) -> Reply:
-    from handlers import completion
-
     return await completion.decide(ctx, entities, approve=True)
 
 
 @handles("reject_job")
 async def reject_job(ctx: Context, entities: dict[str, Any]) -> Reply:
-    from handlers import completion
-
     return await completion.decide(ctx, entities, approve=False)

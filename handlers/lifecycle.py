@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from storage.tickets import OPEN_STATUSES as OPEN
+from storage.statuses import OPEN_STATUSES as OPEN
+
 DONE = ("completed", "confirmed", "closed", "cancelled")
 BEFORE_SITE = ("new", "offered", "assigned", "departed")
 WORKING = ("on_site", "in_progress", "waiting_parts")

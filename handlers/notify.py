@@ -7,9 +7,10 @@ from datetime import datetime, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.cards import ticket_card, ticket_fields
-from bot.render import t
+from handlers.cards import ticket_card, ticket_fields
+from handlers.catalog import t
 from handlers.context import Context
+from handlers.labels import location_of, skill_label, template_name
 from storage import tickets as store
 from storage.models import Ticket
 
@@ -63,8 +64,6 @@ async def timeline(ctx: Context, ticket: Ticket, lang: str, tz_name: str, last: 
 
 
 async def card_for(ctx: Context, ticket: Ticket, lang: str, headline: str) -> dict[str, Any]:
-    from handlers.tickets import location_of, skill_label, template_name
-
     tz_name = group_timezone(ctx, ticket)
     engineer = ctx.cfg.person(ticket.assignee)
     fields = ticket_fields(lang, id=ticket.id, skill=template_name(ctx, ticket, lang) or skill_label(ctx, ticket.skill),

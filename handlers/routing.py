@@ -14,10 +14,11 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.cards import job_card, task_id
-from bot.config import Config, parse_hours
-from bot.render import t
+from handlers.cards import job_card, task_id
+from handlers.config import Config, parse_hours
+from handlers.catalog import t
 from handlers.context import Context
+from handlers.labels import location_of, skill_label
 from storage import tickets as store
 from storage.models import Person, Ticket
 
@@ -140,8 +141,6 @@ async def route(ctx: Context, ticket: Ticket, *, mode: str, k: int, timeout_s: i
 
 
 def _send_job_card(ctx: Context, ticket: Ticket, userid: str, *, buttons: list[tuple[str, str, int]]) -> str:
-    from handlers.tickets import location_of, skill_label
-
     lang = ctx.language_of(userid)
     task = task_id(ticket.id, userid)
     card = job_card(lang, ticket_id=ticket.id, skill=skill_label(ctx, ticket.skill), location=location_of(ctx, ticket),
@@ -158,8 +157,6 @@ def _send_job_card(ctx: Context, ticket: Ticket, userid: str, *, buttons: list[t
 
 async def fall_back(ctx: Context, ticket: Ticket, exclude: Any = ()) -> None:
     """Nobody can take it: the dispatch group of the region, else its managers, are asked."""
-    from handlers.tickets import location_of, skill_label
-
     if ticket.offer_expires_at is not None:
         await store.update_fields(ctx.session, ticket, offer_expires_at=None)
     dispatch = next((g for g in ctx.cfg.groups if g.kind == "dispatch" and g.region == ticket.region), None)

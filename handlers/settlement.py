@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.render import t
+from handlers.catalog import t
 from handlers.context import Context
+from handlers.links import report_url
 from handlers.registry import handles
 from handlers.replies import Reply
 from settlement import format_minor
@@ -101,8 +102,6 @@ def _shares_text(lang: str, shares: dict[str, int], currency: str) -> str:
 
 
 def report_link(ctx: Context, span: Span, regions: list[str] | None, person: str | None) -> str:
-    from bot.reports import report_url
-
     return report_url(ctx.public_url, ctx.cfg.wecom.app.secret, period=span.canonical, timezone=span.timezone,
                       regions=regions, person=person, now=ctx.now)
 
@@ -224,7 +223,7 @@ def _earnings(ctx: Context, s: dict[str, Any], span: Span, link: str) -> Reply:
 def _card(title: str, desc: str, figure: str, figure_desc: str, rows: list[dict[str, str]], quote: str,
           link: str, link_title: str) -> dict[str, Any]:
     """A text_notice template card (WeCom limits: title 36, desc 44, ≤ 6 rows, values 26)."""
-    from bot.cards import SOURCE
+    from handlers.cards import SOURCE
 
     card: dict[str, Any] = {
         "card_type": "text_notice",

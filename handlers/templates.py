@@ -73,7 +73,7 @@ class TemplateDef(BaseModel):
 
 
 def parse_templates(extra: dict[str, Any], skills: set[str]) -> list[TemplateDef]:
-    """Validate `templates` (+ `template_defaults`); errors name the key path, like bot.config."""
+    """Validate `templates` (+ `template_defaults`); errors name the key path, like handlers.config."""
     defaults = extra.get("template_defaults") or {}
     raw = extra.get("templates") or []
     if not isinstance(raw, list):

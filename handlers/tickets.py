@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.cards import ticket_card, ticket_fields
-from bot.render import t
+from handlers.cards import ticket_card, ticket_fields
+from handlers.catalog import t
 from handlers import notify, permissions
 from handlers.context import Context
+from handlers.labels import location_of, skill_label, template_name
 from handlers.lifecycle import Impossible, next_status
 from handlers.registry import handles
 from handlers.replies import Reply
@@ -15,23 +16,6 @@ from handlers.routing import deliver, plan
 from handlers.templates import TemplateDef
 from storage import tickets as store
 from storage.models import Ticket
-
-
-def skill_label(ctx: Context, code: str) -> str:
-    skill = ctx.cfg.skill(code)
-    return skill.name if skill else code
-
-
-def template_name(ctx: Context, ticket: Ticket, lang: str) -> str | None:
-    tpl = ctx.templates.defs.get(ticket.template) if ctx.templates and ticket.template else None
-    return tpl.name(lang) if tpl else None
-
-
-def location_of(ctx: Context, ticket: Ticket) -> str:
-    region = ctx.cfg.region(ticket.region)
-    store_name = (ticket.data or {}).get("store")
-    parts = [p for p in (store_name, ticket.city, region.name if region else None) if p]
-    return " · ".join(dict.fromkeys(parts)) or "-"
 
 
 def ticket_reply_card(ctx: Context, ticket: Ticket, title: str, desc: str) -> dict[str, Any]:

@@ -12,9 +12,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm.attributes import set_committed_value
 
-from bot.render import t
+from handlers.catalog import t
 from handlers import notify
 from handlers.context import Context
+from handlers.labels import location_of
 from handlers.routing import route
 from storage import tickets as store
 from storage.models import Ticket
@@ -113,8 +114,6 @@ async def _escalate(ctx: Context, ticket: Ticket, target: str) -> None:
 
 
 def _tell(ctx: Context, ticket: Ticket, userids: list[str], key: str, target: str, **extra: Any) -> None:
-    from handlers.tickets import location_of
-
     for userid in userids:
         lang = ctx.language_of(userid)
         ctx.send_text(userid, t(lang, key, id=ticket.id, target=t(lang, f"sla.target.{target}"),

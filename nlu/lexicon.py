@@ -87,7 +87,7 @@ class Lexicon:
 
     @classmethod
     def from_config(cls, cfg: Any) -> "Lexicon":
-        """Duck-typed: anything with bot.config.Config's attribute shape works."""
+        """Duck-typed: anything with handlers.config.Config's attribute shape works."""
         cities: dict[str, tuple[str, str]] = {}
         regions: dict[str, str] = {}
         for region in getattr(cfg, "regions", []) or []:

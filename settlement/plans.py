@@ -226,9 +226,9 @@ def bill_plan(source: Any, plan: Any = None, *, tickets: int | None = None, reve
             raise TypeError("bill_plan(plan_object) takes no second plan")
         p = source
     else:
-        from .config import SettlementConfig  # here, not at the top: config imports this module
-
-        if not isinstance(source, SettlementConfig):
+        # A SettlementConfig, known by what it can do: config.py builds Plans, so plans.py
+        # cannot import it back.
+        if not (hasattr(source, "plan") and hasattr(source, "parse_plan")):
             raise TypeError(f"bill_plan() takes a SettlementConfig or a Plan, not {type(source).__name__}")
         if isinstance(plan, Plan):
             p = plan

@@ -11,12 +11,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from storage.models import (INSERT_EVENT, INSERT_OFFER, INSERT_TICKET, Offer, Person, PersonRegion, PersonSkill,
                             Ticket, TicketEvent, utcnow)
+from storage.statuses import CLAIMABLE, OPEN_STATUSES
 
-CLAIMABLE = ("new", "offered")
-
-# Statuses in which a ticket still needs work (handlers/lifecycle.py builds its table on these).
-OPEN_STATUSES = ("new", "offered", "assigned", "departed", "on_site", "in_progress", "waiting_parts",
-                 "awaiting_approval")
 
 
 # Writes here are plain INSERT/UPDATE statements rather than ORM unit-of-work flushes: the

@@ -21,7 +21,7 @@ import yaml
 from aiohttp import web
 
 from bot.app import create_app
-from bot.config import Config, interpolate, parse_config
+from handlers.config import Config, interpolate, parse_config
 from bot.sandbox.client import SandboxClient
 
 ROOT = Path(__file__).resolve().parent.parent

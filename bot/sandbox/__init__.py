@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.clock import Clock
-from bot.config import Config
+from handlers.clock import Clock
+from handlers.config import Config
 from bot.sandbox import driver, page, wecom
 from bot.sandbox.wecom import STATE, SandboxState
 

@@ -15,8 +15,8 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.clock import Clock
-from bot.config import Config
+from handlers.clock import Clock
+from handlers.config import Config
 
 FAULT_MODES = ("http500", "timeout", "errcode45009", "errcode42001")
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.config import ConfigError, interpolate, load_config, parse_config
+from handlers.config import ConfigError, interpolate, load_config, parse_config
 from tests.conftest import ROOT, base_config_data, deep_merge
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.config import Config
+from handlers.config import Config
 
 
 def write_config(cfg: Config) -> Path:

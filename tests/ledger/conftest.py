@@ -24,7 +24,7 @@ from typing import Any, AsyncIterator
 
 import pytest
 
-from bot.config import Config
+from handlers.config import Config
 from handlers.settlement import ledger_config
 from settlement.ledger_config import LedgerConfig
 from storage import ledger

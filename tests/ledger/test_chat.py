@@ -104,7 +104,7 @@ async def test_report_links_cannot_be_widened_or_forged(desk):
 
 
 async def test_an_expired_link_is_refused(desk):
-    from bot.reports import report_url
+    from handlers.links import report_url
 
     stale = report_url(desk.url, desk.cfg.wecom.app.secret, period="2026-10", timezone="Asia/Shanghai",
                        regions=["east"], ttl_s=-1)

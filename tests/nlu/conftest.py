@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import load_config
+from handlers.config import load_config
 from nlu import Lexicon, Parser
 
 ROOT = Path(__file__).resolve().parents[2]

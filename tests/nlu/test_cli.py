@@ -7,14 +7,14 @@ import json
 import subprocess
 import sys
 
-from bot.config import load_config
+from handlers.config import load_config
 from nlu.cli import register
 
 from .conftest import CASES_PATH, CONFIG_PATH, ROOT
 
 HARNESS = (
     "import argparse, sys\n"
-    "from bot.config import load_config\n"
+    "from handlers.config import load_config\n"
     "from nlu.cli import register\n"
     "ap = argparse.ArgumentParser(prog='wecom-desk')\n"
     "sub = ap.add_subparsers(dest='cmd', required=True)\n"

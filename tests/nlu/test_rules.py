@@ -7,7 +7,6 @@ from types import SimpleNamespace
 
 import pytest
 
-import nlu
 from nlu import Lexicon, Parse, Parser
 from nlu.numbers import to_number
 
@@ -48,13 +47,6 @@ def test_to_rasa_shape_and_offsets(parser):
     assert text[by["urgency"]["start"]:by["urgency"]["end"]] == "漏水"
     assert text[by["ticket"]["start"]:by["ticket"]["end"]] == "１０２４"
     assert by["ticket"]["value"] == 1024
-
-
-def test_module_level_parse_uses_repo_config(monkeypatch):
-    monkeypatch.setattr(nlu, "_default", None)
-    monkeypatch.delenv("WECOM_DESK_CONFIG", raising=False)
-    assert nlu.parse("接单 1024").entities == {"ticket": 1024}
-    assert nlu.default_parser() is nlu.default_parser()
 
 
 def test_lexicon_is_duck_typed_and_config_driven():

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.config import interpolate
+from handlers.config import interpolate
 from settlement.cli import register
 
 from .conftest import CONFIG_YAML

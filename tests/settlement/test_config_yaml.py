@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.config import interpolate, load_config
+from handlers.config import interpolate, load_config
 from settlement import SettlementConfig, bill_plan, convert, quote_ticket, split_amount
 
 CONFIG = Path(__file__).resolve().parents[2] / "config.yaml"

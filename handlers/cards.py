@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from bot.render import t
+from handlers.catalog import t
 
 SOURCE = {"desc": "wecom-desk"}
 

@@ -13,14 +13,14 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
-from bot.clock import Clock
-from bot.config import Config
-from bot.inbound import Inbound
-from bot.render import t
+from handlers.clock import Clock
+from handlers.config import Config
+from handlers.event import Inbound
+from handlers.catalog import t
 from handlers.context import Context, language_for
 from handlers.dispatch import Parser, dispatch, intent_of_button
 from handlers.replies import Reply
-from storage import inbound as inbound_store
+from storage import deliveries
 from storage.cache import Cache
 from storage.db import Database
 
@@ -65,7 +65,7 @@ class Desk:
 
     async def stored_reply(self, key: str) -> Reply | None:
         async with self.db.sessions() as session:
-            row = await inbound_store.stored(session, key)
+            row = await deliveries.stored(session, key)
         return Reply.from_json(row.reply) if row is not None and row.reply else None
 
     async def wait_stored_reply(self, key: str, timeout: float) -> Reply | None:
@@ -78,7 +78,7 @@ class Desk:
 
     async def stream_reply(self, stream_id: str) -> Reply | None:
         async with self.db.sessions() as session:
-            row = await inbound_store.by_stream(session, stream_id)
+            row = await deliveries.by_stream(session, stream_id)
         return Reply.from_json(row.reply) if row is not None and row.reply else None
 
     async def run_intent(self, intent: str, entities: dict[str, Any], *, userid: str,
@@ -104,7 +104,7 @@ class Desk:
                 ctx = self._context(inbound, session)
                 reply = await dispatch(ctx, intent, entities)
                 self._effects_of_reply(ctx, inbound, reply)
-                await inbound_store.record(session, key=key, channel=inbound.channel, userid=inbound.userid,
+                await deliveries.record(session, key=key, channel=inbound.channel, userid=inbound.userid,
                                      chatid=inbound.chatid, intent=intent, outcome="ok", reply=reply.to_json(),
                                      stream_id=inbound.stream_key if inbound.channel == "bot" else None)
             meta.update(ctx.log, outcome="ok")
@@ -130,7 +130,7 @@ class Desk:
             async with self.db.transaction() as session:
                 ctx = self._context(inbound, session)
                 self._effects_of_reply(ctx, inbound, reply)
-                await inbound_store.record(session, key=inbound.dedup_key or "", channel=inbound.channel,
+                await deliveries.record(session, key=inbound.dedup_key or "", channel=inbound.channel,
                                      userid=inbound.userid, chatid=inbound.chatid, intent=meta.get("intent"),
                                      outcome="error", reply=reply.to_json(),
                                      stream_id=inbound.stream_key if inbound.channel == "bot" else None)
@@ -144,7 +144,7 @@ class Desk:
         reply = Reply(markdown=t(self._lang(inbound), "unsupported")) if (
             inbound.kind == "unsupported" and inbound.msgtype in ("image", "voice", "file", "mixed", "video")) else None
         async with self.db.transaction() as session:
-            await inbound_store.record(session, key=inbound.dedup_key or "", channel=inbound.channel, userid=inbound.userid,
+            await deliveries.record(session, key=inbound.dedup_key or "", channel=inbound.channel, userid=inbound.userid,
                                  chatid=inbound.chatid, intent=None, outcome="ignored",
                                  reply=reply.to_json() if reply else None, stream_id=None)
         return reply

@@ -41,7 +41,7 @@ from _db import ROOT, analyze, bulk_insert, fresh_database, pg_url  # also puts 
 from sqlalchemy import BindParameter, func, literal, select, text
 from sqlalchemy.sql import visitors
 
-from bot.app import build_services
+from handlers.desk import Services
 from storage.tickets import recount_open_jobs
 from handlers.clock import Clock
 from handlers.config import Config, load_config
@@ -453,7 +453,7 @@ async def server_version(db: Database) -> str:
 async def run(args: argparse.Namespace) -> None:
     cfg = load_config(ROOT / "config.yaml", env={})
     now = (datetime.fromisoformat(args.at) if args.at else Clock().now()).replace(microsecond=0)
-    services = build_services(cfg, FrozenClock(now))
+    services = Services.from_config(cfg, FrozenClock(now))
     rng = random.Random(args.seed)
     data = Dataset()
     started = time.perf_counter()

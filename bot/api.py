@@ -75,7 +75,7 @@ def _replay(seen: ApiRequest, digest: str) -> web.Response:
 
 
 async def _create(desk: Any, cfg: Any, body: TicketRequest, key: str | None, digest: str) -> tuple[int, dict[str, Any]]:
-    from handlers.templates import TemplateDef
+    from handlers.service_templates import ServiceTemplate
     from handlers.tickets import open_ticket
 
     async with desk.db.transaction() as session:
@@ -92,7 +92,7 @@ async def _create(desk: Any, cfg: Any, body: TicketRequest, key: str | None, dig
             found = await templates.for_skill(session, body.skill) if templates else None
         else:
             return 400, {"error": "skill or template is required"}
-        version, tpl = found if found else (None, TemplateDef(code=f"{body.skill}_repair", skill=body.skill or ""))
+        version, tpl = found if found else (None, ServiceTemplate(code=f"{body.skill}_repair", skill=body.skill or ""))
         city = body.city
         if city and cfg.region_of_city(city) is None:
             return 400, {"error": f"city: unknown city {city!r}"}

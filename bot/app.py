@@ -63,35 +63,6 @@ async def prepare_database(cfg: Config, db: Database) -> None:
         await recount_open_jobs(session)  # whatever a crash or a manual edit did, routing starts true
 
 
-def build_services(cfg: Config, clock: Clock | None = None) -> Services:
-    """Validate and build the sections other modules own (templates, settlement, SLA) — at start,
-    so that a bad config stops the service with one line instead of failing a customer later."""
-    from handlers.templates import TemplateBook, parse_templates
-
-    whole = cfg.model_dump(mode="json")
-    try:
-        templates = TemplateBook(parse_templates(cfg.extra, {s.code for s in cfg.skills}))
-        settlement = _settlement_config(whole)
-        sla = _sla_book(cfg, whole)
-    except ValueError as e:
-        raise ConfigError(str(e)) from None
-    return Services(clock=clock or Clock(), templates=templates, settlement=settlement, sla=sla)
-
-
-def _settlement_config(whole: dict):  # type: ignore[no-untyped-def]
-    if "templates" not in whole and "plans" not in whole:
-        return None
-    from settlement.ledger_config import LedgerConfig
-
-    return LedgerConfig.from_mapping(whole)  # pricing and splits, plus the ledger's periods and accounts
-
-
-def _sla_book(cfg: Config, whole: dict):  # type: ignore[no-untyped-def]
-    from handlers.sla_runtime import SlaBook
-
-    return SlaBook.from_config(cfg, whole)
-
-
 def make_client(cfg: Config, cache: Cache) -> WeComClient:
     return WeComClient(cfg.api_base, cfg.wecom.corp_id, cfg.wecom.app.secret, cfg.wecom.app.agent_id, cache,
                        timeout_s=cfg.wecom.api_timeout_s)
@@ -103,7 +74,7 @@ def make_worker(cfg: Config, db: Database, cache: Cache, client: WeComClient, cl
 
 
 def create_app(cfg: Config, *, worker: bool | None = None, clock: Clock | None = None) -> web.Application:
-    services = build_services(cfg, clock)
+    services = Services.from_config(cfg, clock)
     app = web.Application(client_max_size=cfg.server.max_body_bytes)
     app[SERVICES] = services
     app[callbacks.CONFIG] = cfg
@@ -154,7 +125,7 @@ def create_app(cfg: Config, *, worker: bool | None = None, clock: Clock | None =
 
 
 async def sync_templates(db: Database, services: Services) -> None:
-    from storage import templates as template_store
+    from storage import service_templates as template_store
 
     if services.templates is None:
         return

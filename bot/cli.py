@@ -64,14 +64,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
-    from bot.app import build_parser, build_services, make_client, make_worker, prepare_database, public_url
-    from handlers.desk import Desk
+    from bot.app import build_parser, make_client, make_worker, prepare_database, public_url
+    from handlers.desk import Desk, Services
     from bot.scheduler import Scheduler
     from storage.cache import make_cache
     from storage.db import Database
 
     cfg = _config(args)
-    services = build_services(cfg)
+    services = Services.from_config(cfg)
     _logging(args.log_level)
 
     async def main() -> None:
@@ -163,11 +163,12 @@ def cmd_outbox_retry(args: argparse.Namespace) -> int:
 
 # -- templates ------------------------------------------------------------------------------------
 def _templates_db(args: argparse.Namespace, action):  # type: ignore[no-untyped-def]
-    from bot.app import build_services, prepare_database, sync_templates
+    from bot.app import prepare_database, sync_templates
+    from handlers.desk import Services
     from storage.db import Database
 
     cfg = _config(args)
-    services = build_services(cfg)
+    services = Services.from_config(cfg)
 
     async def main():  # type: ignore[no-untyped-def]
         db = Database(cfg.database.url)
@@ -183,7 +184,7 @@ def _templates_db(args: argparse.Namespace, action):  # type: ignore[no-untyped-
 
 
 def cmd_templates_history(args: argparse.Namespace) -> int:
-    from storage import templates as store
+    from storage import service_templates as store
 
     rows = _templates_db(args, lambda s: store.history(s, args.code))
     if not rows:
@@ -195,7 +196,7 @@ def cmd_templates_history(args: argparse.Namespace) -> int:
 
 
 def cmd_templates_rollback(args: argparse.Namespace) -> int:
-    from storage import templates as store
+    from storage import service_templates as store
 
     try:
         version = _templates_db(args, lambda s: store.rollback(s, args.code, args.version))

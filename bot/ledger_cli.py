@@ -55,12 +55,11 @@ async def _open_db(cfg: Any) -> Any:
 def _runner(work: Callable[[Any, Any, Any, argparse.Namespace], Awaitable[int]],
             load_config: Loader) -> Callable[[argparse.Namespace], int]:
     def run(args: argparse.Namespace) -> int:
-        from handlers.settlement import ledger_config
         from storage.ledger_models import LedgerError
 
         try:
             cfg = load_config(args.config)
-            lcfg = ledger_config(cfg)
+            lcfg = cfg.ledger
         except Exception as e:  # noqa: BLE001 — any config failure is a bad --config, one line
             return _fail(str(e) or type(e).__name__)
 

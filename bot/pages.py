@@ -7,7 +7,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import select
 
 from handlers.config import Config
-from handlers.catalog import TEMPLATES, t
+from handlers.messages import TEMPLATES, t
 from settlement import format_minor
 from storage import tickets as store
 from storage.db import Database

@@ -20,7 +20,7 @@ from typing import Any, Mapping
 from aiohttp import web
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from handlers.catalog import TEMPLATES, t
+from handlers.messages import TEMPLATES, t
 from handlers.links import report_signature
 from settlement import format_minor
 from settlement.periods import PeriodError, resolve
@@ -114,7 +114,6 @@ def report_xlsx(s: Mapping[str, Any]) -> bytes:
 
 async def settlement_page(request: web.Request) -> web.Response:
     from bot.callbacks import CONFIG, DESK
-    from handlers.settlement import ledger_config
     from storage import ledger
 
     cfg = request.app[CONFIG]
@@ -126,7 +125,7 @@ async def settlement_page(request: web.Request) -> web.Response:
         span = resolve(period, now=dt.datetime.now(dt.timezone.utc), timezone=tz)
     except PeriodError as e:
         raise web.HTTPBadRequest(text=str(e)) from None
-    lcfg = ledger_config(cfg)
+    lcfg = cfg.ledger
     async with request.app[DESK].db.sessions() as session:
         s = await ledger.summary(session, period=list(span.months),
                                  start=None if span.whole_months else span.utc_start,
@@ -158,7 +157,6 @@ async def usage_post(request: web.Request) -> web.Response:
     POST /api/tickets."""
     from bot.auth import require_api_token
     from bot.callbacks import CONFIG, DESK
-    from handlers.settlement import ledger_config
     from storage import ledger
 
     cfg = request.app[CONFIG]
@@ -186,7 +184,7 @@ async def usage_post(request: web.Request) -> web.Response:
     try:
         async with request.app[DESK].db.transaction() as session:
             record, created = await ledger.record_usage(
-                session, ledger_config(cfg), account=body["account"].strip(), item=body["item"].strip(),
+                session, cfg.ledger, account=body["account"].strip(), item=body["item"].strip(),
                 quantity=body["quantity"], period=body.get("period"), idempotency_key=key,
                 now=dt.datetime.now(dt.timezone.utc), source="api")
     except ledger.UsageConflict as e:

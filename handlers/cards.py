@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from handlers.catalog import t
+from handlers.messages import t
 
 SOURCE = {"desc": "wecom-desk"}
 

@@ -10,10 +10,21 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Any, Literal
+from functools import cached_property
+from types import UnionType
+from typing import TYPE_CHECKING, Any, Literal, Union, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from handlers.hours import parse_hours, parse_time
+from settlement.config import unknown_key
+from settlement.money import decimal_setting
+
+if TYPE_CHECKING:
+    from handlers.sla import SlaConfig
+    from handlers.service_templates import ServiceTemplate
+    from settlement.ledger_config import LedgerConfig
 
 DEFAULT_CONFIG_ENV = "WECOM_DESK_CONFIG"
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
@@ -157,14 +168,7 @@ class Region(_Model):
     @field_validator("tax_rate", "multiplier", mode="before")
     @classmethod
     def _decimal_text(cls, v: Any) -> str:
-        from decimal import Decimal, InvalidOperation
-
-        if isinstance(v, float):
-            raise ValueError("write rates as strings (\"0.06\"), not floats")
-        try:
-            Decimal(str(v))
-        except InvalidOperation:
-            raise ValueError(f"not a decimal number: {v!r}") from None
+        decimal_setting(v)
         return str(v)
 
 
@@ -195,30 +199,6 @@ class Person(_Model):
         if v is not None:
             parse_hours(v)
         return v
-
-
-def parse_time(text: str) -> int:
-    """"08:30" → minutes of the day."""
-    try:
-        h, m = (int(x) for x in text.strip().split(":"))
-    except ValueError:
-        raise ValueError(f"a time looks like 08:00, not {text!r}") from None
-    if not (0 <= h <= 24 and 0 <= m < 60) or h * 60 + m > 1440:
-        raise ValueError(f"a time looks like 08:00, not {text!r}")
-    return h * 60 + m
-
-
-def parse_hours(text: str) -> tuple[int, int] | None:
-    """"08:00-20:00" → minutes of the day (480, 1200); "24h" → None (always). End may pass midnight."""
-    if text.strip().lower() in ("24h", "always", "00:00-24:00"):
-        return None
-    try:
-        start, end = (parse_time(p) for p in text.split("-"))
-    except ValueError:
-        raise ValueError(f"hours must look like 08:00-20:00, not {text!r}") from None
-    if start == end or start >= 1440:
-        raise ValueError(f"hours must look like 08:00-20:00, not {text!r}")
-    return start, end
 
 
 class RoutingConfig(_Model):
@@ -261,9 +241,16 @@ class Group(_Model):
     webhook_key: str = ""
 
 
+# Top-level sections whose owner is another module: settlement/ (money), handlers/templates.py
+# (the service catalog), handlers/sla.py (promises). The root model names them, so that an
+# unknown or misspelt key is refused, and hands them raw to their owner, which parses them once
+# (`Config.ledger`, `.service_templates`, `.sla`) when the config is loaded.
+OWNED_SECTIONS = ("rounding", "reporting_currency", "plans", "split_rules", "fx_rates", "surcharges",
+                  "templates", "template_defaults", "calendars", "sla_policies", "default_policy", "accounts")
+
+
 class Config(BaseModel):
-    # Settlement and later sections are validated by their own modules; allow them here.
-    model_config = ConfigDict(extra="allow", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     server: ServerConfig = ServerConfig()
     database: DatabaseConfig = DatabaseConfig()
@@ -281,6 +268,19 @@ class Config(BaseModel):
     skills: list[Skill] = Field(default_factory=list)
     people: list[Person] = Field(default_factory=list)
     groups: list[Group] = Field(default_factory=list)
+    # Raw, parsed by their owners (see OWNED_SECTIONS).
+    rounding: Any = None
+    reporting_currency: Any = None
+    plans: Any = None
+    split_rules: Any = None
+    fx_rates: Any = None
+    surcharges: Any = None
+    templates: Any = None
+    template_defaults: Any = None
+    calendars: Any = None
+    sla_policies: Any = None
+    default_policy: Any = None
+    accounts: Any = None
 
     @model_validator(mode="after")
     def _references(self) -> "Config":
@@ -352,10 +352,38 @@ class Config(BaseModel):
     def managers_of(self, region: str | None) -> list[Person]:
         return [p for p in self.people if "manager" in p.roles and region in p.regions]
 
+    def whole(self) -> dict[str, Any]:
+        """The config as plain data, as the section owners read it: owned sections that were not
+        written are left out (absent, not null), exactly as in the file."""
+        data = self.model_dump(mode="json")
+        for key in OWNED_SECTIONS:
+            if key not in self.model_fields_set:
+                data.pop(key, None)
+        return data
+
+    @cached_property
+    def ledger(self) -> "LedgerConfig":
+        """Prices, splits, plans, FX, periods and accounts: the one parse of the money sections."""
+        from settlement.ledger_config import LedgerConfig
+
+        return LedgerConfig.from_mapping(self.whole())
+
     @property
-    def extra(self) -> dict[str, Any]:
-        """Top-level sections other modules validate (settlement, templates, SLA)."""
-        return dict(self.model_extra or {})
+    def priced(self) -> bool:
+        """Jobs are priced when the config has a service catalog or plans."""
+        return "templates" in self.model_fields_set or "plans" in self.model_fields_set
+
+    @cached_property
+    def service_templates(self) -> "list[ServiceTemplate]":
+        from handlers.service_templates import parse_templates
+
+        return parse_templates(self.whole(), {s.code for s in self.skills})
+
+    @cached_property
+    def sla(self) -> "SlaConfig | None":
+        from handlers.sla import SlaConfig
+
+        return SlaConfig.from_mapping(self.whole()) if self.sla_policies else None
 
     @property
     def api_base(self) -> str:
@@ -419,20 +447,52 @@ def _path_of(loc: tuple[Any, ...]) -> str:
     return ".".join(str(p) for p in loc) or "(root)"
 
 
+def _fields_at(loc: tuple[Any, ...]) -> list[str]:
+    """The keys the model at `loc` (a path into Config) accepts, for "did you mean"."""
+    node: Any = Config
+    for part in loc:
+        while get_origin(node) in (list, dict, Union, UnionType) or get_args(node) and not isinstance(node, type):
+            args = [a for a in get_args(node) if a is not type(None)]
+            if not args:
+                return []
+            node = args[-1]
+        if isinstance(part, int):
+            continue
+        fields = getattr(node, "model_fields", None)
+        if not fields or part not in fields:
+            return []
+        node = fields[part].annotation
+    while get_args(node) and not isinstance(node, type):
+        node = [a for a in get_args(node) if a is not type(None)][-1]
+    return list(getattr(node, "model_fields", {}))
+
+
+def _unknown_key(loc: tuple[Any, ...]) -> str:
+    return unknown_key(str(loc[-1]), _fields_at(loc[:-1]))
+
+
 def parse_config(data: Any, env: dict[str, str] | None = None) -> Config:
     if not isinstance(data, dict):
         raise ConfigError("the config file must be a YAML mapping")
     data = interpolate(data, env)
     try:
-        return Config.model_validate(data)
+        cfg = Config.model_validate(data)
+        # Sections parsed by their owners, now: a bad price or SLA stops the start with one line
+        # instead of failing a customer later.
+        cfg.ledger, cfg.service_templates, cfg.sla  # noqa: B018
+        return cfg
     except ValidationError as e:
         err = e.errors()[0]
         msg = err["msg"].removeprefix("Value error, ")
         path = _path_of(err["loc"])
+        if err["type"] == "extra_forbidden":
+            raise ConfigError(f"{path}: {_unknown_key(tuple(err['loc']))}") from None
         # Cross-reference errors carry their own path in the message.
         if msg.split(":", 1)[0].count(".") and path == "(root)":
             raise ConfigError(msg) from None
         raise ConfigError(f"{path}: {msg}") from None
+    except ValueError as e:  # a section owner's one-line error (it names its key path)
+        raise ConfigError(str(e)) from None
 
 
 def load_config(path: str | os.PathLike[str] | None = None, env: dict[str, str] | None = None) -> Config:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.catalog import t
+from handlers.messages import t
 from handlers.links import ticket_signature
 from storage import outbox
 
@@ -41,7 +41,7 @@ class Context:
     response_code: str | None = None
     task_id: str | None = None
     public_url: str = ""
-    templates: Any = None    # handlers.templates.TemplateBook
+    templates: Any = None    # handlers.service_templates.ServiceCatalog
     settlement: Any = None   # settlement.SettlementConfig (None: jobs are not priced)
     sla: Any = None          # handlers.sla_runtime.SlaBook (None: no SLA timers)
     log: dict[str, Any] = field(default_factory=dict)

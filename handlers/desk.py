@@ -16,7 +16,10 @@ from sqlalchemy.exc import IntegrityError
 from handlers.clock import Clock
 from handlers.config import Config
 from handlers.event import Inbound
-from handlers.catalog import t
+from handlers.messages import t
+from handlers.service_templates import ServiceCatalog
+from handlers.sla_runtime import SlaBook
+from settlement.ledger_config import LedgerConfig
 from handlers.context import Context, language_for
 from handlers.dispatch import Parser, dispatch, intent_of_button
 from handlers.replies import Reply
@@ -39,9 +42,16 @@ class Services:
     """What handlers may use besides the session: built once at start-up."""
 
     clock: Clock = field(default_factory=Clock)
-    templates: Any = None   # handlers.templates.TemplateBook
-    settlement: Any = None  # settlement.SettlementConfig
-    sla: Any = None         # handlers.sla_runtime.SlaBook
+    templates: ServiceCatalog | None = None
+    settlement: LedgerConfig | None = None  # None: jobs are not priced
+    sla: SlaBook | None = None              # None: no SLA timers
+
+    @classmethod
+    def from_config(cls, cfg: Config, clock: Clock | None = None) -> "Services":
+        """The sections other modules own were parsed once when the config was loaded."""
+        return cls(clock=clock or Clock(), templates=ServiceCatalog(cfg.service_templates),
+                   settlement=cfg.ledger if cfg.priced else None,
+                   sla=SlaBook(cfg, cfg.sla) if cfg.sla is not None else None)
 
 
 class Desk:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any, Protocol
 
-from handlers.catalog import t
+from handlers.messages import t
 from handlers import feedback as _feedback, help as _help, jobs as _jobs, settlement as _settlement, tickets as _tickets  # noqa: F401  (registration)
 from handlers.context import Context
 from handlers.registry import HANDLERS

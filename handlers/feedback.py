@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import update
 
-from handlers.catalog import t
+from handlers.messages import t
 from handlers import notify, permissions
 from handlers.context import Context
 from handlers.registry import handles

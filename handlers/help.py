@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from handlers.catalog import t
+from handlers.messages import t
 from handlers.context import Context
 from handlers.registry import handles
 from handlers.replies import Reply

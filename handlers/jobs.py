@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from handlers.catalog import t
+from handlers.messages import t
 from handlers import notify, permissions
 from handlers.context import Context
 from handlers.lifecycle import PROGRESS_ACTIONS, Impossible, next_status

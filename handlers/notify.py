@@ -8,7 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from handlers.cards import ticket_card, ticket_fields
-from handlers.catalog import t
+from handlers.messages import t
 from handlers.context import Context
 from handlers.labels import location_of, skill_label, template_name
 from storage import tickets as store

@@ -4,7 +4,7 @@ managers act only within their regions."""
 
 from __future__ import annotations
 
-from handlers.catalog import t
+from handlers.messages import t
 from handlers.context import Context
 from handlers.lifecycle import BEFORE_SITE, DONE
 from storage.models import Ticket

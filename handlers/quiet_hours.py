@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from handlers.config import parse_time
+from handlers.hours import parse_time
 
 
 def quiet_until(cfg: Any, tz_name: str, now: datetime) -> datetime | None:

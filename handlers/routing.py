@@ -15,8 +15,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from handlers.cards import job_card, task_id
-from handlers.config import Config, parse_hours
-from handlers.catalog import t
+from handlers.config import Config
+from handlers.hours import parse_hours
+from handlers.messages import t
 from handlers.context import Context
 from handlers.labels import location_of, skill_label
 from storage import tickets as store

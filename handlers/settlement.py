@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from handlers.catalog import t
+from handlers.messages import t
 from handlers.context import Context
 from handlers.links import report_url
 from handlers.registry import handles
@@ -28,21 +28,8 @@ TOP = 3
 
 # -- config ----------------------------------------------------------------------------------------
 
-_CONFIGS: dict[int, tuple[Any, LedgerConfig]] = {}
-
-
-def ledger_config(cfg: Any) -> LedgerConfig:
-    """The ledger's view of a desk Config, parsed once per Config object."""
-    hit = _CONFIGS.get(id(cfg))
-    if hit is not None and hit[0] is cfg:
-        return hit[1]
-    lcfg = LedgerConfig.from_mapping(cfg.model_dump(mode="json"))
-    _CONFIGS[id(cfg)] = (cfg, lcfg)  # the Config is kept alive with it, so its id cannot be reused
-    return lcfg
-
-
 def _lcfg(ctx: Context) -> LedgerConfig:
-    return ctx.settlement if isinstance(ctx.settlement, LedgerConfig) else ledger_config(ctx.cfg)
+    return ctx.settlement if ctx.settlement is not None else ctx.cfg.ledger
 
 
 # -- presentation ----------------------------------------------------------------------------------

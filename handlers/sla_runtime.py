@@ -26,12 +26,6 @@ class SlaBook:
     def __init__(self, cfg: Any, sla: policy_math.SlaConfig) -> None:
         self.cfg, self.sla = cfg, sla
 
-    @classmethod
-    def from_config(cls, cfg: Any, whole: dict[str, Any]) -> "SlaBook | None":
-        if not whole.get("sla_policies"):
-            return None
-        return cls(cfg, policy_math.SlaConfig.from_mapping(whole))
-
     def _timezone(self, region: str | None) -> str | None:
         r = self.cfg.region(region)
         return r.timezone if r else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from handlers.cards import ticket_card, ticket_fields
-from handlers.catalog import t
+from handlers.messages import t
 from handlers import notify, permissions
 from handlers.context import Context
 from handlers.labels import location_of, skill_label, template_name
@@ -13,7 +13,7 @@ from handlers.lifecycle import Impossible, next_status
 from handlers.registry import handles
 from handlers.replies import Reply
 from handlers.routing import deliver, plan
-from handlers.templates import TemplateDef
+from handlers.service_templates import ServiceTemplate
 from storage import tickets as store
 from storage.models import Ticket
 
@@ -50,7 +50,7 @@ async def create_ticket(ctx: Context, entities: dict[str, Any]) -> Reply:
     if not region:
         return _ask(ctx, "ask.city", {**entities, "skill": skill})
     found = await ctx.templates.for_skill(ctx.session, skill) if ctx.templates else None
-    version, tpl = found if found else (None, TemplateDef(code=f"{skill}_repair", skill=skill))
+    version, tpl = found if found else (None, ServiceTemplate(code=f"{skill}_repair", skill=skill))
     values = {"city": city, "store": entities.get("store"), "description": entities.get("_text")}
     missing = [f.key for f in tpl.fields if f.required and not values.get(f.key)]
     if "city" in missing and region:
@@ -77,7 +77,7 @@ def _customer_group(ctx: Context, entities: dict[str, Any], city: str | None) ->
     return None
 
 
-async def open_ticket(ctx: Context, *, tpl: TemplateDef, version: int | None, skill: str, region: str,
+async def open_ticket(ctx: Context, *, tpl: ServiceTemplate, version: int | None, skill: str, region: str,
                       city: str | None, urgency: str, description: str, chatid: str | None, source: str,
                       reason: str, store: str | None = None, reporter: str | None = None,
                       extra: dict[str, Any] | None = None) -> tuple[Ticket, list[Any]]:

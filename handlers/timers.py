@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm.attributes import set_committed_value
 
-from handlers.catalog import t
+from handlers.messages import t
 from handlers import notify
 from handlers.context import Context
 from handlers.labels import location_of

@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+import difflib
 from decimal import Decimal
 from types import MappingProxyType
 from typing import Any, Mapping
 
 from .errors import SettlementConfigError, SettlementError
 from .fx import FxRate, find_rate
-from .money import DEFAULT_ROUNDING, ROUNDING_MODES, exact_minor, exponent, from_minor, to_decimal
+from .money import DEFAULT_ROUNDING, ROUNDING_MODES, decimal_setting, exact_minor, exponent, from_minor
 from .plans import MODELS, Item, Plan, Tier
 from .pricing import Pricing, Region, Surcharge, Template
 from .split import Share, SplitRule
@@ -52,10 +53,16 @@ def _list(v: Any, path: str) -> list[Any]:
     return v
 
 
+def unknown_key(key: str, known: Any) -> str:
+    """"unknown key", with the nearest known one when the key looks like a slip of the keyboard."""
+    near = difflib.get_close_matches(key, sorted(map(str, known)), n=1, cutoff=0.75)
+    return f"unknown key (did you mean {near[0]!r}?)" if near else "unknown key"
+
+
 def _keys(d: Mapping[str, Any], allowed: set[str], path: str, required: tuple[str, ...] = ()) -> None:
     for k in d:
         if k not in allowed:
-            raise _fail(f"{path}.{k}", "unknown key")
+            raise _fail(f"{path}.{k}", unknown_key(str(k), allowed))
     for k in required:
         if k not in d or d[k] is None:
             raise _fail(f"{path}.{k}", "missing")
@@ -82,13 +89,10 @@ def _currency(v: Any, path: str) -> str:
 
 
 def _decimal(v: Any, path: str, *, minimum: Decimal | None = Decimal(0), positive: bool = False) -> Decimal:
-    if isinstance(v, float):
-        # A bare YAML number, or a whole-value ${VAR} that interpolation re-read as one.
-        raise _fail(path, f"write it as a string (\"{v}\"), not a float; floats cannot hold decimals exactly")
     try:
-        d = to_decimal(v, "value")
-    except (TypeError, SettlementError):
-        raise _fail(path, f"not a decimal ({v!r})") from None
+        d = decimal_setting(v)
+    except SettlementError as e:
+        raise _fail(path, str(e)) from None
     if positive and d <= 0:
         raise _fail(path, f"must be greater than 0 ({v})")
     if minimum is not None and d < minimum:

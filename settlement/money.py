@@ -66,6 +66,17 @@ def check_rounding(mode: str) -> str:
     return mode
 
 
+def decimal_setting(value: Any) -> Decimal:
+    """A decimal as config writes it — "0.06", "20.00", 3 — for every section of the config.
+    A float is refused with the reason: YAML reads 0.1 as a binary float that is not 0.1."""
+    if isinstance(value, float):
+        raise AmountError(f"write it as a string (\"{value}\"), not a float; floats cannot hold decimals exactly")
+    try:
+        return to_decimal(value, "value")
+    except (TypeError, AmountError):
+        raise AmountError(f"not a decimal ({value!r})") from None
+
+
 def to_decimal(value: Any, what: str = "value") -> Decimal:
     """A finite Decimal from a string, int or Decimal; floats and bools are refused (TypeError)."""
     if isinstance(value, bool) or isinstance(value, float):

@@ -23,7 +23,7 @@ def graph():
 def test_layer_contracts_hold():
     # The CLI, as an operator runs it: the contracts are the ones in pyproject.toml.
     lint = Path(sys.executable).with_name("lint-imports")
-    done = subprocess.run([str(lint), "--config", str(ROOT / "pyproject.toml")], cwd=ROOT,
+    done = subprocess.run([str(lint), str(ROOT / "pyproject.toml")], cwd=ROOT,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
     assert "0 broken" in done.stdout

@@ -16,7 +16,7 @@ import pytest
 import yaml
 from jinja2 import meta
 
-from handlers import catalog as render
+from handlers import messages as render
 
 MESSAGES = render.TEMPLATES / "messages"
 LANGUAGES = render.languages()
@@ -65,7 +65,7 @@ def english_values(key: str) -> dict[str, object]:
 
 
 def render_source(lang: str, key: str, values: dict[str, object]) -> str:
-    # The same environment (StrictUndefined, filters) and the same strip as handlers.catalog.t.
+    # The same environment (StrictUndefined, filters) and the same strip as handlers.messages.t.
     return render._env().from_string(str(sources(lang)[key])).render(**values).strip()
 
 
@@ -199,7 +199,7 @@ def test_spot_checks(lang):
 
 
 def test_a_key_defined_twice_in_one_file_is_an_error(tmp_path, monkeypatch):
-    import handlers.catalog as render
+    import handlers.messages as render
 
     (tmp_path / "messages" / "xx").mkdir(parents=True)
     (tmp_path / "messages" / "xx" / "core.yaml").write_text("a: one\nb: two\na: three\n", encoding="utf-8")

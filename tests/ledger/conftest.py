@@ -25,7 +25,6 @@ from typing import Any, AsyncIterator
 import pytest
 
 from handlers.config import Config
-from handlers.settlement import ledger_config
 from settlement.ledger_config import LedgerConfig
 from storage import ledger
 from storage import ledger_models  # noqa: F401  (tables on Base.metadata for the PostgreSQL reset)
@@ -111,6 +110,6 @@ async def env(tmp_path: Path) -> AsyncIterator[Env]:
     if db.is_sqlite:
         await db.upgrade()
     try:
-        yield Env(cfg, ledger_config(cfg), db)
+        yield Env(cfg, cfg.ledger, db)
     finally:
         await db.close()

@@ -10,8 +10,6 @@ from urllib.parse import parse_qs, urlencode, urlparse
 import aiohttp
 import pytest
 from sqlalchemy import select
-
-from handlers.settlement import ledger_config
 from storage import ledger
 from storage import tickets as store
 from storage.db import Database
@@ -51,7 +49,7 @@ async def desk(start):
             ticket = (await s.scalars(select(Ticket).where(Ticket.id == 1))).one()
             assert ticket.assignee == "zhangwei"
             await ledger.record_completion(
-                s, ledger_config(desk.cfg), ticket_id=ticket.id, template=ticket.template or "hvac_repair",
+                s, desk.cfg.ledger, ticket_id=ticket.id, template=ticket.template or "hvac_repair",
                 region=ticket.region, engineer=ticket.assignee, hours="1.5", parts=[("压缩机", "180.00")],
                 surcharges=["urgent"], language="zh", completed_at=utcnow())
             await store.transition(s, ticket, "completed", actor="zhangwei", reason="test completion")

@@ -119,13 +119,12 @@ async def test_usage_api_bad_input_is_400_with_a_reason(api, body, raw, reason):
 
 
 async def test_usage_api_refuses_a_closed_period(api):
-    from handlers.settlement import ledger_config
     from storage.db import Database
 
     db = Database(api.cfg.database.url)
     try:
         async with db.transaction() as s:
-            await ledger.close_period(s, ledger_config(api.cfg), "2026-10", now=AFTER_OCT)
+            await ledger.close_period(s, api.cfg.ledger, "2026-10", now=AFTER_OCT)
     finally:
         await db.close()
     status, out, _ = await api.post({"account": "api_co", "item": "api_calls", "quantity": "1", "period": "2026-10"})

@@ -9,10 +9,11 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from settlement.money import decimal_setting
 
 FIELD_KEYS = ("city", "store", "description", "equipment", "contact")
 
@@ -41,19 +42,15 @@ class Approval(BaseModel):
     @field_validator("above", mode="before")
     @classmethod
     def _amount(cls, v: Any) -> str:
-        if isinstance(v, float):
-            raise ValueError("write amounts as strings")
-        try:
-            Decimal(str(v))
-        except InvalidOperation:
-            raise ValueError(f"not an amount: {v!r}") from None
+        decimal_setting(v)
         return str(v)
 
 
-class TemplateDef(BaseModel):
-    model_config = ConfigDict(extra="allow", frozen=True)  # pricing & co. belong to settlement
+class ServiceTemplate(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
     code: str
     skill: str
+    pricing: dict[str, Any] | None = None  # settlement/config.py validates it (the price's owner)
     names: dict[str, str] = Field(default_factory=dict)
     fields: list[FieldDef] = Field(default_factory=lambda: [FieldDef(key="city", required=True)])
     dispatch: Literal["offer", "assign"] = "offer"
@@ -72,19 +69,19 @@ class TemplateDef(BaseModel):
         return hashlib.sha256(json.dumps(self.content(), sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
-def parse_templates(extra: dict[str, Any], skills: set[str]) -> list[TemplateDef]:
+def parse_templates(extra: dict[str, Any], skills: set[str]) -> list[ServiceTemplate]:
     """Validate `templates` (+ `template_defaults`); errors name the key path, like handlers.config."""
     defaults = extra.get("template_defaults") or {}
     raw = extra.get("templates") or []
     if not isinstance(raw, list):
         raise ValueError("templates: must be a list")
-    out: list[TemplateDef] = []
+    out: list[ServiceTemplate] = []
     seen: set[str] = set()
     for i, entry in enumerate(raw):
         if not isinstance(entry, dict):
             raise ValueError(f"templates.{i}: must be a mapping")
         try:
-            tpl = TemplateDef.model_validate({**defaults, **entry})
+            tpl = ServiceTemplate.model_validate({**defaults, **entry})
         except ValidationError as e:
             err = e.errors()[0]
             path = ".".join(str(p) for p in err["loc"])
@@ -98,31 +95,31 @@ def parse_templates(extra: dict[str, Any], skills: set[str]) -> list[TemplateDef
     return out
 
 
-class TemplateBook:
+class ServiceCatalog:
     """The templates in force. Which version is active lives in the database (a rollback from the
     CLI must reach every serve process), so heads are re-read at most every `ttl` seconds."""
 
-    def __init__(self, defs: list[TemplateDef], ttl: float = 5.0) -> None:
+    def __init__(self, defs: list[ServiceTemplate], ttl: float = 5.0) -> None:
         self.defs = {d.code: d for d in defs}
         self.by_skill: dict[str, str] = {}
         for d in defs:
             self.by_skill.setdefault(d.skill, d.code)
         self.ttl = ttl
-        self._heads: dict[str, tuple[int, TemplateDef]] = {}
+        self._heads: dict[str, tuple[int, ServiceTemplate]] = {}
         self._loaded = 0.0
 
     def invalidate(self) -> None:
         self._loaded = 0.0
 
-    async def active(self, session: Any, code: str) -> tuple[int, TemplateDef] | None:
-        from storage import templates as store
+    async def active(self, session: Any, code: str) -> tuple[int, ServiceTemplate] | None:
+        from storage import service_templates as store
 
         if time.monotonic() - self._loaded > self.ttl:
-            self._heads = {c: (v, TemplateDef.model_validate(content))
+            self._heads = {c: (v, ServiceTemplate.model_validate(content))
                            for c, v, content in await store.active_all(session)}
             self._loaded = time.monotonic()
         return self._heads.get(code)
 
-    async def for_skill(self, session: Any, skill: str) -> tuple[int, TemplateDef] | None:
+    async def for_skill(self, session: Any, skill: str) -> tuple[int, ServiceTemplate] | None:
         code = self.by_skill.get(skill)
         return await self.active(session, code) if code else None

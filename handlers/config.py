@@ -181,7 +181,7 @@ class Skill(_Model):
 Role = Literal["customer", "engineer", "manager", "admin"]
 
 
-class Person(_Model):
+class PersonConfig(_Model):
     userid: str
     name: str
     roles: list[Role] = Field(default_factory=lambda: ["customer"])
@@ -231,7 +231,7 @@ class EscalationConfig(_Model):
     csat_alert_at_or_below: int = Field(2, ge=1, le=5)
 
 
-class Group(_Model):
+class GroupConfig(_Model):
     chatid: str
     name: str
     kind: Literal["customer", "dispatch"] = "customer"
@@ -266,8 +266,8 @@ class Config(BaseModel):
     escalation: EscalationConfig = EscalationConfig()
     regions: list[Region] = Field(default_factory=list)
     skills: list[Skill] = Field(default_factory=list)
-    people: list[Person] = Field(default_factory=list)
-    groups: list[Group] = Field(default_factory=list)
+    people: list[PersonConfig] = Field(default_factory=list)
+    groups: list[GroupConfig] = Field(default_factory=list)
     # Raw, parsed by their owners (see OWNED_SECTIONS).
     rounding: Any = None
     reporting_currency: Any = None
@@ -331,10 +331,10 @@ class Config(BaseModel):
     def region_of_city(self, city: str | None) -> Region | None:
         return next((r for r in self.regions if any(c.name == city for c in r.cities)), None)
 
-    def person(self, userid: str | None) -> Person | None:
+    def person(self, userid: str | None) -> PersonConfig | None:
         return next((p for p in self.people if p.userid == userid), None)
 
-    def group(self, chatid: str | None) -> Group | None:
+    def group(self, chatid: str | None) -> GroupConfig | None:
         return next((g for g in self.groups if g.chatid == chatid), None)
 
     def skill(self, code: str | None) -> Skill | None:
@@ -349,7 +349,7 @@ class Config(BaseModel):
         region = region or (self.regions[0] if self.regions else None)
         return region.timezone if region else "Asia/Shanghai"
 
-    def managers_of(self, region: str | None) -> list[Person]:
+    def managers_of(self, region: str | None) -> list[PersonConfig]:
         return [p for p in self.people if "manager" in p.roles and region in p.regions]
 
     def whole(self) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from handlers.links import ticket_signature
 from storage import outbox
 
 if TYPE_CHECKING:
-    from handlers.config import Config, Group, Person
+    from handlers.config import Config, GroupConfig, PersonConfig
     from storage.cache import Cache
 
 
@@ -36,8 +36,8 @@ class Context:
     chatid: str | None
     channel: str
     now: datetime
-    person: "Person | None" = None
-    group: "Group | None" = None
+    person: "PersonConfig | None" = None
+    group: "GroupConfig | None" = None
     response_code: str | None = None
     task_id: str | None = None
     public_url: str = ""

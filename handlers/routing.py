@@ -67,7 +67,7 @@ async def rank(ctx: Context, *, skill: str, region: str | None, city: str | None
 
 
 @dataclass(frozen=True)
-class Plan:
+class Route:
     """Who should get a job, and why (written to the audit trail)."""
 
     mode: str
@@ -90,19 +90,19 @@ class Plan:
                 "status_reason": f"offered to {self.why}"}
 
 
-async def plan(ctx: Context, *, skill: str, region: str | None, city: str | None, mode: str, k: int,
-               exclude: set[str] = frozenset()) -> Plan:  # type: ignore[assignment]
+async def find_route(ctx: Context, *, skill: str, region: str | None, city: str | None, mode: str, k: int,
+                     exclude: set[str] = frozenset()) -> Route:  # type: ignore[assignment]
     """Offer (抢单) to the top k, or assign (派单) to the best one — in the ticket's region, else
     in its neighbours."""
     want = 1 if mode == "assign" else k
     for r in [region, *ctx.cfg.routing.neighbours.get(region or "", [])]:
         people = await rank(ctx, skill=skill, region=r, city=city, exclude=set(exclude), k=want)
         if people:
-            return Plan(mode, people, r if r != region else None)
-    return Plan(mode, [])
+            return Route(mode, people, r if r != region else None)
+    return Route(mode, [])
 
 
-async def deliver(ctx: Context, ticket: Ticket, routed: Plan, exclude: Any = ()) -> None:
+async def deliver(ctx: Context, ticket: Ticket, routed: Route, exclude: Any = ()) -> None:
     """Send what a routed ticket causes: the job cards (and offers), or the fallback."""
     if not routed.people:
         await fall_back(ctx, ticket, exclude)
@@ -121,8 +121,8 @@ async def deliver(ctx: Context, ticket: Ticket, routed: Plan, exclude: Any = ())
 async def route(ctx: Context, ticket: Ticket, *, mode: str, k: int, timeout_s: int,
                 exclude: set[str] = frozenset()) -> list[Candidate]:  # type: ignore[assignment]
     """Route a ticket that already exists again (an offer timed out, the assignee declined)."""
-    routed = await plan(ctx, skill=ticket.skill, region=ticket.region, city=ticket.city, mode=mode, k=k,
-                        exclude=exclude)
+    routed = await find_route(ctx, skill=ticket.skill, region=ticket.region, city=ticket.city, mode=mode, k=k,
+                             exclude=exclude)
     if routed.people and mode == "assign":
         await store.transition(ctx.session, ticket, "assigned", actor="desk", reason=f"assigned to {routed.why}",
                                now=ctx.now)

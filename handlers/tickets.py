@@ -12,7 +12,7 @@ from handlers.labels import location_of, skill_label, template_name
 from handlers.lifecycle import Impossible, next_status
 from handlers.registry import handles
 from handlers.replies import Reply
-from handlers.routing import deliver, plan
+from handlers.routing import deliver, find_route
 from handlers.service_templates import ServiceTemplate
 from storage import tickets as store
 from storage.models import Ticket
@@ -88,7 +88,7 @@ async def open_ticket(ctx: Context, *, tpl: ServiceTemplate, version: int | None
     if store:
         data["store"] = store
     # Routed before it is stored, so the row is written once, already offered or assigned.
-    routed = await plan(ctx, skill=skill, region=region, city=city, mode=tpl.dispatch, k=tpl.offer_k)
+    routed = await find_route(ctx, skill=skill, region=region, city=city, mode=tpl.dispatch, k=tpl.offer_k)
     group = ctx.cfg.group(chatid)
     # The ticket speaks its store's language, whoever opened it (staff, a system, the store itself).
     language = group.language if group is not None else ctx.lang

@@ -122,7 +122,7 @@ class TicketEvent(Base):
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
-class ServiceTemplate(Base):
+class ServiceTemplateVersion(Base):
     """Every applied version of a service template (预制项目库); tickets record the version."""
 
     __tablename__ = "service_templates"
@@ -134,7 +134,7 @@ class ServiceTemplate(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
-class TemplateHead(Base):
+class ServiceTemplateHead(Base):
     """Which version of a template is in force, and the config content it last saw — so that a
     rollback survives restarts until the config itself changes again."""
 

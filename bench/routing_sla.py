@@ -282,9 +282,8 @@ async def bench_routing(desk: Desk, cfg: Config, rng: random.Random, calls: int)
     times, empty = [], 0
     for i, (skill, region, city) in enumerate(asks):
         started = time.perf_counter()
-        async with desk.db.transaction() as session:
-            chosen = await rank(desk.context(session, userid="desk"), skill=skill,
-                                region=region, city=city, exclude=set(), k=3)
+        async with desk.work(userid="desk") as ctx:
+            chosen = await rank(ctx, skill=skill, region=region, city=city, exclude=set(), k=3)
         took = time.perf_counter() - started
         if i >= WARMUP_CALLS:
             times.append(took)
@@ -312,8 +311,8 @@ async def scan_pass(desk: Desk) -> tuple[float, int]:
     """One scheduler pass of check_sla: select due tickets, claim and evaluate each, commit the
     events and outbox rows — one transaction, timed through the commit."""
     started = time.perf_counter()
-    async with desk.db.transaction() as session:
-        handled = await timers.check_sla(desk.context(session, userid="desk", channel="timer"))
+    async with desk.work(userid="desk", channel="timer") as ctx:
+        handled = await timers.check_sla(ctx)
     return time.perf_counter() - started, handled
 
 

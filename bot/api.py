@@ -75,43 +75,24 @@ def _replay(seen: ApiRequest, digest: str) -> web.Response:
 
 
 async def _create(desk: Any, cfg: Any, body: TicketRequest, key: str | None, digest: str) -> tuple[int, dict[str, Any]]:
-    from handlers.service_templates import ServiceTemplate
-    from handlers.tickets import open_ticket
+    """Through the same dispatch and handler as a ticket reported in chat."""
+    from handlers.dispatch import dispatch
+    from storage import tickets as store
 
-    async with desk.db.transaction() as session:
-        ctx = desk.context(session, userid=body.reporter or "api", chatid=None, channel="api")
-        templates = desk.services.templates
-        found = None
-        if body.template:
-            found = await templates.active(session, body.template) if templates else None
-            if found is None:
-                return 400, {"error": f"template: unknown template {body.template!r}"}
-        elif body.skill:
-            if cfg.skill(body.skill) is None:
-                return 400, {"error": f"skill: unknown skill {body.skill!r}"}
-            found = await templates.for_skill(session, body.skill) if templates else None
-        else:
-            return 400, {"error": "skill or template is required"}
-        version, tpl = found if found else (None, ServiceTemplate(code=f"{body.skill}_repair", skill=body.skill or ""))
-        city = body.city
-        if city and cfg.region_of_city(city) is None:
-            return 400, {"error": f"city: unknown city {city!r}"}
-        region = body.region or (cfg.region_of_city(city).code if city else None)
-        if not region or cfg.region(region) is None:
-            return 400, {"error": "region: give a known city or region"}
-        if body.chatid and cfg.group(body.chatid) is None:
-            return 400, {"error": f"chatid: unknown group {body.chatid!r}"}
-        ticket, people = await open_ticket(
-            ctx, tpl=tpl, version=version, skill=tpl.skill, region=region, city=city, urgency=body.urgency,
-            description=body.description, chatid=body.chatid, source=body.source, store=body.store,
-            reason=f"opened through the REST API{' (' + body.external_ref + ')' if body.external_ref else ''}",
-            reporter=body.reporter or "api", extra={"external_ref": body.external_ref} if body.external_ref else None)
+    entities = {k: v for k, v in body.model_dump().items() if v is not None and k != "description"}
+    entities["_text"] = body.description
+    async with desk.work(userid=body.reporter or "api", channel="api") as ctx:
+        reply = await dispatch(ctx, "create_ticket", entities)
+        if reply.problem or not reply.data:
+            return 400, {"error": reply.problem or "the ticket could not be opened"}
+        ticket = await store.get_ticket(ctx.session, reply.data["ticket"])
+        assert ticket is not None
         payload = {"id": ticket.id, "status": ticket.status, "template": ticket.template,
                    "template_version": ticket.template_version, "region": ticket.region, "city": ticket.city,
-                   "urgency": ticket.urgency, "assignee": ticket.assignee, "offered_to": [p.userid for p in people]
-                   if ticket.status == "offered" else [], "url": ctx.ticket_url(ticket.id)}
+                   "urgency": ticket.urgency, "assignee": ticket.assignee, "offered_to": reply.data["offered_to"],
+                   "url": ctx.ticket_url(ticket.id)}
         if key:
-            session.add(ApiRequest(key=key, request_hash=digest, status=201, response=payload))
+            ctx.session.add(ApiRequest(key=key, request_hash=digest, status=201, response=payload))
     return 201, payload
 
 

@@ -13,6 +13,7 @@ from bot import api, callbacks, rasa_routes, reports
 from handlers.clock import Clock
 from handlers.config import Config, ConfigError
 from bot.crypto import WeComCrypto
+from handlers.dispatch import check_registry
 from handlers.desk import Desk, Services
 from bot.scheduler import Scheduler
 from bot.translate import Translator
@@ -74,6 +75,7 @@ def make_worker(cfg: Config, db: Database, cache: Cache, client: WeComClient, cl
 
 
 def create_app(cfg: Config, *, worker: bool | None = None, clock: Clock | None = None) -> web.Application:
+    check_registry()  # before anything listens: an intent with no handler is a start-up error
     services = Services.from_config(cfg, clock)
     app = web.Application(client_max_size=cfg.server.max_body_bytes)
     app[SERVICES] = services

@@ -17,7 +17,7 @@ from aiohttp import web
 
 from handlers.config import Config
 from bot.crypto import CryptoError, SignatureError, WeComCrypto
-from handlers.desk import Desk
+from handlers.desk import Desk, Outcome
 from bot.inbound import BadPayload, parse_app_message, parse_bot_message, parse_xml, xml_fields
 from handlers.event import Inbound
 from handlers.replies import Reply
@@ -125,12 +125,13 @@ def _app_encrypt_of(body: bytes) -> str:
     return encrypt
 
 
-def _log(inbound: Inbound | None, meta: dict[str, Any], started: float, status: int) -> None:
+def _log(inbound: Inbound | None, outcome: Outcome | str, started: float, status: int) -> None:
+    done = outcome if isinstance(outcome, Outcome) else Outcome(outcome)
     log.info(json.dumps({
         "event": "callback", "channel": inbound.channel if inbound else None,
         "msgid": inbound.msgid if inbound else None, "chat": inbound.chatid if inbound else None,
         "user": inbound.userid if inbound else None, "kind": inbound.kind if inbound else None,
-        "intent": meta.get("intent"), "ticket": meta.get("ticket"), "outcome": meta.get("outcome"),
+        "intent": done.intent, "ticket": done.ticket, "outcome": done.status,
         "status": status, "latency_ms": round((time.perf_counter() - started) * 1000, 1)},
         ensure_ascii=False))
 
@@ -169,25 +170,25 @@ async def bot_post(request: web.Request) -> web.Response:
     inbound = await _inbound(request, crypto, _bot_encrypt_of, parse_bot_message, started)
     if isinstance(inbound, web.Response):
         return inbound
-    meta: dict[str, Any] = {}
+    outcome: Outcome | str
     if inbound.kind == "stream_refresh":
         assert inbound.stream_id is not None
         reply = await desk.stream_reply(inbound.stream_id)
         payload = bot_payload(reply, inbound.stream_id, finished=reply is not None, refresh=True)
-        meta["outcome"] = "refresh"
+        outcome = "refresh"
     else:
         deadline = cfg.server.reply_deadline_ms / 1000
-        task = _spawn(request.app, desk.receive(inbound, meta))
+        task = _spawn(request.app, desk.receive(inbound))
         done, _ = await asyncio.wait({task}, timeout=deadline)
-        reply = task.result() if done else None
-        if done and reply is None and meta.get("outcome") == "duplicate":
+        outcome = task.result() if done else "deferred"
+        reply = outcome.reply if isinstance(outcome, Outcome) else None
+        if isinstance(outcome, Outcome) and reply is None and outcome.status == "duplicate":
             left = max(0.0, deadline - (time.perf_counter() - started))
             reply = await desk.wait_stored_reply(inbound.dedup_key or "", left)
-            done = reply is not None
-        if not done:
-            meta.setdefault("outcome", "deferred")
-        payload = bot_payload(reply, inbound.stream_key, finished=done)
-    _log(inbound, meta, started, 200)
+            if reply is None:
+                outcome = "deferred"
+        payload = bot_payload(reply, inbound.stream_key, finished=isinstance(outcome, Outcome))
+    _log(inbound, outcome, started, 200)
     if payload is None:
         return web.Response(text="")
     sealed = crypto.seal(json.dumps(payload, ensure_ascii=False), nonce=request.query.get("nonce"))
@@ -205,12 +206,9 @@ async def app_post(request: web.Request) -> web.Response:
     inbound = await _inbound(request, request.app[APP_CRYPTO], _app_encrypt_of, parse_app_message, started)
     if isinstance(inbound, web.Response):
         return inbound
-    meta: dict[str, Any] = {}
-    task = _spawn(request.app, desk.receive(inbound, meta))
+    task = _spawn(request.app, desk.receive(inbound))
     done, _ = await asyncio.wait({task}, timeout=APP_ACK_S)
-    if not done:
-        meta["outcome"] = "deferred"
-    _log(inbound, meta, started, 200)
+    _log(inbound, task.result() if done else "deferred", started, 200)
     return web.Response(text="")
 
 

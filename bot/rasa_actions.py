@@ -13,10 +13,10 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import ActionExecutor, CollectingDispatcher
 
+from handlers.dispatch import check_registry
+from handlers.registry import actions
 from handlers.replies import Reply
 
-ACTION_INTENTS = ("create_ticket", "query_status", "claim_job", "update_progress", "complete_job",
-                  "cancel_ticket", "rate_service", "settlement_summary")
 INT_ENTITIES = {"ticket", "rating"}
 
 RunIntent = Callable[..., Awaitable[Reply]]
@@ -48,11 +48,11 @@ def chat_of(tracker: Tracker) -> str | None:
 
 
 class DeskAction(Action):
-    def __init__(self, intent: str, run_intent: RunIntent) -> None:
-        self.intent, self._run = intent, run_intent
+    def __init__(self, action: str, intent: str, run_intent: RunIntent) -> None:
+        self.action, self.intent, self._run = action, intent, run_intent
 
     def name(self) -> str:
-        return f"action_{self.intent}"
+        return self.action
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
         entities = entities_from_tracker(tracker)
@@ -63,7 +63,8 @@ class DeskAction(Action):
 
 
 def make_executor(run_intent: RunIntent) -> ActionExecutor:
+    check_registry()
     executor = ActionExecutor()
-    for intent in ACTION_INTENTS:
-        executor.register_action(DeskAction(intent, run_intent))
+    for action, intent in actions().items():
+        executor.register_action(DeskAction(action, intent, run_intent))
     return executor

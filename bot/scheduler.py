@@ -20,8 +20,8 @@ class Scheduler:
         done = 0
         for job in (timers.expire_offers, timers.check_sla):
             try:
-                async with self.desk.db.transaction() as session:
-                    done += await job(self.desk.context(session, userid="desk", channel="timer"))
+                async with self.desk.work(userid="desk", channel="timer") as ctx:
+                    done += await job(ctx)
             except Exception:
                 log.exception("timer %s failed", job.__name__)
         return done

@@ -1,5 +1,5 @@
 """Everything a handler may know and do for one message: who, where, in which language, and
-the effects it may cause — all written through the session of the message's transaction."""
+the effects it may cause, collected here and written in the message's transaction by its owner."""
 
 from __future__ import annotations
 
@@ -45,6 +45,9 @@ class Context:
     settlement: Any = None   # settlement.SettlementConfig (None: jobs are not priced)
     sla: Any = None          # handlers.sla_runtime.SlaBook (None: no SLA timers)
     log: dict[str, Any] = field(default_factory=dict)
+    # The messages this unit of work sends. Whoever owns the transaction writes them in it
+    # (Desk.work): they exist exactly when the change that caused them does.
+    outbox: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def lang(self) -> str:
@@ -69,7 +72,7 @@ class Context:
     def ticket_url(self, ticket_id: int) -> str:
         return f"{self.public_url}/tickets/{ticket_id}?sig={ticket_signature(self.cfg.wecom.app.secret, ticket_id)}"
 
-    # -- effects: outbox rows in this transaction ------------------------------------------------
+    # -- effects: outbox rows, written with this transaction ------------------------------------------------
     def held_until(self, userid: str, urgent: bool) -> datetime | None:
         """Quiet hours: a non-urgent notice to staff waits for the morning in their time zone.
         Customers always get what they asked for; the person we are answering right now too."""
@@ -91,18 +94,22 @@ class Context:
                  for path, source in translate or [] if source and source != target]
         if marks:
             payload["_translate"] = marks
-        outbox.enqueue(self.session, "app_message", userid, payload, ticket_id,
+        self._send("app_message", userid, payload, ticket_id,
                        not_before=self.held_until(userid, urgent))
 
+    def _send(self, kind: str, dest: str, payload: dict[str, Any], ticket_id: int | None = None, *,
+              not_before: datetime | None = None) -> None:
+        self.outbox.append(outbox.row(kind, dest, payload, ticket_id, not_before=not_before))
+
     def send_text(self, userid: str, text: str, ticket_id: int | None = None, *, urgent: bool = False) -> None:
-        outbox.enqueue(self.session, "app_message", userid, {"msgtype": "markdown", "markdown": {"content": text}},
+        self._send("app_message", userid, {"msgtype": "markdown", "markdown": {"content": text}},
                        ticket_id, not_before=self.held_until(userid, urgent))
 
     def push_group(self, chatid: str | None, markdown: str, ticket_id: int | None = None) -> bool:
         group = self.cfg.group(chatid)
         if group is None or not group.webhook_key:
             return False
-        outbox.enqueue(self.session, "webhook", group.webhook_key,
+        self._send("webhook", group.webhook_key,
                        {"msgtype": "markdown", "markdown": {"content": markdown}}, ticket_id)
         return True
 
@@ -110,10 +117,10 @@ class Context:
         group = self.cfg.group(chatid)
         if group is None or not group.webhook_key:
             return False
-        outbox.enqueue(self.session, "webhook", group.webhook_key,
+        self._send("webhook", group.webhook_key,
                        {"msgtype": "template_card", "template_card": card}, ticket_id)
         return True
 
     def update_button(self, userid: str, response_code: str, text: str, ticket_id: int | None = None) -> None:
-        outbox.enqueue(self.session, "update_card", userid,
+        self._send("update_card", userid,
                        {"response_code": response_code, "button": {"replace_name": text}}, ticket_id)

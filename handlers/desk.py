@@ -8,8 +8,9 @@ import inspect
 import json
 import logging
 import time
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, AsyncIterator
 
 from sqlalchemy.exc import IntegrityError
 
@@ -21,9 +22,9 @@ from handlers.service_templates import ServiceCatalog
 from handlers.sla_runtime import SlaBook
 from settlement.ledger_config import LedgerConfig
 from handlers.context import Context, language_for
-from handlers.dispatch import Parser, dispatch, intent_of_button
+from handlers.dispatch import Parser, check_registry, dispatch, intent_of_button
 from handlers.replies import Reply
-from storage import deliveries
+from storage import deliveries, outbox
 from storage.cache import Cache
 from storage.db import Database
 
@@ -54,24 +55,46 @@ class Services:
                    sla=SlaBook(cfg, cfg.sla) if cfg.sla is not None else None)
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one delivery: the reply to give (None only while a duplicate's first
+    delivery is still running) and what the access log says about it."""
+
+    status: str                       # ok | duplicate | error | ignored
+    reply: Reply | None = None
+    intent: str | None = None
+    confidence: float | None = None
+    ticket: int | None = None
+
+
 class Desk:
     def __init__(self, cfg: Config, db: Database, cache: Cache, parser: Parser, public_url: str = "",
                  services: Services | None = None) -> None:
+        check_registry()  # an intent the parser can return with no handler fails here, at start
         self.cfg, self.db, self.cache, self.parser = cfg, db, cache, parser
         self.public_url = public_url
         self.services = services or Services()
 
     # -- the entry point --------------------------------------------------------------------------
-    async def receive(self, inbound: Inbound, meta: dict[str, Any]) -> Reply | None:
-        """The reply for this delivery; None only while a duplicate's first delivery is running."""
+    async def receive(self, inbound: Inbound) -> Outcome:
         assert inbound.dedup_key is not None
         key = inbound.dedup_key
         if not await self.cache.set_nx(f"dedup:{key}", "1", HANDLING_LEASE_S):
-            meta["outcome"] = "duplicate"
-            return await self.stored_reply(key)
+            return Outcome("duplicate", await self.stored_reply(key))
         if inbound.kind in ("unsupported", "enter"):
-            return await self._record_only(inbound, meta)
-        return await self._handle(inbound, meta)
+            return await self._record_only(inbound)
+        return await self._handle(inbound)
+
+    @asynccontextmanager
+    async def work(self, *, userid: str, chatid: str | None = None, channel: str = "desk",
+                   response_code: str | None = None, task_id: str | None = None) -> AsyncIterator[Context]:
+        """One unit of work: a transaction and its context. The messages the handlers queued on
+        the context are written last, in the same transaction; on any error neither exists."""
+        async with self.db.transaction() as session:
+            ctx = self.context(session, userid=userid, chatid=chatid, channel=channel,
+                               response_code=response_code, task_id=task_id)
+            yield ctx
+            await outbox.write(session, ctx.outbox)
 
     async def stored_reply(self, key: str) -> Reply | None:
         async with self.db.sessions() as session:
@@ -97,71 +120,65 @@ class Desk:
         same context, permissions, transaction and outbox as a WeCom message, no dedup."""
         inbound = Inbound(channel="app", kind="text", dedup_key=None, userid=userid, chatid=chatid)
         try:
-            async with self.db.transaction() as session:
-                ctx = self.context(session, userid=userid, chatid=chatid, channel=channel)
+            async with self.work(userid=userid, chatid=chatid, channel=channel) as ctx:
                 return await dispatch(ctx, intent, entities)
         except Exception:
             log.exception("%s: handler %s failed for %s", channel, intent, userid)
             return Reply(markdown=t(self._lang(inbound), "error.apology"))
 
     # -- handling -----------------------------------------------------------------------------------
-    async def _handle(self, inbound: Inbound, meta: dict[str, Any]) -> Reply:
+    async def _handle(self, inbound: Inbound) -> Outcome:
         key = inbound.dedup_key
         assert key is not None
+        intent, confidence = None, None
         try:
-            intent, entities = await self._understand(inbound, meta)
-            async with self.db.transaction() as session:
-                ctx = self._context(inbound, session)
+            intent, entities, confidence = await self._understand(inbound)
+            async with self._work(inbound) as ctx:
                 reply = await dispatch(ctx, intent, entities)
                 self._effects_of_reply(ctx, inbound, reply)
-                await deliveries.record(session, key=key, channel=inbound.channel, userid=inbound.userid,
-                                     chatid=inbound.chatid, intent=intent, outcome="ok", reply=reply.to_json(),
-                                     stream_id=inbound.stream_key if inbound.channel == "bot" else None)
-            meta.update(ctx.log, outcome="ok")
+                await deliveries.record(ctx.session, key=key, channel=inbound.channel, userid=inbound.userid,
+                                        chatid=inbound.chatid, intent=intent, outcome="ok", reply=reply.to_json(),
+                                        stream_id=inbound.stream_key if inbound.channel == "bot" else None)
             await self._remember(inbound, reply)
-            return reply
+            return Outcome("ok", reply, intent, confidence, ctx.log.get("ticket"))
         except IntegrityError:
             # Another process stored this delivery first (shared DB, no shared cache): its reply wins.
             stored = await self.stored_reply(key)
             if stored is not None:
-                meta["outcome"] = "duplicate"
-                return stored
-            return await self._apologise(inbound, meta)
+                return Outcome("duplicate", stored, intent, confidence)
+            return await self._apologise(inbound, intent, confidence)
         except Exception:
-            return await self._apologise(inbound, meta)
+            return await self._apologise(inbound, intent, confidence)
 
-    async def _apologise(self, inbound: Inbound, meta: dict[str, Any]) -> Reply:
+    async def _apologise(self, inbound: Inbound, intent: str | None, confidence: float | None) -> Outcome:
         log.exception("handler failed msgid=%s user=%s chat=%s", inbound.msgid or inbound.dedup_key,
                       inbound.userid, inbound.chatid)
-        meta["outcome"] = "error"
         lang = self._lang(inbound)
         reply = Reply(markdown=t(lang, "error.apology"))
         try:
-            async with self.db.transaction() as session:
-                ctx = self._context(inbound, session)
+            async with self._work(inbound) as ctx:
                 self._effects_of_reply(ctx, inbound, reply)
-                await deliveries.record(session, key=inbound.dedup_key or "", channel=inbound.channel,
-                                     userid=inbound.userid, chatid=inbound.chatid, intent=meta.get("intent"),
-                                     outcome="error", reply=reply.to_json(),
-                                     stream_id=inbound.stream_key if inbound.channel == "bot" else None)
+                await deliveries.record(ctx.session, key=inbound.dedup_key or "", channel=inbound.channel,
+                                        userid=inbound.userid, chatid=inbound.chatid, intent=intent,
+                                        outcome="error", reply=reply.to_json(),
+                                        stream_id=inbound.stream_key if inbound.channel == "bot" else None)
         except Exception:
             log.exception("could not store the apology for %s", inbound.dedup_key)
-        return reply
+        return Outcome("error", reply, intent, confidence)
 
-    async def _record_only(self, inbound: Inbound, meta: dict[str, Any]) -> Reply | None:
+    async def _record_only(self, inbound: Inbound) -> Outcome:
         """Message types we do not act on: answered 200 so WeCom stops retrying, and recorded."""
-        meta["outcome"] = "ignored"
         reply = Reply(markdown=t(self._lang(inbound), "unsupported")) if (
             inbound.kind == "unsupported" and inbound.msgtype in ("image", "voice", "file", "mixed", "video")) else None
         async with self.db.transaction() as session:
             await deliveries.record(session, key=inbound.dedup_key or "", channel=inbound.channel, userid=inbound.userid,
                                  chatid=inbound.chatid, intent=None, outcome="ignored",
                                  reply=reply.to_json() if reply else None, stream_id=None)
-        return reply
+        return Outcome("ignored", reply)
 
-    def _context(self, inbound: Inbound, session: Any) -> Context:
-        return self.context(session, userid=inbound.userid, chatid=inbound.chatid, channel=inbound.channel,
-                            response_code=inbound.response_code, task_id=inbound.task_id)
+    def _work(self, inbound: Inbound) -> Any:
+        return self.work(userid=inbound.userid, chatid=inbound.chatid, channel=inbound.channel,
+                         response_code=inbound.response_code, task_id=inbound.task_id)
 
     def context(self, session: Any, *, userid: str, chatid: str | None = None, channel: str = "desk",
                 response_code: str | None = None, task_id: str | None = None) -> Context:
@@ -174,11 +191,11 @@ class Desk:
     def _lang(self, inbound: Inbound) -> str:
         return language_for(self.cfg, inbound.userid, inbound.chatid)
 
-    async def _understand(self, inbound: Inbound, meta: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    async def _understand(self, inbound: Inbound) -> tuple[str, dict[str, Any], float | None]:
         """Intent and slots — before any transaction: parsing needs no database, and on SQLite
         a transaction holds the one writer's place."""
         if inbound.kind == "card_click":
-            return intent_of_button(inbound.event_key)
+            return (*intent_of_button(inbound.event_key), None)
         parsed = self.parser.parse(inbound.text)
         if inspect.isawaitable(parsed):
             parsed = await parsed
@@ -194,8 +211,7 @@ class Desk:
                 merged = {**state["entities"], **{k: v for k, v in entities.items() if k != "_text"}}
                 merged["_text"] = (state["entities"].get("_text", "") + " " + entities["_text"]).strip()
                 intent, entities = state["intent"], merged
-        meta["confidence"] = round(float(getattr(parsed, "confidence", 0.0)), 3)
-        return intent, entities
+        return intent, entities, round(float(getattr(parsed, "confidence", 0.0)), 3)
 
     def _effects_of_reply(self, ctx: Context, inbound: Inbound, reply: Reply) -> None:
         """The app channel answers out of band: a click updates the card, a message gets a 1:1."""

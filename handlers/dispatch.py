@@ -8,7 +8,8 @@ from typing import Any, Protocol
 from handlers.messages import t
 from handlers import feedback as _feedback, help as _help, jobs as _jobs, settlement as _settlement, tickets as _tickets  # noqa: F401  (registration)
 from handlers.context import Context
-from handlers.registry import HANDLERS
+from handlers.registry import REGISTRY, check
+from nlu.intents import INTENTS
 from handlers.replies import Reply
 
 _BUTTON = re.compile(r"^(?P<action>[a-z_]+):(?P<ticket>\d{1,9})$")
@@ -27,9 +28,16 @@ def intent_of_button(event_key: str | None) -> tuple[str, dict[str, Any]]:
     return BUTTON_INTENTS[m["action"]], {"ticket": int(m["ticket"])}
 
 
+def check_registry() -> None:
+    """Start-up: every intent the parser can return and every card button has a handler."""
+    check([*INTENTS, *BUTTON_INTENTS.values()])
+
+
 async def dispatch(ctx: Context, intent: str, entities: dict[str, Any]) -> Reply:
-    ctx.log["intent"] = intent
-    handler = HANDLERS.get(intent)
-    if handler is None:
+    """The one way into a handler, for chat, card clicks, REST and Rasa actions alike."""
+    spec = REGISTRY.get(intent)
+    if spec is None:  # only from callers that name intents themselves (a Rasa assistant)
         return Reply(markdown=t(ctx.lang, "not_yet", intent=intent))
-    return await handler(ctx, entities)
+    if spec.roles is not None and not spec.roles & set(ctx.roles):
+        return Reply(markdown=t(ctx.lang, spec.refusal))
+    return await spec.handler(ctx, entities)

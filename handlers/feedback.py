@@ -17,7 +17,7 @@ from storage import tickets as store
 from storage.models import Person, Ticket
 
 
-@handles("rate_service")
+@handles("rate_service", action="action_rate_service")
 async def rate_service(ctx: Context, entities: dict[str, Any]) -> Reply:
     rating = entities.get("rating")
     if not isinstance(rating, int) or not 1 <= rating <= 5:

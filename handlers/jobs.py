@@ -44,10 +44,8 @@ async def _ticket_to_work_on(ctx: Context, entities: dict[str, Any]) -> Ticket |
     return Reply(markdown=refusal) if refusal else found
 
 
-@handles("claim_job")
+@handles("claim_job", roles={"engineer"}, refusal="claim.not_engineer", action="action_claim_job")
 async def claim_job(ctx: Context, entities: dict[str, Any]) -> Reply:
-    if "engineer" not in ctx.roles:
-        return Reply(markdown=t(ctx.lang, "claim.not_engineer"))
     number = entities.get("ticket")
     if number is None:
         from sqlalchemy import select
@@ -103,7 +101,7 @@ async def decline_job(ctx: Context, entities: dict[str, Any]) -> Reply:
     return Reply(markdown=t(ctx.lang, "decline.done", id=ticket.id), button=t(ctx.lang, "job.declined_button"))
 
 
-@handles("update_progress")
+@handles("update_progress", action="action_update_progress")
 async def update_progress(ctx: Context, entities: dict[str, Any]) -> Reply:
     ticket = await _ticket_to_work_on(ctx, entities)
     if isinstance(ticket, Reply):
@@ -139,7 +137,7 @@ async def update_progress(ctx: Context, entities: dict[str, Any]) -> Reply:
     return Reply(markdown=await notify.progress(ctx, ticket, f"push.{status}", **values))
 
 
-@handles("complete_job")
+@handles("complete_job", action="action_complete_job")
 async def complete_job(ctx: Context, entities: dict[str, Any]) -> Reply:
     ticket = await _ticket_to_work_on(ctx, entities)
     if isinstance(ticket, Reply):

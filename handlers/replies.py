@@ -16,6 +16,10 @@ class Reply:
     # Set when the reply asks a question: the intent and slots so far, kept per chat and user
     # until the answer comes (conversation state), e.g. {"intent": "create_ticket", "entities": {...}}.
     pending: dict[str, Any] | None = None
+    # For an entry that cannot ask back (REST): what was wrong with the request, "field: reason".
+    problem: str | None = None
+    # Facts for entries that answer with data rather than words, e.g. {"ticket": 12}.
+    data: dict[str, Any] | None = None
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False, separators=(",", ":"))

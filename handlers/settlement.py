@@ -95,11 +95,11 @@ def report_link(ctx: Context, span: Span, regions: list[str] | None, person: str
 
 # -- the handler -----------------------------------------------------------------------------------
 
-@handles("settlement_summary")
+@handles("settlement_summary", roles={"admin", "manager", "engineer"}, refusal="settle.refuse_customer",
+         action="action_settlement_summary")
 async def settlement_summary(ctx: Context, entities: dict[str, Any]) -> Reply:
     lang, roles, person = ctx.lang, set(ctx.roles), ctx.person
-    if person is None or not roles & {"admin", "manager", "engineer"}:
-        return Reply(markdown=t(lang, "settle.refuse_customer"))
+    assert person is not None  # staff roles come only from the people config
     asked_region = entities.get("region")
     own_only = not roles & {"admin", "manager"}
     regions: list[str] | None
@@ -129,7 +129,6 @@ async def settlement_summary(ctx: Context, entities: dict[str, Any]) -> Reply:
     group = ctx.group if ctx.chatid else None
     overheard = ctx.chatid is not None and (own_only or group is None or group.kind == "customer")
     if overheard:
-        ctx.log["private"] = True
         if reply.card is not None:
             ctx.send_card(ctx.userid, reply.card, urgent=True)
         ctx.send_text(ctx.userid, reply.markdown, urgent=True)

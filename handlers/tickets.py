@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from handlers.cards import ticket_card, ticket_fields
@@ -29,43 +30,70 @@ def ticket_reply_card(ctx: Context, ticket: Ticket, title: str, desc: str) -> di
     return ticket_card(ctx.lang, title=title, desc=desc, url=ctx.ticket_url(ticket.id), fields=fields)
 
 
-def _ask(ctx: Context, key: str, entities: dict[str, Any]) -> Reply:
-    return Reply(markdown=t(ctx.lang, key), pending={"intent": "create_ticket", "entities": entities})
+def _ask(ctx: Context, key: str, entities: dict[str, Any], problem: str) -> Reply:
+    """Chat asks for what is missing and remembers the rest; an entry that cannot ask back
+    (REST) answers `problem` instead."""
+    return Reply(markdown=t(ctx.lang, key), pending={"intent": "create_ticket", "entities": entities}, problem=problem)
 
 
-@handles("create_ticket")
+@handles("create_ticket", action="action_create_ticket")
 async def create_ticket(ctx: Context, entities: dict[str, Any]) -> Reply:
-    skill = entities.get("skill")
+    # A system over REST states what chat cannot: the template, the group to keep informed, its
+    # own reference. Nothing a chat message says can set those.
+    api = ctx.channel == "api"
+    skill, found = entities.get("skill"), None
+    if api and entities.get("template"):
+        found = await ctx.templates.active(ctx.session, entities["template"]) if ctx.templates else None
+        if found is None:
+            return _ask(ctx, "ask.skill", entities, f"template: unknown template {entities['template']!r}")
+        skill = found[1].skill
     if not skill or ctx.cfg.skill(skill) is None:
-        return _ask(ctx, "ask.skill", entities)
-    on_behalf = permissions.can_report_for_others(ctx)
+        return _ask(ctx, "ask.skill", entities,
+                    f"skill: unknown skill {skill!r}" if skill else "skill or template is required")
+    on_behalf = not api and permissions.can_report_for_others(ctx)
     # Staff report from their own rooms: the place comes from the message, not from the room.
-    group = None if on_behalf else ctx.group
+    group = None if on_behalf or api else ctx.group
     city = entities.get("city") or (group.city if group else None)
+    if city and ctx.cfg.region_of_city(city) is None and api:
+        return _ask(ctx, "ask.city", {**entities, "skill": skill}, f"city: unknown city {city!r}")
     region = entities.get("region")
     if city and not region:
         r = ctx.cfg.region_of_city(city)
         region = r.code if r else None
     region = region or (group.region if group else None)
-    if not region:
-        return _ask(ctx, "ask.city", {**entities, "skill": skill})
-    found = await ctx.templates.for_skill(ctx.session, skill) if ctx.templates else None
+    if not region or ctx.cfg.region(region) is None:
+        return _ask(ctx, "ask.city", {**entities, "skill": skill}, "region: give a known city or region")
+    if found is None:
+        found = await ctx.templates.for_skill(ctx.session, skill) if ctx.templates else None
     version, tpl = found if found else (None, ServiceTemplate(code=f"{skill}_repair", skill=skill))
-    values = {"city": city, "store": entities.get("store"), "description": entities.get("_text")}
+    description = entities.get("_text") or ""
+    values = {"city": city, "store": entities.get("store"), "description": description}
     missing = [f.key for f in tpl.fields if f.required and not values.get(f.key)]
     if "city" in missing and region:
         missing.remove("city")  # a region named directly is place enough to route
     if missing:
         return _ask(ctx, f"ask.{missing[0]}" if missing[0] in ("city", "store") else "ask.field",
-                    {**entities, "skill": skill})
+                    {**entities, "skill": skill}, f"{missing[0]}: required by template {tpl.code!r}")
     urgency = entities.get("urgency") or "normal"
-    chatid = ctx.chatid if not on_behalf else _customer_group(ctx, entities, city)
-    reason = (f"reported by {ctx.name} on behalf of {entities.get('store') or city or region}" if on_behalf
-              else f"reported in {'group ' + ctx.chatid if ctx.chatid else 'a 1:1 chat'}")
+    extra: dict[str, Any] | None = None
+    if api:
+        chatid = entities.get("chatid")
+        if chatid and ctx.cfg.group(chatid) is None:
+            return _ask(ctx, "ask.field", entities, f"chatid: unknown group {chatid!r}")
+        ref = entities.get("external_ref")
+        reason, source = f"opened through the REST API{' (' + ref + ')' if ref else ''}", entities.get("source") or "api"
+        extra = {"external_ref": ref} if ref else None
+    else:
+        chatid = ctx.chatid if not on_behalf else _customer_group(ctx, entities, city)
+        reason = (f"reported by {ctx.name} on behalf of {entities.get('store') or city or region}" if on_behalf
+                  else f"reported in {'group ' + ctx.chatid if ctx.chatid else 'a 1:1 chat'}")
+        source = "chat"
     ticket, people = await open_ticket(ctx, tpl=tpl, version=version, skill=skill, region=region, city=city,
-                                       urgency=urgency, description=entities.get("_text", ""), chatid=chatid,
-                                       source="chat", reason=reason, store=entities.get("store"))
-    return created_reply(ctx, ticket, len(people))
+                                       urgency=urgency, description=description, chatid=chatid,
+                                       source=source, reason=reason, store=entities.get("store"), extra=extra)
+    reply = created_reply(ctx, ticket, len(people))
+    return replace(reply, data={"ticket": ticket.id, "offered_to": [p.userid for p in people]
+                                if ticket.status == "offered" else []})
 
 
 def _customer_group(ctx: Context, entities: dict[str, Any], city: str | None) -> str | None:
@@ -148,7 +176,7 @@ async def find_ticket(ctx: Context, entities: dict[str, Any], *, mine: bool = Fa
                             first=open_tickets[0].id))
 
 
-@handles("query_status")
+@handles("query_status", action="action_query_status")
 async def query_status(ctx: Context, entities: dict[str, Any]) -> Reply:
     if entities.get("ticket") is None and ctx.chatid:
         open_tickets = await store.open_tickets_of_chat(ctx.session, ctx.chatid)
@@ -171,7 +199,7 @@ def _status_line(ctx: Context, ticket: Ticket) -> str:
              engineer=engineer.name if engineer else ticket.assignee, eta=eta)
 
 
-@handles("cancel_ticket")
+@handles("cancel_ticket", action="action_cancel_ticket")
 async def cancel_ticket(ctx: Context, entities: dict[str, Any]) -> Reply:
     found = await find_ticket(ctx, entities)
     if isinstance(found, Reply):

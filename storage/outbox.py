@@ -1,38 +1,29 @@
-"""The transactional outbox: enqueue inside the caller's transaction; workers claim rows."""
+"""The transactional outbox: rows written in the caller's transaction; workers claim rows."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import event, or_, select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session
 
 from storage.models import INSERT_OUTBOX, OutboxMessage, utcnow
 
 
-def enqueue(session: AsyncSession, kind: str, dest: str, payload: dict[str, Any],
-            ticket_id: int | None = None, *, not_before: datetime | None = None) -> None:
-    """Queue a message in the caller's transaction. Rows are buffered and written in one
-    multi-row INSERT just before the transaction commits (see `_write_buffered`).
-    `not_before` holds it (quiet hours)."""
+def row(kind: str, dest: str, payload: dict[str, Any], ticket_id: int | None = None, *,
+        not_before: datetime | None = None) -> dict[str, Any]:
+    """One message to send, as the row `write` stores. `not_before` holds it (quiet hours)."""
     now = utcnow()
-    session.info.setdefault("outbox", []).append(
-        {"kind": kind, "dest": dest, "payload": payload, "ticket_id": ticket_id, "status": "pending",
-         "attempts": 0, "next_attempt_at": not_before or now, "created_at": now, "last_error": ""})
+    return {"kind": kind, "dest": dest, "payload": payload, "ticket_id": ticket_id, "status": "pending",
+            "attempts": 0, "next_attempt_at": not_before or now, "created_at": now, "last_error": ""}
 
 
-@event.listens_for(Session, "before_commit")
-def _write_buffered(session: Session) -> None:
-    rows = session.info.pop("outbox", None)
+async def write(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    """Store a transaction's messages in one multi-row INSERT, in that transaction: the caller
+    that owns the transaction calls this last, so the messages exist exactly when the change does."""
     if rows:
-        session.execute(INSERT_OUTBOX, rows)
-
-
-@event.listens_for(Session, "after_rollback")
-def _drop_buffered(session: Session) -> None:
-    session.info.pop("outbox", None)
+        await session.execute(INSERT_OUTBOX, rows)
 
 
 async def claim_due(session: AsyncSession, limit: int, lease_s: float,

@@ -81,3 +81,19 @@ def test_cli_exits_2_with_one_line_on_invalid_config(tmp_path: Path):
     missing = subprocess.run([sys.executable, "-m", "bot", "serve", "--config", str(tmp_path / "nope.yaml")],
                              capture_output=True, text=True, timeout=60)
     assert missing.returncode == 2 and "cannot read config file" in missing.stderr
+
+
+@pytest.mark.parametrize("override,message", [
+    # A misspelt section used to be ignored: SLA silently off, pricing silently off.
+    ({"sla_policy": {}}, "sla_policy: unknown key (did you mean 'sla_policies'?)"),
+    ({"split_rule": {}}, "split_rule: unknown key (did you mean 'split_rules'?)"),
+    ({"server": {"prot": 1}}, "server.prot: unknown key (did you mean 'port'?)"),
+    ({"wecom": {"app": {"secrett": "x"}}}, "wecom.app.secrett: unknown key (did you mean 'secret'?)"),
+    ({"colour": "blue"}, "colour: unknown key"),
+])
+def test_unknown_keys_are_refused_with_a_near_miss(override, message):
+    with pytest.raises(ConfigError) as err:
+        parse_config(deep_merge(base_config_data(), override), env={})
+    assert str(err.value).startswith(message), str(err.value)
+    if "did you mean" not in message:
+        assert "did you mean" not in str(err.value)

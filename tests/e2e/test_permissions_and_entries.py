@@ -116,6 +116,24 @@ async def test_rest_entry_with_idempotency(start):
     assert (thai.language, thai.region) == ("th", "th")
 
 
+async def test_rest_and_chat_open_tickets_by_the_same_rules(start):
+    # A template that needs the store: chat asks for it, REST is told which field is missing.
+    desk = await start(server={"api_token": TOKEN},
+                       template_defaults={"fields": [{"key": "city", "required": True},
+                                                     {"key": "store", "required": True}]})
+    asked = await desk.sandbox.say("zhaomin", "@小鲸 上海 空调不制冷", chatid=DISPATCH)
+    assert "门店" in await reply_text(asked)
+    status, err, _ = await post_ticket(desk, {"skill": "hvac", "city": "上海"})
+    assert status == 400 and err["error"] == "store: required by template 'hvac_repair'"
+    status, err, _ = await post_ticket(desk, {"skill": "hvac", "city": "上海", "store": "徐汇店", "chatid": "wr_nope"})
+    assert status == 400 and err["error"] == "chatid: unknown group 'wr_nope'"
+    assert await rows(desk.cfg, Ticket) == []
+    status, made, _ = await post_ticket(desk, {"skill": "hvac", "city": "上海", "store": "徐汇店"})
+    assert status == 201 and made["template"] == "hvac_repair" and made["offered_to"]
+    [ticket] = await rows(desk.cfg, Ticket)
+    assert (ticket.source, ticket.data["store"], ticket.region) == ("api", "徐汇店", "east")
+
+
 async def test_completion_above_the_limit_waits_for_approval(desk):
     sb = desk.sandbox
     await sb.say(STORE, "@小鲸 徐汇店电梯异响", chatid=GROUP)  # elevator_repair: assign mode, approval above 1000

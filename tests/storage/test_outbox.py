@@ -23,8 +23,7 @@ async def test_concurrent_claims_never_share_a_row(tmp_path):
     db = await database(tmp_path)
     try:
         async with db.transaction() as s:
-            for i in range(30):
-                outbox.enqueue(s, "app_message", f"u{i}", {"msgtype": "text"})
+            await outbox.write(s, [outbox.row("app_message", f"u{i}", {"msgtype": "text"}) for i in range(30)])
 
         async def claim():
             async with db.transaction() as s:
@@ -45,7 +44,7 @@ async def test_expired_lease_is_claimed_again_and_failed_rows_can_be_retried(tmp
     db = await database(tmp_path)
     try:
         async with db.transaction() as s:
-            outbox.enqueue(s, "webhook", "key", {"msgtype": "text"})
+            await outbox.write(s, [outbox.row("webhook", "key", {"msgtype": "text"})])
         async with db.transaction() as s:
             [row] = await outbox.claim_due(s, 5, lease_s=0.05)
         async with db.transaction() as s:

@@ -18,6 +18,7 @@ from aiohttp import web
 from handlers.config import Config
 from bot.crypto import CryptoError, SignatureError, WeComCrypto
 from handlers.desk import Desk, Outcome
+from bot.present import present
 from bot.inbound import BadPayload, parse_app_message, parse_bot_message, parse_xml, xml_fields
 from handlers.event import Inbound
 from handlers.replies import Reply
@@ -154,9 +155,9 @@ def bot_payload(reply: Reply | None, stream_id: str, *, finished: bool = True, r
     if reply.card and refresh:
         return {"msgtype": "stream_with_template_card",
                 "stream": {"id": stream_id, "finish": True, "content": reply.markdown},
-                "template_card": reply.card}
+                "template_card": present(reply.card, "bot")}
     if reply.card:
-        return {"msgtype": "template_card", "template_card": reply.card}
+        return {"msgtype": "template_card", "template_card": present(reply.card, "bot")}
     return {"msgtype": "stream", "stream": {"id": stream_id, "finish": True, "content": reply.markdown}}
 
 

@@ -13,6 +13,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import ActionExecutor, CollectingDispatcher
 
+from bot.present import present
 from handlers.dispatch import check_registry
 from handlers.registry import actions
 from handlers.replies import Reply
@@ -58,7 +59,7 @@ class DeskAction(Action):
         entities = entities_from_tracker(tracker)
         reply = await self._run(self.intent, entities, userid=tracker.sender_id, chatid=chat_of(tracker))
         dispatcher.utter_message(text=reply.markdown or None,
-                                 json_message={"template_card": reply.card} if reply.card else None)
+                                 json_message={"template_card": present(reply.card, "app")} if reply.card else None)
         return [SlotSet("ticket", entities["ticket"])] if isinstance(entities.get("ticket"), int) else []
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from handlers.clock import Clock
 from handlers.config import WorkerConfig
+from bot.present import present_payload
 from bot.translate import Translator
 from bot.wecom_api import TransientError, WeComClient, WeComError
 from storage import outbox
@@ -95,7 +96,7 @@ class OutboxWorker:
             payload = await self.translator.apply(payload) if self.translator else {
                 k: v for k, v in payload.items() if k != "_translate"}
         if kind == "app_message":
-            await self.client.send_message(dest, payload)
+            await self.client.send_message(dest, present_payload(payload, "app"))
         elif kind == "update_card":
             await self.client.update_template_card(dest.split("|"), payload["response_code"],
                                                    **{k: v for k, v in payload.items() if k != "response_code"})
@@ -103,7 +104,7 @@ class OutboxWorker:
             count = await self.cache.hit(f"webhook-rate:{dest}", 60)
             if count > self.cfg.webhook_per_minute:
                 raise RateLimited(retry_in=5)
-            await self.client.webhook_send(dest, payload)
+            await self.client.webhook_send(dest, present_payload(payload, "webhook"))
         elif kind == "response_url":
             await self.client.response_url(dest, payload)
         else:

@@ -1,13 +1,61 @@
-"""WeCom template cards (doc 101032 / 90236) built from tickets, texts from the catalogs."""
+"""Cards as data: what a reader should see about a ticket, a job or a report. The edge
+(bot/present.py) turns a Card into WeCom's template-card JSON for the channel it goes out on,
+with WeCom's field limits in that one place; nothing here knows them."""
 
 from __future__ import annotations
 
 import secrets
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from handlers.messages import t
 
-SOURCE = {"desc": "wecom-desk"}
+
+@dataclass(frozen=True)
+class Field:
+    key: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Button:
+    text: str
+    key: str          # "claim:12": the intent and ticket a click means (handlers/dispatch.py)
+    style: int = 1    # 1 primary, 2 secondary
+
+
+@dataclass(frozen=True)
+class Link:
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Card:
+    title: str
+    desc: str = ""
+    fields: tuple[Field, ...] = ()
+    buttons: tuple[Button, ...] = ()   # a card with buttons is an interactive (app-only) card
+    url: str | None = None             # where a tap on the card goes
+    links: tuple[Link, ...] = ()
+    quote: str = ""                    # free text under the title: the store's words, a timeline
+    quote_lang: str | None = None      # set when `quote` is someone's own words: other readers get a translation
+    figure: tuple[str, str] | None = None   # one key figure and what it is ("¥5,000.00", "net CNY")
+    task_id: str | None = None         # app cards with buttons: the id a click comes back with
+
+    def with_fields(self, *more: Field) -> "Card":
+        return replace(self, fields=(*self.fields, *more))
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Card":
+        figure = data.get("figure")
+        return cls(**{**data, "fields": tuple(Field(**f) for f in data.get("fields", ())),
+                      "buttons": tuple(Button(**b) for b in data.get("buttons", ())),
+                      "links": tuple(Link(**x) for x in data.get("links", ())),
+                      "figure": tuple(figure) if figure else None})
 
 
 def task_id(ticket_id: int, userid: str) -> str:
@@ -17,40 +65,27 @@ def task_id(ticket_id: int, userid: str) -> str:
 
 
 def ticket_fields(lang: str, *, id: int, skill: str, location: str, urgency: str, status: str,
-                  engineer: str | None = None) -> list[dict[str, Any]]:
+                  engineer: str | None = None) -> list[Field]:
     rows = [("field.ticket", f"#{id}"), ("field.skill", skill), ("field.location", location),
             ("field.urgency", t(lang, f"urgency.{urgency}")), ("field.status", t(lang, f"status.{status}"))]
     if engineer:
         rows.append(("field.engineer", engineer))
-    return [{"keyname": t(lang, k), "value": v} for k, v in rows]
+    return [Field(t(lang, k), v) for k, v in rows]
 
 
-def ticket_card(lang: str, *, title: str, desc: str, url: str, fields: list[dict[str, Any]],
-                task: str | None = None) -> dict[str, Any]:
-    """A text_notice card: what a customer group sees for a ticket."""
-    card: dict[str, Any] = {
-        "card_type": "text_notice",
-        "source": SOURCE,
-        "main_title": {"title": title[:36], "desc": desc[:44]},
-        "horizontal_content_list": fields[:6],
-        "card_action": {"type": 1, "url": url},
-    }
-    if task:
-        card["task_id"] = task
-    return card
+def ticket_card(lang: str, *, title: str, desc: str, url: str, fields: list[Field], quote: str = "") -> Card:
+    """What a customer group (and a requester) sees for a ticket; a tap opens the ticket page."""
+    return Card(title=title, desc=desc, fields=tuple(fields), url=url, quote=quote)
 
 
 def job_card(lang: str, *, ticket_id: int, skill: str, location: str, urgency: str, description: str,
-             task: str) -> dict[str, Any]:
-    """A button_interaction card offering a job to one engineer; the button key says what to do."""
-    return {
-        "card_type": "button_interaction",
-        "source": SOURCE,
-        "main_title": {"title": t(lang, "job.title", id=ticket_id, skill=skill)[:36],
-                       "desc": t(lang, "job.desc", location=location, urgency=t(lang, f"urgency.{urgency}"))[:44]},
-        "sub_title_text": description[:120],
-        "horizontal_content_list": ticket_fields(lang, id=ticket_id, skill=skill, location=location,
-                                                 urgency=urgency, status="offered")[:4],
-        "task_id": task,
-        "button_list": [{"text": t(lang, "job.claim_button"), "style": 1, "key": f"claim:{ticket_id}"}],
-    }
+             description_lang: str | None, task: str, buttons: list[tuple[str, str, int]],
+             title_key: str = "job.title") -> Card:
+    """A job for one engineer: the store's words, the facts, and what they can do about it."""
+    fields = ticket_fields(lang, id=ticket_id, skill=skill, location=location, urgency=urgency, status="offered")
+    return Card(title=t(lang, title_key, id=ticket_id, skill=skill),
+                desc=t(lang, "job.desc", location=location, urgency=t(lang, f"urgency.{urgency}")),
+                quote=description, quote_lang=description_lang if description else None,
+                # Four rows: the status row would only ever say "offered" here.
+                fields=tuple(fields[:4]), task_id=task,
+                buttons=tuple(Button(t(lang, label), f"{action}:{ticket_id}", style) for action, label, style in buttons))

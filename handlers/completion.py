@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from handlers.cards import ticket_card
+from handlers.cards import Button, Card, Field, task_id
 from handlers.messages import t
 from handlers import notify, permissions
 from handlers.context import Context
@@ -47,17 +47,12 @@ async def _request_approval(ctx: Context, ticket: Ticket, facts: dict[str, Any],
     approvers = [p for p in ctx.cfg.people if role in p.roles and (role == "admin" or ticket.region in p.regions)]
     for p in approvers:
         lang = ctx.language_of(p.userid)
-        from handlers.cards import task_id
-
-        card = ticket_card(lang, title=t(lang, "approval.title", id=ticket.id),
-                           desc=t(lang, "approval.desc", total=quote.to_json()["total"], currency=quote.currency),
-                           url=ctx.ticket_url(ticket.id),
-                           fields=[{"keyname": line["label"], "value": line["amount"]} for line in quote.to_json()["lines"]][:6])
-        card["card_type"] = "button_interaction"
-        card["task_id"] = task_id(ticket.id, p.userid)
-        card.pop("card_action", None)
-        card["button_list"] = [{"text": t(lang, "approval.approve"), "style": 1, "key": f"approve:{ticket.id}"},
-                               {"text": t(lang, "approval.reject"), "style": 2, "key": f"reject:{ticket.id}"}]
+        card = Card(title=t(lang, "approval.title", id=ticket.id),
+                    desc=t(lang, "approval.desc", total=quote.to_json()["total"], currency=quote.currency),
+                    fields=tuple(Field(line["label"], line["amount"]) for line in quote.to_json()["lines"]),
+                    task_id=task_id(ticket.id, p.userid),
+                    buttons=(Button(t(lang, "approval.approve"), f"approve:{ticket.id}", 1),
+                             Button(t(lang, "approval.reject"), f"reject:{ticket.id}", 2)))
         ctx.send_card(p.userid, card, ticket.id, urgent=True)
     return Reply(markdown=await notify.progress(ctx, ticket, "push.awaiting_approval",
                                                 total=quote.to_json()["total"], currency=quote.currency))

@@ -9,12 +9,16 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers.cards import Card
 from handlers.messages import t
 from handlers.links import ticket_signature
 from storage import outbox
 
 if TYPE_CHECKING:
     from handlers.config import Config, GroupConfig, PersonConfig
+    from handlers.service_templates import ServiceCatalog
+    from handlers.sla_runtime import SlaBook
+    from settlement.ledger_config import LedgerConfig
     from storage.cache import Cache
 
 
@@ -41,9 +45,9 @@ class Context:
     response_code: str | None = None
     task_id: str | None = None
     public_url: str = ""
-    templates: Any = None    # handlers.service_templates.ServiceCatalog
-    settlement: Any = None   # settlement.SettlementConfig (None: jobs are not priced)
-    sla: Any = None          # handlers.sla_runtime.SlaBook (None: no SLA timers)
+    templates: "ServiceCatalog | None" = None
+    settlement: "LedgerConfig | None" = None  # None: jobs are not priced
+    sla: "SlaBook | None" = None              # None: no SLA timers
     log: dict[str, Any] = field(default_factory=dict)
     # The messages this unit of work sends. Whoever owns the transaction writes them in it
     # (Desk.work): they exist exactly when the change that caused them does.
@@ -83,19 +87,15 @@ class Context:
 
         return quiet_until(self.cfg.quiet_hours, self.cfg.timezone_of(userid), self.now)
 
-    def send_card(self, userid: str, card: dict[str, Any], ticket_id: int | None = None, *, urgent: bool = False,
-                  translate: list[tuple[list[str], str]] | None = None) -> None:
-        """`translate`: (path in the card, language of the text there) for free text a reader of
-        another language gets machine-translated, by the worker, with the original kept."""
-        payload: dict[str, Any] = {"msgtype": "template_card", "template_card": card}
+    def send_card(self, userid: str, card: Card, ticket_id: int | None = None, *, urgent: bool = False) -> None:
+        """A card's quote in someone's own words reaches a reader of another language
+        machine-translated, by the worker, with the original kept (bot/translate.py)."""
+        payload: dict[str, Any] = {"msgtype": "template_card", "card": card.to_dict()}
         target = self.language_of(userid)
-        marks = [{"path": ["template_card", *path], "source": source, "target": target,
-                  "label": t(target, "translate.original")}
-                 for path, source in translate or [] if source and source != target]
-        if marks:
-            payload["_translate"] = marks
-        self._send("app_message", userid, payload, ticket_id,
-                       not_before=self.held_until(userid, urgent))
+        if card.quote and card.quote_lang and card.quote_lang != target:
+            payload["_translate"] = [{"path": ["card", "quote"], "source": card.quote_lang, "target": target,
+                                      "label": t(target, "translate.original")}]
+        self._send("app_message", userid, payload, ticket_id, not_before=self.held_until(userid, urgent))
 
     def _send(self, kind: str, dest: str, payload: dict[str, Any], ticket_id: int | None = None, *,
               not_before: datetime | None = None) -> None:
@@ -113,12 +113,11 @@ class Context:
                        {"msgtype": "markdown", "markdown": {"content": markdown}}, ticket_id)
         return True
 
-    def push_group_card(self, chatid: str | None, card: dict[str, Any], ticket_id: int | None = None) -> bool:
+    def push_group_card(self, chatid: str | None, card: Card, ticket_id: int | None = None) -> bool:
         group = self.cfg.group(chatid)
         if group is None or not group.webhook_key:
             return False
-        self._send("webhook", group.webhook_key,
-                       {"msgtype": "template_card", "template_card": card}, ticket_id)
+        self._send("webhook", group.webhook_key, {"msgtype": "template_card", "card": card.to_dict()}, ticket_id)
         return True
 
     def update_button(self, userid: str, response_code: str, text: str, ticket_id: int | None = None) -> None:

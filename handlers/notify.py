@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from handlers.cards import ticket_card, ticket_fields
+from handlers.cards import Card, Field, ticket_card, ticket_fields
 from handlers.messages import t
 from handlers.context import Context
 from handlers.labels import location_of, skill_label, template_name
@@ -63,22 +63,21 @@ async def timeline(ctx: Context, ticket: Ticket, lang: str, tz_name: str, last: 
     return " → ".join(parts)
 
 
-async def card_for(ctx: Context, ticket: Ticket, lang: str, headline: str) -> dict[str, Any]:
+async def card_for(ctx: Context, ticket: Ticket, lang: str, headline: str) -> Card:
     tz_name = group_timezone(ctx, ticket)
     engineer = ctx.cfg.person(ticket.assignee)
     fields = ticket_fields(lang, id=ticket.id, skill=template_name(ctx, ticket, lang) or skill_label(ctx, ticket.skill),
                            location=location_of(ctx, ticket), urgency=ticket.urgency, status=ticket.status,
                            engineer=engineer.name if engineer else ticket.assignee)
     if ticket.eta_at:
-        fields.append({"keyname": t(lang, "field.eta"), "value": local_time(ctx, ticket.eta_at, tz_name)})
+        fields.append(Field(t(lang, "field.eta"), local_time(ctx, ticket.eta_at, tz_name)))
     sla = sla_text(ctx, ticket, lang)
     if sla:
-        fields.append({"keyname": "SLA", "value": sla})
-    card = ticket_card(lang, title=f"#{ticket.id} {t(lang, 'status.' + ticket.status)}",
+        fields.append(Field("SLA", sla))
+    return ticket_card(lang, title=f"#{ticket.id} {t(lang, 'status.' + ticket.status)}",
                        desc=template_name(ctx, ticket, lang) or skill_label(ctx, ticket.skill),
-                       url=ctx.ticket_url(ticket.id), fields=fields)
-    card["sub_title_text"] = (headline + "\n" + await timeline(ctx, ticket, lang, tz_name))[:160]
-    return card
+                       url=ctx.ticket_url(ticket.id), fields=fields,
+                       quote=headline + "\n" + await timeline(ctx, ticket, lang, tz_name))
 
 
 async def progress(ctx: Context, ticket: Ticket, key: str, *, to_assignee: bool = True, **values: Any) -> str:

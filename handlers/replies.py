@@ -6,11 +6,13 @@ import json
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from handlers.cards import Card
+
 
 @dataclass(frozen=True)
 class Reply:
     markdown: str = ""
-    card: dict[str, Any] | None = None
+    card: Card | None = None
     # For a card click: the new text of the clicked button (update_template_card).
     button: str | None = None
     # Set when the reply asks a question: the intent and slots so far, kept per chat and user
@@ -26,4 +28,6 @@ class Reply:
 
     @classmethod
     def from_json(cls, text: str) -> "Reply":
-        return cls(**json.loads(text))
+        data = json.loads(text)
+        card = data.get("card")
+        return cls(**{**data, "card": Card.from_dict(card) if card else None})

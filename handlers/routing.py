@@ -145,14 +145,11 @@ def _send_job_card(ctx: Context, ticket: Ticket, userid: str, *, buttons: list[t
     lang = ctx.language_of(userid)
     task = task_id(ticket.id, userid)
     card = job_card(lang, ticket_id=ticket.id, skill=skill_label(ctx, ticket.skill), location=location_of(ctx, ticket),
-                    urgency=ticket.urgency, description=ticket.description, task=task)
-    card["button_list"] = [{"text": t(lang, label), "style": style, "key": f"{action}:{ticket.id}"}
-                           for action, label, style in buttons]
-    if buttons[0][0] == "decline":
-        card["main_title"]["title"] = t(lang, "job.assigned_title", id=ticket.id)[:36]
+                    urgency=ticket.urgency, description=ticket.description, description_lang=ticket.language,
+                    task=task, buttons=buttons,
+                    title_key="job.assigned_title" if buttons[0][0] == "decline" else "job.title")
     # An offer is only made to someone on duty and expires in minutes: quiet hours never hold it.
-    ctx.send_card(userid, card, ticket.id, urgent=True,
-                  translate=[(["sub_title_text"], ticket.language)] if ticket.description else None)
+    ctx.send_card(userid, card, ticket.id, urgent=True)
     return task
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from handlers.cards import Card, Field, Link
 from handlers.messages import t
 from handlers.context import Context
 from handlers.links import report_url
@@ -164,14 +165,13 @@ def _manager(ctx: Context, s: dict[str, Any], span: Span, regions: list[str] | N
         lines.append(t(lang, "settle.empty"))
     lines.append(t(lang, "settle.link", url=link))
 
-    rows = [{"keyname": t(lang, "settle.field.tickets"), "value": str(s["tickets"])}]
+    rows = [Field(t(lang, "settle.field.tickets"), str(s["tickets"]))]
     for b in s["currencies"][:3]:
-        rows.append({"keyname": t(lang, "settle.field.gross", currency=b["currency"]),
-                     "value": f"{money(b['gross'], b['currency'])} (+{money(b['tax'], b['currency'])})"})
+        rows.append(Field(t(lang, "settle.field.gross", currency=b["currency"]),
+                          f"{money(b['gross'], b['currency'])} (+{money(b['tax'], b['currency'])})"))
     for party, amount in list(tot["shares"].items())[: 6 - len(rows) - 1]:
-        rows.append({"keyname": party_name(lang, party), "value": money(amount, rc)})
-    rows.append({"keyname": t(lang, "settle.field.sla_csat"),
-                 "value": f"{_percent(s['sla']['rate'])} · {s['csat']['average'] or '-'}"})
+        rows.append(Field(party_name(lang, party), money(amount, rc)))
+    rows.append(Field(t(lang, "settle.field.sla_csat"), f"{_percent(s['sla']['rate'])} · {s['csat']['average'] or '-'}"))
     card = _card(title, stats, money(tot["gross"], rc), t(lang, "settle.field.total_gross", currency=rc), rows[:6],
                  top, link, t(lang, "settle.full_report"))
     return Reply(markdown="\n".join(lines), card=card)
@@ -198,28 +198,15 @@ def _earnings(ctx: Context, s: dict[str, Any], span: Span, link: str) -> Reply:
         lines.append(t(lang, "settle.mine.none"))
     lines.append(t(lang, "settle.link", url=link))
     main = s["currencies"][0] if s["currencies"] else {"net": 0, "currency": rc}
-    rows = [{"keyname": t(lang, "settle.field.jobs"), "value": str(s["tickets"])}] + [
-        {"keyname": b["currency"], "value": money(b["net"], b["currency"])} for b in s["currencies"][:5]]
+    rows = [Field(t(lang, "settle.field.jobs"), str(s["tickets"]))] + [
+        Field(b["currency"], money(b["net"], b["currency"])) for b in s["currencies"][:5]]
     card = _card(title, t(lang, "settle.mine.desc"), money(main["net"], main["currency"]),
                  t(lang, "settle.mine.emphasis", currency=main["currency"]), rows, "", link,
                  t(lang, "settle.full_report"))
     return Reply(markdown="\n".join(lines), card=card)
 
 
-def _card(title: str, desc: str, figure: str, figure_desc: str, rows: list[dict[str, str]], quote: str,
-          link: str, link_title: str) -> dict[str, Any]:
-    """A text_notice template card (WeCom limits: title 36, desc 44, ≤ 6 rows, values 26)."""
-    from handlers.cards import SOURCE
-
-    card: dict[str, Any] = {
-        "card_type": "text_notice",
-        "source": SOURCE,
-        "main_title": {"title": title[:36], "desc": desc[:44]},
-        "emphasis_content": {"title": figure[:20], "desc": figure_desc[:20]},
-        "horizontal_content_list": [{"keyname": r["keyname"][:10], "value": r["value"][:26]} for r in rows[:6]],
-        "jump_list": [{"type": 1, "title": link_title[:13], "url": link}],
-        "card_action": {"type": 1, "url": link},
-    }
-    if quote:
-        card["sub_title_text"] = quote[:112]
-    return card
+def _card(title: str, desc: str, figure: str, figure_desc: str, rows: list[Field], quote: str,
+          link: str, link_title: str) -> Card:
+    return Card(title=title, desc=desc, figure=(figure, figure_desc), fields=tuple(rows), quote=quote,
+                links=(Link(link_title, link),), url=link)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from handlers.cards import ticket_card, ticket_fields
+from handlers.cards import Card, Field, ticket_card, ticket_fields
 from handlers.messages import t
 from handlers import notify, permissions
 from handlers.context import Context
@@ -19,14 +19,14 @@ from storage import tickets as store
 from storage.models import Ticket
 
 
-def ticket_reply_card(ctx: Context, ticket: Ticket, title: str, desc: str) -> dict[str, Any]:
+def ticket_reply_card(ctx: Context, ticket: Ticket, title: str, desc: str) -> Card:
     engineer = ctx.cfg.person(ticket.assignee)
     fields = ticket_fields(ctx.lang, id=ticket.id, skill=template_name(ctx, ticket, ctx.lang) or skill_label(ctx, ticket.skill),
                            location=location_of(ctx, ticket), urgency=ticket.urgency, status=ticket.status,
                            engineer=engineer.name if engineer else ticket.assignee)
     sla = notify.sla_text(ctx, ticket, ctx.lang)
     if sla:
-        fields.append({"keyname": "SLA", "value": sla})
+        fields.append(Field("SLA", sla))
     return ticket_card(ctx.lang, title=title, desc=desc, url=ctx.ticket_url(ticket.id), fields=fields)
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import difflib
 from decimal import Decimal
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping
 
 from .errors import SettlementConfigError, SettlementError
 from .fx import FxRate, find_rate
@@ -72,6 +72,22 @@ def _text(v: Any, path: str) -> str:
     if not isinstance(v, str) or not v.strip():
         raise _fail(path, "expected a non-empty string")
     return v.strip()
+
+
+def coded_entries(v: Any, path: str, allowed: set[str] | None = None,
+                  required: tuple[str, ...] = ("code",)) -> Iterator[tuple[str, str, Mapping[str, Any]]]:
+    """A list of mappings each named by a unique `code`: (path, code, mapping) for each, in order."""
+    seen: set[str] = set()
+    for i, entry in enumerate(_list(v, path)):
+        p = f"{path}.{i}"
+        entry = _mapping(entry, p)
+        if allowed is not None:
+            _keys(entry, allowed, p, required=required)
+        code = _text(entry.get("code"), f"{p}.code")
+        if code in seen:
+            raise _fail(f"{p}.code", f"duplicate {code!r}")
+        seen.add(code)
+        yield p, code, entry
 
 
 def _names(v: Any, path: str) -> Mapping[str, str]:
@@ -146,15 +162,9 @@ def _tiers(v: Any, currency: str, path: str) -> tuple[Tier, ...]:
 
 
 def _items(v: Any, path: str) -> tuple[Item, ...]:
-    items, seen = [], set()
-    for i, it in enumerate(_list(v, path)):
-        p = f"{path}.{i}"
-        it = _mapping(it, p)
-        _keys(it, {"code", "unit_price", "included", "unit", "names"}, p, required=("code", "unit_price"))
-        code = _text(it["code"], f"{p}.code")
-        if code in seen:
-            raise _fail(f"{p}.code", f"duplicate {code!r}")
-        seen.add(code)
+    items = []
+    for p, code, it in coded_entries(v, path, {"code", "unit_price", "included", "unit", "names"},
+                                     required=("code", "unit_price")):
         included = _decimal(it["included"], f"{p}.included") if it.get("included") is not None else Decimal(0)
         items.append(Item(code, _decimal(it["unit_price"], f"{p}.unit_price"), included,
                           str(it.get("unit") or ""), _names(it.get("names"), f"{p}.names")))
@@ -296,12 +306,7 @@ def _pricing(v: Any, default_currency: str, path: str, *, forced: str | None = N
 
 def _templates(v: Any, default_currency: str, path: str) -> Mapping[str, Template]:
     out: dict[str, Template] = {}
-    for i, t in enumerate(_list(v, path)):
-        p = f"{path}.{i}"
-        t = _mapping(t, p)
-        code = _text(t.get("code"), f"{p}.code")
-        if code in out:
-            raise _fail(f"{p}.code", f"duplicate {code!r}")
+    for p, code, t in coded_entries(v, path):
         pricing = _pricing(t["pricing"], default_currency, f"{p}.pricing") if t.get("pricing") is not None else None
         out[code] = Template(code, pricing, _names(t.get("names"), f"{p}.names"))
     return MappingProxyType(out)
@@ -309,10 +314,7 @@ def _templates(v: Any, default_currency: str, path: str) -> Mapping[str, Templat
 
 def _regions(v: Any, templates: Mapping[str, Template], path: str) -> Mapping[str, Region]:
     out: dict[str, Region] = {}
-    for i, r in enumerate(_list(v, path)):
-        p = f"{path}.{i}"
-        r = _mapping(r, p)
-        code = _text(r.get("code"), f"{p}.code")
+    for p, code, r in coded_entries(v, path):
         currency = _currency(r.get("currency", "CNY"), f"{p}.currency")
         prices = {}
         for tcode, entry in _mapping(r.get("prices") or {}, f"{p}.prices").items():

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any, Mapping
 
-from .config import SettlementConfig, _keys, _list, _mapping, _text
+from .config import SettlementConfig, _list, _mapping, _text, coded_entries
 from .errors import SettlementConfigError, SettlementError
 from .periods import PeriodError, zone
 from .plans import Plan
@@ -58,13 +58,7 @@ def _timezone(v: Any, path: str) -> str:
 
 def _accounts(v: Any, cfg: SettlementConfig, path: str) -> Mapping[str, Account]:
     out: dict[str, Account] = {}
-    for i, a in enumerate(_list(v, path)):
-        p = f"{path}.{i}"
-        a = _mapping(a, p)
-        _keys(a, {"code", "name", "plan", "groups", "timezone"}, p, required=("code", "plan"))
-        code = _text(a["code"], f"{p}.code")
-        if code in out:
-            raise SettlementConfigError(f"{p}.code: duplicate {code!r}")
+    for p, code, a in coded_entries(v, path, {"code", "name", "plan", "groups", "timezone"}, required=("code", "plan")):
         try:
             plan = cfg.plan(_text(a["plan"], f"{p}.plan"))
         except SettlementConfigError:

@@ -45,11 +45,22 @@ def public_url(cfg: Config) -> str:
 def build_parser(cfg: Config):  # type: ignore[no-untyped-def]
     from nlu import Lexicon, Parser
 
-    embedded = Parser(Lexicon.from_config(cfg))
+    embedded = Parser(Lexicon.from_config(cfg), confirm_below=cfg.nlu.confirm_below, ask_above=cfg.nlu.ask_above)
     if cfg.nlu.backend == "rasa":
         from nlu.rasa_backend import RasaParser
 
         return RasaParser(cfg.nlu.rasa_url, fallback=embedded, timeout_s=cfg.nlu.timeout_ms / 1000)
+    if cfg.nlu.backend == "llm":
+        import os
+
+        from nlu.llm_backend import LlmParser
+
+        key_env = cfg.nlu.llm_api_key_env
+        api_key = os.environ.get(key_env) or None
+        if api_key is None:
+            log.info("nlu backend llm: $%s is not set; calling %s without a key", key_env, cfg.nlu.llm_url)
+        return LlmParser(fallback=embedded, url=cfg.nlu.llm_url, model=cfg.nlu.llm_model, api_key=api_key,
+                         timeout_s=cfg.nlu.llm_timeout_ms / 1000, cache_size=cfg.nlu.llm_cache_size)
     return embedded
 
 
@@ -108,6 +119,8 @@ def create_app(cfg: Config, *, worker: bool | None = None, clock: Clock | None =
                 await asyncio.wait_for(asyncio.gather(*tasks), timeout=10)
             await client.close()
             app[WORKER].close()
+            if hasattr(desk.parser, "close"):   # a remote NLU backend's HTTP session
+                await desk.parser.close()
         finally:
             await cache.close()
             await db.close()

@@ -19,6 +19,7 @@ from handlers.config import Config
 from bot.crypto import CryptoError, SignatureError, WeComCrypto
 from handlers.desk import Desk, Outcome
 from bot.present import present
+from handlers.cards import Card
 from bot.inbound import BadPayload, parse_app_message, parse_bot_message, parse_xml, xml_fields
 from handlers.event import Inbound
 from handlers.replies import Reply
@@ -161,6 +162,16 @@ def bot_payload(reply: Reply | None, stream_id: str, *, finished: bool = True, r
     return {"msgtype": "stream", "stream": {"id": stream_id, "finish": True, "content": reply.markdown}}
 
 
+def card_update_payload(reply: Reply | None, task_id: str | None) -> dict[str, Any] | None:
+    """A tap on an AI-bot card is answered by updating that card (doc 100719): its first line
+    says what became of the tap; the full answer goes to the tap's response_url (Desk)."""
+    if reply is None or not task_id or not reply.markdown:
+        return None
+    headline = reply.markdown.strip().splitlines()[0].lstrip("#>*- ").strip()
+    return {"response_type": "update_template_card",
+            "template_card": present(Card(title=headline, desc=reply.button or "", task_id=task_id), "bot")}
+
+
 async def bot_get(request: web.Request) -> web.Response:
     return await verify_url(request, request.app[BOT_CRYPTO])
 
@@ -188,7 +199,10 @@ async def bot_post(request: web.Request) -> web.Response:
             reply = await desk.wait_stored_reply(inbound.dedup_key or "", left)
             if reply is None:
                 outcome = "deferred"
-        payload = bot_payload(reply, inbound.stream_key, finished=isinstance(outcome, Outcome))
+        if inbound.kind == "card_click":
+            payload = card_update_payload(reply, inbound.task_id)
+        else:
+            payload = bot_payload(reply, inbound.stream_key, finished=isinstance(outcome, Outcome))
     _log(inbound, outcome, started, 200)
     if payload is None:
         return web.Response(text="")

@@ -85,7 +85,7 @@ def parse_bot_message(plaintext: str) -> Inbound:
         text = (body.get("text") or {}).get("content") if isinstance(body.get("text"), dict) else None
         if not isinstance(text, str):
             raise BadPayload("text.content is required")
-        return Inbound("bot", "text", key, user, text=text, **common)
+        return Inbound("bot", "text", key, user, text=text, quote=_quoted_text(body.get("quote")), **common)
     if msgtype == "event":
         event = body.get("event") if isinstance(body.get("event"), dict) else {}
         etype = event.get("eventtype")
@@ -97,3 +97,20 @@ def parse_bot_message(plaintext: str) -> Inbound:
             return Inbound("bot", "enter", key, user, **common)
         return Inbound("bot", "unsupported", key, user, **{**common, "msgtype": f"event:{etype}"})
     return Inbound("bot", "unsupported", key, user, **common)
+
+
+QUOTE_MAX = 2048   # enough for any card or report a person quotes; more is not context
+
+
+def _quoted_text(quote: Any) -> str:
+    """The text of what a message quotes (doc 100719 引用: text, or the text parts of mixed)."""
+    if not isinstance(quote, dict):
+        return ""
+    parts: list[Any] = []
+    if isinstance(quote.get("text"), dict):
+        parts.append(quote["text"].get("content"))
+    mixed = quote.get("mixed")
+    if isinstance(mixed, dict) and isinstance(mixed.get("msg_item"), list):
+        parts += [(item.get("text") or {}).get("content") for item in mixed["msg_item"]
+                  if isinstance(item, dict) and isinstance(item.get("text"), dict)]
+    return " ".join(p for p in parts if isinstance(p, str))[:QUOTE_MAX]

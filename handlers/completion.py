@@ -67,7 +67,7 @@ async def decide(ctx: Context, entities: dict[str, Any], *, approve: bool) -> Re
     if refusal:
         return Reply(markdown=refusal)
     if ticket.status != "awaiting_approval":
-        return Reply(markdown=t(ctx.lang, "impossible", id=ticket.id, status=t(ctx.lang, f"status.{ticket.status}")))
+        return notify.impossible(ctx, ticket)
     facts = (ticket.data or {}).get("completion") or {"hours": "0", "parts": [], "surcharges": []}
     if not approve:
         await store.transition(ctx.session, ticket, "in_progress", actor=ctx.userid, reason="completion rejected",
@@ -83,7 +83,7 @@ async def finish(ctx: Context, ticket: Ticket, facts: dict[str, Any], approved_b
     try:
         to = next_status(ticket.status, "approve" if ticket.status == "awaiting_approval" else "complete")
     except Impossible:
-        return Reply(markdown=t(ctx.lang, "impossible", id=ticket.id, status=t(ctx.lang, f"status.{ticket.status}")))
+        return notify.impossible(ctx, ticket)
     reason = f"hours {facts['hours']}, parts {facts['parts']}" + (f", approved by {approved_by}" if approved_by else "")
     await store.transition(ctx.session, ticket, to, actor=ctx.userid, reason=reason, now=ctx.now)
     await store.update_fields(ctx.session, ticket, completed_at=ctx.now, next_check_at=None, eta_at=None,

@@ -121,9 +121,39 @@ class WorkerConfig(_Model):
 
 
 class NluConfig(_Model):
-    backend: Literal["embedded", "rasa"] = "embedded"
+    backend: Literal["embedded", "rasa", "llm"] = "embedded"
+    # A false ticket pages an engineer: a report the model gives less than `confirm_below` is
+    # confirmed with the writer first, and so is "nothing for us" when a report is at least
+    # `ask_above` likely.
+    confirm_below: float = Field(0.7, ge=0, le=1.01)
+    ask_above: float = Field(0.25, ge=0, le=1)
     rasa_url: str = ""
     timeout_ms: int = Field(800, ge=1)
+    # backend llm: an OpenAI-compatible chat-completions server. The key is read from the
+    # environment variable named here, never from this file.
+    llm_url: str = ""  # base URL, e.g. http://127.0.0.1:8000/v1 (POST {llm_url}/chat/completions)
+    llm_model: str = ""
+    llm_api_key_env: str = "WECOM_DESK_LLM_API_KEY"
+    llm_timeout_ms: int = Field(1000, ge=1, le=4500)  # the whole call; then the embedded parser answers
+    llm_cache_size: int = Field(1024, ge=0)  # answers kept per normalised text (0 = no cache)
+
+    @field_validator("llm_api_key_env")
+    @classmethod
+    def _env_name(cls, v: str) -> str:
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", v):  # the message never repeats the value: it may be a key
+            raise ValueError("must name an environment variable (put the key itself in that variable)")
+        return v
+
+    @model_validator(mode="after")
+    def _llm_needs(self) -> "NluConfig":
+        if self.backend == "llm":
+            for key, hint in (("llm_url", "the server's base URL, e.g. http://127.0.0.1:8000/v1"),
+                              ("llm_model", "the model name the server serves")):
+                if not getattr(self, key).strip():
+                    raise ValueError(f"backend llm needs {key} ({hint})")
+            if not self.llm_url.startswith(("http://", "https://")):
+                raise ValueError("llm_url must start with http:// or https://")
+        return self
 
 
 class TranslationConfig(_Model):

@@ -113,6 +113,11 @@ class Context:
                        {"msgtype": "markdown", "markdown": {"content": markdown}}, ticket_id)
         return True
 
+    def answer_by_url(self, response_url: str, markdown: str, ticket_id: int | None = None) -> None:
+        """The AI bot's one-off response_url (1 h): the full answer to a card tap, whose own
+        reply can only update the card."""
+        self._send("response_url", response_url, {"msgtype": "markdown", "markdown": {"content": markdown}}, ticket_id)
+
     def push_group_card(self, chatid: str | None, card: Card, ticket_id: int | None = None) -> bool:
         group = self.cfg.group(chatid)
         if group is None or not group.webhook_key:

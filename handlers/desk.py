@@ -23,7 +23,9 @@ from handlers.sla_runtime import SlaBook
 from settlement.ledger_config import LedgerConfig
 from handlers.context import Context, language_for
 from handlers.dispatch import Parser, check_registry, dispatch, intent_of_button
+from handlers.confirm import ANSWER_KEYS
 from handlers.replies import Reply
+from nlu.answers import refers_to_last, ticket_in_quote, yes_no
 from storage import deliveries, outbox
 from storage.cache import Cache
 from storage.db import Database
@@ -193,28 +195,66 @@ class Desk:
 
     async def _understand(self, inbound: Inbound) -> tuple[str, dict[str, Any], float | None]:
         """Intent and slots — before any transaction: parsing needs no database, and on SQLite
-        a transaction holds the one writer's place."""
+        a transaction holds the one writer's place. Context comes in here: the question the bot
+        asked this sender, a quoted card, "the last one"."""
+        conv_key = f"conv:{inbound.chatid or '-'}:{inbound.userid}"
         if inbound.kind == "card_click":
+            if inbound.event_key in ANSWER_KEYS:
+                return await self._answer(conv_key, ANSWER_KEYS[inbound.event_key]) or ("unknown", {}, None)
             return (*intent_of_button(inbound.event_key), None)
         parsed = self.parser.parse(inbound.text)
         if inspect.isawaitable(parsed):
             parsed = await parsed
         intent, entities = parsed.intent, dict(parsed.entities)
+        confidence = round(float(getattr(parsed, "confidence", 0.0)), 3)
         entities["_text"] = _strip_mention(inbound.text, self.cfg.wecom.bot.names)
-        conv_key = f"conv:{inbound.chatid or '-'}:{inbound.userid}"
+        entities["_confidence"] = confidence
+        if "ticket" not in entities:
+            quoted = ticket_in_quote(inbound.quote)
+            if quoted is not None:
+                entities["ticket"] = quoted      # "这单我接了" quoting a job card claims that job
+            elif refers_to_last(inbound.text):
+                entities["_last"] = True
         pending = await self.cache.get(conv_key)
         if pending is not None:
-            await self.cache.delete(conv_key)
             state = json.loads(pending)
-            # The answer to our question fills the missing slot; a new, clear request wins.
-            if intent in ("unknown", state["intent"]):
+            if state.get("confirm"):
+                answered = await self._answer(conv_key, yes_no(inbound.text), state)
+                if answered is not None:
+                    return answered
+                # Anything but a yes or a no is a new message; the question lapses.
+            elif intent in ("unknown", state["intent"]):
+                await self.cache.delete(conv_key)
+                # The answer to our question fills the missing slot; a new, clear request wins.
                 merged = {**state["entities"], **{k: v for k, v in entities.items() if k != "_text"}}
                 merged["_text"] = (state["entities"].get("_text", "") + " " + entities["_text"]).strip()
-                intent, entities = state["intent"], merged
-        return intent, entities, round(float(getattr(parsed, "confidence", 0.0)), 3)
+                return state["intent"], merged, confidence
+            await self.cache.delete(conv_key)
+        if getattr(parsed, "confirm", False):
+            return "confirm_report", entities, confidence
+        return intent, entities, confidence
+
+    async def _answer(self, conv_key: str, yes: bool | None,
+                      state: dict[str, Any] | None = None) -> tuple[str, dict[str, Any], float | None] | None:
+        """A yes or a no to the bot's "shall I open a ticket?"; None when it is neither or when
+        nothing was asked (the question expired)."""
+        if yes is None:
+            return None
+        if state is None:
+            raw = await self.cache.get(conv_key)
+            state = json.loads(raw) if raw is not None else None
+            if state is None or not state.get("confirm"):
+                return None
+        await self.cache.delete(conv_key)
+        return (state["intent"], {**state["entities"], "_confirmed": True}, 1.0) if yes else (
+            "report_declined", state["entities"], 1.0)
 
     def _effects_of_reply(self, ctx: Context, inbound: Inbound, reply: Reply) -> None:
-        """The app channel answers out of band: a click updates the card, a message gets a 1:1."""
+        """The app channel answers out of band: a click updates the card, a message gets a 1:1.
+        A tap on an AI-bot card can only update that card in its reply; the answer itself goes
+        to the tap's response_url."""
+        if inbound.channel == "bot" and inbound.kind == "card_click" and inbound.response_url and reply.markdown:
+            ctx.answer_by_url(inbound.response_url, reply.markdown, ctx.log.get("ticket"))
         if inbound.channel != "app":
             return
         if inbound.kind == "card_click" and inbound.response_code and reply.button:
@@ -225,8 +265,10 @@ class Desk:
     async def _remember(self, inbound: Inbound, reply: Reply) -> None:
         conv_key = f"conv:{inbound.chatid or '-'}:{inbound.userid}"
         if reply.pending:
-            state = {"intent": reply.pending["intent"],
-                     "entities": {k: v for k, v in reply.pending.get("entities", {}).items() if k in CARRY_OVER}}
+            # A confirmation keeps the whole report; a question for one slot keeps what it needs.
+            keep = reply.pending.get("entities", {})
+            state = {"intent": reply.pending["intent"], "confirm": bool(reply.pending.get("confirm")),
+                     "entities": keep if reply.pending.get("confirm") else {k: v for k, v in keep.items() if k in CARRY_OVER}}
             await self.cache.set(conv_key, json.dumps(state, ensure_ascii=False), ex=self.cfg.conversation.ttl_s)
 
 

@@ -6,7 +6,7 @@ import re
 from typing import Any, Protocol
 
 from handlers.messages import t
-from handlers import feedback as _feedback, help as _help, jobs as _jobs, settlement as _settlement, tickets as _tickets  # noqa: F401  (registration)
+from handlers import confirm as _confirm, feedback as _feedback, help as _help, jobs as _jobs, settlement as _settlement, tickets as _tickets  # noqa: F401  (registration)
 from handlers.context import Context
 from handlers.registry import REGISTRY, check
 from nlu.intents import INTENTS

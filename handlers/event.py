@@ -26,6 +26,7 @@ class Inbound:
     response_url: str | None = None
     stream_id: str | None = None
     msgtype: str = ""
+    quote: str = ""                 # the text of a quoted message (AI bot `quote`), for context
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property

@@ -9,7 +9,7 @@ from typing import Any
 from handlers.messages import t
 from handlers import notify, permissions
 from handlers.context import Context
-from handlers.lifecycle import PROGRESS_ACTIONS, Impossible, next_status
+from handlers.lifecycle import IMPLIED_ARRIVAL, PROGRESS_ACTIONS, Impossible, next_status
 from handlers.registry import handles
 from handlers.replies import Reply
 from handlers.routing import route
@@ -18,10 +18,6 @@ from handlers.labels import location_of, skill_label
 from handlers.tickets import find_ticket
 from storage import tickets as store
 from storage.models import Offer, Ticket
-
-
-def _impossible(ctx: Context, ticket: Ticket) -> Reply:
-    return Reply(markdown=t(ctx.lang, "impossible", id=ticket.id, status=t(ctx.lang, f"status.{ticket.status}")))
 
 
 async def _move(ctx: Context, ticket: Ticket, action: str, reason: str = "") -> bool:
@@ -73,7 +69,7 @@ async def claim_job(ctx: Context, entities: dict[str, Any]) -> Reply:
             name = holder.name if holder else ticket.assignee
             return Reply(markdown=t(ctx.lang, "claim.lost", id=ticket.id, name=name),
                          button=t(ctx.lang, "job.lost_button", name=name))
-        return _impossible(ctx, ticket)
+        return notify.impossible(ctx, ticket)
     ctx.log["ticket"] = ticket.id
     if ctx.sla is not None:
         await store.update_fields(ctx.session, ticket, next_check_at=ctx.sla.next_check(ticket, ctx.now))
@@ -92,7 +88,7 @@ async def decline_job(ctx: Context, entities: dict[str, Any]) -> Reply:
     if ticket.assignee != ctx.userid:
         return Reply(markdown=t(ctx.lang, "perm.not_assignee", id=ticket.id))
     if not await _move(ctx, ticket, "decline", reason=f"declined by {ctx.name}"):
-        return _impossible(ctx, ticket)
+        return notify.impossible(ctx, ticket)
     declined = sorted({*(ticket.data or {}).get("declined", []), ctx.userid})
     await store.set_assignee(ctx.session, ticket, None, ctx.now)
     await store.update_fields(ctx.session, ticket, data={**(ticket.data or {}), "declined": declined})
@@ -110,7 +106,7 @@ async def update_progress(ctx: Context, entities: dict[str, Any]) -> Reply:
     eta_min = entities.get("eta")
     if status == "delayed":
         if ticket.status not in ("assigned", "departed", "on_site", "in_progress", "waiting_parts"):
-            return _impossible(ctx, ticket)
+            return notify.impossible(ctx, ticket)
         if eta_min:
             await store.update_fields(ctx.session, ticket, eta_at=ctx.now + timedelta(minutes=float(eta_min)))
         reason = entities.get("reason") or entities.get("_text", "")
@@ -121,7 +117,7 @@ async def update_progress(ctx: Context, entities: dict[str, Any]) -> Reply:
         return Reply(markdown=t(ctx.lang, "progress.which", id=ticket.id))
     was = ticket.status
     if not await _move(ctx, ticket, action, reason=entities.get("_text", "")):
-        return _impossible(ctx, ticket)
+        return notify.impossible(ctx, ticket)
     values: dict[str, Any] = {"name": ctx.name}
     if action == "depart":
         eta = ctx.now + timedelta(minutes=float(eta_min)) if eta_min else None
@@ -142,10 +138,13 @@ async def complete_job(ctx: Context, entities: dict[str, Any]) -> Reply:
     ticket = await _ticket_to_work_on(ctx, entities)
     if isinstance(ticket, Reply):
         return ticket
+    if ticket.status in IMPLIED_ARRIVAL:
+        # "完工" straight after a claim: the engineer was there. The trail says it was implied.
+        await _move(ctx, ticket, "arrive", reason=t(ctx.lang, "audit.arrival_implied"))
     try:
         next_status(ticket.status, "complete")
     except Impossible:
-        return _impossible(ctx, ticket)
+        return notify.impossible(ctx, ticket)
     facts = {"hours": str(entities.get("labor_hours") or 0),
              "parts": [[t(ctx.lang, "parts.default"), f"{entities['parts_amount']}"]] if entities.get("parts_amount") else [],
              "surcharges": ["urgent"] if ticket.urgency == "urgent" else [], "by": ctx.userid}

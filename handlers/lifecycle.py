@@ -30,6 +30,22 @@ NOTES = {"delayed": ("assigned", "departed", "on_site", "in_progress", "waiting_
 PROGRESS_ACTIONS = {"departed": "depart", "arrived": "arrive", "started": "start", "parts_needed": "parts_needed"}
 
 
+# What a person can say next, in the order people do it; complete is possible before arriving
+# (the arrival is implied: handlers/jobs.py complete_job).
+_SAYABLE = ("claim", "depart", "arrive", "start", "parts_needed", "complete", "cancel")
+IMPLIED_ARRIVAL = ("assigned", "departed")
+
+
+def next_actions(status: str) -> list[str]:
+    """The steps a chat message can take from `status`."""
+    out = [a for a in _SAYABLE if status in TRANSITIONS[a]]
+    if status in IMPLIED_ARRIVAL and "complete" not in out:
+        out.insert(out.index("cancel") if "cancel" in out else len(out), "complete")
+    if status == "completed":
+        out.append("rate")
+    return out
+
+
 class Impossible(Exception):
     def __init__(self, status: str, action: str) -> None:
         super().__init__(f"{action} is not possible from {status}")

@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo
 from handlers.cards import Card, Field, ticket_card, ticket_fields
 from handlers.messages import t
 from handlers.context import Context
+from handlers.lifecycle import next_actions
+from handlers.replies import Reply
 from handlers.labels import location_of, skill_label, template_name
 from storage import tickets as store
 from storage.models import Ticket
@@ -21,6 +23,13 @@ def local_time(ctx: Context, when: datetime | None, tz_name: str) -> str:
     local = when.replace(tzinfo=timezone.utc).astimezone(ZoneInfo(tz_name))
     today = ctx.now.replace(tzinfo=timezone.utc).astimezone(ZoneInfo(tz_name)).date()
     return local.strftime("%H:%M") if local.date() == today else local.strftime("%m-%d %H:%M")
+
+
+def impossible(ctx: Context, ticket: Ticket) -> Reply:
+    """A step the ticket's status does not allow: say so, and say what can be done instead."""
+    steps = [t(ctx.lang, f"step.{a}", id=ticket.id) for a in next_actions(ticket.status)]
+    return Reply(markdown=t(ctx.lang, "impossible.next", id=ticket.id, status=t(ctx.lang, f"status.{ticket.status}"),
+                            next=" / ".join(steps) or t(ctx.lang, "step.none")))
 
 
 def person_name(ctx: Context, userid: str | None) -> str:

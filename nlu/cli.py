@@ -1,4 +1,5 @@
-"""`wecom-desk nlu parse|eval`: try the parser from a shell and score it on labelled cases.
+"""`wecom-desk nlu parse|eval|train`: try the parser from a shell, score it on labelled cases, and
+fit its intent model on the corpus.
 
 The JSON line written by `nlu parse` ({"text", "intent", "confidence", "entities"}) is a public
 contract: scripts and the Rasa comparison tooling read it.
@@ -10,19 +11,27 @@ import argparse
 import json
 import sys
 from datetime import datetime
+from pathlib import Path
 from typing import Any, Callable
 
 from .evaluate import evaluate, format_report, load_cases
 from .lexicon import Lexicon
+from .model import DEFAULT_PATH
 from .parse import Parse, Parser
 
 
-def _parser_from(load_config: Callable[[Any], Any], path: str | None) -> Parser:
-    return Parser(Lexicon.from_config(load_config(path)))
+def _parser_from(load_config: Callable[[Any], Any], path: str | None, *, rules_only: bool = False) -> Parser:
+    lexicon = Lexicon.from_config(load_config(path))
+    return Parser(lexicon, model=None) if rules_only else Parser(lexicon)
 
 
 def _record(p: Parse) -> dict[str, Any]:
-    return {"text": p.text, "intent": p.intent, "confidence": p.confidence, "entities": p.entities}
+    out = {"text": p.text, "intent": p.intent, "confidence": p.confidence, "entities": p.entities}
+    if getattr(p, "confirm", False):
+        out["confirm"] = True
+    if getattr(p, "repairs", ()):
+        out["repairs"] = [r.to_dict() for r in p.repairs]
+    return out
 
 
 def _now(value: str | None) -> datetime | None:
@@ -33,7 +42,7 @@ def _now(value: str | None) -> datetime | None:
 
 def register(subparsers: Any, load_config: Callable[[Any], Any]) -> None:
     nlu = subparsers.add_parser("nlu", help="parse chat messages / evaluate the parser")
-    sub = nlu.add_subparsers(dest="nlu_command", metavar="{parse,eval}")
+    sub = nlu.add_subparsers(dest="nlu_command", metavar="{parse,eval,train}")
     sub.required = True
 
     p = sub.add_parser("parse", help="parse messages and print one JSON object per message")
@@ -80,9 +89,10 @@ def register(subparsers: Any, load_config: Callable[[Any], Any]) -> None:
     e.add_argument("file", metavar="FILE")
     e.add_argument("--config", help="config file (default: $WECOM_DESK_CONFIG or config.yaml)")
     e.add_argument("--json", action="store_true", help="machine-readable report")
+    e.add_argument("--rules-only", action="store_true", help="score the rules without the learned model")
 
     def run_eval(args: argparse.Namespace) -> int:
-        parser = _parser_from(load_config, args.config)
+        parser = _parser_from(load_config, args.config, rules_only=args.rules_only)
         report = evaluate(parser, load_cases(args.file))
         if args.json:
             print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2, default=str))
@@ -91,3 +101,17 @@ def register(subparsers: Any, load_config: Callable[[Any], Any]) -> None:
         return 0
 
     e.set_defaults(func=run_eval)
+
+    tr = sub.add_parser("train", help="fit the intent model on nlu/corpus/*.yaml (deterministic)")
+    tr.add_argument("--out", default=str(DEFAULT_PATH), help=f"where to write the model (default: {DEFAULT_PATH})")
+    tr.add_argument("--config", help="config file (default: $WECOM_DESK_CONFIG or config.yaml)")
+
+    def run_train(args: argparse.Namespace) -> int:
+        from .train import train
+
+        report = train(_parser_from(load_config, args.config, rules_only=True), Path(args.out))
+        print(report.format())
+        print(f"wrote {args.out}")
+        return 0
+
+    tr.set_defaults(func=run_train)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -34,8 +35,11 @@ class Report:
     entity_correct: int = 0
     per_intent: dict[str, dict[str, float]] = field(default_factory=dict)
     per_entity: dict[str, dict[str, float]] = field(default_factory=dict)
+    per_language: dict[str, dict[str, float]] = field(default_factory=dict)
+    asked: int = 0             # reports the desk would confirm before creating (Parse.confirm)
     confusion: dict[str, dict[str, int]] = field(default_factory=dict)
     false_tickets: list[str] = field(default_factory=list)   # non-create_ticket parsed as create_ticket
+    unasked_false_tickets: list[str] = field(default_factory=list)   # … and opened without confirming first
     misses: list[Miss] = field(default_factory=list)
 
     @property
@@ -72,8 +76,22 @@ def load_cases(path: str | Path) -> list[dict[str, Any]]:
         if c["intent"] not in INTENTS:
             raise ValueError(f"case {i}: unknown intent {c['intent']!r}")
         cases.append({"text": str(c["text"]), "intent": c["intent"], "entities": c.get("entities") or {},
-                      "now": parse_now(c.get("now"))})
+                      "now": parse_now(c.get("now")), "lang": c.get("lang") or language_of(str(c["text"]))})
     return cases
+
+
+_FRENCH = re.compile(r"[àâçéèêëîïôûùüÿœ]|(?<![a-z])(?:le|la|les|des|est|une|pas|je|nous|vous|ne|du|au|pour|sur|merci|"
+                     r"bonjour|avec|dans|qui|quoi|quand|svp)(?![a-z])", re.I)
+
+
+def language_of(text: str) -> str:
+    """The language a case is written in, for the per-language figures: its `lang` if the file
+    says, else by script (Thai, Chinese) and, for Latin script, French words or accents."""
+    if re.search(r"[\u0e00-\u0e7f]", text):
+        return "th"
+    if re.search(r"[\u4e00-\u9fff]", text):
+        return "zh"
+    return "fr" if _FRENCH.search(text) else "en"
 
 
 def _same(expected: Any, got: Any) -> bool:
@@ -88,19 +106,26 @@ def evaluate(parser: _Parser, cases: Iterable[dict[str, Any]]) -> Report:
     rep = Report()
     per_intent: dict[str, Counter[str]] = defaultdict(Counter)
     per_entity: dict[str, Counter[str]] = defaultdict(Counter)
+    per_language: dict[str, Counter[str]] = defaultdict(Counter)
     confusion: dict[str, Counter[str]] = defaultdict(Counter)
     for case in cases:
         p = parser.parse(case["text"], now=parse_now(case.get("now")))
         want = case["intent"]
+        lang = case.get("lang") or language_of(case["text"])
         rep.total += 1
         per_intent[want]["n"] += 1
+        per_language[lang]["n"] += 1
         confusion[want][p.intent] += 1
+        rep.asked += bool(getattr(p, "confirm", False))
         ok_intent = p.intent == want
         if ok_intent:
             rep.intent_correct += 1
             per_intent[want]["correct"] += 1
+            per_language[lang]["correct"] += 1
         elif p.intent == "create_ticket":
             rep.false_tickets.append(case["text"])
+            if not getattr(p, "confirm", False):
+                rep.unasked_false_tickets.append(case["text"])
         missing = {}
         for key, value in (case.get("entities") or {}).items():
             rep.entity_expected += 1
@@ -116,6 +141,8 @@ def evaluate(parser: _Parser, cases: Iterable[dict[str, Any]]) -> Report:
                       for k, c in sorted(per_intent.items())}
     rep.per_entity = {k: {"n": c["n"], "correct": c["correct"], "accuracy": round(c["correct"] / c["n"], 4)}
                       for k, c in sorted(per_entity.items())}
+    rep.per_language = {k: {"n": c["n"], "correct": c["correct"], "accuracy": round(c["correct"] / c["n"], 4)}
+                        for k, c in sorted(per_language.items())}
     rep.confusion = {k: dict(v) for k, v in sorted(confusion.items())}
     return rep
 
@@ -124,9 +151,14 @@ def format_report(rep: Report) -> str:
     lines = [f"cases: {rep.total}",
              f"intent accuracy: {rep.intent_accuracy:.2%} ({rep.intent_correct}/{rep.total})",
              f"entity accuracy: {rep.entity_accuracy:.2%} ({rep.entity_correct}/{rep.entity_expected})",
-             f"non-ticket messages parsed as create_ticket: {len(rep.false_tickets)}", "",
+             f"non-ticket messages parsed as create_ticket: {len(rep.false_tickets)}"
+             f" ({len(rep.unasked_false_tickets)} without asking first)",
+             f"reports the desk would confirm first: {rep.asked}", "",
              "per intent:"]
     for k, v in rep.per_intent.items():
+        lines.append(f"  {k:<20} {v['correct']:>4}/{v['n']:<4} {v['accuracy']:.2%}")
+    lines.append("per language (intent):")
+    for k, v in rep.per_language.items():
         lines.append(f"  {k:<20} {v['correct']:>4}/{v['n']:<4} {v['accuracy']:.2%}")
     lines.append("per entity:")
     for k, v in rep.per_entity.items():

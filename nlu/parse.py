@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import datetime
 from typing import Any
 
@@ -13,8 +14,10 @@ from . import periods as P
 from .cues import QUESTION
 from .intents import Signals, classify
 from .lexicon import Lexicon, find_all
+from .model import DEFAULT_PATH, IntentModel, dense_features, model_text
 from .normalize import Normalized, normalize
-from .signals import HAZARD, NOT_A_SYMPTOM, REQUEST, SYMPTOM
+from .repair import ACTION_WORDS, Repair, Repairer
+from .signals import HAZARD, NOT_A_SYMPTOM, NOTICE, REQUEST, SYMPTOM
 
 EXTRACTOR = "wecom_desk_rules"
 
@@ -33,6 +36,11 @@ class Parse:
     intent_ranking: list[tuple[str, float]] = field(default_factory=list)
     # Original-text [start, end) per entity key, when the value came from a stretch of text.
     spans: dict[str, tuple[int, int]] = field(default_factory=dict, compare=False, repr=False)
+    # What was read differently from how it was typed (Cantonese forms, pinyin slips).
+    repairs: tuple[Repair, ...] = field(default=(), compare=False)
+    # A report the model is not sure of: the desk asks before it opens a ticket (a false ticket
+    # costs more than a question). The entities are a report's either way.
+    confirm: bool = False
 
     def to_rasa(self) -> dict[str, Any]:
         ents = []
@@ -48,29 +56,48 @@ class Parse:
         }
 
 
+_DEFAULT = object()
+
+
 class Parser:
-    def __init__(self, lexicon: Lexicon) -> None:
+    """The embedded parser: normalise and repair, the rules' signals, the learned model decides
+    the intent (nlu/model.py), the rules extract the entities that intent uses.
+
+    `model=None` gives the rules alone: what `nlu train` learns from, and a comparison point."""
+
+    def __init__(self, lexicon: Lexicon, model: IntentModel | None | object = _DEFAULT, *,
+                 confirm_below: float = 0.7, ask_above: float = 0.25) -> None:
+        """`confirm_below`: a report less likely than this is confirmed first; `ask_above`: a
+        message read as nothing for us is still asked about when a report is this likely."""
         self.lexicon = lexicon
+        self.confirm_below, self.ask_above = confirm_below, ask_above
+        self.model: IntentModel | None = _load_default() if model is _DEFAULT else model  # type: ignore[assignment]
+        self.repairer = Repairer([*lexicon.skills, *lexicon.cities, *lexicon.regions, *ACTION_WORDS])
         # Warm the regex cache and opencc's dictionaries now rather than on the first message.
         self.parse("@warmup 上海空调坏了 #1 工时1小时 配件1元 5星 本月结算", now=datetime(2000, 1, 1))
 
     def normalize(self, text: str) -> Normalized:
-        return normalize(text, self.lexicon.mention_re)
+        return self._read(text)[0]
 
-    def parse(self, text: str, *, now: datetime | None = None) -> Parse:
-        norm = self.normalize(text or "")
-        s = norm.text
+    def _read(self, text: str) -> tuple[Normalized, tuple[Repair, ...]]:
+        norm = normalize(text, self.lexicon.mention_re)
+        repaired, repairs = self.repairer(norm.text)
+        # Repairs keep lengths, so the offsets back to the typed text stay as they are.
+        return Normalized(repaired, norm.original, norm.offsets), tuple(repairs)
+
+    def features(self, text: str) -> tuple[str, Any]:
+        """What the model reads for a message: its n-gram text and the rules' signals."""
+        norm, _ = self._read(text or "")
+        sig, ranking, _ = self._signals(norm.text)
+        return model_text(norm.text), dense_features(sig, ranking)
+
+    def _signals(self, s: str) -> tuple[Signals, list[tuple[str, float]], dict[str, Any]]:
         lex = self.lexicon
-        found: dict[str, tuple[Any, tuple[int, int] | None]] = {}
-
         skill = E.find_skill(lex, s)
         explicit_ticket = E.find_ticket(s, allow_bare=False)
         cues = E.mask_terms(lex, s)  # cue words are looked for outside names
         problem = NOT_A_SYMPTOM.sub(" ", s)
-        # The period is a signal too: with it, "花了多少钱" asks for a summary, not for prices.
-        period = P.find_period(s, now or P.default_now())
-        places = E.find_place(lex, s)
-        person = E.find_person(lex, s)
+        period = P.find_period(s, self._now or P.default_now())
         sig = Signals(
             skill=skill is not None,
             # Problem words are read in full text: "not cooling" must survive "cooling" being a
@@ -86,19 +113,44 @@ class Parser:
             period=period is not None,
             names_only=period is not None and _names_only(lex, s, period[1]),
         )
-        ranking = classify(sig)
+        return sig, classify(sig), {"skill": skill, "explicit_ticket": explicit_ticket, "cues": cues,
+                                    "period": period}
+
+    _now: datetime | None = None
+
+    def parse(self, text: str, *, now: datetime | None = None, intent: str | None = None) -> Parse:
+        """`intent`: read the message as this intent, decided elsewhere (the LLM backend); the
+        entities are then the ones that intent uses."""
+        given = intent
+        norm, repairs = self._read(text or "")
+        s = norm.text
+        lex = self.lexicon
+        found: dict[str, tuple[Any, tuple[int, int] | None]] = {}
+        self._now = now
+        sig, ranking, got = self._signals(s)
+        skill, explicit_ticket, cues, period = got["skill"], got["explicit_ticket"], got["cues"], got["period"]
+        rules_say = ranking[0][0]
+        if given is not None:
+            ranking = [(given, 1.0)]
+        elif self.model is not None:
+            ranking = self.model.rank(model_text(s), dense_features(sig, ranking))
         intent, confidence = ranking[0]
+        confirm = given is None and self._doubtful_report(s, intent, confidence, dict(ranking).get("create_ticket", 0.0),
+                                                          rules_say)
+        what = "create_ticket" if confirm else intent   # the entities to read
+        places = E.find_place(lex, s)
+        person = E.find_person(lex, s)
 
         if skill:
             found["skill"] = skill
         found.update(places)
         if person:
             found["person"] = person
-        ticket = explicit_ticket or (E.find_ticket(s, allow_bare=True) if intent in _BARE_TICKET_INTENTS else None)
+        ticket = explicit_ticket or (E.find_ticket(s, allow_bare=True) if what in _BARE_TICKET_INTENTS else None)
         if ticket:
             found["ticket"] = ticket
 
-        if intent == "create_ticket":
+        if what == "create_ticket":
             found["urgency"] = E.find_urgency(s)
             store = E.find_store(s)
             if store:
@@ -133,7 +185,22 @@ class Parser:
         ents = {k: v for k, (v, _) in found.items()}
         spans = {k: norm.span(*sp) for k, (_, sp) in found.items() if sp is not None}
         return Parse(text=text, intent=intent, confidence=round(confidence, 4), entities=ents,
-                     intent_ranking=ranking, spans=spans)
+                     intent_ranking=ranking, spans=spans, repairs=repairs, confirm=confirm)
+
+    def _doubtful_report(self, s: str, intent: str, confidence: float, p_report: float, rules_say: str) -> bool:
+        """A ticket opens without asking only when the model is sure and the rules agree it is a
+        report; "nothing for us" is asked about when a report is likely or the rules read one
+        (someone trapped in a lift must never be silently ignored)."""
+        if self.model is None or NOTICE.search(s):
+            return False   # the rules alone are never unsure; a notice or a forward is never a report
+        if intent == "create_ticket":
+            return confidence < self.confirm_below or rules_say != "create_ticket"
+        return intent == "unknown" and (p_report >= self.ask_above or rules_say == "create_ticket")
+
+
+@lru_cache(maxsize=1)
+def _load_default() -> IntentModel:
+    return IntentModel.load(DEFAULT_PATH)
 
 
 # Words that carry nothing in a manager's shorthand ("last month east", "上个月 华南的呢").

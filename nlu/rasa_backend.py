@@ -16,6 +16,7 @@ import aiohttp
 
 from . import entities as E
 from .intents import INTENTS
+from .remote import RemoteBackend
 from .parse import Parse, Parser
 
 log = logging.getLogger(__name__)
@@ -36,7 +37,7 @@ def _coerce(key: str, value: Any) -> Any:
     return value
 
 
-class RasaParser:
+class RasaParser(RemoteBackend):
     def __init__(self, rasa_url: str, *, fallback: Parser, timeout_ms: int | None = None,
                  timeout_s: float | None = None, session: aiohttp.ClientSession | None = None) -> None:
         """Timeout: `timeout_s` seconds, else `timeout_ms` milliseconds (config nlu.timeout_ms), else 0.8 s."""
@@ -44,8 +45,7 @@ class RasaParser:
         self.fallback = fallback
         seconds = timeout_s if timeout_s is not None else (timeout_ms if timeout_ms is not None else 800) / 1000
         self.timeout = aiohttp.ClientTimeout(total=seconds)
-        self._session = session
-        self._own_session = session is None
+        self._use_session(session)
 
     @classmethod
     def from_config(cls, cfg: Any, fallback: Parser | None = None) -> "RasaParser":
@@ -53,23 +53,6 @@ class RasaParser:
 
         fb = fallback or Parser(Lexicon.from_config(cfg))
         return cls(cfg.nlu.rasa_url, fallback=fb, timeout_ms=cfg.nlu.timeout_ms)
-
-    async def close(self) -> None:
-        if self._session is not None and self._own_session:
-            await self._session.close()
-        self._session = None
-
-    async def __aenter__(self) -> "RasaParser":
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.close()
-
-    def _get_session(self) -> aiohttp.ClientSession:
-        if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession()
-            self._own_session = True
-        return self._session
 
     async def parse(self, text: str, now: datetime | None = None) -> Parse:
         try:

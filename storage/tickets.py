@@ -205,6 +205,14 @@ async def open_tickets_of_chat(session: AsyncSession, chatid: str, limit: int = 
                                   .order_by(Ticket.id.desc()).limit(limit))).all()
 
 
+async def latest_open_of_reporter(session: AsyncSession, userid: str, chatid: str | None) -> Ticket | None:
+    """"The last one": the sender's newest open ticket in this chat (or anywhere, in a 1:1)."""
+    q = select(Ticket).where(Ticket.reporter == userid, Ticket.status.in_(OPEN_STATUSES))
+    if chatid:
+        q = q.where(Ticket.chatid == chatid)
+    return (await session.scalars(q.order_by(Ticket.id.desc()).limit(1))).first()
+
+
 async def events_of(session: AsyncSession, ticket_id: int) -> Sequence[TicketEvent]:
     return (await session.scalars(select(TicketEvent).where(TicketEvent.ticket_id == ticket_id)
                                   .order_by(TicketEvent.id))).all()

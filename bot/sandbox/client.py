@@ -41,14 +41,23 @@ class SandboxClient:
             return await resp.json()
 
     # -- play users --------------------------------------------------------------------------------
-    async def say(self, userid: str, text: str, chatid: str | None = None, msgid: str | None = None) -> dict[str, Any]:
-        """@-mention the bot (AI bot callback). Returns {"status", "msgid", "reply": decrypted reply}."""
+    async def say(self, userid: str, text: str, chatid: str | None = None, msgid: str | None = None,
+                  quote: str | None = None) -> dict[str, Any]:
+        """@-mention the bot (AI bot callback), optionally quoting an earlier message's text.
+        Returns {"status", "msgid", "reply": decrypted reply}."""
         body: dict[str, Any] = {"userid": userid, "text": text}
         if chatid:
             body["chatid"] = chatid
         if msgid:
             body["msgid"] = msgid
+        if quote:
+            body["quote"] = quote
         return await self._post("/bot/message", body)
+
+    async def tap(self, userid: str, task_id: str, event_key: str, chatid: str | None = None) -> dict[str, Any]:
+        """Tap a button on a card the AI bot replied with."""
+        return await self._post("/bot/click", {"userid": userid, "task_id": task_id, "event_key": event_key,
+                                               "chatid": chatid})
 
     async def refresh(self, userid: str, stream_id: str, chatid: str | None = None) -> dict[str, Any]:
         return await self._post("/bot/refresh", {"userid": userid, "stream_id": stream_id, "chatid": chatid})

@@ -89,6 +89,27 @@ async def bot_message(request: web.Request) -> web.Response:
                                "msgtype": "text", "text": {"content": data["text"]}}
     if chatid:
         message["chatid"] = chatid
+    if data.get("quote"):
+        # A reply that quotes an earlier message (a card, the bot's answer, someone's report).
+        message["quote"] = {"msgtype": "text", "text": {"content": str(data["quote"])}}
+    return await _deliver_bot(request, state, message, data)
+
+
+async def bot_click(request: web.Request) -> web.Response:
+    """A tap on a button of a card the AI bot replied with (doc 100719 template_card_event)."""
+    state, data = request.app[STATE], await _body(request)
+    _need(data, "userid", "task_id", "event_key")
+    chatid = data.get("chatid")
+    message: dict[str, Any] = {
+        "msgid": secrets.token_hex(12), "aibotid": "aib_sandbox", "chattype": "group" if chatid else "single",
+        "from": {"userid": data["userid"]}, "msgtype": "event",
+        "response_url": f"{request.url.origin()}/sandbox/cgi-bin/aibot/response?response_code="
+                        + state.new_response_code(chatid=chatid, userid=data["userid"]),
+        "event": {"eventtype": "template_card_event",
+                  "template_card_event": {"card_type": "button_interaction", "event_key": data["event_key"],
+                                          "task_id": data["task_id"]}}}
+    if chatid:
+        message["chatid"] = chatid
     return await _deliver_bot(request, state, message, data)
 
 
@@ -214,6 +235,7 @@ async def directory(request: web.Request) -> web.Response:
 
 def routes() -> list[web.RouteDef]:
     return [web.post("/api/bot/message", bot_message), web.post("/api/bot/refresh", bot_refresh),
+            web.post("/api/bot/click", bot_click),
             web.post("/api/app/message", app_message), web.post("/api/app/click", app_click),
             web.get("/api/calls", calls), web.get("/api/inbox", inbox), web.post("/api/faults", faults),
             web.post("/api/reset", reset), web.get("/api/directory", directory), web.post("/api/clock", clock)]

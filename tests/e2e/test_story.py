@@ -70,12 +70,28 @@ async def test_report_to_rating(desk):
                         "completed", "confirmed"]
 
 
-async def test_impossible_transitions_get_a_clear_reply(desk):
+async def test_completion_right_after_a_claim_implies_the_arrival(desk):
     sb = desk.sandbox
     await sb.say(STORE, "@小鲸 上海徐汇店空调不制冷了", chatid=GROUP)
     await sb.say("zhangwei", "@小鲸 接单 1", chatid="wr_east_dispatch")
-    early = await sb.say("zhangwei", "@小鲸 #1 完工 工时1小时", chatid="wr_east_dispatch")
-    assert "不能" in early["reply"]["stream"]["content"] and "已接单" in early["reply"]["stream"]["content"]
+    done = await sb.say("zhangwei", "@小鲸 #1 完工 工时1小时", chatid="wr_east_dispatch")
+    assert "已完工" in done["reply"]["stream"]["content"]
+    [ticket] = await rows(desk.cfg, Ticket)
+    assert ticket.status == "completed"
+    # The audit trail says the arrival was not reported but implied, and by whom.
+    arrivals = [e for e in await rows(desk.cfg, TicketEvent) if e.to_status == "on_site"]
+    assert len(arrivals) == 1 and "推定" in (arrivals[0].reason or "") and arrivals[0].actor == "zhangwei"
+
+
+async def test_an_impossible_step_says_what_can_be_done_next(desk):
+    sb = desk.sandbox
+    await sb.say(STORE, "@小鲸 上海徐汇店空调不制冷了", chatid=GROUP)
+    await sb.say("zhangwei", "@小鲸 接单 1", chatid="wr_east_dispatch")
+    early = await sb.say("zhangwei", "@小鲸 #1 开始维修了", chatid="wr_east_dispatch")
+    text = early["reply"]["stream"]["content"]
+    assert "不能" in text and "已接单" in text
+    # The steps possible from 已接单, as the engineer would write them.
+    assert "「#1 出发」" in text and "「#1 到了」" in text and "完工" in text
     [ticket] = await rows(desk.cfg, Ticket)
     assert ticket.status == "assigned"
 

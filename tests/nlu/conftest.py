@@ -20,3 +20,14 @@ def cfg():
 @pytest.fixture(scope="session")
 def parser(cfg):
     return Parser(Lexicon.from_config(cfg))
+
+
+@pytest.fixture(scope="session")
+def lexicon(cfg):
+    return Lexicon.from_config(cfg)
+
+
+@pytest.fixture(scope="session")
+def rules(lexicon):
+    """The rules alone: the model's features and the entity extractors, without the model."""
+    return Parser(lexicon, model=None)

@@ -13,6 +13,15 @@ import pytest
 from nlu.homophones import fuzzy_table
 from nlu.shape import short_line
 
+
+@pytest.fixture(scope="module")
+def parser(rules):
+    """The rules, which the learned model reads as features and which extract every entity: these
+    tests pin their families. What the model decides is scored on the labelled files instead
+    (test_accuracy.py, test_heldout.py)."""
+    return rules
+
+
 NOW = datetime(2026, 11, 15, 10, 0)
 
 

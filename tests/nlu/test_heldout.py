@@ -1,7 +1,9 @@
 """Held-out gate: the same floors as the corpus, on messages written before the rules were tuned.
 
 heldout.yaml (batch 1) and heldout2.yaml (batch 2) were each written and scored untuned before
-any rule was changed for them; the untuned numbers are in each file's header. Their lines are
+any rule was changed for them; the untuned numbers are in each file's header. heldout3.yaml
+(batch 3) was written blind before the learned model was trained and scored once; nothing was
+changed for it. Their lines are
 not copies of cases.yaml (checked below). Keep them as they are: fixes for a miss here must be general
 rules (a word family, a structural pattern, a precedence), never a pattern for one sentence.
 """
@@ -17,7 +19,10 @@ from nlu.evaluate import evaluate, format_report, load_cases
 from .conftest import CASES_PATH
 
 HERE = Path(__file__).resolve().parent
-HELDOUT = [HERE / "heldout.yaml", HERE / "heldout2.yaml"]
+HELDOUT = [HERE / "heldout.yaml", HERE / "heldout2.yaml", HERE / "heldout3.yaml"]
+# Batch 3 was written blind and scored once, untuned (its header): its gate holds the learned model
+# to that figure so nothing regresses below it. It is not the issue's goal, which it does not meet.
+UNTUNED = {"heldout3.yaml": {"intent": 0.895, "entity": 0.8446, "unasked_false_tickets": 3}}
 INTENTS = {"create_ticket", "query_status", "claim_job", "update_progress", "complete_job", "cancel_ticket",
            "rate_service", "settlement_summary", "help", "unknown"}
 
@@ -25,7 +30,7 @@ INTENTS = {"create_ticket", "query_status", "claim_job", "update_progress", "com
 @pytest.mark.parametrize("path", HELDOUT, ids=lambda p: p.name)
 def test_heldout_is_broad_and_new(path):
     cases = load_cases(path)
-    assert len(cases) >= (250 if path.name == "heldout.yaml" else 120)
+    assert len(cases) >= {"heldout.yaml": 250, "heldout2.yaml": 120}.get(path.name, 400)
     assert {c["intent"] for c in cases} == INTENTS
     seen = {c["text"] for c in load_cases(CASES_PATH)}
     for other in HELDOUT:
@@ -39,6 +44,12 @@ def test_heldout_is_broad_and_new(path):
 def test_heldout_accuracy_gate(parser, path):
     report = evaluate(parser, load_cases(path))
     detail = format_report(report)
+    if path.name in UNTUNED:
+        floor = UNTUNED[path.name]
+        assert report.intent_accuracy >= floor["intent"], detail
+        assert report.entity_accuracy >= floor["entity"], detail
+        assert len(report.unasked_false_tickets) <= floor["unasked_false_tickets"], detail
+        return
     assert not report.false_tickets, detail
     assert report.intent_accuracy >= 0.97, detail
     assert report.entity_accuracy >= 0.95, detail

@@ -1,0 +1,33 @@
+"""A report the parser is unsure of is asked about once before anything is created: a false
+ticket pages an engineer and costs more than a question. The answer ("是", "no", a tap) comes
+back through Desk._understand, which holds the question's state."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from handlers.cards import Button, Card
+from handlers.messages import t
+from handlers.context import Context
+from handlers.registry import handles
+from handlers.replies import Reply
+
+# The button keys a confirmation card carries; a tap is read like the text answer.
+ANSWER_KEYS = {"answer:1": True, "answer:0": False}
+
+
+@handles("confirm_report")
+async def confirm_report(ctx: Context, entities: dict[str, Any]) -> Reply:
+    problem = entities.get("_text", "")
+    question = t(ctx.lang, "confirm.ask", problem=problem)
+    card = Card(title=t(ctx.lang, "confirm.title"), desc=problem, task_id=f"ask-{secrets.token_hex(8)}",
+                buttons=(Button(t(ctx.lang, "confirm.yes"), "answer:1", 1), Button(t(ctx.lang, "confirm.no"), "answer:0", 2)))
+    kept = {k: v for k, v in entities.items() if k != "_confidence"}
+    return Reply(markdown=question, card=card if ctx.channel == "bot" else None,
+                 pending={"intent": "create_ticket", "entities": kept, "confirm": True})
+
+
+@handles("report_declined")
+async def report_declined(ctx: Context, entities: dict[str, Any]) -> Reply:
+    return Reply(markdown=t(ctx.lang, "confirm.declined"))

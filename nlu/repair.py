@@ -1,0 +1,134 @@
+"""Repairs made on the canonical text before anything reads it: Cantonese written forms and
+one-character pinyin slips of the words the desk acts on.
+
+Every repair keeps the length of what it replaces, so the offset map back to the typed text
+stays exact, and every repair is recorded (the parse says what it read differently).
+
+Pinyin slips: people type pinyin and pick the wrong candidate ("冰相" for 冰箱, "介单" for 接单,
+"取效" for 取消, "洁算" for 结算). Any CJK word of two to four characters that the desk knows
+(device words and place names from config, the action words below) is repaired when a stretch
+of the message differs from it in exactly one character with the same or a near syllable
+(z/zh, c/ch, s/sh, n/l, an/ang, en/eng, in/ing — the usual IME confusions). Two guards keep
+everyday words intact: the stretch must not be a word of jieba's dictionary ("电气", "空气"),
+and it must not cut through a word jieba finds in the message ("等管理员" is 等 + 管理员, so
+"等管" is never read as 灯管).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Iterable
+
+import jieba
+from pypinyin import Style, pinyin
+
+# Cantonese written forms → the Mandarin the rules and the model know, same length each.
+CANTONESE: dict[str, str] = {
+    "咗未": "了没", "呢个": "这个", "呢度": "这里", "呢啲": "这些", "未呀": "没呀", "点样": "怎样", "整返": "修好", "搞掂": "搞定", "得唔得": "行不行",
+    "系咪": "是不", "边度": "哪里", "几时": "何时", "而家": "现在", "唔该": "谢谢", "多谢": "谢谢",
+    "咗": "了", "嚟": "来", "唔": "不", "冇": "没", "俾": "给", "畀": "给", "啲": "些", "嘅": "的",
+    "喺": "在", "佢": "他", "睇": "看", "乜": "啥", "嘢": "东", "攞": "拿", "揾": "找", "咩": "么",
+    "㗎": "的", "喇": "了", "嘞": "了", "噉": "这", "咁": "这", "冚": "全", "啱": "对", "覆": "复",
+}
+_CANTONESE_RE = re.compile("|".join(sorted(map(re.escape, CANTONESE), key=len, reverse=True)))
+
+# Action words people slip on; device and place words come from config.
+ACTION_WORDS = ("接单", "抢单", "派单", "取消", "结算", "汇总", "完工", "修好", "维修", "报修", "出发",
+                "到达", "配件", "评分", "分成", "工单", "师傅", "上门")
+
+_NEAR = (("zh", "z"), ("ch", "c"), ("sh", "s"), ("ang", "an"), ("eng", "en"), ("ing", "in"))
+_CJK = re.compile(r"^[\u4e00-\u9fff]+$")
+_RARE = 50   # a stretch jieba knows less often than this is no everyday word
+
+
+@lru_cache(maxsize=8192)
+def syllables(ch: str) -> frozenset[str]:
+    """Every reading of a character, toneless, with the near confusions folded together."""
+    out = set()
+    for reading in pinyin(ch, style=Style.NORMAL, heteronym=True, errors="ignore")[0] if _CJK.match(ch) else ():
+        s = reading
+        for long, short in _NEAR:
+            s = s.replace(long, short)
+        if s.startswith("l"):
+            s = "n" + s[1:]
+        out.add(s)
+    return frozenset(out)
+
+
+@dataclass(frozen=True, slots=True)
+class Repair:
+    start: int
+    end: int
+    typed: str
+    read_as: str
+
+    def to_dict(self) -> dict[str, object]:
+        return {"start": self.start, "end": self.end, "typed": self.typed, "read_as": self.read_as}
+
+
+class Repairer:
+    def __init__(self, words: Iterable[str]) -> None:
+        known = {w for w in words if 2 <= len(w) <= 4 and _CJK.match(w)}
+        self.known = frozenset(known)
+        # (length, position of the slipped character, the other characters) → candidate words
+        self._by_shape: dict[tuple[int, int, str], list[str]] = {}
+        for w in sorted(known):
+            for i in range(len(w)):
+                self._by_shape.setdefault((len(w), i, w[:i] + w[i + 1:]), []).append(w)
+        self._lengths = sorted({len(w) for w in known}, reverse=True)
+        jieba.setLogLevel(60)
+        jieba.initialize()
+        self._freq = jieba.dt.FREQ
+
+    def cantonese(self, text: str) -> tuple[str, list[Repair]]:
+        repairs: list[Repair] = []
+
+        def sub(m: re.Match[str]) -> str:
+            repairs.append(Repair(m.start(), m.end(), m.group(), CANTONESE[m.group()]))
+            return CANTONESE[m.group()]
+        return _CANTONESE_RE.sub(sub, text), repairs
+
+    def _boundaries(self, text: str) -> set[int]:
+        cuts, pos = {0}, 0
+        for tok in jieba.cut(text, HMM=False):
+            pos += len(tok)
+            cuts.add(pos)
+        return cuts
+
+    def pinyin(self, text: str) -> tuple[str, list[Repair]]:
+        if not self.known or not re.search(r"[\u4e00-\u9fff]{2}", text):
+            return text, []
+        chars = list(text)
+        repairs: list[Repair] = []
+        cuts: set[int] | None = None
+        taken = [False] * len(text)
+        for n in self._lengths:
+            for start in range(len(text) - n + 1):
+                window = text[start:start + n]
+                if window in self.known or not _CJK.match(window) or any(taken[start:start + n]):
+                    continue
+                for i in range(n):
+                    cands = self._by_shape.get((n, i, window[:i] + window[i + 1:]))
+                    if not cands:
+                        continue
+                    hit = next((w for w in cands if syllables(w[i]) & syllables(window[i])), None)
+                    if hit is None or self._freq.get(window, 0) >= _RARE:
+                        continue
+                    if cuts is None:
+                        cuts = self._boundaries(text)
+                    if start not in cuts or start + n not in cuts:
+                        continue
+                    chars[start:start + n] = list(hit)
+                    for k in range(start, start + n):
+                        taken[k] = True
+                    repairs.append(Repair(start, start + n, window, hit))
+                    break
+        return "".join(chars), repairs
+
+    def __call__(self, text: str) -> tuple[str, list[Repair]]:
+        text, yue = self.cantonese(text)
+        text, slips = self.pinyin(text)
+        return text, yue + slips
+

@@ -1,0 +1,103 @@
+"""The learned intent model: the shipped artifact is the one the corpus gives, training is
+reproducible, its probabilities are calibrated on data it did not see, and the corpus never
+overlaps what it is scored on."""
+
+from __future__ import annotations
+
+import random
+import re
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from nlu import Lexicon, Parser
+from nlu.evaluate import load_cases
+from nlu.model import DEFAULT_PATH, IntentModel, corpus_files, corpus_hash
+from nlu.normalize import normalize
+from nlu.train import _ece, fit, load_corpus, train
+
+HERE = Path(__file__).resolve().parent
+EVAL_FILES = sorted(HERE.glob("*.yaml"))
+
+
+@pytest.fixture(scope="module")
+def rules_parser(lexicon):  # noqa: D103
+    return Parser(lexicon, model=None)
+
+
+@pytest.fixture(scope="module")
+def corpus_features(rules_parser):
+    rows = load_corpus()
+    feats = [rules_parser.features(r["text"]) for r in rows]
+    return rows, [f[0] for f in feats], np.vstack([f[1] for f in feats])
+
+
+def test_the_shipped_model_is_trained_on_the_corpus_as_it_is():
+    shipped = IntentModel.load(DEFAULT_PATH)
+    assert shipped.corpus_sha256 == corpus_hash(corpus_files()), (
+        "nlu/corpus changed since the model was trained: run `wecom-desk nlu train` and commit nlu/model/intent.npz")
+
+
+def test_training_reproduces_the_shipped_model(rules_parser, lexicon, tmp_path):
+    out = tmp_path / "intent.npz"
+    train(rules_parser, out)
+    again, shipped = IntentModel.load(out), IntentModel.load(DEFAULT_PATH)
+    assert again.vocabulary == shipped.vocabulary
+    np.testing.assert_allclose(again.coef, shipped.coef, atol=1e-6)
+    texts = [c["text"] for f in EVAL_FILES for c in load_cases(f)]
+    a = Parser(lexicon, model=again)
+    b = Parser(lexicon, model=shipped)
+    assert [a.parse(x).intent for x in texts] == [b.parse(x).intent for x in texts]
+
+
+def test_probabilities_mean_what_they_say_on_a_held_out_split(corpus_features):
+    rows, texts, dense = corpus_features
+    idx = list(range(len(rows)))
+    random.Random(7).shuffle(idx)
+    cut = int(len(idx) * 0.8)
+    tr, te = idx[:cut], idx[cut:]
+    model, _ = fit([texts[i] for i in tr], dense[tr], [rows[i]["intent"] for i in tr])
+    probs = model.probabilities([texts[i] for i in te], dense[te])
+    y = np.array([model.classes.index(rows[i]["intent"]) for i in te])
+    ece, table = _ece(probs, y)
+    assert ece < 0.05, table
+    # Where the model says it is sure, it is right about as often as it says.
+    sure = probs.max(axis=1) >= 0.9
+    assert (probs.argmax(axis=1)[sure] == y[sure]).mean() >= probs.max(axis=1)[sure].mean() - 0.05
+
+
+def _shape(text: str) -> str:
+    """A text with numbers, punctuation and spacing ignored ("#12 到了" ~ "1024 到了"); emoji-only
+    texts keep their emoji."""
+    canon = re.sub(r"\d+", "0", normalize(text).text)
+    return re.sub(r"[\W_]+", "", canon) or re.sub(r"\s+", "", canon)
+
+
+def _shingles(s: str, n: int = 4) -> set[str]:
+    return {s[i:i + n] for i in range(max(1, len(s) - n + 1))}
+
+
+def test_the_corpus_shares_no_text_with_any_evaluation_file():
+    corpus = [r["text"] for r in load_corpus()]
+    shapes = [_shape(t) for t in corpus]
+    index: dict[str, list[int]] = defaultdict(list)
+    grams = [_shingles(s) for s in shapes]
+    for i, g in enumerate(grams):
+        for x in g:
+            index[x].append(i)
+    close = []
+    for path in EVAL_FILES:
+        for case in load_cases(path):
+            s = _shape(case["text"])
+            g = _shingles(s)
+            shared: dict[int, int] = defaultdict(int)
+            for x in g:
+                for i in index.get(x, ()):
+                    shared[i] += 1
+            for i, k in shared.items():
+                jaccard = k / len(g | grams[i])
+                if s == shapes[i] or (len(s) >= 8 and jaccard >= 0.8):
+                    close.append(f"{path.name}: {case['text']!r} ~ corpus {corpus[i]!r}")
+    assert close == [], "\n".join(close[:30])

@@ -1,5 +1,6 @@
 # Two commands do all set-up on a fresh machine:
-#   make run   — create .venv, install, migrate, serve on http://127.0.0.1:8080 (SQLite + sandbox)
+#   make run   — create .venv, install, migrate, serve on http://127.0.0.1:8080 (SQLite + sandbox;
+#                WECOM_DESK_SANDBOX=true unless set: config.yaml has the sandbox off)
 #   make test  — create .venv the same way and run the suite
 # Backends for `make test`: WECOM_DESK_TEST_DATABASE_URL / WECOM_DESK_TEST_REDIS_URL (default:
 # SQLite in a temp dir + in-process cache). .ci/run runs it once per backend.
@@ -17,7 +18,7 @@ $(STAMP): pyproject.toml
 
 run: $(STAMP)
 	mkdir -p var
-	$(VENV)/bin/wecom-desk serve --config $${WECOM_DESK_CONFIG:-config.yaml}
+	WECOM_DESK_SANDBOX=$${WECOM_DESK_SANDBOX:-true} $(VENV)/bin/wecom-desk serve --config $${WECOM_DESK_CONFIG:-config.yaml}
 
 test: $(STAMP)
 	$(PY) -m pytest -q $(PYTEST_ARGS)

@@ -4,6 +4,7 @@ database → cache → WeCom client → desk → outbox worker and timers (when 
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import logging
 from typing import AsyncIterator
 
@@ -19,7 +20,7 @@ from bot.scheduler import Scheduler
 from bot.translate import Translator
 from bot.wecom_api import WeComClient
 from bot.worker import OutboxWorker
-from storage.cache import Cache, make_cache
+from storage.cache import Cache, CacheUnavailable, make_cache
 from storage.db import Database, SchemaBehind, ensure_schema
 from storage.directory import sync_directory
 from storage.tickets import recount_open_jobs
@@ -35,6 +36,64 @@ SERVICES = web.AppKey("services", Services)
 
 class StartupError(Exception):
     """A problem an operator must fix before the service can start (printed as one line)."""
+
+
+# The secrets config.yaml ships (tests/bot/test_sandbox_guard.py checks they match the file). The
+# sandbox's driver signs callbacks with whatever the service uses, so with anything else loaded it
+# would forge real WeCom traffic.
+SANDBOX_SECRETS = {
+    "wecom.corp_id": "wwsandbox0000000001",
+    "wecom.app.secret": "sandbox-app-secret",
+    "wecom.app.token": "sandboxAppToken",
+    "wecom.app.encoding_aes_key": "vZtqXOdoacziPvJnpvUcdagfzi5nS8yxrbkH0ubgYCQ",
+    "wecom.bot.token": "sandboxBotToken",
+    "wecom.bot.encoding_aes_key": "JzQEpCNOxeYFRhNQlnZWbJNxSOWR/WTrdqCRFc0XbV0",
+}
+
+
+def _is_loopback(host: str) -> bool:
+    host = host.strip().strip("[]").lower()
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:  # "", another name, or not an address: may be reachable from elsewhere
+        return False
+
+
+def sandbox_hazards(cfg: Config) -> list[str]:
+    """Why mounting the sandbox with this config would expose it: each reason names its key, never a
+    secret's value."""
+    reasons = []
+    if not _is_loopback(cfg.server.host):
+        reasons.append(f"server.host {cfg.server.host!r} is not loopback")
+    if cfg.wecom.api_base:
+        reasons.append("wecom.api_base is set (the sandbox plays WeCom itself; leave it empty)")
+    for key, shipped in SANDBOX_SECRETS.items():
+        value: object = cfg
+        for part in key.split("."):
+            value = getattr(value, part)
+        if value != shipped:
+            reasons.append(f"{key} is not the shipped sandbox value")
+    return reasons
+
+
+def guard_sandbox(cfg: Config) -> None:
+    """With the sandbox on, anyone who reaches the port can act as anyone and read every message:
+    refuse to start where that reaches beyond this machine or real credentials, unless
+    `sandbox.allow_unsafe` says so (then warn, naming each reason)."""
+    if not cfg.sandbox.enabled:
+        return
+    reasons = sandbox_hazards(cfg)
+    if not reasons:
+        return
+    if not cfg.sandbox.allow_unsafe:
+        raise StartupError(
+            "refusing to mount the sandbox (sandbox.enabled): " + "; ".join(reasons)
+            + " — it lets anyone who reaches the port act as anyone; turn it off (WECOM_DESK_SANDBOX=false)"
+            " or set sandbox.allow_unsafe: true (WECOM_DESK_SANDBOX_UNSAFE=true) to run it anyway")
+    log.warning("UNSAFE: sandbox mounted at /sandbox under sandbox.allow_unsafe although %s — anyone who "
+                "reaches the port can act as anyone and read every message", "; ".join(reasons))
 
 
 def public_url(cfg: Config) -> str:
@@ -87,6 +146,7 @@ def make_worker(cfg: Config, db: Database, cache: Cache, client: WeComClient, cl
 
 def create_app(cfg: Config, *, worker: bool | None = None, clock: Clock | None = None) -> web.Application:
     check_registry()  # before anything listens: an intent with no handler is a start-up error
+    guard_sandbox(cfg)  # before anything is built: the sandbox never faces the network
     services = Services.from_config(cfg, clock)
     app = web.Application(client_max_size=cfg.server.max_body_bytes)
     app[SERVICES] = services
@@ -101,7 +161,10 @@ def create_app(cfg: Config, *, worker: bool | None = None, clock: Clock | None =
         cache = make_cache(cfg.redis.url, cfg.redis.prefix)
         try:
             await prepare_database(cfg, db)
-            await cache.ping()
+            try:
+                await cache.ping()
+            except CacheUnavailable as e:
+                raise StartupError(f"redis.url: cannot reach Redis ({e})") from None
             client = make_client(cfg, cache)
             app[DB], app[CACHE], app[CLIENT] = db, cache, client
             await sync_templates(db, services)

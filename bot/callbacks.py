@@ -20,8 +20,9 @@ from bot.crypto import CryptoError, SignatureError, WeComCrypto
 from handlers.desk import Desk, Outcome
 from bot.present import present
 from handlers.cards import Card
-from bot.inbound import BadPayload, parse_app_message, parse_bot_message, parse_xml, xml_fields
+from bot.inbound import BadPayload, load_json, parse_app_message, parse_bot_message, parse_xml, xml_fields
 from handlers.event import Inbound
+from storage.cache import CacheUnavailable
 from handlers.replies import Reply
 
 log = logging.getLogger("wecom_desk.callback")
@@ -107,10 +108,7 @@ async def _inbound(request: web.Request, crypto: WeComCrypto, encrypt_of: Any, p
 
 
 def _bot_encrypt_of(body: bytes) -> str:
-    try:
-        data = json.loads(body)
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise BadPayload("malformed JSON") from None
+    data = load_json(body)
     if not isinstance(data, dict) or not isinstance(data.get("encrypt"), str) or not data["encrypt"]:
         raise BadPayload("body must be {\"encrypt\": \"...\"}")
     return data["encrypt"]
@@ -192,6 +190,8 @@ async def bot_post(request: web.Request) -> web.Response:
         deadline = cfg.server.reply_deadline_ms / 1000
         task = _spawn(request.app, desk.receive(inbound))
         done, _ = await asyncio.wait({task}, timeout=deadline)
+        if done and isinstance(task.exception(), CacheUnavailable):
+            return _unavailable(inbound, started)
         outcome = task.result() if done else "deferred"
         reply = outcome.reply if isinstance(outcome, Outcome) else None
         if isinstance(outcome, Outcome) and reply is None and outcome.status == "duplicate":
@@ -223,8 +223,17 @@ async def app_post(request: web.Request) -> web.Response:
         return inbound
     task = _spawn(request.app, desk.receive(inbound))
     done, _ = await asyncio.wait({task}, timeout=APP_ACK_S)
+    if done and isinstance(task.exception(), CacheUnavailable):
+        return _unavailable(inbound, started)
     _log(inbound, task.result() if done else "deferred", started, 200)
     return web.Response(text="")
+
+
+def _unavailable(inbound: Inbound, started: float) -> web.Response:
+    """The cache is down: nothing was handled, so WeCom must not hear 200. It retries a 503."""
+    log.warning("cache unavailable; answering 503 so that WeCom retries msgid=%s", inbound.msgid or inbound.dedup_key)
+    _log(inbound, "unavailable", started, 503)
+    return web.Response(status=503, text="temporarily unavailable (cache); retry")
 
 
 def routes() -> list[web.RouteDef]:

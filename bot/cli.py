@@ -58,7 +58,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     logging.getLogger("wecom_desk").info(
         "serving on http://%s:%s (database %s, cache %s, sandbox %s)", cfg.server.host, cfg.server.port,
         cfg.database.url.split("://", 1)[0], "redis" if cfg.redis.url else "in-process",
-        "on at /sandbox" if cfg.sandbox.enabled else "off")
+        ("on at /sandbox, UNSAFE override" if cfg.sandbox.allow_unsafe else "on at /sandbox")
+        if cfg.sandbox.enabled else "off")
     web.run_app(app, host=cfg.server.host, port=cfg.server.port, print=None, access_log=None)
     return 0
 

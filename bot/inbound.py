@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 from xml.etree.ElementTree import Element
@@ -28,71 +29,107 @@ def xml_fields(root: Element) -> dict[str, str]:
     return {child.tag: (child.text or "").strip() for child in root}
 
 
+# Longest value each field may have: what its column holds (storage/models.py: userid 64, chatid
+# 128, the dedup key 255) or, where nothing stores it, far more than WeCom ever sends. Longer is
+# not WeCom: refused with a 400 before anything is stored.
+LIMITS = {"userid": 64, "chatid": 128, "msgid": 200, "msgtype": 32, "chattype": 16, "event": 64, "event_key": 256,
+          "task_id": 128, "response_code": 512, "response_url": 1024, "stream_id": 64, "text": 16384,
+          "create_time": 16}
+
+
+def _field(value: Any, name: str, *, required: bool = False) -> str | None:
+    """One inbound field: a string within its limit, or None when absent and allowed to be."""
+    if value is None or value == "":
+        if required:
+            raise BadPayload(f"{name} is required")
+        return None
+    if not isinstance(value, str):
+        raise BadPayload(f"{name} must be a string")
+    if len(value) > LIMITS[name]:
+        raise BadPayload(f"{name} longer than {LIMITS[name]} characters")
+    return value
+
+
+def _object(value: Any, name: str) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise BadPayload(f"{name} must be an object")
+    return value
+
+
 def parse_app_message(plaintext: str) -> Inbound:
     """Self-built app (XML, doc 90240): 1:1 text messages and template card clicks."""
     f = xml_fields(parse_xml(plaintext))
-    user = f.get("FromUserName")
-    msgtype = f.get("MsgType", "")
-    if not user or not msgtype:
-        raise BadPayload("FromUserName and MsgType are required")
+    user = _field(f.get("FromUserName"), "userid", required=True)
+    msgtype = _field(f.get("MsgType"), "msgtype", required=True)
+    assert user is not None and msgtype is not None
+    created = _field(f.get("CreateTime"), "create_time") or ""
     if msgtype == "text":
-        msgid = f.get("MsgId")
-        if not msgid:
-            raise BadPayload("MsgId is required for a text message")
-        return Inbound("app", "text", f"app:{msgid}", user, text=f.get("Content", ""), msgid=msgid,
+        msgid = _field(f.get("MsgId"), "msgid", required=True)
+        return Inbound("app", "text", f"app:{msgid}", user, text=_field(f.get("Content"), "text") or "", msgid=msgid,
                        msgtype=msgtype, raw=f)
     if msgtype == "event":
-        event = f.get("Event", "")
+        event = _field(f.get("Event"), "event") or ""
+        event_key = _field(f.get("EventKey"), "event_key")
+        task = _field(f.get("TaskId"), "task_id")
         # Events carry no MsgId; FromUserName+CreateTime alone would merge distinct clicks made
-        # in the same second, so the key and task are part of the dedup key (WECOM.md).
-        key = ":".join(["app", "evt", user, f.get("CreateTime", ""), event, f.get("EventKey", ""), f.get("TaskId", "")])
+        # in the same second, so the key and task are part of the dedup key (WECOM.md), hashed so
+        # that it always fits its column.
+        raw_key = "\x00".join([user, created, event, event_key or "", task or ""])
+        key = "app:evt:" + hashlib.sha256(raw_key.encode()).hexdigest()
         if event == "template_card_event":
-            return Inbound("app", "card_click", key, user, event_key=f.get("EventKey"), task_id=f.get("TaskId"),
-                           response_code=f.get("ResponseCode"), msgtype=msgtype, raw=f)
+            return Inbound("app", "card_click", key, user, event_key=event_key, task_id=task,
+                           response_code=_field(f.get("ResponseCode"), "response_code"), msgtype=msgtype, raw=f)
         if event == "enter_agent":
             return Inbound("app", "enter", key, user, msgtype=msgtype, raw=f)
         return Inbound("app", "unsupported", key, user, msgtype=f"event:{event}", raw=f)
-    return Inbound("app", "unsupported", f"app:{f.get('MsgId') or f.get('CreateTime', '')}:{user}", user,
-                   msgtype=msgtype, raw=f)
+    msgid = _field(f.get("MsgId"), "msgid") or created
+    return Inbound("app", "unsupported", f"app:{msgid}:{user}", user, msgtype=msgtype, raw=f)
+
+
+def load_json(text: str | bytes) -> Any:
+    """Untrusted JSON: malformed, undecodable or absurdly nested input is a BadPayload, never a 500."""
+    try:
+        return json.loads(text)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise BadPayload("malformed JSON") from None
+    except RecursionError:
+        raise BadPayload("JSON nested too deeply") from None
 
 
 def parse_bot_message(plaintext: str) -> Inbound:
     """AI bot (JSON, doc 100719): group @-mentions, card clicks and stream refreshes."""
-    try:
-        body = json.loads(plaintext)
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise BadPayload("malformed JSON") from None
+    body = load_json(plaintext)
     if not isinstance(body, dict):
         raise BadPayload("JSON body must be an object")
-    sender = body.get("from") or {}
-    user = sender.get("userid") if isinstance(sender, dict) else None
-    msgtype = body.get("msgtype")
-    msgid = body.get("msgid")
-    if not isinstance(user, str) or not user or not isinstance(msgtype, str):
-        raise BadPayload("from.userid and msgtype are required")
-    common: dict[str, Any] = dict(chatid=body.get("chatid"), chattype=body.get("chattype") or "single",
-                                  msgid=msgid, response_url=body.get("response_url"), msgtype=msgtype, raw=body)
+    user = _field(_object(body.get("from"), "from").get("userid"), "userid", required=True)
+    msgtype = _field(body.get("msgtype"), "msgtype", required=True)
+    assert user is not None and msgtype is not None
+    common: dict[str, Any] = dict(chatid=_field(body.get("chatid"), "chatid"),
+                                  chattype=_field(body.get("chattype"), "chattype") or "single",
+                                  response_url=_field(body.get("response_url"), "response_url"),
+                                  msgtype=msgtype, raw=body)
     if msgtype == "stream":
-        stream = body.get("stream") or {}
-        sid = stream.get("id") if isinstance(stream, dict) else None
-        if not isinstance(sid, str) or not sid:
-            raise BadPayload("stream.id is required for a stream refresh")
-        return Inbound("bot", "stream_refresh", None, user, stream_id=sid, **common)
-    if not isinstance(msgid, str) or not msgid:
-        raise BadPayload("msgid is required")
+        sid = _field(_object(body.get("stream"), "stream").get("id"), "stream_id", required=True)
+        return Inbound("bot", "stream_refresh", None, user, stream_id=sid, msgid=_field(body.get("msgid"), "msgid"),
+                       **common)
+    msgid = _field(body.get("msgid"), "msgid", required=True)
     key = f"bot:{msgid}"
+    common["msgid"] = msgid
     if msgtype == "text":
-        text = (body.get("text") or {}).get("content") if isinstance(body.get("text"), dict) else None
-        if not isinstance(text, str):
+        content = _object(body.get("text"), "text").get("content")
+        if not isinstance(content, str):
             raise BadPayload("text.content is required")
-        return Inbound("bot", "text", key, user, text=text, quote=_quoted_text(body.get("quote")), **common)
+        return Inbound("bot", "text", key, user, text=_field(content, "text") or "", quote=_quoted_text(body.get("quote")),
+                       **common)
     if msgtype == "event":
-        event = body.get("event") if isinstance(body.get("event"), dict) else {}
-        etype = event.get("eventtype")
+        event = _object(body.get("event"), "event")
+        etype = _field(event.get("eventtype"), "event")
         if etype == "template_card_event":
-            card = event.get("template_card_event") or {}
-            return Inbound("bot", "card_click", key, user, event_key=card.get("event_key"),
-                           task_id=card.get("task_id"), **common)
+            card = _object(event.get("template_card_event"), "template_card_event")
+            return Inbound("bot", "card_click", key, user, event_key=_field(card.get("event_key"), "event_key"),
+                           task_id=_field(card.get("task_id"), "task_id"), **common)
         if etype == "enter_chat":
             return Inbound("bot", "enter", key, user, **common)
         return Inbound("bot", "unsupported", key, user, **{**common, "msgtype": f"event:{etype}"})

@@ -13,10 +13,11 @@ from bot.present import present_payload
 from bot.translate import Translator
 from bot.wecom_api import TransientError, WeComClient, WeComError
 from storage import outbox
-from storage.cache import Cache
+from storage.cache import Cache, CacheUnavailable
 from storage.db import Database
 
 log = logging.getLogger("wecom_desk.worker")
+CACHE_RETRY_S = 2.0   # a row that met a cache outage is tried again after this, without spending an attempt
 
 
 class RateLimited(Exception):
@@ -70,6 +71,13 @@ class OutboxWorker:
             async with self.db.transaction() as session:
                 await outbox.defer(session, row_id, e.retry_in)
             return
+        except CacheUnavailable as e:
+            # Our own cache (token, rate limits) is down, not WeCom: try later, no attempt spent.
+            async with self.db.transaction() as session:
+                await outbox.defer(session, row_id, CACHE_RETRY_S)
+            log.warning("outbox %s %s to %s: cache unavailable (%s); retry in %ss", row_id, kind, _mask(kind, dest),
+                        e, CACHE_RETRY_S)
+            return
         except (TransientError, WeComError) as e:
             retryable = isinstance(e, TransientError) or e.retryable
             async with self.db.transaction() as session:
@@ -90,6 +98,7 @@ class OutboxWorker:
             return
         async with self.db.transaction() as session:
             await outbox.mark_sent(session, row_id, attempts)
+        log.info("outbox %s %s to %s sent (attempt %d)", row_id, kind, _mask(kind, dest), attempts)
 
     async def _send(self, kind: str, dest: str, payload: dict[str, Any]) -> None:
         if "_translate" in payload:

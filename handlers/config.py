@@ -106,6 +106,9 @@ class WeComConfig(_Model):
 
 class SandboxConfig(_Model):
     enabled: bool = False
+    # Start the sandbox even off loopback, with wecom.api_base set or with real secrets (bot/app.py
+    # `guard_sandbox` refuses those otherwise). Anyone who reaches the port can then act as anyone.
+    allow_unsafe: bool = False
 
 
 class WorkerConfig(_Model):

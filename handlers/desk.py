@@ -27,7 +27,7 @@ from handlers.confirm import ANSWER_KEYS
 from handlers.replies import Reply
 from nlu.answers import refers_to_last, ticket_in_quote, yes_no
 from storage import deliveries, outbox
-from storage.cache import Cache
+from storage.cache import Cache, CacheUnavailable
 from storage.db import Database
 
 log = logging.getLogger("wecom_desk.desk")
@@ -143,6 +143,8 @@ class Desk:
                                         stream_id=inbound.stream_key if inbound.channel == "bot" else None)
             await self._remember(inbound, reply)
             return Outcome("ok", reply, intent, confidence, ctx.log.get("ticket"))
+        except CacheUnavailable:
+            raise   # not handled: the edge answers 503 and WeCom delivers it again
         except IntegrityError:
             # Another process stored this delivery first (shared DB, no shared cache): its reply wins.
             stored = await self.stored_reply(key)

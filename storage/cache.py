@@ -19,6 +19,11 @@ class LockTimeout(Exception):
     pass
 
 
+class CacheUnavailable(Exception):
+    """Redis cannot be reached right now. Callers decide: a callback answers 503 so that WeCom
+    retries (never 200 for unfinished work), the worker tries the row again later."""
+
+
 class Cache(Protocol):
     async def get(self, key: str) -> str | None: ...
     async def set(self, key: str, value: str, ex: float | None = None) -> None: ...
@@ -85,34 +90,56 @@ _HIT = ("local n = redis.call('incr', KEYS[1]) "
         "if n == 1 then redis.call('pexpire', KEYS[1], ARGV[1]) end return n")
 
 
+def _reachable(method):  # type: ignore[no-untyped-def]
+    """Redis's connection and timeout errors become CacheUnavailable; the client reconnects by
+    itself on a later call, so nothing else is needed to recover."""
+    async def call(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        from redis.exceptions import ConnectionError as RedisConnectionError, TimeoutError as RedisTimeout
+
+        try:
+            return await method(self, *args, **kwargs)
+        except (RedisConnectionError, RedisTimeout, OSError) as e:
+            raise CacheUnavailable(f"{type(e).__name__}: {e}") from None
+    call.__name__, call.__doc__ = method.__name__, method.__doc__
+    return call
+
+
 class RedisCache:
     def __init__(self, url: str, prefix: str = "") -> None:
         import redis.asyncio as redis
 
         self.prefix = prefix
-        self._r = redis.from_url(url, decode_responses=True, health_check_interval=30)
+        self._r = redis.from_url(url, decode_responses=True, health_check_interval=30, socket_connect_timeout=2,
+                                 socket_timeout=5)
 
     def _k(self, key: str) -> str:
         return self.prefix + key
 
+    @_reachable
     async def get(self, key: str) -> str | None:
         return await self._r.get(self._k(key))
 
+    @_reachable
     async def set(self, key: str, value: str, ex: float | None = None) -> None:
         await self._r.set(self._k(key), value, px=int(ex * 1000) if ex else None)
 
+    @_reachable
     async def set_nx(self, key: str, value: str, ex: float) -> bool:
         return bool(await self._r.set(self._k(key), value, nx=True, px=int(ex * 1000)))
 
+    @_reachable
     async def delete(self, key: str) -> None:
         await self._r.delete(self._k(key))
 
+    @_reachable
     async def delete_if(self, key: str, value: str) -> bool:
         return bool(await self._r.eval(_DELETE_IF, 1, self._k(key), value))
 
+    @_reachable
     async def hit(self, key: str, window_s: float) -> int:
         return int(await self._r.eval(_HIT, 1, self._k(key), int(window_s * 1000)))
 
+    @_reachable
     async def ping(self) -> None:
         await self._r.ping()
 

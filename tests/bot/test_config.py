@@ -16,8 +16,10 @@ from tests.conftest import ROOT, base_config_data, deep_merge
 def test_shipped_config_is_valid_and_embedded_by_default():
     cfg = load_config(ROOT / "config.yaml", env={})
     assert cfg.database.url == "sqlite+aiosqlite:///var/wecom-desk.db"
-    assert cfg.redis.url == "" and cfg.sandbox.enabled is True
-    assert cfg.server.port == 8080 and cfg.api_base == "http://127.0.0.1:8080/sandbox"
+    assert cfg.redis.url == "" and cfg.sandbox.enabled is False  # `make run` asks for it (issue 11)
+    assert cfg.server.port == 8080 and cfg.api_base == "https://qyapi.weixin.qq.com"
+    assert load_config(ROOT / "config.yaml", env={"WECOM_DESK_SANDBOX": "true"}).api_base \
+        == "http://127.0.0.1:8080/sandbox"
     assert {r.code for r in cfg.regions} >= {"east", "south", "north", "central", "southwest", "th", "sg", "fr"}
     assert {s.code for s in cfg.skills} == {"hvac", "elevator", "pos", "network", "plumbing", "electrical",
                                             "appliance", "cctv"}

@@ -106,7 +106,10 @@ class WeComClient:
         raise AssertionError("unreachable")
 
     async def send_message(self, touser: str, message: dict[str, Any]) -> dict[str, Any]:
-        return await self._api("message/send", {"touser": touser, "agentid": self.agent_id, **message})
+        # A send whose answer was lost (timeout, 5xx) is sent again by the outbox; WeCom's own
+        # duplicate check makes the identical request show up once (doc 90236, default 30 min).
+        return await self._api("message/send", {"touser": touser, "agentid": self.agent_id, **message,
+                                                "enable_duplicate_check": 1, "duplicate_check_interval": 1800})
 
     async def update_template_card(self, userids: list[str], response_code: str, **update: Any) -> dict[str, Any]:
         return await self._api("message/update_template_card",

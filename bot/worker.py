@@ -41,27 +41,48 @@ class OutboxWorker:
         self._wake.set()
 
     async def run(self, stop: asyncio.Event) -> None:
-        while not stop.is_set():
-            try:
-                worked = await self.run_once()
-            except Exception:
-                log.exception("outbox poll failed")
-                worked = 0
-            if worked:
-                continue
-            self._wake.clear()
-            try:
-                await asyncio.wait_for(self._wake.wait(), timeout=self.cfg.poll_interval_s)
-            except asyncio.TimeoutError:
-                pass
+        """Rows are sent independently: a call that hangs holds its own row only, and new rows
+        are claimed while it waits (up to batch_size in flight)."""
+        inflight: set[asyncio.Task[None]] = set()
+        try:
+            while not stop.is_set():
+                try:
+                    started = await self._start_due(inflight)
+                except Exception:
+                    log.exception("outbox poll failed")
+                    started = 0
+                if started:
+                    continue
+                self._wake.clear()
+                waits: set[asyncio.Future[Any]] = {asyncio.ensure_future(self._wake.wait()), *inflight}
+                done, _ = await asyncio.wait(waits, timeout=self.cfg.poll_interval_s,
+                                             return_when=asyncio.FIRST_COMPLETED)
+                for w in waits - inflight:
+                    w.cancel()
+        finally:
+            if inflight:
+                await asyncio.gather(*inflight, return_exceptions=True)
+
+    async def _start_due(self, inflight: set[asyncio.Task[None]]) -> int:
+        room = self.cfg.batch_size - len(inflight)
+        if room <= 0:
+            return 0
+        async with self.db.transaction() as session:
+            rows = await outbox.claim_due(session, room, self.cfg.lease_s, now=self.clock.now())
+            batch = [(r.id, r.kind, r.dest, dict(r.payload), r.attempts) for r in rows]
+        for row in batch:
+            task = asyncio.create_task(self._deliver(*row))
+            inflight.add(task)
+            task.add_done_callback(inflight.discard)
+        return len(batch)
 
     async def run_once(self) -> int:
-        async with self.db.transaction() as session:
-            rows = await outbox.claim_due(session, self.cfg.batch_size, self.cfg.lease_s, now=self.clock.now())
-            batch = [(r.id, r.kind, r.dest, dict(r.payload), r.attempts) for r in rows]
-        if batch:
-            await asyncio.gather(*(self._deliver(*row) for row in batch))
-        return len(batch)
+        """One claim, waited for to the end (`wecom-desk worker --once`, tests)."""
+        inflight: set[asyncio.Task[None]] = set()
+        claimed = await self._start_due(inflight)
+        if inflight:
+            await asyncio.gather(*inflight)
+        return claimed
 
     async def _deliver(self, row_id: int, kind: str, dest: str, payload: dict[str, Any], attempts: int) -> None:
         attempts += 1

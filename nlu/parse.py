@@ -155,7 +155,7 @@ class Parser:
             store = E.find_store(s)
             if store:
                 found["store"] = store
-        elif intent == "update_progress":
+        elif what == "update_progress":
             status = J.find_status(cues)
             if status:
                 found["status"] = status
@@ -167,18 +167,18 @@ class Parser:
                     parts = J.find_parts_text(s)
                     if parts:
                         found["parts"] = parts
-        elif intent == "complete_job":
+        elif what == "complete_job":
             hours = J.find_labor_hours(s)
             if hours:
                 found["labor_hours"] = hours
             amount = J.find_parts_amount(s)
             if amount:
                 found["parts_amount"] = amount
-        elif intent == "rate_service":
+        elif what == "rate_service":
             rating = E.find_rating(s)
             if rating:
                 found["rating"] = rating
-        elif intent == "settlement_summary":
+        elif what == "settlement_summary":
             if period:
                 found["period"] = period
 

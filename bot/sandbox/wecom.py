@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 import secrets
 import time
 from dataclasses import dataclass, field
@@ -18,7 +19,8 @@ from aiohttp import web
 from handlers.clock import Clock
 from handlers.config import Config
 
-FAULT_MODES = ("http500", "timeout", "errcode45009", "errcode42001")
+# lost_reply: WeCom processes the call, then the answer never reaches us (a 502 from a proxy).
+FAULT_MODES = ("http500", "timeout", "errcode45009", "errcode42001", "lost_reply")
 
 
 @dataclass
@@ -38,11 +40,12 @@ class SandboxState:
     response_codes: dict[str, dict[str, Any]] = field(default_factory=dict)
     faults: list[Fault] = field(default_factory=list)
     webhook_hits: dict[str, list[float]] = field(default_factory=dict)
+    sent_digests: dict[str, float] = field(default_factory=dict)   # message/send duplicate check
     seq: itertools.count = field(default_factory=lambda: itertools.count(1))
 
     def reset(self) -> None:
         self.calls.clear(), self.transcript.clear(), self.tokens.clear()
-        self.response_codes.clear(), self.faults.clear(), self.webhook_hits.clear()
+        self.response_codes.clear(), self.faults.clear(), self.webhook_hits.clear(), self.sent_digests.clear()
 
     def new_response_code(self, **info: Any) -> str:
         code = "rc_" + secrets.token_urlsafe(18)
@@ -80,6 +83,8 @@ async def _apply_fault(state: SandboxState, api: str, *, token_api: bool) -> web
             continue
         if fault.mode == "errcode42001" and not token_api:
             continue
+        if fault.mode == "lost_reply":
+            continue   # applied after the call is processed (message_send)
         fault.remaining -= 1
         state.record(api, fault=fault.mode)
         if fault.mode == "http500":
@@ -133,7 +138,21 @@ async def message_send(request: web.Request) -> web.Response:
         return _err(40008, "invalid message type or no receiver")
     if str(body.get("agentid")) != str(state.cfg.wecom.app.agent_id):
         return _err(40056, "invalid agentid")
-    state.record("message/send", touser=body["touser"].split("|"), msgtype=msgtype, body=body)
+    # enable_duplicate_check: the same request JSON within duplicate_check_interval (default
+    # 1800 s) is accepted but not delivered again (doc 90236).
+    digest = json.dumps(body, sort_keys=True, ensure_ascii=False)
+    now = time.time()
+    if body.get("enable_duplicate_check") == 1 and now - state.sent_digests.get(digest, -1e18) < float(
+            body.get("duplicate_check_interval") or 1800):
+        state.record("message/send:duplicate", touser=body["touser"].split("|"), msgtype=msgtype, body=body)
+    else:
+        state.sent_digests[digest] = now
+        state.record("message/send", touser=body["touser"].split("|"), msgtype=msgtype, body=body)
+    lost = next((f for f in state.faults if f.mode == "lost_reply" and f.remaining > 0), None)
+    if lost is not None:
+        lost.remaining -= 1
+        state.record("message/send", fault="lost_reply")
+        return web.Response(status=502, text="bad gateway")
     return web.json_response({"errcode": 0, "errmsg": "ok", "invaliduser": "",
                               "msgid": secrets.token_hex(8)})
 

@@ -24,7 +24,8 @@ async def all_sent(desk):
     return msgs if msgs and all(m.status == "sent" for m in msgs) else None
 
 
-@pytest.mark.parametrize("mode,count", [("http500", 4), ("timeout", 2), ("errcode45009", 4), ("errcode42001", 3)])
+@pytest.mark.parametrize("mode,count", [("http500", 4), ("timeout", 2), ("errcode45009", 4), ("errcode42001", 3),
+                                        ("lost_reply", 2)])
 async def test_every_message_is_delivered_once_after_faults(desk, mode, count):
     await desk.sandbox.fault(mode, count=count, seconds=1.5)
     await desk.sandbox.say("storesh", "@小鲸 徐汇店空调不制冷", chatid=GROUP)
@@ -123,3 +124,23 @@ async def test_a_separate_worker_process_delivers_the_outbox(start):
     assert code == 0, err
     assert len(await desk.sandbox.job_cards("zhangwei")) == 1
     assert {m.status for m in await rows(desk.cfg, OutboxMessage)} == {"sent"}
+
+
+async def test_a_hung_call_holds_only_its_own_row(start):
+    # WeCom takes 6 s to answer one call; the client waits for it (timeout 8 s). Rows queued
+    # meanwhile — the next store's job cards — must not wait behind it.
+    desk = await start(wecom={"api_timeout_s": 8.0})
+    sb = desk.sandbox
+    await sb.say("storesh", "@小鲸 徐汇店空调不制冷", chatid=GROUP)
+    await sb.wait_for(lambda: all_sent(desk), timeout=10)   # the token is cached; only sends hang now
+    await sb.fault("timeout", count=1, seconds=6.0)
+    await sb.say("storesh", "@小鲸 徐汇店电梯门关不上", chatid=GROUP)   # its card to the elevator engineer hangs
+    await asyncio.sleep(0.3)
+    started = asyncio.get_running_loop().time()
+    await sb.say("storesh", "@小鲸 徐汇店收银机开不了机", chatid=GROUP)
+
+    async def pos_card_sent():
+        return [c for c in await delivered(desk) if c["api"] == "message/send" and "chenjie" in c["touser"]]
+    assert await sb.wait_for(pos_card_sent, timeout=10)
+    assert asyncio.get_running_loop().time() - started < 4.0, "a later row waited behind the hung call"
+    assert await sb.wait_for(lambda: all_sent(desk), timeout=15)

@@ -198,6 +198,9 @@ async def bot_post(request: web.Request) -> web.Response:
             left = max(0.0, deadline - (time.perf_counter() - started))
             reply = await desk.wait_stored_reply(inbound.dedup_key or "", left)
             if reply is None:
+                # Still nobody's answer: if its handler died, this delivery takes the work over
+                # in the background, and WeCom's refreshes of this stream read the reply.
+                _spawn(request.app, desk.take_over(inbound))
                 outcome = "deferred"
         if inbound.kind == "card_click":
             payload = card_update_payload(reply, inbound.task_id)
@@ -225,7 +228,10 @@ async def app_post(request: web.Request) -> web.Response:
     done, _ = await asyncio.wait({task}, timeout=APP_ACK_S)
     if done and isinstance(task.exception(), CacheUnavailable):
         return _unavailable(inbound, started)
-    _log(inbound, task.result() if done else "deferred", started, 200)
+    outcome = task.result() if done else "deferred"
+    if isinstance(outcome, Outcome) and outcome.status == "duplicate" and outcome.reply is None:
+        _spawn(request.app, desk.take_over(inbound))   # its first handler may have died: see bot_post
+    _log(inbound, outcome, started, 200)
     return web.Response(text="")
 
 

@@ -37,6 +37,9 @@ log = logging.getLogger("wecom_desk.desk")
 # it: the reply row (primary key = msgid) is written in the ticket's own transaction, and a second
 # writer's transaction fails on it and returns the first one's reply.
 HANDLING_LEASE_S = 10
+# While a delivery is being handled its lease is renewed this often, so a live handler never loses
+# it and a dead one's lapses within HANDLING_LEASE_S.
+LEASE_RENEW_S = 3
 CARRY_OVER = {"skill", "city", "region", "urgency", "ticket", "_text"}
 
 
@@ -83,9 +86,44 @@ class Desk:
         key = inbound.dedup_key
         if not await self.cache.set_nx(f"dedup:{key}", "1", HANDLING_LEASE_S):
             return Outcome("duplicate", await self.stored_reply(key))
-        if inbound.kind in ("unsupported", "enter"):
-            return await self._record_only(inbound)
-        return await self._handle(inbound)
+        return await self._leased(inbound)
+
+    async def _leased(self, inbound: Inbound) -> Outcome:
+        """Handle a delivery whose lease we hold, renewing it while we work."""
+        renew = asyncio.create_task(self._renew(f"dedup:{inbound.dedup_key}"))
+        try:
+            if inbound.kind in ("unsupported", "enter"):
+                return await self._record_only(inbound)
+            return await self._handle(inbound)
+        finally:
+            renew.cancel()
+
+    async def _renew(self, lease: str) -> None:
+        while True:
+            await asyncio.sleep(LEASE_RENEW_S)
+            try:
+                await self.cache.set(lease, "1", ex=HANDLING_LEASE_S)
+            except CacheUnavailable:
+                pass   # the reply row still keeps it exactly once
+
+    async def take_over(self, inbound: Inbound, wait_s: float = HANDLING_LEASE_S + 1) -> Outcome | None:
+        """A re-delivery found someone else's lease and no reply. If that handler died, its lease
+        lapses (it is renewed only while it works): take the work over then, so that a message
+        WeCom was told 200 about is handled. Exactly once still holds: the reply row, written in
+        the same transaction as the work, lets only one handler commit."""
+        key = inbound.dedup_key
+        assert key is not None
+        deadline = time.monotonic() + wait_s
+        while time.monotonic() < deadline:
+            if await self._delivered(key):
+                return None                      # the first handler finished
+            if await self.cache.set_nx(f"dedup:{key}", "1", HANDLING_LEASE_S):
+                if await self._delivered(key):
+                    return None
+                log.warning("taking over msgid=%s: its first handler is gone", inbound.msgid or key)
+                return await self._leased(inbound)
+            await asyncio.sleep(0.5)
+        return None
 
     @asynccontextmanager
     async def work(self, *, userid: str, chatid: str | None = None, channel: str = "desk",
@@ -102,6 +140,10 @@ class Desk:
         async with self.db.sessions() as session:
             row = await deliveries.stored(session, key)
         return Reply.from_json(row.reply) if row is not None and row.reply else None
+
+    async def _delivered(self, key: str) -> bool:
+        async with self.db.sessions() as session:
+            return await deliveries.stored(session, key) is not None
 
     async def wait_stored_reply(self, key: str, timeout: float) -> Reply | None:
         deadline = time.monotonic() + timeout

@@ -83,3 +83,26 @@ async def test_redelivery_after_the_handling_lease_expired_is_still_exactly_once
     await asyncio.sleep(0.3)
     assert len(await desk.sandbox.job_cards("chenjie")) == 1
     assert len(await rows(desk.cfg, Ticket)) == 1
+
+
+async def test_a_redelivery_takes_over_when_the_first_handler_died(desk):
+    """A process took the lease, WeCom heard nothing and delivered again, and the process is gone:
+    the re-delivery answers with an unfinished stream, takes the work over once the dead
+    handler's lease lapses, and WeCom's refreshes of that stream get the finished reply."""
+    from bot.app import CACHE
+
+    sb = desk.sandbox
+    await desk.app[CACHE].set("dedup:bot:crashed-1", "1", ex=1.5)   # the dead handler's lease
+    first = await sb.say("storesh", "@小鲸 上海徐汇店空调不制冷了", chatid="wr_sh_xuhui", msgid="crashed-1")
+    stream = first["reply"]["stream"]
+    assert first["status"] == 200 and stream["finish"] is False
+
+    async def finished():
+        got = await sb.refresh("storesh", stream["id"], chatid="wr_sh_xuhui")
+        reply = got["reply"] or {}
+        return reply if reply.get("stream", {}).get("finish") else None
+    done = await sb.wait_for(finished, timeout=15, interval=0.3)
+    assert done and "#1" in done["stream"]["content"] + str(done.get("template_card", ""))
+    assert len(await rows(desk.cfg, Ticket)) == 1
+    again = await sb.say("storesh", "@小鲸 上海徐汇店空调不制冷了", chatid="wr_sh_xuhui", msgid="crashed-1")
+    assert len(await rows(desk.cfg, Ticket)) == 1 and again["status"] == 200

@@ -25,7 +25,7 @@ from handlers.context import Context, language_for
 from handlers.dispatch import Parser, check_registry, dispatch, intent_of_button
 from handlers.confirm import ANSWER_KEYS
 from handlers.replies import Reply
-from nlu.answers import refers_to_last, ticket_in_quote, yes_no
+from nlu.answers import ticket_in_quote, yes_no
 from storage import deliveries, outbox
 from storage.cache import Cache, CacheUnavailable
 from storage.db import Database
@@ -253,12 +253,10 @@ class Desk:
         confidence = round(float(getattr(parsed, "confidence", 0.0)), 3)
         entities["_text"] = _strip_mention(inbound.text, self.cfg.wecom.bot.names)
         entities["_confidence"] = confidence
-        if "ticket" not in entities:
-            quoted = ticket_in_quote(inbound.quote)
-            if quoted is not None:
-                entities["ticket"] = quoted      # "这单我接了" quoting a job card claims that job
-            elif refers_to_last(inbound.text):
-                entities["_last"] = True
+        quoted = ticket_in_quote(inbound.quote) if "ticket" not in entities else None
+        if quoted is not None:
+            entities["ticket"] = quoted          # "这单我接了" quoting a job card claims that job
+            entities.pop("last_ticket", None)
         pending = await self.cache.get(conv_key)
         if pending is not None:
             state = json.loads(pending)

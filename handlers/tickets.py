@@ -158,7 +158,7 @@ async def find_ticket(ctx: Context, entities: dict[str, Any], *, mine: bool = Fa
     """The ticket a message is about: its number, else the only open one in this chat (or assigned
     to the asker). Several candidates → a question; none → a clear answer."""
     number = entities.get("ticket")
-    if number is None and entities.get("_last"):
+    if number is None and entities.get("last_ticket"):
         latest = await store.latest_open_of_reporter(ctx.session, ctx.userid, ctx.chatid)
         number = latest.id if latest is not None else None
     if number is not None:
@@ -181,7 +181,7 @@ async def find_ticket(ctx: Context, entities: dict[str, Any], *, mine: bool = Fa
 
 @handles("query_status", action="action_query_status")
 async def query_status(ctx: Context, entities: dict[str, Any]) -> Reply:
-    if entities.get("ticket") is None and not entities.get("_last") and ctx.chatid:
+    if entities.get("ticket") is None and not entities.get("last_ticket") and ctx.chatid:
         open_tickets = await store.open_tickets_of_chat(ctx.session, ctx.chatid)
         if len(open_tickets) > 1:
             lines = [t(ctx.lang, "status.list_header")] + ["- " + _status_line(ctx, tk) for tk in open_tickets]

@@ -43,7 +43,12 @@ def yes_no(text: str) -> bool | None:
 
 
 def refers_to_last(text: str) -> bool:
-    return _LAST.search(_canonical(text)) is not None
+    return mentions_last(_canonical(text))
+
+
+def mentions_last(canonical: str) -> bool:
+    """The same, on text already in the parser's canonical form."""
+    return _LAST.search(canonical) is not None
 
 
 def ticket_in_quote(quoted: str) -> int | None:

@@ -12,6 +12,7 @@ from . import entities as E
 from . import jobs as J
 from . import periods as P
 from .cues import QUESTION
+from .answers import mentions_last
 from .intents import Signals, classify
 from .lexicon import Lexicon, find_all
 from .model import DEFAULT_PATH, IntentModel, dense_features, model_text
@@ -88,16 +89,16 @@ class Parser:
     def features(self, text: str) -> tuple[str, Any]:
         """What the model reads for a message: its n-gram text and the rules' signals."""
         norm, _ = self._read(text or "")
-        sig, ranking, _ = self._signals(norm.text)
+        sig, ranking, _ = self._signals(norm.text, None)
         return model_text(norm.text), dense_features(sig, ranking)
 
-    def _signals(self, s: str) -> tuple[Signals, list[tuple[str, float]], dict[str, Any]]:
+    def _signals(self, s: str, now: datetime | None) -> tuple[Signals, list[tuple[str, float]], dict[str, Any]]:
         lex = self.lexicon
         skill = E.find_skill(lex, s)
         explicit_ticket = E.find_ticket(s, allow_bare=False)
         cues = E.mask_terms(lex, s)  # cue words are looked for outside names
         problem = NOT_A_SYMPTOM.sub(" ", s)
-        period = P.find_period(s, self._now or P.default_now())
+        period = P.find_period(s, now or P.default_now())
         sig = Signals(
             skill=skill is not None,
             # Problem words are read in full text: "not cooling" must survive "cooling" being a
@@ -116,8 +117,6 @@ class Parser:
         return sig, classify(sig), {"skill": skill, "explicit_ticket": explicit_ticket, "cues": cues,
                                     "period": period}
 
-    _now: datetime | None = None
-
     def parse(self, text: str, *, now: datetime | None = None, intent: str | None = None) -> Parse:
         """`intent`: read the message as this intent, decided elsewhere (the LLM backend); the
         entities are then the ones that intent uses."""
@@ -126,8 +125,7 @@ class Parser:
         s = norm.text
         lex = self.lexicon
         found: dict[str, tuple[Any, tuple[int, int] | None]] = {}
-        self._now = now
-        sig, ranking, got = self._signals(s)
+        sig, ranking, got = self._signals(s, now)
         skill, explicit_ticket, cues, period = got["skill"], got["explicit_ticket"], got["cues"], got["period"]
         rules_say = ranking[0][0]
         if given is not None:
@@ -149,6 +147,8 @@ class Parser:
         ticket = explicit_ticket or (E.find_ticket(s, allow_bare=True) if what in _BARE_TICKET_INTENTS else None)
         if ticket:
             found["ticket"] = ticket
+        elif mentions_last(s):
+            found["last_ticket"] = (True, None)   # "刚才那个单", "the last one": the sender's latest
 
         if what == "create_ticket":
             found["urgency"] = E.find_urgency(s)

@@ -58,6 +58,7 @@ class Parse:
 
 
 _DEFAULT = object()
+TRAINING_NOW = datetime(2000, 1, 1)
 
 
 class Parser:
@@ -87,9 +88,11 @@ class Parser:
         return Normalized(repaired, norm.original, norm.offsets), tuple(repairs)
 
     def features(self, text: str) -> tuple[str, Any]:
-        """What the model reads for a message: its n-gram text and the rules' signals."""
+        """What the model reads for a message: its n-gram text and the rules' signals. Periods
+        are read against a fixed date (TRAINING_NOW), so training never depends on the day it
+        runs; the shipped model was trained so."""
         norm, _ = self._read(text or "")
-        sig, ranking, _ = self._signals(norm.text, None)
+        sig, ranking, _ = self._signals(norm.text, TRAINING_NOW)
         return model_text(norm.text), dense_features(sig, ranking)
 
     def _signals(self, s: str, now: datetime | None) -> tuple[Signals, list[tuple[str, float]], dict[str, Any]]:

@@ -117,11 +117,15 @@ class Desk:
         while time.monotonic() < deadline:
             if await self._delivered(key):
                 return None                      # the first handler finished
-            if await self.cache.set_nx(f"dedup:{key}", "1", HANDLING_LEASE_S):
-                if await self._delivered(key):
+            try:
+                leased = await self.cache.set_nx(f"dedup:{key}", "1", HANDLING_LEASE_S)
+                if leased and not await self._delivered(key):
+                    log.warning("taking over msgid=%s: its first handler is gone", inbound.msgid or key)
+                    return await self._leased(inbound)
+                if leased:
                     return None
-                log.warning("taking over msgid=%s: its first handler is gone", inbound.msgid or key)
-                return await self._leased(inbound)
+            except CacheUnavailable:
+                pass   # a background task: keep trying until the deadline rather than die unseen
             await asyncio.sleep(0.5)
         return None
 
@@ -241,7 +245,7 @@ class Desk:
         """Intent and slots — before any transaction: parsing needs no database, and on SQLite
         a transaction holds the one writer's place. Context comes in here: the question the bot
         asked this sender, a quoted card, "the last one"."""
-        conv_key = f"conv:{inbound.chatid or '-'}:{inbound.userid}"
+        conv_key = _conv_key(inbound)
         if inbound.kind == "card_click":
             if inbound.event_key in ANSWER_KEYS:
                 return await self._answer(conv_key, ANSWER_KEYS[inbound.event_key]) or ("unknown", {}, None)
@@ -305,13 +309,18 @@ class Desk:
             ctx.send_text(inbound.userid, reply.markdown)
 
     async def _remember(self, inbound: Inbound, reply: Reply) -> None:
-        conv_key = f"conv:{inbound.chatid or '-'}:{inbound.userid}"
+        conv_key = _conv_key(inbound)
         if reply.pending:
             # A confirmation keeps the whole report; a question for one slot keeps what it needs.
             keep = reply.pending.get("entities", {})
             state = {"intent": reply.pending["intent"], "confirm": bool(reply.pending.get("confirm")),
                      "entities": keep if reply.pending.get("confirm") else {k: v for k, v in keep.items() if k in CARRY_OVER}}
             await self.cache.set(conv_key, json.dumps(state, ensure_ascii=False), ex=self.cfg.conversation.ttl_s)
+
+
+def _conv_key(inbound: Inbound) -> str:
+    """Where the question the bot asked this sender in this chat waits for its answer."""
+    return f"conv:{inbound.chatid or '-'}:{inbound.userid}"
 
 
 def _strip_mention(text: str, names: list[str]) -> str:

@@ -42,12 +42,9 @@ def yes_no(text: str) -> bool | None:
     return None
 
 
-def refers_to_last(text: str) -> bool:
-    return mentions_last(_canonical(text))
-
-
 def mentions_last(canonical: str) -> bool:
-    """The same, on text already in the parser's canonical form."""
+    """The sender's latest ticket, pointed at ("刚才那个单", "the last one"), in text already in
+    the parser's canonical form (the parser reads it as the `last_ticket` entity)."""
     return _LAST.search(canonical) is not None
 
 

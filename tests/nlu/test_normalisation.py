@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from nlu.answers import refers_to_last, ticket_in_quote, yes_no
+from nlu.answers import ticket_in_quote, yes_no
 
 
 @pytest.mark.parametrize("typed,read_as", [
@@ -51,8 +51,8 @@ def test_yes_and_no_in_every_language_and_nothing_else(text, answer):
     ("刚才那个单取消吧", True), ("上个单怎么样了", True), ("cancel the last one", True), ("the last ticket, any news?", True),
     ("annulez le dernier ticket", True), ("งานเมื่อกี้ยกเลิกได้ไหม", True),
     ("上个月结算", False), ("last month east", False), ("上次空调坏了还好修好了", False)])
-def test_the_last_one_is_recognised_and_not_confused_with_periods(text, last):
-    assert refers_to_last(text) is last
+def test_the_last_one_is_recognised_and_not_confused_with_periods(parser, text, last):
+    assert parser.parse(text).entities.get("last_ticket", False) is last
 
 
 def test_a_quoted_card_names_its_ticket():

@@ -155,10 +155,17 @@ def create_app(cfg: Config, *, worker: bool | None = None, clock: Clock | None =
     app[callbacks.APP_CRYPTO] = WeComCrypto(cfg.wecom.app.token, cfg.wecom.app.encoding_aes_key, cfg.wecom.corp_id)
     app[callbacks.BACKGROUND] = set()
     run_worker = cfg.worker.in_process if worker is None else worker
+    cache_switch = None
+    if cfg.sandbox.enabled:   # the sandbox can take the cache away (POST /sandbox/api/cache)
+        from bot.sandbox.switch import CacheSwitch
+
+        cache_switch = CacheSwitch()
 
     async def resources(app: web.Application) -> AsyncIterator[None]:
         db = Database(cfg.database.url, echo=cfg.database.echo)
         cache = make_cache(cfg.redis.url, cfg.redis.prefix)
+        if cache_switch is not None:
+            cache = cache_switch.wrap(cache)
         try:
             await prepare_database(cfg, db)
             try:
@@ -198,7 +205,7 @@ def create_app(cfg: Config, *, worker: bool | None = None, clock: Clock | None =
     if cfg.sandbox.enabled:
         from bot.sandbox import create_sandbox
 
-        app.add_subapp("/sandbox", create_sandbox(cfg, services.clock))
+        app.add_subapp("/sandbox", create_sandbox(cfg, services.clock, cache_switch=cache_switch))
     return app
 
 

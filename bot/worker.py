@@ -17,6 +17,7 @@ from storage.cache import Cache, CacheUnavailable
 from storage.db import Database
 
 log = logging.getLogger("wecom_desk.worker")
+CODE_USED = 60140    # response_code expired or already used
 CACHE_RETRY_S = 2.0   # a row that met a cache outage is tried again after this, without spending an attempt
 
 
@@ -32,6 +33,11 @@ class OutboxWorker:
         self.clock = clock or Clock()
         self.translator = translator
         self._wake = asyncio.Event()
+        # Delivered and held rows are marked together: one UPDATE each for all that finished while
+        # the last write ran (group commit), instead of a transaction per row on the callbacks' writer.
+        self._sent: list[int] = []
+        self._held: dict[float, list[int]] = {}
+        self._flushing: asyncio.Task[None] | None = None
 
     def close(self) -> None:
         if self.translator is not None:
@@ -47,59 +53,103 @@ class OutboxWorker:
         try:
             while not stop.is_set():
                 try:
-                    started = await self._start_due(inflight)
+                    started, room = await self._start_due(inflight)
                 except Exception:
                     log.exception("outbox poll failed")
-                    started = 0
-                if started:
-                    continue
+                    started, room = 0, 0
+                if started and started == room:
+                    continue            # a full batch: more may be due at once
                 self._wake.clear()
                 waits: set[asyncio.Future[Any]] = {asyncio.ensure_future(self._wake.wait()), *inflight}
                 done, _ = await asyncio.wait(waits, timeout=self.cfg.poll_interval_s,
                                              return_when=asyncio.FIRST_COMPLETED)
                 for w in waits - inflight:
                     w.cancel()
+                if self._wake.is_set() and self.cfg.gather_s:
+                    # Woken by a callback: let the callbacks arriving with it commit their rows,
+                    # so that one claim takes them all instead of one claim per callback.
+                    await asyncio.sleep(self.cfg.gather_s)
         finally:
             if inflight:
                 await asyncio.gather(*inflight, return_exceptions=True)
+            await self._flush_marks()
 
-    async def _start_due(self, inflight: set[asyncio.Task[None]]) -> int:
+    async def _start_due(self, inflight: set[asyncio.Task[None]]) -> tuple[int, int]:
         room = self.cfg.batch_size - len(inflight)
         if room <= 0:
-            return 0
+            return 0, 0
         async with self.db.transaction() as session:
-            rows = await outbox.claim_due(session, room, self.cfg.lease_s, now=self.clock.now())
-            batch = [(r.id, r.kind, r.dest, dict(r.payload), r.attempts) for r in rows]
+            batch = await outbox.claim_due(session, room, self.cfg.lease_s, now=self.clock.now())
         for row in batch:
-            task = asyncio.create_task(self._deliver(*row))
+            task = asyncio.create_task(self._deliver(row.id, row.kind, row.dest, row.payload, row.attempts))
             inflight.add(task)
             task.add_done_callback(inflight.discard)
-        return len(batch)
+        return len(batch), room
 
     async def run_once(self) -> int:
         """One claim, waited for to the end (`wecom-desk worker --once`, tests)."""
         inflight: set[asyncio.Task[None]] = set()
-        claimed = await self._start_due(inflight)
+        claimed, _ = await self._start_due(inflight)
         if inflight:
             await asyncio.gather(*inflight)
+        await self._flush_marks()
         return claimed
+
+    def _mark_sent(self, row_id: int) -> None:
+        self._sent.append(row_id)
+        self._flush_soon()
+
+    def _hold(self, row_id: int, delay_s: float) -> None:
+        self._held.setdefault(delay_s, []).append(row_id)
+        self._flush_soon()
+
+    def _flush_soon(self) -> None:
+        if self._flushing is None or self._flushing.done():
+            self._flushing = asyncio.create_task(self._flush_marks())
+
+    async def _flush_marks(self) -> None:
+        """Write the marks until none are waiting. A failed write keeps them for the next flush;
+        if the process dies first, their leases lapse and WeCom's duplicate check (app messages)
+        keeps a re-send from showing twice."""
+        while self._sent or self._held:
+            ids, self._sent = self._sent, []
+            held, self._held = self._held, {}
+            try:
+                async with self.db.transaction() as session:
+                    await outbox.mark_sent(session, ids)
+                    for delay_s, held_ids in held.items():
+                        await outbox.defer(session, held_ids, delay_s)
+            except Exception:
+                self._sent[:0] = ids
+                for delay_s, held_ids in held.items():
+                    self._held.setdefault(delay_s, [])[:0] = held_ids
+                log.exception("outbox: could not mark %d row(s) sent and %d held; will try again", len(ids),
+                              sum(map(len, held.values())))
+                await asyncio.sleep(CACHE_RETRY_S)
 
     async def _deliver(self, row_id: int, kind: str, dest: str, payload: dict[str, Any], attempts: int) -> None:
         attempts += 1
         try:
             await self._send(kind, dest, payload)
         except RateLimited as e:
-            async with self.db.transaction() as session:
-                await outbox.defer(session, row_id, e.retry_in)
+            self._hold(row_id, e.retry_in)
+            log.info("outbox %s %s to %s: held by the rate limit; retry in %ss", row_id, kind, _mask(kind, dest),
+                     e.retry_in)
             return
         except CacheUnavailable as e:
             # Our own cache (token, rate limits) is down, not WeCom: try later, no attempt spent.
-            async with self.db.transaction() as session:
-                await outbox.defer(session, row_id, CACHE_RETRY_S)
+            self._hold(row_id, CACHE_RETRY_S)
             log.warning("outbox %s %s to %s: cache unavailable (%s); retry in %ss", row_id, kind, _mask(kind, dest),
                         e, CACHE_RETRY_S)
             return
         except (TransientError, WeComError) as e:
+            if (isinstance(e, WeComError) and e.errcode == CODE_USED and attempts > 1
+                    and kind in ("update_card", "response_url")):
+                # A response code works once: used on a retry means an earlier attempt, whose
+                # answer was lost, did the update. Sending again cannot show it twice.
+                self._mark_sent(row_id)
+                log.info("outbox %s %s: done by an earlier attempt (response code already used)", row_id, kind)
+                return
             retryable = isinstance(e, TransientError) or e.retryable
             async with self.db.transaction() as session:
                 if retryable and attempts < self.cfg.max_attempts:
@@ -117,8 +167,7 @@ class OutboxWorker:
                 await outbox.mark_failed(session, row_id, attempts, f"{type(e).__name__}: {e}")
             log.exception("outbox %s crashed", row_id)
             return
-        async with self.db.transaction() as session:
-            await outbox.mark_sent(session, row_id, attempts)
+        self._mark_sent(row_id)
         log.info("outbox %s %s to %s sent (attempt %d)", row_id, kind, _mask(kind, dest), attempts)
 
     async def _send(self, kind: str, dest: str, payload: dict[str, Any]) -> None:
@@ -126,6 +175,7 @@ class OutboxWorker:
             payload = await self.translator.apply(payload) if self.translator else {
                 k: v for k, v in payload.items() if k != "_translate"}
         if kind == "app_message":
+            await self._within_member_limits(dest)
             await self.client.send_message(dest, present_payload(payload, "app"))
         elif kind == "update_card":
             await self.client.update_template_card(dest.split("|"), payload["response_code"],
@@ -139,6 +189,17 @@ class OutboxWorker:
             await self.client.response_url(dest, payload)
         else:
             raise ValueError(f"unknown outbox kind {kind!r}")
+
+
+    async def _within_member_limits(self, dest: str) -> None:
+        """WeCom drops, without an error, app messages beyond 30 a minute or 1,000 an hour to one
+        member (doc 90454): hold the row instead, so it arrives late rather than never."""
+        for member in dest.split("|"):
+            for window, limit in ((60, self.cfg.app_per_member_minute), (3600, self.cfg.app_per_member_hour)):
+                if await self.cache.hit(f"app-rate:{member}:{window}", window) > limit:
+                    # Not sooner than a window from now: a flood of held rows must not be
+                    # claimed and held again every few seconds.
+                    raise RateLimited(retry_in=window)
 
 
 def _mask(kind: str, dest: str) -> str:

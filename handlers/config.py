@@ -120,6 +120,9 @@ class WorkerConfig(_Model):
     backoff_max_s: float = Field(60, ge=0)
     lease_s: float = Field(30, gt=0)
     webhook_per_minute: int = Field(20, ge=1)
+    app_per_member_minute: int = Field(30, ge=1)
+    app_per_member_hour: int = Field(1000, ge=1)
+    gather_s: float = Field(0.01, ge=0)
     timer_interval_s: float = Field(1.0, gt=0)
 
 
@@ -364,11 +367,20 @@ class Config(BaseModel):
     def region_of_city(self, city: str | None) -> Region | None:
         return next((r for r in self.regions if any(c.name == city for c in r.cities)), None)
 
+    # Looked up several times per message: by key, not by scanning a directory of thousands.
+    @cached_property
+    def _people_by_id(self) -> dict[str, PersonConfig]:
+        return {p.userid: p for p in reversed(self.people)}   # reversed: the first entry wins, as before
+
+    @cached_property
+    def _groups_by_id(self) -> dict[str, GroupConfig]:
+        return {g.chatid: g for g in reversed(self.groups)}
+
     def person(self, userid: str | None) -> PersonConfig | None:
-        return next((p for p in self.people if p.userid == userid), None)
+        return self._people_by_id.get(userid) if userid is not None else None
 
     def group(self, chatid: str | None) -> GroupConfig | None:
-        return next((g for g in self.groups if g.chatid == chatid), None)
+        return self._groups_by_id.get(chatid) if chatid is not None else None
 
     def skill(self, code: str | None) -> Skill | None:
         return next((s for s in self.skills if s.code == code), None)

@@ -94,12 +94,19 @@ def _reachable(method):  # type: ignore[no-untyped-def]
     """Redis's connection and timeout errors become CacheUnavailable; the client reconnects by
     itself on a later call, so nothing else is needed to recover."""
     async def call(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        from redis.exceptions import ConnectionError as RedisConnectionError, TimeoutError as RedisTimeout
+        from redis.exceptions import (ConnectionError as RedisConnectionError, ResponseError,
+                                      TimeoutError as RedisTimeout)
 
         try:
             return await method(self, *args, **kwargs)
         except (RedisConnectionError, RedisTimeout, OSError) as e:
             raise CacheUnavailable(f"{type(e).__name__}: {e}") from None
+        except ResponseError as e:
+            # A full Redis under `noeviction` refuses writes ("OOM command not allowed"): as good
+            # as gone for dedup, so callbacks answer 503 rather than fail.
+            if str(e).startswith(("OOM", "READONLY", "LOADING", "MASTERDOWN")):
+                raise CacheUnavailable(f"{type(e).__name__}: {e}") from None
+            raise
     call.__name__, call.__doc__ = method.__name__, method.__doc__
     return call
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -26,32 +27,44 @@ async def write(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
         await session.execute(INSERT_OUTBOX, rows)
 
 
+@dataclass(frozen=True)
+class Claimed:
+    id: int
+    kind: str
+    dest: str
+    payload: dict[str, Any]
+    attempts: int
+
+
 async def claim_due(session: AsyncSession, limit: int, lease_s: float,
-                    now: datetime | None = None) -> list[OutboxMessage]:
-    """Claim up to `limit` due rows. A row is claimed by a conditional UPDATE, so two workers
-    (or processes) never both own it; a dead worker's lease expires and the row is retried."""
+                    now: datetime | None = None) -> list[Claimed]:
+    """Claim up to `limit` due rows in one statement. The UPDATE re-checks that each row is still
+    due, so two workers (or processes) never both own one (PostgreSQL also skips rows another
+    claim has locked); a dead worker's lease expires and the row is retried."""
     now = now or utcnow()
     due = or_(OutboxMessage.status == "pending",
               (OutboxMessage.status == "sending") & (OutboxMessage.claimed_until < now))
-    ids = (await session.scalars(
-        select(OutboxMessage.id).where(due, OutboxMessage.next_attempt_at <= now)
-        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(limit))).all()
-    claimed: list[OutboxMessage] = []
-    until = now + timedelta(seconds=lease_s)
-    for row_id in ids:
-        res = await session.execute(
-            update(OutboxMessage).where(OutboxMessage.id == row_id, due)
-            .values(status="sending", claimed_until=until))
-        if res.rowcount == 1:
-            row = await session.get(OutboxMessage, row_id, populate_existing=True)
-            if row is not None:
-                claimed.append(row)
-    return claimed
+    pick = (select(OutboxMessage.id).where(due, OutboxMessage.next_attempt_at <= now)
+            .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(limit))
+    if session.bind.dialect.name == "postgresql":
+        pick = pick.with_for_update(skip_locked=True)
+    res = await session.execute(
+        update(OutboxMessage).where(OutboxMessage.id.in_(pick.scalar_subquery()), due)
+        .values(status="sending", claimed_until=now + timedelta(seconds=lease_s))
+        .returning(OutboxMessage.id, OutboxMessage.kind, OutboxMessage.dest, OutboxMessage.payload,
+                   OutboxMessage.attempts, OutboxMessage.next_attempt_at)
+        .execution_options(synchronize_session=False))
+    rows = sorted(res.all(), key=lambda r: (r.next_attempt_at, r.id))
+    return [Claimed(r.id, r.kind, r.dest, dict(r.payload), r.attempts) for r in rows]
 
 
-async def mark_sent(session: AsyncSession, row_id: int, attempts: int) -> None:
-    await session.execute(update(OutboxMessage).where(OutboxMessage.id == row_id)
-                          .values(status="sent", attempts=attempts, sent_at=utcnow(), claimed_until=None))
+async def mark_sent(session: AsyncSession, row_ids: list[int]) -> None:
+    """Rows delivered: one statement for however many finished together (each was claimed with
+    its attempts unchanged, so the delivering attempt is attempts + 1)."""
+    if row_ids:
+        await session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(row_ids)).values(
+            status="sent", attempts=OutboxMessage.attempts + 1, sent_at=utcnow(), claimed_until=None)
+            .execution_options(synchronize_session=False))
 
 
 async def mark_retry(session: AsyncSession, row_id: int, attempts: int, delay_s: float, error: str) -> None:
@@ -65,10 +78,13 @@ async def mark_failed(session: AsyncSession, row_id: int, attempts: int, error: 
         status="failed", attempts=attempts, claimed_until=None, last_error=error[:2000]))
 
 
-async def defer(session: AsyncSession, row_id: int, delay_s: float) -> None:
-    """Postpone without counting an attempt (rate limit reached: nothing went wrong)."""
-    await session.execute(update(OutboxMessage).where(OutboxMessage.id == row_id).values(
-        status="pending", claimed_until=None, next_attempt_at=utcnow() + timedelta(seconds=delay_s)))
+async def defer(session: AsyncSession, row_ids: list[int], delay_s: float) -> None:
+    """Postpone without counting an attempt (rate limit reached, our cache away: nothing went
+    wrong with the message)."""
+    if row_ids:
+        await session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(row_ids)).values(
+            status="pending", claimed_until=None, next_attempt_at=utcnow() + timedelta(seconds=delay_s))
+            .execution_options(synchronize_session=False))
 
 
 async def list_messages(session: AsyncSession, status: str | None = None, limit: int = 100) -> list[OutboxMessage]:

@@ -30,15 +30,30 @@ class SandboxClient:
             self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
         return self._session
 
-    async def _post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
-        async with (await self._http()).post(self.base + path, json=body) as resp:
-            resp.raise_for_status()
+    async def _call(self, method: str, path: str, **kw: Any) -> dict[str, Any]:
+        async with (await self._http()).request(method, self.base + path, **kw) as resp:
+            if resp.status >= 400:   # the sandbox says why (e.g. "bad fault: …"): keep it in the error
+                raise aiohttp.ClientResponseError(resp.request_info, resp.history, status=resp.status,
+                                                  message=await resp.text(), headers=resp.headers)
             return await resp.json()
 
+    async def _post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        return await self._call("POST", path, json=body)
+
     async def _get(self, path: str, **params: str) -> dict[str, Any]:
-        async with (await self._http()).get(self.base + path, params=params) as resp:
-            resp.raise_for_status()
-            return await resp.json()
+        return await self._call("GET", path, params=params)
+
+    async def wait_up(self, timeout: float = 15.0) -> None:
+        """Return once the sandbox answers: for a sandbox process that was just started."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                await self.faults()
+                return
+            except aiohttp.ClientConnectionError:
+                if time.monotonic() >= deadline:
+                    raise TimeoutError(f"the sandbox at {self.base} did not come up in {timeout:.0f} s") from None
+                await asyncio.sleep(0.05)
 
     # -- play users --------------------------------------------------------------------------------
     async def say(self, userid: str, text: str, chatid: str | None = None, msgid: str | None = None,
@@ -102,8 +117,37 @@ class SandboxClient:
         return [m["body"].get(m["body"]["msgtype"], {}).get("content", "") for m in await self.inbox(userid=userid)
                 if m["api"] == "message/send" and m["body"]["msgtype"] in ("markdown", "text")]
 
-    async def fault(self, mode: str, count: int = 1, seconds: float = 2.0) -> None:
-        await self._post("/faults", {"mode": mode, "count": count, "seconds": seconds})
+    async def deliveries(self, api: str) -> list[dict[str, Any]]:
+        """What WeCom really delivered through `api` ("message/send", "webhook/send" …): not the
+        faults, not the re-sends its duplicate check swallowed, not the per-member drops."""
+        return [c for c in await self.calls(api) if not c.get("fault")]
+
+    # -- misbehave ---------------------------------------------------------------------------------
+    async def fault(self, mode: str, count: int | None = None, seconds: float = 2.0, *, api: str = "*",
+                    dest: str | None = None, probability: float | None = None, errcode: int | None = None,
+                    seed: int | None = None, **extra: Any) -> dict[str, Any]:
+        """Make WeCom misbehave: mode http500 | hang | reset | errcode | lost_reply (or the old
+        names timeout, errcode45009, errcode42001), for `api` ("*" = any) and `dest` (a userid, a
+        webhook key or a chatid), `count` times (default 1; no limit with a probability) and/or
+        with `probability`, reproducibly with `seed`. `extra`: "errmsg", "reply" ("502"|"reset").
+        Returns the fault as set, with its "id"."""
+        spec: dict[str, Any] = {"mode": mode, "api": api, "seconds": seconds, **extra}
+        for key, value in (("dest", dest), ("count", count), ("probability", probability), ("errcode", errcode),
+                           ("seed", seed)):
+            if value is not None:
+                spec[key] = value
+        return (await self._post("/faults", spec))["fault"]
+
+    async def faults(self) -> list[dict[str, Any]]:
+        """Every fault set since the last clear, with how many calls each hit ("fired")."""
+        return (await self._get("/faults"))["faults"]
+
+    async def clear_faults(self) -> None:
+        await self._call("DELETE", "/faults")
+
+    async def cache_away(self, away: bool) -> dict[str, Any]:
+        """Take the desk's cache away (every call on it fails as an unreachable Redis) or give it back."""
+        return await self._post("/cache", {"away": away})
 
     async def advance(self, seconds: float) -> dict[str, Any]:
         """Move the desk's clock forward; the worker's timers see the new time on their next pass."""

@@ -12,7 +12,7 @@ import aiohttp
 from aiohttp import web
 
 from bot.crypto import WeComCrypto
-from bot.sandbox.wecom import FAULT_MODES, STATE, Fault, SandboxState
+from bot.sandbox.wecom import STATE, FaultSpecError, SandboxState
 
 
 def bot_crypto(state: SandboxState) -> WeComCrypto:
@@ -50,6 +50,11 @@ async def _post_callback(origin: str, path: str, crypto: WeComCrypto, plaintext:
         async with http.post(origin + path, params=params, data=data, headers=headers,
                              timeout=aiohttp.ClientTimeout(total=10)) as resp:
             return resp.status, await resp.text()
+
+
+def desk_origin(request: web.Request, state: SandboxState) -> str:
+    """Where callbacks go: the desk given at start (standalone sandbox), else the server we are on."""
+    return state.desk_url or str(request.url.origin())
 
 
 def _open_bot_reply(crypto: WeComCrypto, status: int, body: str) -> dict[str, Any] | None:
@@ -129,7 +134,7 @@ async def bot_refresh(request: web.Request) -> web.Response:
 async def _deliver_bot(request: web.Request, state: SandboxState, message: dict[str, Any],
                        data: dict[str, Any]) -> web.Response:
     crypto = bot_crypto(state)
-    status, body = await _post_callback(str(request.url.origin()), "/wecom/bot", crypto,
+    status, body = await _post_callback(desk_origin(request, state), "/wecom/bot", crypto,
                                         json.dumps(message, ensure_ascii=False), xml=False)
     reply = _open_bot_reply(crypto, status, body)
     if message["msgtype"] == "text":
@@ -149,7 +154,7 @@ async def app_message(request: web.Request) -> web.Response:
     xml = app_xml({"ToUserName": state.cfg.wecom.corp_id, "FromUserName": data["userid"],
                    "CreateTime": int(time.time()), "MsgType": "text", "Content": data["text"],
                    "MsgId": msgid, "AgentID": state.cfg.wecom.app.agent_id})
-    status, _ = await _post_callback(str(request.url.origin()), "/wecom/app", app_crypto(state), xml, xml=True)
+    status, _ = await _post_callback(desk_origin(request, state), "/wecom/app", app_crypto(state), xml, xml=True)
     return web.json_response({"status": status, "msgid": msgid})
 
 
@@ -163,7 +168,7 @@ async def app_click(request: web.Request) -> web.Response:
                    "Event": "template_card_event", "EventKey": data["event_key"], "TaskId": data["task_id"],
                    "CardType": "button_interaction", "ResponseCode": code,
                    "AgentID": state.cfg.wecom.app.agent_id})
-    status, _ = await _post_callback(str(request.url.origin()), "/wecom/app", app_crypto(state), xml, xml=True)
+    status, _ = await _post_callback(desk_origin(request, state), "/wecom/app", app_crypto(state), xml, xml=True)
     return web.json_response({"status": status, "response_code": code})
 
 
@@ -198,17 +203,49 @@ async def inbox(request: web.Request) -> web.Response:
     return web.json_response({"messages": inbox_of(state, userid=userid, chatid=chatid)})
 
 
-async def faults(request: web.Request) -> web.Response:
+async def add_fault(request: web.Request) -> web.Response:
+    """POST /sandbox/api/faults {"mode", "api", "dest", "count", "probability", "errcode", "seconds",
+    "seed", …}: see `bot.sandbox.wecom.Fault`. A spec that makes no sense is answered 400 with why."""
     state, data = request.app[STATE], await _body(request)
-    if data.get("mode") not in FAULT_MODES:
-        raise web.HTTPBadRequest(text=f"mode must be one of {', '.join(FAULT_MODES)}")
-    state.faults.append(Fault(data["mode"], int(data.get("count", 1)), float(data.get("seconds", 2.0))))
-    return web.json_response({"faults": [f.__dict__ for f in state.faults if f.remaining > 0]})
+    try:
+        fault = state.add_fault(data)
+    except FaultSpecError as e:
+        raise web.HTTPBadRequest(text=f"bad fault: {e}") from None
+    return web.json_response({"fault": fault.to_json(),
+                              "faults": [f.to_json() for f in state.faults if f.active]})
+
+
+async def list_faults(request: web.Request) -> web.Response:
+    """Every fault set since the last clear, spent ones too, with how many calls each hit ("fired")."""
+    return web.json_response({"faults": [f.to_json() for f in request.app[STATE].faults]})
+
+
+async def clear_faults(request: web.Request) -> web.Response:
+    request.app[STATE].faults.clear()
+    return web.json_response({"faults": []})
+
+
+async def cache(request: web.Request) -> web.Response:
+    """POST {"away": true|false}: take the desk's cache away (every call on it raises
+    CacheUnavailable, as an unreachable Redis does) or give it back. GET: where it is."""
+    state = request.app[STATE]
+    switch = state.cache_switch
+    if switch is None:
+        raise web.HTTPConflict(text="no cache to switch: this sandbox does not run inside the desk's process "
+                                    "(python -m bot.sandbox); stop the Redis the desks use instead")
+    if request.method == "POST":
+        data = await _body(request)
+        if not isinstance(data.get("away"), bool):
+            raise web.HTTPBadRequest(text="away must be true or false")
+        switch.away = data["away"]
+    return web.json_response({"away": switch.away, "refused": switch.refused})
 
 
 async def clock(request: web.Request) -> web.Response:
     """Move the desk's clock forward (SLA timers, offer timeouts, quiet hours): {"advance_s": 3600}."""
     state, data = request.app[STATE], await _body(request)
+    if state.standalone:
+        raise web.HTTPConflict(text="the clock belongs to the desk's process; a standalone sandbox cannot move it")
     try:
         seconds = float(data.get("advance_s", 0))
     except (TypeError, ValueError):
@@ -237,6 +274,8 @@ def routes() -> list[web.RouteDef]:
     return [web.post("/api/bot/message", bot_message), web.post("/api/bot/refresh", bot_refresh),
             web.post("/api/bot/click", bot_click),
             web.post("/api/app/message", app_message), web.post("/api/app/click", app_click),
-            web.get("/api/calls", calls), web.get("/api/inbox", inbox), web.post("/api/faults", faults),
+            web.get("/api/calls", calls), web.get("/api/inbox", inbox),
+            web.post("/api/faults", add_fault), web.get("/api/faults", list_faults),
+            web.delete("/api/faults", clear_faults), web.get("/api/cache", cache), web.post("/api/cache", cache),
             web.post("/api/reset", reset), web.get("/api/directory", directory), web.post("/api/clock", clock)]
 

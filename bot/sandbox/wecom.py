@@ -1,15 +1,21 @@
 """A local stand-in for WeCom's server API, speaking its JSON shapes and error codes.
 
-It answers the endpoints the desk calls, records every call, and can be told to misbehave
-(HTTP 500, a hang, errcode 45009 or 42001) so that retries can be tested over real HTTP.
+It answers the endpoints the desk calls, records every call, keeps WeCom's own limits (a group
+robot's 20 messages a minute, an app's 30 a minute / 1000 an hour per member) and can be told to
+misbehave per API and per destination, by count or by chance, so that retries can be tested over
+real HTTP (`Fault`, set through the driver's POST /sandbox/api/faults).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
+import random
 import secrets
+import socket
+import struct
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,16 +24,177 @@ from aiohttp import web
 
 from handlers.clock import Clock
 from handlers.config import Config
+from bot.sandbox.switch import CacheSwitch
 
-# lost_reply: WeCom processes the call, then the answer never reaches us (a 502 from a proxy).
-FAULT_MODES = ("http500", "timeout", "errcode45009", "errcode42001", "lost_reply")
+# -- faults ----------------------------------------------------------------------------------------
+# http500     answer HTTP 500, before the call is processed
+# hang        wait `seconds`, then answer errcode -1 "system busy" (the caller's timeout may fire first)
+# reset       close the TCP connection with no HTTP answer (RST), before the call is processed
+# errcode     answer the given errcode, before the call is processed
+# lost_reply  process the call (a message is delivered), then lose the answer: a 502 from a proxy,
+#             or a reset connection ("reply": "reset"); the caller cannot tell that it worked
+FAULT_MODES = ("http500", "hang", "reset", "errcode", "lost_reply")
+LEGACY_MODES: dict[str, tuple[str, int | None]] = {   # the first fault names; still accepted
+    "timeout": ("hang", None), "errcode45009": ("errcode", 45009), "errcode42001": ("errcode", 42001)}
+FAULT_APIS = ("message/send", "message/update_template_card", "webhook/send", "gettoken", "aibot/response")
+TOKEN_APIS = ("message/send", "message/update_template_card")   # the calls that carry an access_token
+TOKEN_ERRCODES = (40014, 42001)                                  # only those calls can be told these
+LOST_REPLIES = ("502", "reset")
+MAX_HANG_S = 600.0
+# WeCom's own wording where the sandbox knows it (global error codes, doc 90313). Other codes are
+# answered with NEUTRAL_ERRMSG (or the fault's own "errmsg"): the sandbox does not invent WeCom text.
+ERRMSG = {-1: "system busy", 40014: "invalid access_token", 42001: "access_token expired",
+          45009: "api freq out of limit"}
+NEUTRAL_ERRMSG = "sandbox fault errcode {errcode}"
+
+# -- WeCom's limits ----------------------------------------------------------------------------------
+WEBHOOK_PER_MINUTE = 20        # group robot: 20 messages a minute per webhook key, then 45009
+# Per app, per member (doc 90454): "每应用对同一个成员不可超过30次/分钟，1000次/小时，超过部分会被丢弃不下发".
+# WeCom answers ok and drops the excess without a word: the sandbox records "message/send:dropped".
+MEMBER_PER_MINUTE = 30
+MEMBER_PER_HOUR = 1000
+MINUTE_S, HOUR_S = 60.0, 3600.0
+DUPLICATE_CHECK_DEFAULT_S = 1800.0   # message/send enable_duplicate_check's default interval (doc 90236)
+
+
+class FaultSpecError(ValueError):
+    """A fault the driver was asked for that makes no sense; the text says why (answered 400)."""
+
+
+_SPEC_KEYS = {"mode", "api", "dest", "count", "probability", "errcode", "errmsg", "seconds", "seed", "reply"}
+
+
+def _int(data: dict[str, Any], key: str) -> int | None:
+    value = data.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise FaultSpecError(f"{key} must be an integer")
+    return value
+
+
+def _number(data: dict[str, Any], key: str) -> float | None:
+    value = data.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise FaultSpecError(f"{key} must be a number")
+    return float(value)
 
 
 @dataclass
 class Fault:
+    """One injected misbehaviour: which calls it hits (api, dest), how often (count, probability),
+    and what the caller sees (mode). `name` is the mode as asked for (legacy names stay legacy in
+    the calls list)."""
+
+    id: int
     mode: str
-    remaining: int
+    name: str
+    api: str = "*"
+    dest: str | None = None
+    count: int | None = 1                 # None: no limit
+    probability: float | None = None      # None: every matching call
+    errcode: int | None = None
+    errmsg: str | None = None
     seconds: float = 2.0
+    seed: int | None = None
+    reply: str = "502"                    # lost_reply only
+    fired: int = 0                        # how many calls it hit
+    considered: int = 0                   # how many matching calls it was drawn for
+    rng: random.Random = field(default_factory=random.Random, repr=False)
+
+    @classmethod
+    def parse(cls, data: dict[str, Any], fault_id: int) -> "Fault":
+        unknown = sorted(set(data) - _SPEC_KEYS)
+        if unknown:
+            raise FaultSpecError(f"unknown field(s) {', '.join(unknown)}; known: {', '.join(sorted(_SPEC_KEYS))}")
+        name = data.get("mode")
+        if name in LEGACY_MODES:
+            mode, legacy_errcode = LEGACY_MODES[name]
+        elif name in FAULT_MODES:
+            mode, legacy_errcode = name, None
+        else:
+            raise FaultSpecError(f"mode must be one of {', '.join(FAULT_MODES + tuple(LEGACY_MODES))}")
+        api = data.get("api", "*")
+        if api != "*" and api not in FAULT_APIS:
+            raise FaultSpecError(f"api must be * or one of {', '.join(FAULT_APIS)}")
+        dest = data.get("dest")
+        if dest is not None:
+            if not isinstance(dest, str) or not dest:
+                raise FaultSpecError("dest must be a non-empty string (a userid, a webhook key or a chatid)")
+            if api == "gettoken":
+                raise FaultSpecError("dest does not apply to gettoken (it has no destination)")
+        count = _int(data, "count")
+        if count is not None and count < 1:
+            raise FaultSpecError("count must be at least 1")
+        probability = _number(data, "probability")
+        if probability is not None and not 0.0 <= probability <= 1.0:
+            raise FaultSpecError("probability must be between 0 and 1")
+        if count is None and probability is None:
+            count = 1
+        errcode = _int(data, "errcode")
+        if mode == "errcode":
+            if legacy_errcode is not None:
+                if errcode not in (None, legacy_errcode):
+                    raise FaultSpecError(f"mode {name} is errcode {legacy_errcode}, not {errcode}")
+                errcode = legacy_errcode
+            if errcode is None or errcode == 0:
+                raise FaultSpecError("mode errcode needs a non-zero errcode, e.g. 45009, 42001 or 40014")
+            if errcode in TOKEN_ERRCODES and api not in ("*",) + TOKEN_APIS:
+                raise FaultSpecError(f"errcode {errcode} is about the access_token: only {', '.join(TOKEN_APIS)} "
+                                     f"carry one, not {api}")
+        elif errcode is not None:
+            raise FaultSpecError("errcode applies only to mode errcode")
+        errmsg = data.get("errmsg")
+        if errmsg is not None and (mode != "errcode" or not isinstance(errmsg, str)):
+            raise FaultSpecError("errmsg must be a string, and applies only to mode errcode")
+        seconds = _number(data, "seconds")
+        if seconds is None:
+            seconds = 2.0
+        if not 0.0 <= seconds <= MAX_HANG_S:
+            raise FaultSpecError(f"seconds must be between 0 and {MAX_HANG_S:g}")
+        seed = _int(data, "seed")
+        reply = data.get("reply", "502")
+        if reply not in LOST_REPLIES:
+            raise FaultSpecError(f"reply must be one of {', '.join(LOST_REPLIES)}")
+        if "reply" in data and mode != "lost_reply":
+            raise FaultSpecError("reply applies only to mode lost_reply")
+        return cls(id=fault_id, mode=mode, name=name, api=api, dest=dest, count=count, probability=probability,
+                   errcode=errcode, errmsg=errmsg if errmsg is not None else (
+                       ERRMSG.get(errcode, NEUTRAL_ERRMSG.format(errcode=errcode)) if errcode else None),
+                   seconds=seconds, seed=seed, reply=reply, rng=random.Random(seed))
+
+    @property
+    def active(self) -> bool:
+        return self.count is None or self.fired < self.count
+
+    @property
+    def after(self) -> bool:
+        """Applied once the call is processed (lost_reply), not before."""
+        return self.mode == "lost_reply"
+
+    def matches(self, api: str, dests: list[str]) -> bool:
+        if self.api not in ("*", api):
+            return False
+        if self.errcode in TOKEN_ERRCODES and api not in TOKEN_APIS:
+            return False
+        return self.dest is None or self.dest in dests
+
+    def draw(self) -> bool:
+        self.considered += 1
+        return self.probability is None or self.rng.random() < self.probability
+
+    def to_json(self) -> dict[str, Any]:
+        out = {"id": self.id, "mode": self.mode, "name": self.name, "api": self.api, "dest": self.dest,
+               "count": self.count, "probability": self.probability, "seconds": self.seconds, "seed": self.seed,
+               "fired": self.fired, "considered": self.considered, "active": self.active,
+               "remaining": None if self.count is None else max(0, self.count - self.fired)}
+        if self.mode == "errcode":
+            out.update(errcode=self.errcode, errmsg=self.errmsg)
+        if self.mode == "lost_reply":
+            out["reply"] = self.reply
+        return out
 
 
 @dataclass
@@ -40,12 +207,20 @@ class SandboxState:
     response_codes: dict[str, dict[str, Any]] = field(default_factory=dict)
     faults: list[Fault] = field(default_factory=list)
     webhook_hits: dict[str, list[float]] = field(default_factory=dict)
+    member_sends: dict[str, list[float]] = field(default_factory=dict)   # per member: delivery times, last hour
     sent_digests: dict[str, float] = field(default_factory=dict)   # message/send duplicate check
     seq: itertools.count = field(default_factory=lambda: itertools.count(1))
+    fault_ids: itertools.count = field(default_factory=lambda: itertools.count(1))
+    cache_switch: CacheSwitch | None = None   # the desk's cache, when the sandbox is mounted in its process
+    desk_url: str | None = None               # where callbacks go; None: the origin the sandbox is served on
+    standalone: bool = False                  # `python -m bot.sandbox`: no desk clock or cache in reach
 
     def reset(self) -> None:
         self.calls.clear(), self.transcript.clear(), self.tokens.clear()
         self.response_codes.clear(), self.faults.clear(), self.webhook_hits.clear(), self.sent_digests.clear()
+        self.member_sends.clear()
+        if self.cache_switch is not None:
+            self.cache_switch.away = False   # a reset sandbox gives the desk its cache back
 
     def new_response_code(self, **info: Any) -> str:
         code = "rc_" + secrets.token_urlsafe(18)
@@ -59,6 +234,41 @@ class SandboxState:
 
     def webhook_keys(self) -> dict[str, str]:
         return {g.webhook_key: g.chatid for g in self.cfg.groups if g.webhook_key}
+
+    # -- faults ------------------------------------------------------------------------------------
+    def add_fault(self, spec: dict[str, Any]) -> Fault:
+        fault = Fault.parse(spec, next(self.fault_ids))
+        self.faults.append(fault)
+        return fault
+
+    def take_fault(self, api: str, dests: list[str], *, after: bool) -> Fault | None:
+        """The first active fault that matches this call and wins its draw, counted as fired."""
+        for fault in self.faults:
+            if fault.after != after or not fault.active or not fault.matches(api, dests):
+                continue
+            if fault.draw():
+                fault.fired += 1
+                return fault
+        return None
+
+    def record_fault(self, api: str, fault: Fault, dests: list[str]) -> None:
+        extra: dict[str, Any] = {"errcode": fault.errcode} if fault.mode == "errcode" else {}
+        if fault.mode == "lost_reply":
+            extra["reply"] = fault.reply
+        self.record(api, fault=fault.name, fault_id=fault.id, to=dests, **extra)
+
+    # -- WeCom's per-member limit ------------------------------------------------------------------
+    def admit_member(self, userid: str, now: float) -> str | None:
+        """Count one message to this member; the limit it would break, if any (then nothing counts)."""
+        sends = [t for t in self.member_sends.get(userid, []) if t > now - HOUR_S]
+        if len(sends) >= MEMBER_PER_HOUR:
+            self.member_sends[userid] = sends
+            return f"{MEMBER_PER_HOUR}/hour"
+        if sum(1 for t in sends if t > now - MINUTE_S) >= MEMBER_PER_MINUTE:
+            self.member_sends[userid] = sends
+            return f"{MEMBER_PER_MINUTE}/minute"
+        self.member_sends[userid] = sends + [now]
+        return None
 
 
 STATE = web.AppKey("sandbox_state", SandboxState)
@@ -76,43 +286,61 @@ async def _json_body(request: web.Request) -> dict[str, Any] | None:
     return body if isinstance(body, dict) else None
 
 
-async def _apply_fault(state: SandboxState, api: str, *, token_api: bool) -> web.Response | None:
-    """Consume one injected fault, if any applies to this call."""
-    for fault in state.faults:
-        if fault.remaining <= 0:
-            continue
-        if fault.mode == "errcode42001" and not token_api:
-            continue
-        if fault.mode == "lost_reply":
-            continue   # applied after the call is processed (message_send)
-        fault.remaining -= 1
-        state.record(api, fault=fault.mode)
-        if fault.mode == "http500":
-            return web.json_response({"errcode": -1, "errmsg": "system error"}, status=500)
-        if fault.mode == "timeout":
-            await asyncio.sleep(fault.seconds)
-            return web.json_response({"errcode": -1, "errmsg": "system busy"})
-        if fault.mode == "errcode45009":
-            return _err(45009, "api freq out of limit")
-        if fault.mode == "errcode42001":
-            return _err(42001, "access_token expired")
-    return None
+def _reset_connection(request: web.Request) -> web.Response:
+    """Close the connection with a TCP RST and no HTTP answer: the caller sees 'connection reset'."""
+    transport = request.transport
+    if transport is not None:
+        sock = transport.get_extra_info("socket")
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        transport.abort()
+    return web.Response(status=500)   # never reaches anyone: the connection is gone
+
+
+async def _before(state: SandboxState, request: web.Request, api: str, dests: list[str]) -> web.Response | None:
+    """A fault that hits this call before WeCom processes it, acted out; None when none does."""
+    fault = state.take_fault(api, dests, after=False)
+    if fault is None:
+        return None
+    state.record_fault(api, fault, dests)
+    if fault.mode == "http500":
+        return web.json_response({"errcode": -1, "errmsg": "system error"}, status=500)
+    if fault.mode == "hang":
+        await asyncio.sleep(fault.seconds)
+        return _err(-1, ERRMSG[-1])
+    if fault.mode == "reset":
+        return _reset_connection(request)
+    assert fault.errcode is not None and fault.errmsg is not None
+    return _err(fault.errcode, fault.errmsg)
+
+
+def _after(state: SandboxState, request: web.Request, api: str, dests: list[str],
+           answer: web.Response) -> web.Response:
+    """The call was processed: its answer, unless a lost_reply fault takes it away."""
+    fault = state.take_fault(api, dests, after=True)
+    if fault is None:
+        return answer
+    state.record_fault(api, fault, dests)
+    if fault.reply == "reset":
+        return _reset_connection(request)
+    return web.Response(status=502, text="bad gateway")
 
 
 def _check_token(state: SandboxState, request: web.Request) -> web.Response | None:
     token = request.query.get("access_token", "")
     expires = state.tokens.get(token)
     if expires is None:
-        return _err(40014, "invalid access_token")
+        return _err(40014, ERRMSG[40014])
     if expires < time.time():
-        return _err(42001, "access_token expired")
+        return _err(42001, ERRMSG[42001])
     return None
 
 
 async def gettoken(request: web.Request) -> web.Response:
     state = request.app[STATE]
     cfg = state.cfg
-    if (fault := await _apply_fault(state, "gettoken", token_api=False)) is not None:
+    if (fault := await _before(state, request, "gettoken", [])) is not None:
         return fault
     if request.query.get("corpid") != cfg.wecom.corp_id:
         return _err(40013, "invalid corpid")
@@ -121,20 +349,22 @@ async def gettoken(request: web.Request) -> web.Response:
     token = secrets.token_urlsafe(32)
     state.tokens[token] = time.time() + 7200
     state.record("gettoken")
-    return web.json_response({"errcode": 0, "errmsg": "ok", "access_token": token, "expires_in": 7200})
+    return _after(state, request, "gettoken", [], web.json_response(
+        {"errcode": 0, "errmsg": "ok", "access_token": token, "expires_in": 7200}))
 
 
 async def message_send(request: web.Request) -> web.Response:
     state = request.app[STATE]
     if (bad := _check_token(state, request)) is not None:
         return bad
-    if (fault := await _apply_fault(state, "message/send", token_api=True)) is not None:
-        return fault
     body = await _json_body(request)
+    touser = [u for u in str((body or {}).get("touser") or "").split("|") if u]
+    if (fault := await _before(state, request, "message/send", touser)) is not None:
+        return fault
     if body is None:
         return _err(47001, "data format error")
     msgtype = body.get("msgtype")
-    if not body.get("touser") or msgtype not in ("text", "markdown", "template_card", "textcard", "news"):
+    if not touser or msgtype not in ("text", "markdown", "template_card", "textcard", "news"):
         return _err(40008, "invalid message type or no receiver")
     if str(body.get("agentid")) != str(state.cfg.wecom.app.agent_id):
         return _err(40056, "invalid agentid")
@@ -143,27 +373,32 @@ async def message_send(request: web.Request) -> web.Response:
     digest = json.dumps(body, sort_keys=True, ensure_ascii=False)
     now = time.time()
     if body.get("enable_duplicate_check") == 1 and now - state.sent_digests.get(digest, -1e18) < float(
-            body.get("duplicate_check_interval") or 1800):
-        state.record("message/send:duplicate", touser=body["touser"].split("|"), msgtype=msgtype, body=body)
+            body.get("duplicate_check_interval") or DUPLICATE_CHECK_DEFAULT_S):
+        state.record("message/send:duplicate", touser=touser, msgtype=msgtype, body=body)
     else:
         state.sent_digests[digest] = now
-        state.record("message/send", touser=body["touser"].split("|"), msgtype=msgtype, body=body)
-    lost = next((f for f in state.faults if f.mode == "lost_reply" and f.remaining > 0), None)
-    if lost is not None:
-        lost.remaining -= 1
-        state.record("message/send", fault="lost_reply")
-        return web.Response(status=502, text="bad gateway")
-    return web.json_response({"errcode": 0, "errmsg": "ok", "invaliduser": "",
-                              "msgid": secrets.token_hex(8)})
+        # Over the per-member limit, WeCom answers ok and drops the message for that member.
+        limits = {u: state.admit_member(u, now) for u in touser}
+        delivered = [u for u in touser if limits[u] is None]
+        dropped = [u for u in touser if limits[u] is not None]
+        if delivered:
+            state.record("message/send", touser=delivered, msgtype=msgtype, body=body)
+        if dropped:
+            state.record("message/send:dropped", touser=dropped, msgtype=msgtype, body=body,
+                         limit=sorted({limits[u] for u in dropped}))
+    return _after(state, request, "message/send", touser, web.json_response(
+        {"errcode": 0, "errmsg": "ok", "invaliduser": "", "msgid": secrets.token_hex(8)}))
 
 
 async def update_template_card(request: web.Request) -> web.Response:
     state = request.app[STATE]
     if (bad := _check_token(state, request)) is not None:
         return bad
-    if (fault := await _apply_fault(state, "message/update_template_card", token_api=True)) is not None:
-        return fault
     body = await _json_body(request)
+    userids = (body or {}).get("userids")
+    dests = [str(u) for u in userids] if isinstance(userids, list) else []
+    if (fault := await _before(state, request, "message/update_template_card", dests)) is not None:
+        return fault
     if body is None:
         return _err(47001, "data format error")
     info = state.response_codes.get(str(body.get("response_code")))
@@ -172,7 +407,8 @@ async def update_template_card(request: web.Request) -> web.Response:
     info["used"] = True
     state.record("message/update_template_card", touser=body.get("userids", []), body=body,
                  task_id=info.get("task_id"))
-    return web.json_response({"errcode": 0, "errmsg": "ok", "invaliduser": []})
+    return _after(state, request, "message/update_template_card", dests,
+                  web.json_response({"errcode": 0, "errmsg": "ok", "invaliduser": []}))
 
 
 async def webhook_send(request: web.Request) -> web.Response:
@@ -181,23 +417,26 @@ async def webhook_send(request: web.Request) -> web.Response:
     chatid = state.webhook_keys().get(key)
     if chatid is None:
         return _err(93000, "invalid webhook url")
-    if (fault := await _apply_fault(state, "webhook/send", token_api=False)) is not None:
+    if (fault := await _before(state, request, "webhook/send", [key, chatid])) is not None:
         return fault
     now = time.time()
-    hits = [h for h in state.webhook_hits.get(key, []) if h > now - 60]
-    if len(hits) >= 20:
-        return _err(45009, "api freq out of limit")
+    hits = [h for h in state.webhook_hits.get(key, []) if h > now - MINUTE_S]
+    if len(hits) >= WEBHOOK_PER_MINUTE:
+        return _err(45009, ERRMSG[45009])
     state.webhook_hits[key] = hits + [now]
     body = await _json_body(request)
     if body is None or body.get("msgtype") not in ("text", "markdown", "template_card", "news", "image"):
         return _err(40008, "invalid message type")
     state.record("webhook/send", chatid=chatid, msgtype=body["msgtype"], body=body)
-    return web.json_response({"errcode": 0, "errmsg": "ok"})
+    return _after(state, request, "webhook/send", [key, chatid], web.json_response({"errcode": 0, "errmsg": "ok"}))
 
 
 async def aibot_response(request: web.Request) -> web.Response:
     state = request.app[STATE]
     info = state.response_codes.get(request.query.get("response_code", ""))
+    dests = [str(info[k]) for k in ("chatid", "userid") if info.get(k)] if info is not None else []
+    if (fault := await _before(state, request, "aibot/response", dests)) is not None:
+        return fault
     if info is None or info["used"]:
         return _err(60140, "response_code expired or already used")
     body = await _json_body(request)
@@ -205,7 +444,7 @@ async def aibot_response(request: web.Request) -> web.Response:
         return _err(47001, "data format error")
     info["used"] = True
     state.record("aibot/response", chatid=info.get("chatid"), body=body)
-    return web.json_response({"errcode": 0, "errmsg": "ok"})
+    return _after(state, request, "aibot/response", dests, web.json_response({"errcode": 0, "errmsg": "ok"}))
 
 
 def routes() -> list[web.RouteDef]:

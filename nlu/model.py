@@ -105,7 +105,25 @@ class IntentModel:
         return sparse.hstack([grams, sparse.csr_matrix(dense)], format="csr")
 
     def logits(self, texts: Sequence[str], dense: np.ndarray) -> np.ndarray:
+        if len(texts) == 1:
+            return self._logits_one(texts[0], dense[0])[None, :]
         return np.asarray(self._features(texts, dense) @ self.coef.T) + self.intercept
+
+    def _logits_one(self, text: str, dense: np.ndarray) -> np.ndarray:
+        """One message (every chat message): the same sums as the sparse product, without
+        building matrices — a tenth of the time on the callback path."""
+        counts: dict[int, int] = {}
+        for g in _ngrams(text):
+            j = self.vocabulary.get(g)
+            if j is not None:
+                counts[j] = counts.get(j, 0) + 1
+        v = len(self.vocabulary)
+        z = self.coef[:, v:] @ dense + self.intercept
+        if counts:
+            js = np.fromiter(counts.keys(), dtype=np.int64)
+            w = (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64))) * self.idf[js]
+            z += self.coef[:, js] @ (w / np.linalg.norm(w))
+        return z
 
     def probabilities(self, texts: Sequence[str], dense: np.ndarray) -> np.ndarray:
         z = self.logits(texts, dense) / self.temperature

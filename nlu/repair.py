@@ -24,6 +24,8 @@ from typing import Iterable
 import jieba
 from pypinyin import Style, pinyin
 
+from .lexicon import first_char_guard
+
 # Cantonese written forms → the Mandarin the rules and the model know, same length each.
 CANTONESE: dict[str, str] = {
     "咗未": "了没", "呢个": "这个", "呢度": "这里", "呢啲": "这些", "未呀": "没呀", "点样": "怎样", "整返": "修好", "搞掂": "搞定", "得唔得": "行不行",
@@ -32,7 +34,7 @@ CANTONESE: dict[str, str] = {
     "喺": "在", "佢": "他", "睇": "看", "乜": "啥", "嘢": "东", "攞": "拿", "揾": "找", "咩": "么",
     "㗎": "的", "喇": "了", "嘞": "了", "噉": "这", "咁": "这", "冚": "全", "啱": "对", "覆": "复",
 }
-_CANTONESE_RE = re.compile("|".join(sorted(map(re.escape, CANTONESE), key=len, reverse=True)))
+_CANTONESE_RE = re.compile(first_char_guard(CANTONESE) + "(?:" + "|".join(sorted(map(re.escape, CANTONESE), key=len, reverse=True)) + ")")
 
 # Action words people slip on; device and place words come from config.
 ACTION_WORDS = ("接单", "抢单", "派单", "取消", "结算", "汇总", "完工", "修好", "维修", "报修", "出发",

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import AsyncIterator
 
+import aiosqlite
 from sqlalchemy import event, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+BUSY_TIMEOUT_MS = 30_000   # another process holding the SQLite file: wait this long, off the loop
 
 
 class Database:
@@ -23,7 +26,7 @@ class Database:
             # One writer at a time is SQLite's model; a busy timeout queues writers instead of
             # failing them, and WAL lets readers run beside the writer.
             self.engine: AsyncEngine = create_async_engine(
-                url, echo=echo, connect_args={"timeout": 30}, pool_size=5, max_overflow=5)
+                url, echo=echo, pool_size=5, max_overflow=5, async_creator=_inline_sqlite(url))
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         else:
             self.engine = create_async_engine(url, echo=echo, pool_size=10, max_overflow=10,
@@ -111,6 +114,63 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.close()
+
+
+class _InlineSqlite(aiosqlite.Connection):
+    """aiosqlite without its thread: each call runs on the event loop's own thread.
+
+    A statement on a local SQLite file takes microseconds; handing it to a thread and back took
+    two context switches and a wait for the GIL per call (three or four calls per statement),
+    which under load was most of a callback's time. Only this process writes (the writer lock in
+    `Database` orders its transactions), so SQLite's busy handler almost never waits; when another
+    process (a CLI command) holds the file, the statement waits in a thread instead of blocking
+    the loop."""
+
+    async def _execute(self, fn, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if not self._running or not self._connection:
+            raise ValueError("Connection closed")
+        try:
+            return fn(*args, **kwargs)
+        except sqlite3.OperationalError as e:
+            if "locked" not in str(e) and "busy" not in str(e):
+                raise
+        return await asyncio.to_thread(_busy_wait, self._connection, fn, args, kwargs)
+
+    async def _connect(self) -> "_InlineSqlite":
+        if self._connection is None:
+            self._connection = self._connector()
+        return self
+
+    def __await__(self):  # type: ignore[no-untyped-def]
+        return self._connect().__await__()
+
+    def stop(self) -> None:
+        self._running = False
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+        return None
+
+    async def close(self) -> None:
+        self.stop()
+
+
+def _busy_wait(conn: sqlite3.Connection, fn, args, kwargs):  # type: ignore[no-untyped-def]
+    conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    try:
+        return fn(*args, **kwargs)
+    finally:
+        conn.execute("PRAGMA busy_timeout=0")
+
+
+def _inline_sqlite(url: str):  # type: ignore[no-untyped-def]
+    path = url.split(":///", 1)[-1] or ":memory:"
+
+    async def connect() -> _InlineSqlite:
+        # check_same_thread=False: the rare busy wait runs the same connection in a worker thread.
+        return await _InlineSqlite(lambda: sqlite3.connect(path, timeout=0, check_same_thread=False,
+                                                           isolation_level=""), 64)
+    return connect
 
 
 def _ensure_sqlite_dir(url: str) -> None:

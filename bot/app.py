@@ -14,6 +14,7 @@ from bot import api, callbacks, rasa_routes, reports
 from handlers.clock import Clock
 from handlers.config import Config, ConfigError
 from bot.crypto import WeComCrypto
+from bot.kf import KfReader
 from handlers.dispatch import check_registry
 from handlers.desk import Desk, Services
 from bot.scheduler import Scheduler
@@ -176,10 +177,11 @@ def create_app(cfg: Config, *, worker: bool | None = None, clock: Clock | None =
             app[DB], app[CACHE], app[CLIENT] = db, cache, client
             await sync_templates(db, services)
             app[callbacks.DESK] = desk = Desk(cfg, db, cache, build_parser(cfg), public_url(cfg), services)
+            app[callbacks.KF_READER] = KfReader(cfg, db, cache, client, desk)
             app[WORKER] = make_worker(cfg, db, cache, client, services.clock)
             stop = asyncio.Event()
             tasks = [asyncio.create_task(app[WORKER].run(stop)),
-                     asyncio.create_task(Scheduler(desk, cfg.worker.timer_interval_s).run(stop))] if run_worker else []
+                     asyncio.create_task(Scheduler(desk, cfg.worker.timer_interval_s, app[callbacks.KF_READER]).run(stop))] if run_worker else []
             yield
             stop.set()
             if app[callbacks.BACKGROUND]:

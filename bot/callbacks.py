@@ -21,6 +21,7 @@ from handlers.desk import Desk, Outcome
 from bot.present import present
 from handlers.cards import Card
 from bot.inbound import BadPayload, load_json, parse_app_message, parse_bot_message, parse_xml, xml_fields
+from bot.kf import KfReader, kf_event
 from handlers.event import Inbound
 from storage.cache import CacheUnavailable
 from handlers.replies import Reply
@@ -31,6 +32,7 @@ CONFIG = web.AppKey("config", Config)
 BOT_CRYPTO = web.AppKey("bot_crypto", WeComCrypto)
 APP_CRYPTO = web.AppKey("app_crypto", WeComCrypto)
 BACKGROUND = web.AppKey("background", set)
+KF_READER = web.AppKey("kf_reader", KfReader)
 APP_ACK_S = 4.0  # WeCom waits 5 s for the app callback; answer before it gives up and retries
 
 
@@ -219,11 +221,14 @@ async def app_get(request: web.Request) -> web.Response:
 
 
 async def app_post(request: web.Request) -> web.Response:
+    """The app's callback URL, which also receives 微信客服 notices (`/wecom/kf` is the same)."""
     started = time.perf_counter()
     desk = request.app[DESK]
-    inbound = await _inbound(request, request.app[APP_CRYPTO], _app_encrypt_of, parse_app_message, started)
+    inbound = await _inbound(request, request.app[APP_CRYPTO], _app_encrypt_of, _app_or_kf, started)
     if isinstance(inbound, web.Response):
         return inbound
+    if isinstance(inbound, tuple):
+        return await _kf_notice(request, *inbound, started=started)
     task = _spawn(request.app, desk.receive(inbound))
     done, _ = await asyncio.wait({task}, timeout=APP_ACK_S)
     if done and isinstance(task.exception(), CacheUnavailable):
@@ -232,6 +237,32 @@ async def app_post(request: web.Request) -> web.Response:
     if isinstance(outcome, Outcome) and outcome.status == "duplicate" and outcome.reply is None:
         _spawn(request.app, desk.take_over(inbound))   # its first handler may have died: see bot_post
     _log(inbound, outcome, started, 200)
+    return web.Response(text="")
+
+
+def _app_or_kf(plaintext: str) -> Inbound | tuple[str, str | None]:
+    notice = kf_event(xml_fields(parse_xml(plaintext)))
+    return notice if notice is not None else parse_app_message(plaintext)
+
+
+async def _kf_notice(request: web.Request, open_kfid: str, token: str | None, *, started: float) -> web.Response:
+    """A 微信客服 account has news: read and handle it before answering if that fits in WeCom's
+    wait; a read that takes longer goes on after the 200 (the cursor moves only past handled
+    messages, so a process that dies meanwhile loses nothing: the next read starts there). A read
+    that fails is a 503, and WeCom sends the notice again."""
+    reader = request.app[KF_READER]
+    if not reader.known(open_kfid):
+        log.warning("微信客服 notice for an account not in wecom.kf.accounts: %s", open_kfid)
+        _log(None, "ignored", started, 200)
+        return web.Response(text="")
+    task = _spawn(request.app, reader.read(open_kfid, token))
+    done, _ = await asyncio.wait({task}, timeout=APP_ACK_S)
+    if done and task.exception() is not None:
+        log.warning("微信客服 %s: reading failed (%s); answering 503 so that WeCom retries", open_kfid,
+                    type(task.exception()).__name__)
+        _log(None, "unavailable", started, 503)
+        return web.Response(status=503, text="temporarily unavailable; retry")
+    _log(None, "kf-read" if done else "deferred", started, 200)
     return web.Response(text="")
 
 
@@ -244,5 +275,6 @@ def _unavailable(inbound: Inbound, started: float) -> web.Response:
 
 def routes() -> list[web.RouteDef]:
     return [web.get("/wecom/bot", bot_get), web.post("/wecom/bot", bot_post),
-            web.get("/wecom/app", app_get), web.post("/wecom/app", app_post)]
+            web.get("/wecom/app", app_get), web.post("/wecom/app", app_post),
+            web.get("/wecom/kf", app_get), web.post("/wecom/kf", app_post)]
 

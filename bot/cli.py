@@ -67,6 +67,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_worker(args: argparse.Namespace) -> int:
     from bot.app import build_parser, make_client, make_worker, prepare_database, public_url
     from handlers.desk import Desk, Services
+    from bot.kf import KfReader
     from bot.scheduler import Scheduler
     from storage.cache import make_cache
     from storage.db import Database
@@ -80,8 +81,8 @@ def cmd_worker(args: argparse.Namespace) -> int:
         await prepare_database(cfg, db)  # same schema rules as serve: SQLite migrated, PostgreSQL checked
         client = make_client(cfg, cache)
         worker = make_worker(cfg, db, cache, client, services.clock)
-        scheduler = Scheduler(Desk(cfg, db, cache, build_parser(cfg), public_url(cfg), services),
-                              cfg.worker.timer_interval_s)
+        desk = Desk(cfg, db, cache, build_parser(cfg), public_url(cfg), services)
+        scheduler = Scheduler(desk, cfg.worker.timer_interval_s, KfReader(cfg, db, cache, client, desk))
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):

@@ -34,7 +34,7 @@ def xml_fields(root: Element) -> dict[str, str]:
 # not WeCom: refused with a 400 before anything is stored.
 LIMITS = {"userid": 64, "chatid": 128, "msgid": 200, "msgtype": 32, "chattype": 16, "event": 64, "event_key": 256,
           "task_id": 128, "response_code": 512, "response_url": 1024, "stream_id": 64, "text": 16384,
-          "create_time": 16}
+          "create_time": 16, "open_kfid": 64, "token": 128}
 
 
 def _field(value: Any, name: str, *, required: bool = False) -> str | None:
@@ -48,6 +48,9 @@ def _field(value: Any, name: str, *, required: bool = False) -> str | None:
     if len(value) > LIMITS[name]:
         raise BadPayload(f"{name} longer than {LIMITS[name]} characters")
     return value
+
+
+field = _field   # for other edge modules that read WeCom payloads (bot/kf.py)
 
 
 def _object(value: Any, name: str) -> dict[str, Any]:

@@ -9,6 +9,7 @@ unpredictably. List lengths are hard limits: WeCom refuses longer lists.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from handlers.cards import Card
@@ -65,3 +66,31 @@ def present_payload(payload: dict[str, Any], channel: str) -> dict[str, Any]:
         return payload
     rest = {k: v for k, v in payload.items() if k != "card"}
     return {**rest, "template_card": present(Card.from_dict(payload["card"]), channel)}
+
+
+KF_TEXT_BYTES = 2048   # 微信客服 text: at most 2048 bytes (doc 94677)
+_MARKS = re.compile(r"\*\*|__|`|^#+ |^> ?", re.M)
+_LINK = re.compile(r"\[([^\]]+)\]\(([^)]+)\)")
+
+
+def plain_text(markdown: str) -> str:
+    """WeChat shows 微信客服 text as it is: markdown marks go, a link keeps its address."""
+    return _MARKS.sub("", _LINK.sub(r"\1 \2", markdown)).strip()
+
+
+def card_text(card: Card) -> str:
+    lines = [card.title, card.desc, *(f"{f.key}：{f.value}" for f in card.fields), card.quote,
+             *(f"{x.title} {x.url}" for x in card.links), card.url]
+    return "\n".join(line for line in lines if line)
+
+
+def kf_message(payload: dict[str, Any]) -> dict[str, Any]:
+    """An outbox payload → a 微信客服 text message (cards and markdown as plain lines, cut to fit)."""
+    if "card" in payload:
+        text = card_text(Card.from_dict(payload["card"]))
+    else:
+        text = plain_text(payload.get("markdown", {}).get("content", "") or payload.get("text", {}).get("content", ""))
+    raw = text.encode("utf-8")
+    if len(raw) > KF_TEXT_BYTES:
+        text = raw[:KF_TEXT_BYTES - 3].decode("utf-8", "ignore") + "…"
+    return {"msgtype": "text", "text": {"content": text}}

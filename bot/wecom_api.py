@@ -115,6 +115,27 @@ class WeComClient:
         return await self._api("message/update_template_card",
                                {"userids": userids, "agentid": self.agent_id, "response_code": response_code, **update})
 
+    # -- 微信客服 (the app's own token: kf accounts are granted to the app in WeCom's console) ------
+    async def kf_sync_msg(self, open_kfid: str, cursor: str = "", token: str | None = None,
+                          limit: int = 1000) -> dict[str, Any]:
+        body: dict[str, Any] = {"open_kfid": open_kfid, "limit": limit}
+        if cursor:
+            body["cursor"] = cursor
+        if token:   # the callback's token (10 min): without it WeCom limits the call strictly
+            body["token"] = token
+        return await self._api("kf/sync_msg", body)
+
+    async def kf_send_msg(self, open_kfid: str, external_userid: str, message: dict[str, Any],
+                          msgid: str | None = None) -> dict[str, Any]:
+        body = {"touser": external_userid, "open_kfid": open_kfid, **message}
+        if msgid:
+            body["msgid"] = msgid
+        return await self._api("kf/send_msg", body)
+
+    async def kf_send_msg_on_event(self, code: str, message: dict[str, Any],
+                                   msgid: str | None = None) -> dict[str, Any]:
+        return await self._api("kf/send_msg_on_event", {"code": code, **message, **({"msgid": msgid} if msgid else {})})
+
     async def webhook_send(self, key: str, message: dict[str, Any]) -> dict[str, Any]:
         return self._check(await self._request("POST", f"{self.base}/cgi-bin/webhook/send",
                                                params={"key": key}, json=message))

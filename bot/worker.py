@@ -9,10 +9,10 @@ from typing import Any
 
 from handlers.clock import Clock
 from handlers.config import WorkerConfig
-from bot.present import present_payload
+from bot.present import kf_message, present_payload
 from bot.translate import Translator
 from bot.wecom_api import TransientError, WeComClient, WeComError
-from storage import outbox
+from storage import kf as kf_store, outbox
 from storage.cache import Cache, CacheUnavailable
 from storage.db import Database
 
@@ -130,7 +130,7 @@ class OutboxWorker:
     async def _deliver(self, row_id: int, kind: str, dest: str, payload: dict[str, Any], attempts: int) -> None:
         attempts += 1
         try:
-            await self._send(kind, dest, payload)
+            await self._send(kind, dest, payload, row_id, attempts)
         except RateLimited as e:
             self._hold(row_id, e.retry_in)
             log.info("outbox %s %s to %s: held by the rate limit; retry in %ss", row_id, kind, _mask(kind, dest),
@@ -170,7 +170,7 @@ class OutboxWorker:
         self._mark_sent(row_id)
         log.info("outbox %s %s to %s sent (attempt %d)", row_id, kind, _mask(kind, dest), attempts)
 
-    async def _send(self, kind: str, dest: str, payload: dict[str, Any]) -> None:
+    async def _send(self, kind: str, dest: str, payload: dict[str, Any], row_id: int = 0, attempts: int = 1) -> None:
         if "_translate" in payload:
             payload = await self.translator.apply(payload) if self.translator else {
                 k: v for k, v in payload.items() if k != "_translate"}
@@ -187,6 +187,18 @@ class OutboxWorker:
             await self.client.webhook_send(dest, present_payload(payload, "webhook"))
         elif kind == "response_url":
             await self.client.response_url(dest, payload)
+        elif kind == "kf_message":
+            open_kfid, external = dest.split("|", 1)
+            if attempts == 1:   # the first try takes one of the window's answers; a retry reuses it
+                async with self.db.transaction() as session:
+                    closed = await kf_store.take_slot(session, open_kfid, external)
+                if closed:
+                    raise WeComError(-3, f"微信客服 window closed: {closed}", retryable=False)
+            # Our msgid (unique per account, doc 94677): WeCom refuses a second message with it, so a
+            # re-send after a lost answer cannot reach the customer twice.
+            await self.client.kf_send_msg(open_kfid, external, kf_message(payload), msgid=f"wd{row_id}")
+        elif kind == "kf_welcome":
+            await self.client.kf_send_msg_on_event(dest, kf_message(payload), msgid=f"wd{row_id}")
         else:
             raise ValueError(f"unknown outbox kind {kind!r}")
 
@@ -203,6 +215,6 @@ class OutboxWorker:
 
 
 def _mask(kind: str, dest: str) -> str:
-    """Webhook keys and response URLs are credentials: log only a hint of them."""
-    return dest if kind in ("app_message", "update_card") else dest[:6] + "…"
+    """Webhook keys, response URLs and welcome codes are credentials: log only a hint of them."""
+    return dest if kind in ("app_message", "update_card", "kf_message") else dest[:6] + "…"
 

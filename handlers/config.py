@@ -96,12 +96,27 @@ class BotConfig(_Model):
     _aes = field_validator("encoding_aes_key")(classmethod(lambda cls, v: _check_aes_key(v)))
 
 
+class KfAccount(_Model):
+    open_kfid: str = Field(min_length=1, max_length=64)
+    name: str = ""
+
+
+class KfConfig(_Model):
+    """微信客服: customers outside the company write from plain WeChat (bots reach internal
+    groups only). The app (wecom.app) must be allowed to call the kf API in WeCom's console."""
+    accounts: list[KfAccount] = Field(default_factory=list)
+    # A store's QR code is the account's link with `scene_param` set: the customer is that store's.
+    scenes: dict[str, str] = Field(default_factory=dict)   # scene_param → the store group's chatid
+    poll_s: float = Field(60, gt=0)   # the worker also reads each account this often (a read cut short)
+
+
 class WeComConfig(_Model):
     corp_id: str
     api_base: str = ""
     api_timeout_s: float = Field(5, gt=0)
     app: AppConfig
     bot: BotConfig
+    kf: KfConfig = KfConfig()
 
 
 class SandboxConfig(_Model):
@@ -353,6 +368,10 @@ class Config(BaseModel):
         for u in self.routing.head_of_service:
             if u not in {p.userid for p in self.people}:
                 raise ValueError(f"routing.head_of_service: unknown person {u!r}")
+        chatids = {g.chatid for g in self.groups}
+        for scene, chatid in self.wecom.kf.scenes.items():
+            if chatid not in chatids:
+                raise ValueError(f"wecom.kf.scenes.{scene}: unknown group {chatid!r}")
         for i, g in enumerate(self.groups):
             if g.region and g.region not in region_codes:
                 raise ValueError(f"groups.{i}.region: unknown region {g.region!r}")

@@ -48,6 +48,7 @@ class Context:
     templates: "ServiceCatalog | None" = None
     settlement: "LedgerConfig | None" = None  # None: jobs are not priced
     sla: "SlaBook | None" = None              # None: no SLA timers
+    account: str | None = None                # 微信客服 account of a WeChat customer's message
     log: dict[str, Any] = field(default_factory=dict)
     # The messages this unit of work sends. Whoever owns the transaction writes them in it
     # (Desk.work): they exist exactly when the change that caused them does.
@@ -124,6 +125,18 @@ class Context:
             return False
         self._send("webhook", group.webhook_key, {"msgtype": "template_card", "card": card.to_dict()}, ticket_id)
         return True
+
+    @property
+    def kf_contact(self) -> str | None:
+        """How to reach this sender again when they are a WeChat customer: "open_kfid|external_userid"."""
+        return f"{self.account}|{self.userid}" if self.channel == "kf" and self.account else None
+
+    def send_kf(self, contact: str, message: "Card | str", ticket_id: int | None = None) -> None:
+        """A 微信客服 message to a WeChat customer (text only there: the worker renders a card as
+        lines). WeCom allows 5 within 48 h of the customer's last message; the worker keeps count."""
+        payload: dict[str, Any] = ({"msgtype": "card", "card": message.to_dict()} if isinstance(message, Card)
+                                   else {"msgtype": "markdown", "markdown": {"content": message}})
+        self._send("kf_message", contact, payload, ticket_id)
 
     def update_button(self, userid: str, response_code: str, text: str, ticket_id: int | None = None) -> None:
         self._send("update_card", userid,

@@ -131,12 +131,13 @@ class Desk:
 
     @asynccontextmanager
     async def work(self, *, userid: str, chatid: str | None = None, channel: str = "desk",
-                   response_code: str | None = None, task_id: str | None = None) -> AsyncIterator[Context]:
+                   response_code: str | None = None, task_id: str | None = None,
+                   account: str | None = None) -> AsyncIterator[Context]:
         """One unit of work: a transaction and its context. The messages the handlers queued on
         the context are written last, in the same transaction; on any error neither exists."""
         async with self.db.transaction() as session:
             ctx = self.context(session, userid=userid, chatid=chatid, channel=channel,
-                               response_code=response_code, task_id=task_id)
+                               response_code=response_code, task_id=task_id, account=account)
             yield ctx
             await outbox.write(session, ctx.outbox)
 
@@ -220,23 +221,26 @@ class Desk:
         """Message types we do not act on: answered 200 so WeCom stops retrying, and recorded."""
         reply = Reply(markdown=t(self._lang(inbound), "unsupported")) if (
             inbound.kind == "unsupported" and inbound.msgtype in ("image", "voice", "file", "mixed", "video")) else None
-        async with self.db.transaction() as session:
-            await deliveries.record(session, key=inbound.dedup_key or "", channel=inbound.channel, userid=inbound.userid,
-                                 chatid=inbound.chatid, intent=None, outcome="ignored",
-                                 reply=reply.to_json() if reply else None, stream_id=None)
+        async with self._work(inbound) as ctx:
+            if reply is not None:   # the AI bot answers in its HTTP response; other channels through the outbox
+                self._effects_of_reply(ctx, inbound, reply)
+            await deliveries.record(ctx.session, key=inbound.dedup_key or "", channel=inbound.channel,
+                                    userid=inbound.userid, chatid=inbound.chatid, intent=None, outcome="ignored",
+                                    reply=reply.to_json() if reply else None, stream_id=None)
         return Outcome("ignored", reply)
 
     def _work(self, inbound: Inbound) -> Any:
         return self.work(userid=inbound.userid, chatid=inbound.chatid, channel=inbound.channel,
-                         response_code=inbound.response_code, task_id=inbound.task_id)
+                         response_code=inbound.response_code, task_id=inbound.task_id, account=inbound.account)
 
     def context(self, session: Any, *, userid: str, chatid: str | None = None, channel: str = "desk",
-                response_code: str | None = None, task_id: str | None = None) -> Context:
+                response_code: str | None = None, task_id: str | None = None, account: str | None = None) -> Context:
         svc = self.services
         return Context(cfg=self.cfg, session=session, cache=self.cache, userid=userid, chatid=chatid,
                        channel=channel, now=svc.clock.now(), person=self.cfg.person(userid),
                        group=self.cfg.group(chatid), response_code=response_code, task_id=task_id,
-                       public_url=self.public_url, templates=svc.templates, settlement=svc.settlement, sla=svc.sla)
+                       public_url=self.public_url, templates=svc.templates, settlement=svc.settlement, sla=svc.sla,
+                       account=account)
 
     def _lang(self, inbound: Inbound) -> str:
         return language_for(self.cfg, inbound.userid, inbound.chatid)
@@ -301,6 +305,13 @@ class Desk:
         to the tap's response_url."""
         if inbound.channel == "bot" and inbound.kind == "card_click" and inbound.response_url and reply.markdown:
             ctx.answer_by_url(inbound.response_url, reply.markdown, ctx.log.get("ticket"))
+        if inbound.channel == "kf" and inbound.account:
+            contact = f"{inbound.account}|{inbound.userid}"
+            if reply.card is not None:
+                ctx.send_kf(contact, reply.card, ctx.log.get("ticket"))
+            elif reply.markdown:
+                ctx.send_kf(contact, reply.markdown, ctx.log.get("ticket"))
+            return
         if inbound.channel != "app":
             return
         if inbound.kind == "card_click" and inbound.response_code and reply.button:

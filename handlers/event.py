@@ -12,7 +12,7 @@ Kind = Literal["text", "card_click", "stream_refresh", "enter", "unsupported"]
 
 @dataclass(frozen=True)
 class Inbound:
-    channel: Literal["bot", "app"]
+    channel: Literal["bot", "app", "kf"]
     kind: Kind
     dedup_key: str | None           # None: not deduplicated (stream refreshes are idempotent reads)
     userid: str
@@ -27,6 +27,7 @@ class Inbound:
     stream_id: str | None = None
     msgtype: str = ""
     quote: str = ""                 # the text of a quoted message (AI bot `quote`), for context
+    account: str | None = None      # 微信客服: the account (open_kfid) the customer wrote to; answers go back through it
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property

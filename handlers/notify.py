@@ -97,6 +97,10 @@ async def progress(ctx: Context, ticket: Ticket, key: str, *, to_assignee: bool 
         lang = group.language
         card = await card_for(ctx, ticket, lang, t(lang, key, id=ticket.id, **values))
         ctx.push_group_card(ticket.chatid, card, ticket.id)
+    customer = (ticket.data or {}).get("kf")
+    if customer and customer != ctx.kf_contact:   # the customer who made the change hears it in the reply
+        lang = group.language if group is not None else ctx.lang
+        ctx.send_kf(customer, await card_for(ctx, ticket, lang, t(lang, key, id=ticket.id, **values)), ticket.id)
     if to_assignee and ticket.assignee and ticket.assignee != ctx.userid:
         lang = ctx.language_of(ticket.assignee)
         ctx.send_text(ticket.assignee, t(lang, key, id=ticket.id, **values), ticket.id,

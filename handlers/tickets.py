@@ -86,8 +86,11 @@ async def create_ticket(ctx: Context, entities: dict[str, Any]) -> Reply:
     else:
         chatid = ctx.chatid if not on_behalf else _customer_group(ctx, entities, city)
         reason = (f"reported by {ctx.name} on behalf of {entities.get('store') or city or region}" if on_behalf
-                  else f"reported in {'group ' + ctx.chatid if ctx.chatid else 'a 1:1 chat'}")
-        source = "chat"
+                  else f"reported through 微信客服 by a WeChat customer{' of group ' + ctx.chatid if ctx.chatid else ''}"
+                  if ctx.kf_contact else f"reported in {'group ' + ctx.chatid if ctx.chatid else 'a 1:1 chat'}")
+        source = "wechat" if ctx.kf_contact else "chat"
+        # A WeChat customer is told about progress where they wrote, as a store's group is.
+        extra = {"kf": ctx.kf_contact} if ctx.kf_contact else None
     ticket, people = await open_ticket(ctx, tpl=tpl, version=version, skill=skill, region=region, city=city,
                                        urgency=urgency, description=description, chatid=chatid,
                                        source=source, reason=reason, store=entities.get("store"), extra=extra)

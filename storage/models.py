@@ -200,6 +200,29 @@ class OutboxMessage(Base):
     __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
 
 
+class KfCursor(Base):
+    """Where reading a 微信客服 account's messages (kf/sync_msg) got to: its next_cursor."""
+
+    __tablename__ = "kf_cursors"
+    open_kfid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    cursor: Mapped[str] = mapped_column(String(128), default="")
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class KfContact(Base):
+    """A WeChat customer of a 微信客服 account: the store their QR code named, and WeCom's window
+    for answering them (48 h after their last message, at most 5 messages in it)."""
+
+    __tablename__ = "kf_contacts"
+    open_kfid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    external_userid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    chatid: Mapped[str | None] = mapped_column(String(128))
+    scene_param: Mapped[str | None] = mapped_column(String(128))
+    last_customer_at: Mapped[datetime | None] = mapped_column(DateTime)
+    sent_since: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
 # Insert statements built once: the hot path executes them with parameters, so SQLAlchemy
 # compiles each one a single time instead of re-building an ORM statement per message.
 INSERT_TICKET = Ticket.__table__.insert().returning(Ticket.__table__.c.id)

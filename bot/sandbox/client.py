@@ -84,6 +84,42 @@ class SandboxClient:
     async def click(self, userid: str, task_id: str, event_key: str, **extra: Any) -> dict[str, Any]:
         return await self._post("/app/click", {"userid": userid, "task_id": task_id, "event_key": event_key, **extra})
 
+    # -- play WeChat customers of 微信客服 (kf) -----------------------------------------------------
+    async def kf_say(self, external_userid: str, text: str, **kw: Any) -> dict[str, Any]:
+        """A customer writes to the kf account (`kw`: open_kfid, menu_id, age_s, msgid); WeCom's
+        kf_msg_or_event callback follows. Returns {"status": the desk's HTTP answer, "msgid", "token"}."""
+        return await self._post("/kf/message", {"external_userid": external_userid, "text": text, **kw})
+
+    async def kf_enter(self, external_userid: str, scene_param: str | None = None, **kw: Any) -> dict[str, Any]:
+        """A customer opens the kf chat (from a store's QR code: `scene_param`; `kw`: scene, open_kfid,
+        age_s). Returns {"status", "msgid", "token", "welcome_code" (null when WeCom gives none)}."""
+        body: dict[str, Any] = {"external_userid": external_userid, **kw}
+        if scene_param is not None:
+            body["scene_param"] = scene_param
+        return await self._post("/kf/enter", body)
+
+    async def kf_callback(self, open_kfid: str | None = None) -> dict[str, Any]:
+        """The kf_msg_or_event callback again, with nothing new: {"status", "token"}."""
+        return await self._post("/kf/callback", {"open_kfid": open_kfid} if open_kfid else {})
+
+    async def kf_inbox(self, external_userid: str) -> list[dict[str, Any]]:
+        """What the customer got (send_msg and send_msg_on_event), in order: each with "api", "msgid",
+        "msgtype" and "text" or "msgmenu"."""
+        return (await self._get("/kf/inbox", external_userid=external_userid))["messages"]
+
+    async def kf_texts(self, external_userid: str) -> list[str]:
+        """What the customer read: a text's content, or a menu's head_content and item contents, one a line."""
+        out = []
+        for m in await self.kf_inbox(external_userid):
+            if "text" in m:
+                out.append(m["text"])
+                continue
+            menu = m["msgmenu"]
+            lines = [menu.get("head_content", "")] + [item.get(item.get("type"), {}).get("content", "")
+                                                      for item in menu.get("list", [])]
+            out.append("\n".join(line for line in lines if line))
+        return out
+
     # -- look --------------------------------------------------------------------------------------
     async def calls(self, api: str | None = None) -> list[dict[str, Any]]:
         return (await self._get("/calls", **({"api": api} if api else {})))["calls"]

@@ -36,8 +36,9 @@ from bot.sandbox.switch import CacheSwitch
 FAULT_MODES = ("http500", "hang", "reset", "errcode", "lost_reply")
 LEGACY_MODES: dict[str, tuple[str, int | None]] = {   # the first fault names; still accepted
     "timeout": ("hang", None), "errcode45009": ("errcode", 45009), "errcode42001": ("errcode", 42001)}
-FAULT_APIS = ("message/send", "message/update_template_card", "webhook/send", "gettoken", "aibot/response")
-TOKEN_APIS = ("message/send", "message/update_template_card")   # the calls that carry an access_token
+KF_APIS = ("kf/sync_msg", "kf/send_msg", "kf/send_msg_on_event")   # 微信客服 (bot/sandbox/kf.py)
+FAULT_APIS = ("message/send", "message/update_template_card", "webhook/send", "gettoken", "aibot/response") + KF_APIS
+TOKEN_APIS = ("message/send", "message/update_template_card") + KF_APIS   # the calls that carry an access_token
 TOKEN_ERRCODES = (40014, 42001)                                  # only those calls can be told these
 LOST_REPLIES = ("502", "reset")
 MAX_HANG_S = 600.0
@@ -214,11 +215,23 @@ class SandboxState:
     cache_switch: CacheSwitch | None = None   # the desk's cache, when the sandbox is mounted in its process
     desk_url: str | None = None               # where callbacks go; None: the origin the sandbox is served on
     standalone: bool = False                  # `python -m bot.sandbox`: no desk clock or cache in reach
+    # 微信客服 (kf), played by bot/sandbox/kf.py; plain data here so that this module needs no import of it
+    kf_items: list[dict[str, Any]] = field(default_factory=list)     # what sync_msg serves, in arrival order
+    kf_seq: itertools.count = field(default_factory=lambda: itertools.count(1))   # kf_items' positions
+    kf_salt: str = field(default_factory=lambda: secrets.token_hex(4))   # binds cursors to this sandbox's life
+    kf_tokens: dict[str, dict[str, Any]] = field(default_factory=dict)   # callback Token → expiry, account
+    kf_codes: dict[str, dict[str, Any]] = field(default_factory=dict)    # welcome_code → event time, used
+    kf_msgids: dict[str, set[str]] = field(default_factory=dict)         # per account: msgids it has sent
+    kf_sends: dict[tuple[str, str], list[float]] = field(default_factory=dict)     # (account, customer) → sends
+    kf_welcomes: dict[tuple[str, str], float] = field(default_factory=dict)        # (account, customer) → last
 
     def reset(self) -> None:
         self.calls.clear(), self.transcript.clear(), self.tokens.clear()
         self.response_codes.clear(), self.faults.clear(), self.webhook_hits.clear(), self.sent_digests.clear()
         self.member_sends.clear()
+        self.kf_items.clear(), self.kf_tokens.clear(), self.kf_codes.clear(), self.kf_msgids.clear()
+        self.kf_sends.clear(), self.kf_welcomes.clear()
+        self.kf_seq, self.kf_salt = itertools.count(1), secrets.token_hex(4)   # old cursors stop working
         if self.cache_switch is not None:
             self.cache_switch.away = False   # a reset sandbox gives the desk its cache back
 

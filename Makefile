@@ -9,7 +9,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test bench clean
+.PHONY: run test bench clean browser
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -20,8 +20,15 @@ run: $(STAMP)
 	mkdir -p var
 	WECOM_DESK_SANDBOX=$${WECOM_DESK_SANDBOX:-true} $(VENV)/bin/wecom-desk serve --config $${WECOM_DESK_CONFIG:-config.yaml}
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(PY) -m pytest -q $(PYTEST_ARGS)
+
+# The page tests drive Debian's Chromium through Playwright (no browser download); as root on a
+# Debian machine this installs it, elsewhere it says what to do (or set WECOM_DESK_CHROMIUM).
+browser:
+	@command -v chromium >/dev/null 2>&1 || [ -n "$$WECOM_DESK_CHROMIUM" ] || { [ "$$(id -u)" = 0 ] && \
+	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; } || \
+	  echo "make: the page tests need Chromium: apt-get install chromium, or set WECOM_DESK_CHROMIUM"
 
 bench: $(STAMP)
 	$(PY) bench/callbacks.py

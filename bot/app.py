@@ -10,7 +10,7 @@ from typing import AsyncIterator
 
 from aiohttp import web
 
-from bot import api, callbacks, rasa_routes, reports
+from bot import api, callbacks, rasa_routes, report_form, reports
 from handlers.clock import Clock
 from handlers.config import Config, ConfigError
 from bot.crypto import WeComCrypto
@@ -203,6 +203,7 @@ def create_app(cfg: Config, *, worker: bool | None = None, clock: Clock | None =
     app.add_routes(rasa_routes.routes())
     app.add_routes(api.routes())
     app.add_routes(reports.routes())
+    app.add_routes(report_form.routes())
     app.add_routes([web.get("/healthz", healthz), web.get("/tickets/{id}", ticket_page)])
     if cfg.sandbox.enabled:
         from bot.sandbox import create_sandbox

@@ -209,6 +209,23 @@ def cmd_templates_rollback(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- stores ---------------------------------------------------------------------------------------
+def cmd_report_links(args: argparse.Namespace) -> int:
+    """Each store's self-service report link, to print as a QR code in the store."""
+    from bot.app import public_url
+    from handlers.links import store_report_url
+
+    cfg = _config(args)
+    groups = [g for g in cfg.groups if g.kind == "customer" and (not args.store or g.chatid == args.store)]
+    if args.store and not groups:
+        print(f"wecom-desk: no customer group {args.store!r} in the config", file=sys.stderr)
+        return EXIT_USAGE
+    for g in groups:
+        print(json.dumps({"store": g.store or g.name, "chatid": g.chatid,
+                          "url": store_report_url(public_url(cfg), cfg.wecom.app.secret, g.chatid)}, ensure_ascii=False))
+    return 0
+
+
 # -- parser -----------------------------------------------------------------------------------------
 def build_cli() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="wecom-desk", description="A chat-first field-service desk inside WeCom.")
@@ -226,6 +243,9 @@ def build_cli() -> argparse.ArgumentParser:
     p = command("worker", cmd_worker, "drain the outbox and run the timers (when serve runs with worker.in_process: false)")
     p.add_argument("--log-level", default="INFO")
     p.add_argument("--once", action="store_true", help="one pass, then exit")
+
+    p = command("report-links", cmd_report_links, "each store's self-service report link (for its QR code)")
+    p.add_argument("store", nargs="?", help="one store's group chatid")
 
     db = sub.add_parser("db", help="database schema").add_subparsers(dest="db_command", required=True)
     p = command("upgrade", cmd_db_upgrade, "apply migrations", db)

@@ -115,7 +115,8 @@ class KfReader:
             code = event.get("welcome_code")
             if isinstance(code, str) and code:
                 lang = group.language if group is not None else "zh"
-                text = t(lang, "kf.welcome", store=group.name) if group is not None else t(lang, "kf.welcome_any")
+                text = (t(lang, "kf.welcome", store=group.store or group.name) if group is not None
+                        else t(lang, "kf.welcome_any"))
                 await outbox.write(session, [outbox.row("kf_welcome", code, {"msgtype": "markdown",
                                                                              "markdown": {"content": text}})])
             await deliveries.record(session, key=key, channel="kf", userid=external, chatid=chatid,

@@ -85,7 +85,10 @@ def card_text(card: Card) -> str:
 
 
 def kf_message(payload: dict[str, Any]) -> dict[str, Any]:
-    """An outbox payload → a 微信客服 text message (cards and markdown as plain lines, cut to fit)."""
+    """An outbox payload → a 微信客服 message: a menu as it is, cards and markdown as plain text
+    lines, cut to fit."""
+    if payload.get("msgtype") == "msgmenu":
+        return {"msgtype": "msgmenu", "msgmenu": payload["msgmenu"]}
     if "card" in payload:
         text = card_text(Card.from_dict(payload["card"]))
     else:

@@ -104,6 +104,11 @@ async def finish(ctx: Context, ticket: Ticket, facts: dict[str, Any], approved_b
     ctx.push_group(ticket.chatid, "\n".join(filter(None, [t(lang, "complete.breakdown", id=ticket.id), breakdown,
                                                           t(lang, "csat.ask", id=ticket.id, bot=ctx.bot_name)])),
                    ticket.id)
+    customer = (ticket.data or {}).get("kf")
+    if customer:   # a WeChat customer rates with one tap
+        ctx.send_kf_menu(customer, t(lang, "csat.ask_kf", id=ticket.id),
+                         [(f"rate:{ticket.id}:{n}", f"#{ticket.id} " + t(lang, "csat.stars", n=n)) for n in range(5, 0, -1)],
+                         ticket.id)
     return Reply(markdown=t(ctx.lang, "complete.done", id=ticket.id) + ("\n" + breakdown if breakdown else ""))
 
 

@@ -285,6 +285,7 @@ class EscalationConfig(_Model):
 class GroupConfig(_Model):
     chatid: str
     name: str
+    store: str | None = None   # a customer group's store as its customers name it (greetings to WeChat customers)
     kind: Literal["customer", "dispatch"] = "customer"
     region: str | None = None
     city: str | None = None

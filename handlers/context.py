@@ -138,6 +138,13 @@ class Context:
                                    else {"msgtype": "markdown", "markdown": {"content": message}})
         self._send("kf_message", contact, payload, ticket_id)
 
+    def send_kf_menu(self, contact: str, head: str, items: list[tuple[str, str]], ticket_id: int | None = None) -> None:
+        """One-tap answers for a WeChat customer (msgmenu, at most 10 items): a tap comes back as
+        the item's text, which the parser reads like a typed answer."""
+        self._send("kf_message", contact, {"msgtype": "msgmenu", "msgmenu": {
+            "head_content": head, "list": [{"type": "click", "click": {"id": key, "content": text}}
+                                           for key, text in items[:10]]}}, ticket_id)
+
     def update_button(self, userid: str, response_code: str, text: str, ticket_id: int | None = None) -> None:
         self._send("update_card", userid,
                        {"response_code": response_code, "button": {"replace_name": text}}, ticket_id)

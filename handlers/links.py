@@ -47,3 +47,17 @@ def report_url(base: str, secret: str, *, period: str, timezone: str, regions: S
     params["exp"] = str(exp)
     params["sig"] = report_signature(secret, period=period, timezone=timezone, regions=regions, person=person, exp=exp)
     return f"{base}/reports/settlement?{urlencode(params)}"
+
+
+def store_signature(secret: str, chatid: str) -> str:
+    """A store's self-service report link (printed as a QR code in the store): names its group, so
+    a store cannot report for another."""
+    return hmac.new(secret.encode(), f"report-form:{chatid}".encode(), hashlib.sha256).hexdigest()[:20]
+
+
+def check_store_signature(secret: str, chatid: str, sig: str) -> bool:
+    return hmac.compare_digest(store_signature(secret, chatid), sig or "")
+
+
+def store_report_url(base: str, secret: str, chatid: str) -> str:
+    return f"{base}/report?{urlencode({'store': chatid, 'sig': store_signature(secret, chatid)})}"

@@ -91,6 +91,10 @@ async def create_ticket(ctx: Context, entities: dict[str, Any]) -> Reply:
         source = "wechat" if ctx.kf_contact else "chat"
         # A WeChat customer is told about progress where they wrote, as a store's group is.
         extra = {"kf": ctx.kf_contact} if ctx.kf_contact else None
+        if ctx.channel == "web":   # the store's report page: whoever filled it in, and how to call them
+            contact = entities.get("contact") or {}
+            reason, source, extra = f"reported on the store's report page by {contact.get('name') or 'a visitor'}", "web", {
+                "contact": contact}
     ticket, people = await open_ticket(ctx, tpl=tpl, version=version, skill=skill, region=region, city=city,
                                        urgency=urgency, description=description, chatid=chatid,
                                        source=source, reason=reason, store=entities.get("store"), extra=extra)

@@ -28,7 +28,7 @@ async def test_a_customer_who_scanned_a_store_code_reports_and_hears_every_step(
     entered = await sb.kf_enter(CUSTOMER, scene_param="xuhui")
     assert entered["status"] == 200
     [welcome] = await texts(desk)
-    assert "上海徐汇店" in welcome, "the welcome names the store whose code was scanned"
+    assert "上海徐汇店的" in welcome, "the welcome names the store whose code was scanned"
 
     said = await sb.kf_say(CUSTOMER, "空调不制冷了，一直滴水")
     assert said["status"] == 200
@@ -120,3 +120,27 @@ async def test_a_photo_gets_a_helpful_answer_not_silence(desk):
     got = await texts(desk, at_least=2)
     assert "文字" in got[1]
     assert await rows(desk.cfg, Ticket) == []
+
+
+async def test_a_customer_rates_the_finished_job_with_one_tap(desk):
+    sb = desk.sandbox
+    await sb.kf_enter(CUSTOMER, scene_param="xuhui")
+    await sb.kf_say(CUSTOMER, "空调不制冷了")
+    [ticket] = await rows(desk.cfg, Ticket)
+    [card] = await sb.wait_for(lambda: sb.job_cards("zhangwei"))
+    await sb.click("zhangwei", card["task_id"], f"claim:{ticket.id}")
+    await sb.direct("zhangwei", f"#{ticket.id} 完工 工时1小时")
+
+    async def menu():
+        menus = [m for m in await sb.kf_inbox(CUSTOMER) if m.get("msgtype") == "msgmenu"]
+        return menus or None
+
+    [sent] = await sb.wait_for(menu, timeout=10)
+    items = sent["msgmenu"]["list"]
+    assert len(items) == 5 and f"#{ticket.id}" in sent["msgmenu"]["head_content"]
+    five = items[0]["click"]
+    await sb.kf_say(CUSTOMER, five["content"], menu_id=five["id"])   # the tap, as WeChat sends it back
+    [rated] = await rows(desk.cfg, Ticket)
+    assert (rated.rating, rated.status) == (5, "confirmed")
+    got = await texts(desk, at_least=1)
+    assert any("5 星" in x or "5星" in x for x in got[-2:])

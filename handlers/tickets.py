@@ -146,11 +146,14 @@ async def store_create(ctx: Context, *, reason: str, **fields: Any) -> Ticket:
 
 
 def created_reply(ctx: Context, ticket: Ticket, offered: int) -> Reply:
+    # Where the reporter will hear of it: this group, the store's group (the report page), or
+    # here (a WeChat customer's own chat).
+    where = "_store" if ctx.channel == "web" else "_here" if ctx.kf_contact else ""
     if ticket.status == "offered":
-        note = t(ctx.lang, "ticket.created.offered", n=offered)
+        note = t(ctx.lang, f"ticket.created.offered{where}", n=offered)
     elif ticket.status == "assigned":
         engineer = ctx.cfg.person(ticket.assignee)
-        note = t(ctx.lang, "ticket.created.assigned", name=engineer.name if engineer else ticket.assignee)
+        note = t(ctx.lang, f"ticket.created.assigned{where}", name=engineer.name if engineer else ticket.assignee)
     else:
         note = t(ctx.lang, "ticket.created.no_engineer")
     title = t(ctx.lang, "ticket.created.title", id=ticket.id)

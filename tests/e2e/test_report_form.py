@@ -45,7 +45,7 @@ async def test_a_report_from_the_page_opens_a_ticket_and_the_store_group_sees_it
             assert resp.status == 200 and "上海徐汇店 · 报修" in page and 'name="viewport"' in page
         status, page = await post(http, link(desk), hidden(page), problem="后厨冰箱不制冷，温度一直往上跳",
                                   name="王经理", phone="13800001234", urgent="1")
-    assert status == 200 and "已创建工单 #1" in page
+    assert status == 200 and "已创建工单 #1" in page and "接单后会在门店群通知" in page
     [ticket] = await rows(desk.cfg, Ticket)
     assert (ticket.chatid, ticket.skill, ticket.urgency, ticket.source, ticket.city) == (
         GROUP, "appliance", "urgent", "web", "上海")

@@ -37,6 +37,7 @@ async def test_a_customer_who_scanned_a_store_code_reports_and_hears_every_step(
         STORE_GROUP, "上海", "hvac", CUSTOMER, "wechat")
     got = await texts(desk, at_least=2)
     assert f"#{ticket.id}" in got[1] and "\n" in got[1], "the ticket card arrives as readable lines"
+    assert "会在这里通知您" in got[1], "told where they will hear more: here, not in a group they cannot see"
     assert "**" not in got[1] and "<" not in got[1]
 
     # An engineer claims the job from the app card: the customer hears it where they wrote.

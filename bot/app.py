@@ -15,6 +15,7 @@ from handlers.clock import Clock
 from handlers.config import Config, ConfigError
 from bot.crypto import WeComCrypto
 from bot.kf import KfReader
+from bot.mailer import Mailer
 from handlers.dispatch import check_registry
 from handlers.desk import Desk, Services
 from bot.scheduler import Scheduler
@@ -142,7 +143,7 @@ def make_client(cfg: Config, cache: Cache) -> WeComClient:
 
 def make_worker(cfg: Config, db: Database, cache: Cache, client: WeComClient, clock: Clock) -> OutboxWorker:
     translator = Translator(cfg.translation.provider, cfg.translation_url, cache, cfg.translation.timeout_s)
-    return OutboxWorker(db, cache, client, cfg.worker, clock=clock, translator=translator)
+    return OutboxWorker(db, cache, client, cfg.worker, clock=clock, translator=translator, mailer=Mailer(cfg.mail))
 
 
 def create_app(cfg: Config, *, worker: bool | None = None, clock: Clock | None = None) -> web.Application:

@@ -10,6 +10,7 @@ import time
 from handlers.desk import Desk
 from bot.kf import KfReader
 from handlers import timers
+from handlers.digest import send_digests
 
 log = logging.getLogger("wecom_desk.scheduler")
 
@@ -21,7 +22,7 @@ class Scheduler:
 
     async def run_once(self) -> int:
         done = await self._read_kf()
-        for job in (timers.expire_offers, timers.check_sla):
+        for job in (timers.expire_offers, timers.check_sla, send_digests):
             try:
                 async with self.desk.work(userid="desk", channel="timer") as ctx:
                     done += await job(ctx)

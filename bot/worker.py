@@ -11,6 +11,7 @@ from handlers.clock import Clock
 from handlers.config import WorkerConfig
 from bot.present import kf_message, present_payload
 from bot.translate import Translator
+from bot.mailer import Mailer
 from bot.wecom_api import TransientError, WeComClient, WeComError
 from storage import kf as kf_store, outbox
 from storage.cache import Cache, CacheUnavailable
@@ -28,8 +29,10 @@ class RateLimited(Exception):
 
 class OutboxWorker:
     def __init__(self, db: Database, cache: Cache, client: WeComClient, cfg: WorkerConfig,
-                 clock: Clock | None = None, translator: Translator | None = None) -> None:
+                 clock: Clock | None = None, translator: Translator | None = None,
+                 mailer: "Mailer | None" = None) -> None:
         self.db, self.cache, self.client, self.cfg = db, cache, client, cfg
+        self.mailer = mailer or Mailer(None)
         self.clock = clock or Clock()
         self.translator = translator
         self._wake = asyncio.Event()
@@ -171,9 +174,9 @@ class OutboxWorker:
         log.info("outbox %s %s to %s sent (attempt %d)", row_id, kind, _mask(kind, dest), attempts)
 
     async def _send(self, kind: str, dest: str, payload: dict[str, Any], row_id: int = 0, attempts: int = 1) -> None:
-        if "_translate" in payload:
-            payload = await self.translator.apply(payload) if self.translator else {
-                k: v for k, v in payload.items() if k != "_translate"}
+        if "_translate" in payload and self.translator:
+            payload = await self.translator.apply(payload)
+        payload = {k: v for k, v in payload.items() if not k.startswith("_")}   # the desk's notes, not WeCom's
         if kind == "app_message":
             await self._within_member_limits(dest)
             await self.client.send_message(dest, present_payload(payload, "app"))
@@ -197,6 +200,8 @@ class OutboxWorker:
             # Our msgid (unique per account, doc 94677): WeCom refuses a second message with it, so a
             # re-send after a lost answer cannot reach the customer twice.
             await self.client.kf_send_msg(open_kfid, external, kf_message(payload), msgid=f"wd{row_id}")
+        elif kind == "email":
+            await self.mailer.send(dest, payload["subject"], payload["text"])
         elif kind == "kf_welcome":
             await self.client.kf_send_msg_on_event(dest, kf_message(payload), msgid=f"wd{row_id}")
         else:
@@ -216,5 +221,7 @@ class OutboxWorker:
 
 def _mask(kind: str, dest: str) -> str:
     """Webhook keys, response URLs and welcome codes are credentials: log only a hint of them."""
+    if kind == "email":   # an address is personal: its domain says enough
+        return "…@" + dest.rsplit("@", 1)[-1]
     return dest if kind in ("app_message", "update_card", "kf_message") else dest[:6] + "…"
 

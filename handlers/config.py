@@ -119,6 +119,19 @@ class WeComConfig(_Model):
     kf: KfConfig = KfConfig()
 
 
+class MailConfig(_Model):
+    """Email, the fallback when chat is quiet: the morning digest of notices quiet hours held, and
+    escalations also by mail. Off while `smtp_host` is empty."""
+    smtp_host: str = ""
+    smtp_port: int = Field(587, ge=1, le=65535)
+    starttls: bool = True              # STARTTLS on a plain port (587); `tls` for implicit TLS (465)
+    tls: bool = False
+    username: str = ""
+    password: str = ""
+    sender: str = "wecom-desk <desk@localhost>"
+    timeout_s: float = Field(10, gt=0)
+
+
 class SandboxConfig(_Model):
     enabled: bool = False
     # Start the sandbox even off loopback, with wecom.api_base set or with real secrets (bot/app.py
@@ -243,6 +256,7 @@ class PersonConfig(_Model):
     capacity: int = Field(3, ge=0)
     timezone: str | None = None        # default: the time zone of the person's first region
     working_hours: str | None = None   # "08:00-20:00" in their time zone; default: routing.working_hours
+    email: str | None = Field(None, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")   # digests, escalations
 
     @field_validator("working_hours")
     @classmethod
@@ -309,6 +323,7 @@ class Config(BaseModel):
     redis: RedisConfig = RedisConfig()
     wecom: WeComConfig
     sandbox: SandboxConfig = SandboxConfig()
+    mail: MailConfig = MailConfig()
     worker: WorkerConfig = WorkerConfig()
     nlu: NluConfig = NluConfig()
     conversation: ConversationConfig = ConversationConfig()

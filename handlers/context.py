@@ -96,15 +96,23 @@ class Context:
         if card.quote and card.quote_lang and card.quote_lang != target:
             payload["_translate"] = [{"path": ["card", "quote"], "source": card.quote_lang, "target": target,
                                       "label": t(target, "translate.original")}]
-        self._send("app_message", userid, payload, ticket_id, not_before=self.held_until(userid, urgent))
+        self._held_send(userid, payload, ticket_id, urgent)
+
+    def _held_send(self, userid: str, payload: dict[str, Any], ticket_id: int | None, urgent: bool) -> None:
+        """An app message to staff, held by quiet hours when it can wait (marked, for the morning
+        email digest); `_`-keys are the desk's notes to the worker, never sent to WeCom."""
+        held = self.held_until(userid, urgent)
+        self._send("app_message", userid, {**payload, "_held": True} if held else payload, ticket_id, not_before=held)
+
+    def send_email(self, to: str, subject: str, text: str, ticket_id: int | None = None) -> None:
+        self._send("email", to, {"subject": subject, "text": text}, ticket_id)
 
     def _send(self, kind: str, dest: str, payload: dict[str, Any], ticket_id: int | None = None, *,
               not_before: datetime | None = None) -> None:
         self.outbox.append(outbox.row(kind, dest, payload, ticket_id, not_before=not_before))
 
     def send_text(self, userid: str, text: str, ticket_id: int | None = None, *, urgent: bool = False) -> None:
-        self._send("app_message", userid, {"msgtype": "markdown", "markdown": {"content": text}},
-                       ticket_id, not_before=self.held_until(userid, urgent))
+        self._held_send(userid, {"msgtype": "markdown", "markdown": {"content": text}}, ticket_id, urgent)
 
     def push_group(self, chatid: str | None, markdown: str, ticket_id: int | None = None) -> bool:
         group = self.cfg.group(chatid)

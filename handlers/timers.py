@@ -116,6 +116,11 @@ async def _escalate(ctx: Context, ticket: Ticket, target: str) -> None:
 def _tell(ctx: Context, ticket: Ticket, userids: list[str], key: str, target: str, **extra: Any) -> None:
     for userid in userids:
         lang = ctx.language_of(userid)
-        ctx.send_text(userid, t(lang, key, id=ticket.id, target=t(lang, f"sla.target.{target}"),
-                                location=location_of(ctx, ticket), engineer=notify.person_name(ctx, ticket.assignee),
-                                **extra), ticket.id, urgent=True)
+        text = t(lang, key, id=ticket.id, target=t(lang, f"sla.target.{target}"), location=location_of(ctx, ticket),
+                 engineer=notify.person_name(ctx, ticket.assignee), **extra)
+        ctx.send_text(userid, text, ticket.id, urgent=True)
+        person = ctx.cfg.person(userid)
+        if key != "sla.nudge" and ctx.cfg.mail.smtp_host and person is not None and person.email:
+            # A breach or an escalation also goes by email: WeCom may be closed on the phone.
+            ctx.send_email(person.email, t(lang, "mail.escalation.subject", id=ticket.id),
+                           text.replace("**", "") + "\n\n" + ctx.ticket_url(ticket.id), ticket.id)

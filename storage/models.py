@@ -223,6 +223,14 @@ class KfContact(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
+class MailDigested(Base):
+    """A held notice that went out in someone's email digest (so it goes out once)."""
+
+    __tablename__ = "mail_digested"
+    outbox_id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    digested_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
 # Insert statements built once: the hot path executes them with parameters, so SQLAlchemy
 # compiles each one a single time instead of re-building an ORM statement per message.
 INSERT_TICKET = Ticket.__table__.insert().returning(Ticket.__table__.c.id)

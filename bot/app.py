@@ -16,6 +16,7 @@ from handlers.config import Config, ConfigError
 from bot.crypto import WeComCrypto
 from bot.kf import KfReader
 from bot.mailer import Mailer
+from bot.sms import make_sms
 from handlers.dispatch import check_registry
 from handlers.desk import Desk, Services
 from bot.scheduler import Scheduler
@@ -131,7 +132,7 @@ async def prepare_database(cfg: Config, db: Database) -> None:
         await ensure_schema(db)
     except SchemaBehind as e:
         raise StartupError(str(e)) from None
-    async with db.transaction() as session:
+    async with db.exclusive("sync-config") as session:
         await sync_directory(session, cfg.people, cfg.groups)
         await recount_open_jobs(session)  # whatever a crash or a manual edit did, routing starts true
 
@@ -143,7 +144,8 @@ def make_client(cfg: Config, cache: Cache) -> WeComClient:
 
 def make_worker(cfg: Config, db: Database, cache: Cache, client: WeComClient, clock: Clock) -> OutboxWorker:
     translator = Translator(cfg.translation.provider, cfg.translation_url, cache, cfg.translation.timeout_s)
-    return OutboxWorker(db, cache, client, cfg.worker, clock=clock, translator=translator, mailer=Mailer(cfg.mail))
+    return OutboxWorker(db, cache, client, cfg.worker, clock=clock, translator=translator, mailer=Mailer(cfg.mail),
+                        sms=make_sms(cfg.sms))
 
 
 def create_app(cfg: Config, *, worker: bool | None = None, clock: Clock | None = None) -> web.Application:
@@ -218,7 +220,7 @@ async def sync_templates(db: Database, services: Services) -> None:
 
     if services.templates is None:
         return
-    async with db.transaction() as session:
+    async with db.exclusive("sync-config") as session:
         for code, version in await template_store.sync_from_config(session, services.templates.defs.values()):
             log.info("template %s: version %s from config is now active", code, version)
     services.templates.invalidate()

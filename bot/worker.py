@@ -12,6 +12,7 @@ from handlers.config import WorkerConfig
 from bot.present import kf_message, present_payload
 from bot.translate import Translator
 from bot.mailer import Mailer
+from bot.sms import NoSms, SmsProvider
 from bot.wecom_api import TransientError, WeComClient, WeComError
 from storage import kf as kf_store, outbox
 from storage.cache import Cache, CacheUnavailable
@@ -30,9 +31,10 @@ class RateLimited(Exception):
 class OutboxWorker:
     def __init__(self, db: Database, cache: Cache, client: WeComClient, cfg: WorkerConfig,
                  clock: Clock | None = None, translator: Translator | None = None,
-                 mailer: "Mailer | None" = None) -> None:
+                 mailer: "Mailer | None" = None, sms: SmsProvider | None = None) -> None:
         self.db, self.cache, self.client, self.cfg = db, cache, client, cfg
         self.mailer = mailer or Mailer(None)
+        self.sms = sms or NoSms()
         self.clock = clock or Clock()
         self.translator = translator
         self._wake = asyncio.Event()
@@ -202,6 +204,8 @@ class OutboxWorker:
             await self.client.kf_send_msg(open_kfid, external, kf_message(payload), msgid=f"wd{row_id}")
         elif kind == "email":
             await self.mailer.send(dest, payload["subject"], payload["text"])
+        elif kind == "sms":
+            await self.sms.send(dest, payload["text"])
         elif kind == "kf_welcome":
             await self.client.kf_send_msg_on_event(dest, kf_message(payload), msgid=f"wd{row_id}")
         else:
@@ -223,5 +227,7 @@ def _mask(kind: str, dest: str) -> str:
     """Webhook keys, response URLs and welcome codes are credentials: log only a hint of them."""
     if kind == "email":   # an address is personal: its domain says enough
         return "…@" + dest.rsplit("@", 1)[-1]
+    if kind == "sms":
+        return "…" + dest[-4:]
     return dest if kind in ("app_message", "update_card", "kf_message") else dest[:6] + "…"
 

@@ -132,6 +132,12 @@ class MailConfig(_Model):
     timeout_s: float = Field(10, gt=0)
 
 
+class SmsConfig(_Model):
+    """SMS for escalations when WeCom may go unread. `log` writes each message to the log (the
+    sandbox, a trial); a real gateway is a provider class in bot/sms.py."""
+    provider: Literal["none", "log"] = "none"
+
+
 class SandboxConfig(_Model):
     enabled: bool = False
     # Start the sandbox even off loopback, with wecom.api_base set or with real secrets (bot/app.py
@@ -257,6 +263,7 @@ class PersonConfig(_Model):
     timezone: str | None = None        # default: the time zone of the person's first region
     working_hours: str | None = None   # "08:00-20:00" in their time zone; default: routing.working_hours
     email: str | None = Field(None, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")   # digests, escalations
+    mobile: str | None = Field(None, pattern=r"^\+?[0-9 -]{6,20}$")   # escalations by SMS
 
     @field_validator("working_hours")
     @classmethod
@@ -324,6 +331,7 @@ class Config(BaseModel):
     wecom: WeComConfig
     sandbox: SandboxConfig = SandboxConfig()
     mail: MailConfig = MailConfig()
+    sms: SmsConfig = SmsConfig()
     worker: WorkerConfig = WorkerConfig()
     nlu: NluConfig = NluConfig()
     conversation: ConversationConfig = ConversationConfig()

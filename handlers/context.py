@@ -107,6 +107,9 @@ class Context:
     def send_email(self, to: str, subject: str, text: str, ticket_id: int | None = None) -> None:
         self._send("email", to, {"subject": subject, "text": text}, ticket_id)
 
+    def send_sms(self, mobile: str, text: str, ticket_id: int | None = None) -> None:
+        self._send("sms", mobile, {"text": text}, ticket_id)
+
     def _send(self, kind: str, dest: str, payload: dict[str, Any], ticket_id: int | None = None, *,
               not_before: datetime | None = None) -> None:
         self.outbox.append(outbox.row(kind, dest, payload, ticket_id, not_before=not_before))

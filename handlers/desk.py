@@ -40,6 +40,9 @@ HANDLING_LEASE_S = 10
 # While a delivery is being handled its lease is renewed this often, so a live handler never loses
 # it and a dead one's lapses within HANDLING_LEASE_S.
 LEASE_RENEW_S = 3
+# A take-over keeps trying through a cache outage this long: WeCom refreshes an unfinished stream
+# for about 6 minutes, and a message acknowledged with 200 has no other way to be handled.
+TAKE_OVER_MAX_S = 600
 CARRY_OVER = {"skill", "city", "region", "urgency", "ticket", "_text"}
 
 
@@ -114,7 +117,8 @@ class Desk:
         key = inbound.dedup_key
         assert key is not None
         deadline = time.monotonic() + wait_s
-        while time.monotonic() < deadline:
+        give_up = time.monotonic() + TAKE_OVER_MAX_S
+        while time.monotonic() < give_up:
             if await self._delivered(key):
                 return None                      # the first handler finished
             try:
@@ -125,8 +129,15 @@ class Desk:
                 if leased:
                     return None
             except CacheUnavailable:
-                pass   # a background task: keep trying until the deadline rather than die unseen
+                # WeCom was told 200: while the cache is away we cannot tell a live handler from a
+                # dead one, so the outage does not count against the wait (a live one renews its
+                # lease when the cache is back; a dead one's lapses and we take over then).
+                deadline = max(deadline, time.monotonic() + HANDLING_LEASE_S + 1)
+            if time.monotonic() >= deadline:
+                return None                      # someone holds the lease and keeps renewing it: alive
             await asyncio.sleep(0.5)
+        log.error("gave up taking over msgid=%s after %ss: the cache stayed away", inbound.msgid or key,
+                  TAKE_OVER_MAX_S)
         return None
 
     @asynccontextmanager

@@ -120,7 +120,12 @@ def _tell(ctx: Context, ticket: Ticket, userids: list[str], key: str, target: st
                  engineer=notify.person_name(ctx, ticket.assignee), **extra)
         ctx.send_text(userid, text, ticket.id, urgent=True)
         person = ctx.cfg.person(userid)
-        if key != "sla.nudge" and ctx.cfg.mail.smtp_host and person is not None and person.email:
-            # A breach or an escalation also goes by email: WeCom may be closed on the phone.
+        if key == "sla.nudge" or person is None:
+            continue
+        # A breach or an escalation also goes by email and SMS: WeCom may be closed on the phone.
+        plain = text.replace("**", "")
+        if ctx.cfg.mail.smtp_host and person.email:
             ctx.send_email(person.email, t(lang, "mail.escalation.subject", id=ticket.id),
-                           text.replace("**", "") + "\n\n" + ctx.ticket_url(ticket.id), ticket.id)
+                           plain + "\n\n" + ctx.ticket_url(ticket.id), ticket.id)
+        if ctx.cfg.sms.provider != "none" and person.mobile:
+            ctx.send_sms(person.mobile, plain, ticket.id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import sqlite3
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -48,6 +49,17 @@ class Database:
             async with self.sessions() as session:
                 async with session.begin():
                     yield session
+
+    @asynccontextmanager
+    async def exclusive(self, name: str) -> AsyncIterator[AsyncSession]:
+        """A transaction that only one process at a time runs (the same `name`): several
+        processes starting together must not sync config into the same rows at once (deadlocks,
+        duplicate keys). PostgreSQL: a transaction-scoped advisory lock; SQLite has one writer."""
+        async with self.transaction() as session:
+            if not self.is_sqlite:
+                key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+                await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+            yield session
 
     async def ping(self) -> None:
         async with self.engine.connect() as conn:

@@ -120,3 +120,23 @@ async def test_with_the_mail_server_away_the_mail_waits_and_nothing_else_does(st
 
     mails = await sb.wait_for(retried, timeout=10)
     assert mails and "SMTP" in mails[0].last_error, "kept for a retry, with the reason"
+
+
+async def test_with_an_sms_provider_a_breach_is_texted_to_the_managers_mobile(start, caplog):
+    import logging
+
+    people = [dict(p, mobile="+86 138 0000 5678") if p["userid"] == "zhaomin" else p
+              for p in base_config_data()["people"]]
+    desk = await start(people=people, sms={"provider": "log"},
+                       templates=templates_with(hvac_repair={"sla": "critical", "offer_timeout_s": 86400}))
+    sb = desk.sandbox
+    caplog.set_level(logging.INFO, logger="wecom_desk.sms")
+    await sb.say(STORE, "@小鲸 上海徐汇店空调不制冷了", chatid=GROUP)
+    await sb.advance(31 * 60)
+
+    async def texted():
+        return [r.getMessage() for r in caplog.records if r.name == "wecom_desk.sms"] or None
+
+    [line] = await sb.wait_for(texted, timeout=10)
+    assert line.startswith("SMS to …5678:") and "#1" in line and "超时" in line
+    assert "138" not in line, "the number itself is not logged"

@@ -20,7 +20,7 @@ from bot.crypto import CryptoError, SignatureError, WeComCrypto
 from handlers.desk import Desk, Outcome
 from bot.present import present
 from handlers.cards import Card
-from bot.inbound import BadPayload, load_json, parse_app_message, parse_bot_message, parse_xml, xml_fields
+from bot.inbound import BadPayload, load_json, parse_app_fields, parse_bot_message, parse_xml, xml_fields
 from bot.kf import KfReader, kf_event
 from handlers.event import Inbound
 from storage.cache import CacheUnavailable
@@ -241,8 +241,9 @@ async def app_post(request: web.Request) -> web.Response:
 
 
 def _app_or_kf(plaintext: str) -> Inbound | tuple[str, str | None]:
-    notice = kf_event(xml_fields(parse_xml(plaintext)))
-    return notice if notice is not None else parse_app_message(plaintext)
+    fields = xml_fields(parse_xml(plaintext))
+    notice = kf_event(fields)
+    return notice if notice is not None else parse_app_fields(fields)
 
 
 async def _kf_notice(request: web.Request, open_kfid: str, token: str | None, *, started: float) -> web.Response:

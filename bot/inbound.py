@@ -63,7 +63,10 @@ def _object(value: Any, name: str) -> dict[str, Any]:
 
 def parse_app_message(plaintext: str) -> Inbound:
     """Self-built app (XML, doc 90240): 1:1 text messages and template card clicks."""
-    f = xml_fields(parse_xml(plaintext))
+    return parse_app_fields(xml_fields(parse_xml(plaintext)))
+
+
+def parse_app_fields(f: dict[str, str]) -> Inbound:
     user = _field(f.get("FromUserName"), "userid", required=True)
     msgtype = _field(f.get("MsgType"), "msgtype", required=True)
     assert user is not None and msgtype is not None

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import inspect
 import logging
 import secrets
 import time
@@ -114,7 +115,7 @@ async def _create(desk: Any, group: Any, fields: dict[str, str], lang: str) -> R
     """One ticket per form: the form's nonce is its dedup key, stored with the ticket."""
     key = f"web:{fields['nonce']}"
     parsed = desk.parser.parse(fields["problem"])
-    if hasattr(parsed, "__await__"):
+    if inspect.isawaitable(parsed):   # a remote NLU backend (Rasa, an LLM)
         parsed = await parsed
     entities = {k: v for k, v in dict(parsed.entities).items() if k in ("skill", "urgency", "store")}
     entities.update({"_text": fields["problem"], "_confirmed": True,

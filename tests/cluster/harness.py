@@ -578,30 +578,28 @@ def _pg_admin_url(url: str) -> Any:
     return make_url(url).set(drivername="postgresql")
 
 
-async def create_database(server_url: str, name: str) -> str:
-    """A new, empty database `name` on the server of `server_url`; returns its SQLAlchemy URL."""
+async def _admin(server_url: str, sql: str) -> None:
+    """One statement on the server's maintenance connection (CREATE/DROP DATABASE cannot run in a
+    transaction, nor inside the database they name)."""
     import asyncpg
 
-    admin = _pg_admin_url(server_url)
-    conn = await asyncpg.connect(admin.render_as_string(hide_password=False))
+    conn = await asyncpg.connect(_pg_admin_url(server_url).render_as_string(hide_password=False))
     try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
+        await conn.execute(sql)
     finally:
         await conn.close()
+
+
+async def create_database(server_url: str, name: str) -> str:
+    """A new, empty database `name` on the server of `server_url`; returns its SQLAlchemy URL."""
     from sqlalchemy.engine import make_url
 
+    await _admin(server_url, f'CREATE DATABASE "{name}"')
     return make_url(server_url).set(database=name).render_as_string(hide_password=False)
 
 
 async def drop_database(server_url: str, name: str) -> None:
-    import asyncpg
-
-    admin = _pg_admin_url(server_url)
-    conn = await asyncpg.connect(admin.render_as_string(hide_password=False))
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await conn.close()
+    await _admin(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def clear_redis_prefix(redis_url: str, prefix: str) -> int:

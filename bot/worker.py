@@ -77,7 +77,7 @@ class OutboxWorker:
         finally:
             if inflight:
                 await asyncio.gather(*inflight, return_exceptions=True)
-            await self._flush_marks()
+            await self._drain_marks()
 
     async def _start_due(self, inflight: set[asyncio.Task[None]]) -> tuple[int, int]:
         room = self.cfg.batch_size - len(inflight)
@@ -97,7 +97,7 @@ class OutboxWorker:
         claimed, _ = await self._start_due(inflight)
         if inflight:
             await asyncio.gather(*inflight)
-        await self._flush_marks()
+        await self._drain_marks()
         return claimed
 
     def _mark_sent(self, row_id: int) -> None:
@@ -111,6 +111,12 @@ class OutboxWorker:
     def _flush_soon(self) -> None:
         if self._flushing is None or self._flushing.done():
             self._flushing = asyncio.create_task(self._flush_marks())
+
+    async def _drain_marks(self) -> None:
+        """Before stopping: the flush already under way (it holds the ids it took), then the rest."""
+        if self._flushing is not None:
+            await asyncio.gather(self._flushing, return_exceptions=True)
+        await self._flush_marks()
 
     async def _flush_marks(self) -> None:
         """Write the marks until none are waiting. A failed write keeps them for the next flush;

@@ -201,6 +201,9 @@ class OutboxWorker:
         elif kind == "kf_message":
             open_kfid, external = dest.split("|", 1)
             if attempts == 1:   # the first try takes one of the window's answers; a retry reuses it
+                # The token first: a cache outage there holds the row without spending an attempt,
+                # and its next first try would take a second answer.
+                await self.client.token()
                 async with self.db.transaction() as session:
                     closed = await kf_store.take_slot(session, open_kfid, external)
                 if closed:

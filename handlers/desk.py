@@ -316,8 +316,8 @@ class Desk:
         to the tap's response_url."""
         if inbound.channel == "bot" and inbound.kind == "card_click" and inbound.response_url and reply.markdown:
             ctx.answer_by_url(inbound.response_url, reply.markdown, ctx.log.get("ticket"))
-        if inbound.channel == "kf" and inbound.account:
-            contact = f"{inbound.account}|{inbound.userid}"
+        contact = ctx.kf_contact
+        if contact is not None:
             if reply.card is not None:
                 ctx.send_kf(contact, reply.card, ctx.log.get("ticket"))
             elif reply.markdown:

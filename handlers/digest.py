@@ -23,7 +23,7 @@ async def send_digests(ctx: Context) -> int:
         by_person.setdefault(row.dest, []).append(row)
     for userid, held in by_person.items():
         person = people[userid]
-        lang = person.languages[0] if person.languages else "zh"
+        lang = ctx.language_of(userid)
         lines = []
         for row in held:
             lines.append("• " + _text(row.payload))

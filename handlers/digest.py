@@ -9,7 +9,7 @@ from handlers.context import Context
 from handlers.messages import t
 from storage import mail
 
-WINDOW = timedelta(hours=24)   # a digest covers notices held since yesterday's evening
+WINDOW = timedelta(hours=24)   # a digest covers notices whose morning came in the last day
 
 
 async def send_digests(ctx: Context) -> int:

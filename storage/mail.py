@@ -14,13 +14,14 @@ from storage.models import MailDigested, OutboxMessage
 async def held_and_due(session: AsyncSession, userids: Sequence[str], now: datetime,
                        since: datetime) -> list[OutboxMessage]:
     """Notices to these people that quiet hours held (`_held` in the payload) and whose morning
-    has come, created since `since`, not yet in a digest."""
+    came since `since`, not yet in a digest. By the morning, not by when they were written: the
+    row's creation time is the machine's, while mornings are the desk's clock's."""
     if not userids:
         return []
     done = select(MailDigested.outbox_id)
     rows = (await session.scalars(select(OutboxMessage).where(
         OutboxMessage.kind == "app_message", OutboxMessage.dest.in_(list(userids)),
-        OutboxMessage.next_attempt_at <= now, OutboxMessage.created_at >= since,
+        OutboxMessage.next_attempt_at <= now, OutboxMessage.next_attempt_at >= since,
         OutboxMessage.id.not_in(done)).order_by(OutboxMessage.id))).all()
     return [r for r in rows if (r.payload or {}).get("_held")]
 

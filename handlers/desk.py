@@ -318,7 +318,11 @@ class Desk:
             ctx.answer_by_url(inbound.response_url, reply.markdown, ctx.log.get("ticket"))
         contact = ctx.kf_contact
         if contact is not None:
-            if reply.card is not None:
+            if reply.pending and reply.pending.get("confirm"):
+                # The question as a menu: one tap answers it (a typed "是" still does too).
+                ctx.send_kf_menu(contact, reply.markdown, [("answer:1", t(ctx.lang, "confirm.yes")),
+                                                          ("answer:0", t(ctx.lang, "confirm.no"))])
+            elif reply.card is not None:
                 ctx.send_kf(contact, reply.card, ctx.log.get("ticket"))
             elif reply.markdown:
                 ctx.send_kf(contact, reply.markdown, ctx.log.get("ticket"))

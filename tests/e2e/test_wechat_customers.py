@@ -145,3 +145,37 @@ async def test_a_customer_rates_the_finished_job_with_one_tap(desk):
     assert (rated.rating, rated.status) == (5, "confirmed")
     got = await texts(desk, at_least=1)
     assert any("5 星" in x or "5星" in x for x in got[-2:])
+
+
+async def _question_menu(sb):
+    async def menu():
+        menus = [m for m in await sb.kf_inbox(CUSTOMER) if m.get("msgtype") == "msgmenu"]
+        return menus or None
+    [sent] = await sb.wait_for(menu, timeout=10)
+    return {item["click"]["id"]: item["click"]["content"] for item in sent["msgmenu"]["list"]}, sent
+
+
+async def test_a_doubtful_report_is_asked_with_a_menu_and_one_tap_opens_it(start):
+    desk = await start(nlu={"confirm_below": 1.01})   # every report is asked about
+    sb = desk.sandbox
+    await sb.kf_enter(CUSTOMER, scene_param="xuhui")
+    await sb.kf_say(CUSTOMER, "空调好像有点不制冷")
+    items, sent = await _question_menu(sb)
+    assert items == {"answer:1": "是，报修", "answer:0": "不用"}
+    assert "空调好像有点不制冷" in sent["msgmenu"]["head_content"]
+    assert await rows(desk.cfg, Ticket) == []          # nothing until the customer says so
+    await sb.kf_say(CUSTOMER, items["answer:1"], menu_id="answer:1")
+    [ticket] = await sb.wait_for(lambda: rows(desk.cfg, Ticket))
+    assert ticket.skill == "hvac" and ticket.chatid == "wr_sh_xuhui"
+
+
+async def test_no_on_the_menu_opens_nothing(start):
+    desk = await start(nlu={"confirm_below": 1.01})
+    sb = desk.sandbox
+    await sb.kf_enter(CUSTOMER, scene_param="xuhui")
+    await sb.kf_say(CUSTOMER, "空调好像有点不制冷")
+    items, _ = await _question_menu(sb)
+    await sb.kf_say(CUSTOMER, items["answer:0"], menu_id="answer:0")
+    got = await texts(desk, at_least=3)
+    assert "不开单" in got[2], got
+    assert await rows(desk.cfg, Ticket) == []

@@ -10,7 +10,8 @@ from typing import AsyncIterator
 
 from aiohttp import web
 
-from bot import api, callbacks, rasa_routes, report_form, reports
+from bot import api, callbacks, rasa_routes, report_form, reports, textcut
+from bot.pages import file_store
 from handlers.clock import Clock
 from handlers.config import Config, ConfigError
 from bot.crypto import WeComCrypto
@@ -21,6 +22,7 @@ from handlers.dispatch import check_registry
 from handlers.desk import Desk, Services
 from bot.scheduler import Scheduler
 from bot.translate import Translator
+from bot.translators import missing_secret
 from bot.wecom_api import WeComClient
 from bot.worker import OutboxWorker
 from storage.cache import Cache, CacheUnavailable, make_cache
@@ -143,7 +145,7 @@ def make_client(cfg: Config, cache: Cache) -> WeComClient:
 
 
 def make_worker(cfg: Config, db: Database, cache: Cache, client: WeComClient, clock: Clock) -> OutboxWorker:
-    translator = Translator(cfg.translation.provider, cfg.translation_url, cache, cfg.translation.timeout_s)
+    translator = Translator(cfg.translation, cfg.translation_url, cache, glossary=cfg.translation_terms)
     return OutboxWorker(db, cache, client, cfg.worker, clock=clock, translator=translator, mailer=Mailer(cfg.mail),
                         sms=make_sms(cfg.sms))
 
@@ -151,6 +153,8 @@ def make_worker(cfg: Config, db: Database, cache: Cache, client: WeComClient, cl
 def create_app(cfg: Config, *, worker: bool | None = None, clock: Clock | None = None) -> web.Application:
     check_registry()  # before anything listens: an intent with no handler is a start-up error
     guard_sandbox(cfg)  # before anything is built: the sandbox never faces the network
+    if (missing := missing_secret(cfg.translation)) is not None:
+        raise StartupError(missing)   # at start, not as notes on every translated line at night
     services = Services.from_config(cfg, clock)
     app = web.Application(client_max_size=cfg.server.max_body_bytes)
     app[SERVICES] = services
@@ -179,6 +183,12 @@ def create_app(cfg: Config, *, worker: bool | None = None, clock: Clock | None =
             client = make_client(cfg, cache)
             app[DB], app[CACHE], app[CLIENT] = db, cache, client
             await sync_templates(db, services)
+            try:   # made at start: a photo directory nobody can write is a start-up error, not a 503 later
+                file_store(cfg.attachments)
+            except OSError as e:
+                raise StartupError(f"attachments.dir: cannot use {cfg.attachments.dir!r} ({e.strerror})") from None
+            if "th" in {g.language for g in cfg.groups} | {lang for p in cfg.people for lang in p.languages}:
+                await asyncio.get_running_loop().run_in_executor(None, textcut.warm)
             app[callbacks.DESK] = desk = Desk(cfg, db, cache, build_parser(cfg), public_url(cfg), services)
             app[callbacks.KF_READER] = KfReader(cfg, db, cache, client, desk)
             app[WORKER] = make_worker(cfg, db, cache, client, services.clock)

@@ -10,6 +10,7 @@ from xml.etree.ElementTree import Element
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, fromstring
 
+from bot.textcut import cut
 from handlers.event import Inbound
 
 
@@ -156,4 +157,4 @@ def _quoted_text(quote: Any) -> str:
     if isinstance(mixed, dict) and isinstance(mixed.get("msg_item"), list):
         parts += [(item.get("text") or {}).get("content") for item in mixed["msg_item"]
                   if isinstance(item, dict) and isinstance(item.get("text"), dict)]
-    return " ".join(p for p in parts if isinstance(p, str))[:QUOTE_MAX]
+    return cut(" ".join(p for p in parts if isinstance(p, str)), QUOTE_MAX)

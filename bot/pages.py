@@ -1,20 +1,42 @@
-"""The ticket page a card links to: status, priced lines and audit trail — every number a reader
-sees on a card can be explained here. Links are signed: ticket ids are guessable."""
+"""The ticket page a card links to: status, priced lines, photos and audit trail — every number a
+reader sees on a card can be explained here. Links are signed: ticket ids are guessable. A photo's
+address carries the ticket's own signature, so whoever may see the page may see its photos."""
 
 from __future__ import annotations
 
+import logging
+
+from aiohttp import web
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import select
 
-from handlers.config import Config
+from bot.callbacks import CONFIG, DESK
+from handlers.config import AttachmentsConfig, Config
+from handlers.links import check_signature, ticket_signature
 from handlers.messages import TEMPLATES, t
 from settlement import format_minor
+from storage import attachments
 from storage import tickets as store
 from storage.db import Database
 from storage.ledger_models import ChargeLine, TicketCharge
 from storage.models import OutboxMessage
 
+log = logging.getLogger("wecom_desk.pages")
 _env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
+_stores: dict[tuple[str, str], attachments.FileStore] = {}
+
+
+def file_store(cfg: AttachmentsConfig) -> attachments.FileStore:
+    """The configured file store, one per (backend, dir) in a process; `create_app` makes it at
+    start, so a directory that cannot be made stops the start."""
+    where = (cfg.backend, cfg.dir)
+    if where not in _stores:
+        _stores[where] = attachments.make_file_store(cfg.backend, cfg.dir)
+    return _stores[where]
+
+
+def file_url(ticket_id: int, attachment_id: int, secret: str) -> str:
+    return f"/tickets/{ticket_id}/files/{attachment_id}?sig={ticket_signature(secret, ticket_id)}"
 
 
 async def render_ticket(db: Database, cfg: Config, ticket_id: int) -> str | None:
@@ -32,13 +54,44 @@ async def render_ticket(db: Database, cfg: Config, ticket_id: int) -> str | None
         undelivered = (await session.scalars(select(OutboxMessage).where(
             OutboxMessage.ticket_id == ticket_id, OutboxMessage.kind == "kf_message",
             OutboxMessage.status == "failed").order_by(OutboxMessage.id))).all()
+        photos = [file_url(ticket_id, a.id, cfg.wecom.app.secret) for a in await attachments.of_ticket(session, ticket_id)]
     lang = ticket.language
     skill = cfg.skill(ticket.skill)
     engineer = cfg.person(ticket.assignee)
     return _env.get_template("ticket.html").render(
-        ticket=ticket, events=events, lang=lang, skill=skill.name if skill else ticket.skill,
+        ticket=ticket, events=events, lang=lang, skill=skill.name_in(lang) if skill else ticket.skill,
         status=t(lang, f"status.{ticket.status}"), urgency=t(lang, f"urgency.{ticket.urgency}"),
         engineer=engineer.name if engineer else ticket.assignee, t=t,
         charge=charge, lines=[(ln.label, format_minor(ln.amount, ln.currency)) for ln in lines],
         total=format_minor(charge.total, charge.currency) if charge else None,
-        undelivered=[(m.created_at, m.last_error) for m in undelivered])
+        undelivered=[(m.created_at, m.last_error) for m in undelivered], photos=photos)
+
+
+async def ticket_file(request: web.Request) -> web.Response:
+    """`GET /tickets/{id}/files/{attachment_id}?sig=…`: one of the ticket's files, to whoever holds
+    the ticket page's link."""
+    cfg = request.app[CONFIG]
+    try:
+        ticket_id, attachment_id = int(request.match_info["id"]), int(request.match_info["attachment_id"])
+    except ValueError:
+        raise web.HTTPNotFound(text="no such file") from None
+    if not check_signature(cfg.wecom.app.secret, ticket_id, request.query.get("sig", "")):
+        raise web.HTTPForbidden(text="this link is not valid")
+    async with request.app[DESK].db.sessions() as session:
+        row = await attachments.get(session, attachment_id)
+    if row is None or row.ticket_id != ticket_id:   # another ticket's file: this signature does not cover it
+        raise web.HTTPNotFound(text="no such file")
+    data = await file_store(cfg.attachments).get(row.key)
+    if data is None:
+        log.error("attachment %s of ticket %s: its file %s is missing", row.id, ticket_id, row.key)
+        raise web.HTTPNotFound(text="no such file")
+    ext = row.key.rsplit(".", 1)[-1]
+    return web.Response(body=data, content_type=row.content_type, headers={
+        "Content-Disposition": f'inline; filename="ticket-{ticket_id}-{row.id}.{ext}"',
+        "X-Content-Type-Options": "nosniff",
+        "Cache-Control": "private, max-age=3600",
+        "Content-Security-Policy": "default-src 'none'; sandbox"})
+
+
+def routes() -> list[web.RouteDef]:
+    return [web.get("/tickets/{id}/files/{attachment_id}", ticket_file)]

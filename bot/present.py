@@ -4,7 +4,8 @@ here and only here.
 Lengths are the documented ones (app: 应用消息 template_card, doc 90236; webhook and AI bot:
 群机器人 template_card, doc 91770); WeCom recommends them and its clients cut longer text on
 display, so text is cut here where a reader would otherwise lose the end of a sentence
-unpredictably. List lengths are hard limits: WeCom refuses longer lists.
+unpredictably, and cut between words (bot/textcut.py) where a slice would split a word or a
+character. List lengths are hard limits: WeCom refuses longer lists.
 """
 
 from __future__ import annotations
@@ -12,12 +13,15 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from bot.textcut import cut
 from handlers.cards import Card
 
 SOURCE = {"desc": "wecom-desk"}
 
 LIMITS: dict[str, int] = {
     "title": 36, "desc": 44, "keyname": 10, "value": 26, "figure_title": 20, "figure_desc": 20, "link_title": 13,
+    # button_list.text: 建议不超过10个字 (doc 90236, the same in the AI bot's cards).
+    "button": 10,
     "rows": 6, "links": 3, "buttons": 6,
 }
 # sub_title_text: 160 characters in an app message, 112 in a group webhook or an AI-bot reply.
@@ -38,25 +42,26 @@ def present(card: Card, channel: str = "app") -> dict[str, Any]:
     out: dict[str, Any] = {
         "card_type": "button_interaction" if card.buttons else "text_notice",
         "source": SOURCE,
-        "main_title": {"title": card.title[:LIMITS["title"]], "desc": card.desc[:LIMITS["desc"]]},
+        "main_title": {"title": cut(card.title, LIMITS["title"]), "desc": cut(card.desc, LIMITS["desc"])},
     }
     if card.figure:
-        out["emphasis_content"] = {"title": card.figure[0][:LIMITS["figure_title"]],
-                                   "desc": card.figure[1][:LIMITS["figure_desc"]]}
+        out["emphasis_content"] = {"title": cut(card.figure[0], LIMITS["figure_title"]),
+                                   "desc": cut(card.figure[1], LIMITS["figure_desc"])}
     if card.quote:
-        out["sub_title_text"] = card.quote[:QUOTE[channel]]
+        out["sub_title_text"] = cut(card.quote, QUOTE[channel])
     if card.fields:
-        out["horizontal_content_list"] = [{"keyname": f.key[:LIMITS["keyname"]], "value": f.value[:LIMITS["value"]]}
+        out["horizontal_content_list"] = [{"keyname": cut(f.key, LIMITS["keyname"]), "value": cut(f.value, LIMITS["value"])}
                                           for f in card.fields[:LIMITS["rows"]]]
     if card.links:
-        out["jump_list"] = [{"type": 1, "title": x.title[:LIMITS["link_title"]], "url": x.url}
+        out["jump_list"] = [{"type": 1, "title": cut(x.title, LIMITS["link_title"]), "url": x.url}
                             for x in card.links[:LIMITS["links"]]]
     if card.url and not card.buttons:
         out["card_action"] = {"type": 1, "url": card.url}
     if card.task_id:
         out["task_id"] = card.task_id
     if card.buttons:
-        out["button_list"] = [{"text": b.text, "style": b.style, "key": b.key} for b in card.buttons[:LIMITS["buttons"]]]
+        out["button_list"] = [{"text": cut(b.text, LIMITS["button"]), "style": b.style, "key": b.key}
+                              for b in card.buttons[:LIMITS["buttons"]]]
     return out
 
 
@@ -93,7 +98,4 @@ def kf_message(payload: dict[str, Any]) -> dict[str, Any]:
         text = card_text(Card.from_dict(payload["card"]))
     else:
         text = plain_text(payload.get("markdown", {}).get("content", "") or payload.get("text", {}).get("content", ""))
-    raw = text.encode("utf-8")
-    if len(raw) > KF_TEXT_BYTES:
-        text = raw[:KF_TEXT_BYTES - 3].decode("utf-8", "ignore") + "…"
-    return {"msgtype": "text", "text": {"content": text}}
+    return {"msgtype": "text", "text": {"content": cut(text, KF_TEXT_BYTES, unit="bytes")}}

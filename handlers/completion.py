@@ -10,7 +10,9 @@ from handlers.messages import t
 from handlers import notify, permissions
 from handlers.context import Context
 from handlers.lifecycle import Impossible, next_status
+from handlers.money_view import also_in_own
 from handlers.replies import Reply
+from handlers.words import Words, words_of
 from storage import tickets as store
 from storage.models import Ticket
 
@@ -48,7 +50,8 @@ async def _request_approval(ctx: Context, ticket: Ticket, facts: dict[str, Any],
     for p in approvers:
         lang = ctx.language_of(p.userid)
         card = Card(title=t(lang, "approval.title", id=ticket.id),
-                    desc=t(lang, "approval.desc", total=quote.to_json()["total"], currency=quote.currency),
+                    desc=t(lang, "approval.desc", total=quote.to_json()["total"], currency=quote.currency)
+                    + also_in_own(ctx, quote.total, quote.currency, p.userid),
                     fields=tuple(Field(line["label"], line["amount"]) for line in quote.to_json()["lines"]),
                     task_id=task_id(ticket.id, p.userid),
                     buttons=(Button(t(lang, "approval.approve"), f"approve:{ticket.id}", 1),
@@ -72,7 +75,8 @@ async def decide(ctx: Context, entities: dict[str, Any], *, approve: bool) -> Re
     if not approve:
         await store.transition(ctx.session, ticket, "in_progress", actor=ctx.userid, reason="completion rejected",
                                now=ctx.now)
-        return Reply(markdown=await notify.progress(ctx, ticket, "push.rejected", name=ctx.name),
+        return Reply(markdown=await notify.progress(ctx, ticket, "push.rejected", name=ctx.name,
+                                                    words=words_of(entities.get("_text", ""), ctx.lang)),
                      button=t(ctx.lang, "approval.rejected_button"))
     await store.update_fields(ctx.session, ticket, data={**(ticket.data or {}), "approved": ctx.userid})
     reply = await finish(ctx, ticket, facts, approved_by=ctx.name)
@@ -98,7 +102,9 @@ async def finish(ctx: Context, ticket: Ticket, facts: dict[str, Any], approved_b
             surcharges=facts["surcharges"], language=_group_lang(ctx, ticket), completed_at=ctx.now)
         breakdown = ledger.quote_markdown(quote, _group_lang(ctx, ticket))
     engineer = ctx.cfg.person(ticket.assignee)
-    await notify.progress(ctx, ticket, "push.completed", name=engineer.name if engineer else ctx.name, breakdown="")
+    note = Words(facts["note"], facts.get("note_lang") or ticket.language) if facts.get("note") else None
+    await notify.progress(ctx, ticket, "push.completed", name=engineer.name if engineer else ctx.name, breakdown="",
+                          words=note)
     lang = _group_lang(ctx, ticket)
     # The priced breakdown is its own message: a card's text is too short for every line.
     ctx.push_group(ticket.chatid, "\n".join(filter(None, [t(lang, "complete.breakdown", id=ticket.id), breakdown,

@@ -196,24 +196,110 @@ class NluConfig(_Model):
         return self
 
 
+TRANSLATION_PROVIDERS = ("google", "baidu", "deepl", "libre", "microsoft", "mymemory", "off")
+
+
 class TranslationConfig(_Model):
-    provider: Literal["google", "off"] = "google"  # deep-translator's GoogleTranslator, or no translation
-    base_url: str = ""  # "" = the provider's own (with the sandbox on: the sandbox's stand-in)
+    """Machine translation of free text through deep-translator (bot/translate.py, bot/translators.py)."""
+    provider: Literal["google", "baidu", "deepl", "libre", "microsoft", "mymemory", "off"] = "google"
+    base_url: str = ""   # "" = the provider's own endpoint (with the sandbox on: the sandbox's stand-in)
     timeout_s: float = Field(3.0, gt=0)
+    key_env: str = ""    # the environment variable holding the key (baidu's appkey; deepl, libre, microsoft)
+    appid: str = ""      # baidu: the app id (not a secret)
+    region: str = ""     # microsoft: the Azure resource's region, when it is not global
+    # Terms no provider may touch: store names, part codes, brand and model names. Ticket numbers,
+    # amounts, part codes and the configured store, city and region names are kept without listing.
+    glossary: list[str] = Field(default_factory=list)
+
+    @field_validator("key_env")
+    @classmethod
+    def _key_env_name(cls, v: str) -> str:
+        if v and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", v):  # never echo the value: it may be a key
+            raise ValueError("must name an environment variable (put the key itself in that variable)")
+        return v
+
+    @model_validator(mode="after")
+    def _provider_needs(self) -> "TranslationConfig":
+        if self.provider in ("baidu", "deepl", "microsoft") and not self.key_env:
+            raise ValueError(f"provider {self.provider} needs key_env (the environment variable holding its key)")
+        if self.provider == "baidu" and not self.appid.strip():
+            raise ValueError("provider baidu needs appid")
+        if self.base_url and not self.base_url.startswith(("http://", "https://")):
+            raise ValueError("base_url must start with http:// or https://")
+        return self
+
+
+class AttachmentsConfig(_Model):
+    """Photos a store adds on its report page (bot/report_form.py), shown on the ticket page."""
+    backend: Literal["local"] = "local"   # files in `dir`; an S3-compatible store is issue 13's
+    dir: str = Field("var/attachments", min_length=1)
+    max_files: int = Field(3, ge=0, le=10)   # 0 = the form has no photo field
+    max_bytes: int = Field(5 * 1024 * 1024, ge=1024, le=50 * 1024 * 1024)
 
 
 class ConversationConfig(_Model):
     ttl_s: int = Field(600, ge=1)
 
 
-class City(_Model):
+# How a name is written in each language's script: the alias a reader of that language can read.
+_SCRIPT = {"th": re.compile(r"[\u0E00-\u0E7F][\u0E00-\u0E7F .]*"),
+           "latin": re.compile(r"[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ' .-]*")}
+
+
+def localized(name: str, names: dict[str, str], alternatives: list[str], lang: str | None) -> str:
+    """A place, store, region or skill name for a reader: its name in their language; else, in
+    their script, the first alias written in it ("กรุงเทพฯ", "Shanghai"), not an abbreviation;
+    else the English name; else the configured one."""
+    lang = lang or "zh"
+    base = lang.split("-")[0]
+    for key in (lang, base):
+        if key in names:
+            return names[key]
+    if base == "zh":
+        return name
+    script = _SCRIPT["th" if base == "th" else "latin"]
+    readable = [a for a in alternatives if script.fullmatch(a) and not (a.isupper() and len(a) <= 4)]
+    if base == "th" and readable:
+        return readable[0]
+    if "en" in names:
+        return names["en"]
+    latin = [a for a in alternatives if _SCRIPT["latin"].fullmatch(a) and not (a.isupper() and len(a) <= 4)]
+    return latin[0] if latin else name
+
+
+def _known_languages(v: dict[str, str]) -> dict[str, str]:
+    from handlers.messages import languages
+
+    known = [*languages(), "zh-Hant"]
+    unknown = sorted(set(v) - set(known))
+    if unknown:
+        raise ValueError(f"names in unknown languages {unknown}; known: {known}")
+    return v
+
+
+class _Named(_Model):
+    """Something readers see by name, with the name in other languages (`names: {en: …, th: …}`)."""
     name: str
+    names: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("names")
+    @classmethod
+    def _names_known(cls, v: dict[str, str]) -> dict[str, str]:
+        return _known_languages(v)
+
+    def _alternatives(self) -> list[str]:
+        return list(getattr(self, "aliases", []))
+
+    def name_in(self, lang: str | None) -> str:
+        return localized(self.name, self.names, self._alternatives(), lang)
+
+
+class City(_Named):
     aliases: list[str] = Field(default_factory=list)
 
 
-class Region(_Model):
+class Region(_Named):
     code: str
-    name: str
     aliases: list[str] = Field(default_factory=list)
     currency: str = "CNY"
     language: str = "zh"
@@ -242,9 +328,8 @@ class Region(_Model):
         return str(v)
 
 
-class Skill(_Model):
+class Skill(_Named):
     code: str
-    name: str
     synonyms: list[str] = Field(default_factory=list)
 
 
@@ -264,6 +349,7 @@ class PersonConfig(_Model):
     working_hours: str | None = None   # "08:00-20:00" in their time zone; default: routing.working_hours
     email: str | None = Field(None, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")   # digests, escalations
     mobile: str | None = Field(None, pattern=r"^\+?[0-9 -]{6,20}$")   # escalations by SMS
+    currency: str | None = Field(None, pattern=r"^[A-Z]{3}$")   # amounts also shown in it; default: first region's
 
     @field_validator("working_hours")
     @classmethod
@@ -307,6 +393,17 @@ class GroupConfig(_Model):
     chatid: str
     name: str
     store: str | None = None   # a customer group's store as its customers name it (greetings to WeChat customers)
+    store_names: dict[str, str] = Field(default_factory=dict)   # the store's name in other languages
+
+    @field_validator("store_names")
+    @classmethod
+    def _store_names_known(cls, v: dict[str, str]) -> dict[str, str]:
+        return _known_languages(v)
+
+    def store_in(self, lang: str | None) -> str | None:
+        """A store is called by its own name unless a name in the reader's language is given."""
+        lang = lang or "zh"
+        return self.store_names.get(lang) or self.store_names.get(lang.split("-")[0]) or self.store
     kind: Literal["customer", "dispatch"] = "customer"
     region: str | None = None
     city: str | None = None
@@ -336,6 +433,7 @@ class Config(BaseModel):
     nlu: NluConfig = NluConfig()
     conversation: ConversationConfig = ConversationConfig()
     translation: TranslationConfig = TranslationConfig()
+    attachments: AttachmentsConfig = AttachmentsConfig()
     routing: RoutingConfig = RoutingConfig()
     quiet_hours: QuietHoursConfig = QuietHoursConfig()
     escalation: EscalationConfig = EscalationConfig()
@@ -484,11 +582,19 @@ class Config(BaseModel):
 
 
     @property
+    def translation_terms(self) -> tuple[str, ...]:
+        """What no translation may change: the glossary and every store's name."""
+        return (*self.translation.glossary, *(g.store for g in self.groups if g.store),
+                *(name for g in self.groups for name in g.store_names.values()))
+
+    @property
     def translation_url(self) -> str:
         if self.translation.base_url:
             return self.translation.base_url
         if self.sandbox.enabled:
-            return f"http://{_connect_host(self.server.host)}:{self.server.port}/sandbox/translate/m"
+            # The sandbox's stand-in for the chosen provider (bot/sandbox/translators.py).
+            path = "m" if self.translation.provider == "google" else self.translation.provider
+            return f"http://{_connect_host(self.server.host)}:{self.server.port}/sandbox/translate/{path}"
         return ""
 
 

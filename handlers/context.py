@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.cards import Card
 from handlers.messages import t
 from handlers.links import ticket_signature
+from handlers.words import Words
 from storage import outbox
 
 if TYPE_CHECKING:
@@ -92,11 +93,20 @@ class Context:
         """A card's quote in someone's own words reaches a reader of another language
         machine-translated, by the worker, with the original kept (bot/translate.py)."""
         payload: dict[str, Any] = {"msgtype": "template_card", "card": card.to_dict()}
-        target = self.language_of(userid)
-        if card.quote and card.quote_lang and card.quote_lang != target:
-            payload["_translate"] = [{"path": ["card", "quote"], "source": card.quote_lang, "target": target,
-                                      "label": t(target, "translate.original")}]
+        if card.quote and card.quote_lang:
+            self.mark_words(payload, ("card", "quote"), Words(card.quote, card.quote_lang), self.language_of(userid))
         self._held_send(userid, payload, ticket_id, urgent)
+
+    @staticmethod
+    def mark_words(payload: dict[str, Any], path: tuple[str, ...], words: "Words | None", reader_lang: str) -> dict[str, Any]:
+        """Mark someone's words inside a payload for the worker to translate for this reader (when
+        they read another language), with the catalog's label for the original and the note
+        shown when no translation comes back."""
+        if words is not None and words.text and words.lang != reader_lang:
+            payload.setdefault("_translate", []).append({
+                "path": list(path), "text": words.text, "source": words.lang, "target": reader_lang,
+                "label": t(reader_lang, "translate.original"), "note": t(reader_lang, "translate.failed")})
+        return payload
 
     def _held_send(self, userid: str, payload: dict[str, Any], ticket_id: int | None, urgent: bool) -> None:
         """An app message to staff, held by quiet hours when it can wait (marked, for the morning
@@ -114,8 +124,12 @@ class Context:
               not_before: datetime | None = None) -> None:
         self.outbox.append(outbox.row(kind, dest, payload, ticket_id, not_before=not_before))
 
-    def send_text(self, userid: str, text: str, ticket_id: int | None = None, *, urgent: bool = False) -> None:
-        self._held_send(userid, {"msgtype": "markdown", "markdown": {"content": text}}, ticket_id, urgent)
+    def send_text(self, userid: str, text: str, ticket_id: int | None = None, *, urgent: bool = False,
+                  words: "Words | None" = None) -> None:
+        """A markdown message to one person; `words` inside `text` are translated for them."""
+        payload = {"msgtype": "markdown", "markdown": {"content": text}}
+        self._held_send(userid, self.mark_words(payload, ("markdown", "content"), words, self.language_of(userid)),
+                        ticket_id, urgent)
 
     def push_group(self, chatid: str | None, markdown: str, ticket_id: int | None = None) -> bool:
         group = self.cfg.group(chatid)
@@ -130,11 +144,14 @@ class Context:
         reply can only update the card."""
         self._send("response_url", response_url, {"msgtype": "markdown", "markdown": {"content": markdown}}, ticket_id)
 
-    def push_group_card(self, chatid: str | None, card: Card, ticket_id: int | None = None) -> bool:
+    def push_group_card(self, chatid: str | None, card: Card, ticket_id: int | None = None,
+                        words: "Words | None" = None) -> bool:
         group = self.cfg.group(chatid)
         if group is None or not group.webhook_key:
             return False
-        self._send("webhook", group.webhook_key, {"msgtype": "template_card", "card": card.to_dict()}, ticket_id)
+        payload = {"msgtype": "template_card", "card": card.to_dict()}
+        self._send("webhook", group.webhook_key, self.mark_words(payload, ("card", "quote"), words, group.language),
+                   ticket_id)
         return True
 
     @property
@@ -142,12 +159,14 @@ class Context:
         """How to reach this sender again when they are a WeChat customer: "open_kfid|external_userid"."""
         return f"{self.account}|{self.userid}" if self.channel == "kf" and self.account else None
 
-    def send_kf(self, contact: str, message: "Card | str", ticket_id: int | None = None) -> None:
+    def send_kf(self, contact: str, message: "Card | str", ticket_id: int | None = None, *,
+                words: "Words | None" = None, reader_lang: str | None = None) -> None:
         """A 微信客服 message to a WeChat customer (text only there: the worker renders a card as
         lines). WeCom allows 5 within 48 h of the customer's last message; the worker keeps count."""
         payload: dict[str, Any] = ({"msgtype": "card", "card": message.to_dict()} if isinstance(message, Card)
                                    else {"msgtype": "markdown", "markdown": {"content": message}})
-        self._send("kf_message", contact, payload, ticket_id)
+        path = ("card", "quote") if isinstance(message, Card) else ("markdown", "content")
+        self._send("kf_message", contact, self.mark_words(payload, path, words, reader_lang or self.lang), ticket_id)
 
     def send_kf_menu(self, contact: str, head: str, items: list[tuple[str, str]], ticket_id: int | None = None) -> None:
         """One-tap answers for a WeChat customer (msgmenu, at most 10 items): a tap comes back as

@@ -14,8 +14,9 @@ from handlers.registry import handles
 from handlers.replies import Reply
 from handlers.routing import route
 from handlers import completion
-from handlers.labels import location_of, skill_label
+from handlers.labels import location_of, region_label, skill_label
 from handlers.tickets import find_ticket
+from handlers.words import Words, language_of_text, words_of
 from storage import tickets as store
 from storage.models import Offer, Ticket
 
@@ -57,7 +58,7 @@ async def claim_job(ctx: Context, entities: dict[str, Any]) -> Reply:
     if ticket is None:
         return Reply(markdown=t(ctx.lang, "claim.no_ticket", id=number))
     region = ctx.cfg.region(ticket.region)
-    refusal = permissions.can_claim(ctx, ticket, skill_label(ctx, ticket.skill), region.name if region else ticket.region or "-")
+    refusal = permissions.can_claim(ctx, ticket, skill_label(ctx, ticket.skill), region_label(ctx, ticket.region))
     if refusal:
         return Reply(markdown=refusal)
     won = await store.claim(ctx.session, ticket.id, ctx.userid, via="card" if ctx.response_code else "text", now=ctx.now)
@@ -109,9 +110,10 @@ async def update_progress(ctx: Context, entities: dict[str, Any]) -> Reply:
             return notify.impossible(ctx, ticket)
         if eta_min:
             await store.update_fields(ctx.session, ticket, eta_at=ctx.now + timedelta(minutes=float(eta_min)))
-        reason = entities.get("reason") or entities.get("_text", "")
+        reason = entities.get("_text", "")
         await store.add_event(ctx.session, ticket.id, "delayed", actor=ctx.userid, reason=reason, at=ctx.now)
-        return Reply(markdown=await notify.progress(ctx, ticket, "push.delayed", name=ctx.name, reason=reason))
+        return Reply(markdown=await notify.progress(ctx, ticket, "push.delayed", name=ctx.name,
+                                                    words=words_of(reason, ctx.lang)))
     action = PROGRESS_ACTIONS.get(status or "")
     if action is None:
         return Reply(markdown=t(ctx.lang, "progress.which", id=ticket.id))
@@ -119,6 +121,7 @@ async def update_progress(ctx: Context, entities: dict[str, Any]) -> Reply:
     if not await _move(ctx, ticket, action, reason=entities.get("_text", "")):
         return notify.impossible(ctx, ticket)
     values: dict[str, Any] = {"name": ctx.name}
+    words: Words | None = None
     if action == "depart":
         eta = ctx.now + timedelta(minutes=float(eta_min)) if eta_min else None
         await store.update_fields(ctx.session, ticket, eta_at=eta)
@@ -126,11 +129,14 @@ async def update_progress(ctx: Context, entities: dict[str, Any]) -> Reply:
     elif action == "arrive":
         await store.update_fields(ctx.session, ticket, eta_at=None)
     elif action == "parts_needed":
-        values["parts"] = entities.get("parts") or ""
+        # The part is the engineer's own word for it: shown as their words, translated for others.
+        parts = str(entities.get("parts") or "").strip()
+        words = Words(parts, language_of_text(parts, ctx.lang)) if parts else None
+        values["parts"] = ""   # the catalog sentence ends without it; the words line follows
         await store.update_fields(ctx.session, ticket, sla_paused_at=ctx.now)  # the SLA clock stops
     elif action == "start" and was == "waiting_parts" and ctx.sla is not None and ticket.sla_paused_at:
         await ctx.sla.resume(ctx.session, ticket, ctx.now)
-    return Reply(markdown=await notify.progress(ctx, ticket, f"push.{status}", **values))
+    return Reply(markdown=await notify.progress(ctx, ticket, f"push.{status}", words=words, **values))
 
 
 @handles("complete_job", action="action_complete_job")
@@ -148,6 +154,9 @@ async def complete_job(ctx: Context, entities: dict[str, Any]) -> Reply:
     facts = {"hours": str(entities.get("labor_hours") or 0),
              "parts": [[t(ctx.lang, "parts.default"), f"{entities['parts_amount']}"]] if entities.get("parts_amount") else [],
              "surcharges": ["urgent"] if ticket.urgency == "urgent" else [], "by": ctx.userid}
+    said = words_of(entities.get("_text", ""), ctx.lang)
+    if said is not None:   # the engineer's note on the work; kept for an approval that comes later
+        facts["note"], facts["note_lang"] = said.text, said.lang
     return await completion.complete(ctx, ticket, facts)
 
 

@@ -13,6 +13,7 @@ from handlers.context import Context
 from handlers.lifecycle import next_actions
 from handlers.replies import Reply
 from handlers.labels import location_of, skill_label, template_name
+from handlers.words import Words
 from storage import tickets as store
 from storage.models import Ticket
 
@@ -72,11 +73,11 @@ async def timeline(ctx: Context, ticket: Ticket, lang: str, tz_name: str, last: 
     return " → ".join(parts)
 
 
-async def card_for(ctx: Context, ticket: Ticket, lang: str, headline: str) -> Card:
+async def card_for(ctx: Context, ticket: Ticket, lang: str, headline: str, words: Words | None = None) -> Card:
     tz_name = group_timezone(ctx, ticket)
     engineer = ctx.cfg.person(ticket.assignee)
-    fields = ticket_fields(lang, id=ticket.id, skill=template_name(ctx, ticket, lang) or skill_label(ctx, ticket.skill),
-                           location=location_of(ctx, ticket), urgency=ticket.urgency, status=ticket.status,
+    fields = ticket_fields(lang, id=ticket.id, skill=template_name(ctx, ticket, lang) or skill_label(ctx, ticket.skill, lang),
+                           location=location_of(ctx, ticket, lang), urgency=ticket.urgency, status=ticket.status,
                            engineer=engineer.name if engineer else ticket.assignee)
     if ticket.eta_at:
         fields.append(Field(t(lang, "field.eta"), local_time(ctx, ticket.eta_at, tz_name)))
@@ -84,25 +85,33 @@ async def card_for(ctx: Context, ticket: Ticket, lang: str, headline: str) -> Ca
     if sla:
         fields.append(Field("SLA", sla))
     return ticket_card(lang, title=f"#{ticket.id} {t(lang, 'status.' + ticket.status)}",
-                       desc=template_name(ctx, ticket, lang) or skill_label(ctx, ticket.skill),
+                       desc=template_name(ctx, ticket, lang) or skill_label(ctx, ticket.skill, lang),
                        url=ctx.ticket_url(ticket.id), fields=fields,
-                       quote=headline + "\n" + await timeline(ctx, ticket, lang, tz_name))
+                       quote="\n".join(filter(None, [headline, words.line() if words else "",
+                                                      await timeline(ctx, ticket, lang, tz_name)])))
 
 
-async def progress(ctx: Context, ticket: Ticket, key: str, *, to_assignee: bool = True, **values: Any) -> str:
-    """Push the change to the customer group, and to the assignee unless they made it.
+async def progress(ctx: Context, ticket: Ticket, key: str, *, to_assignee: bool = True, words: Words | None = None,
+                   **values: Any) -> str:
+    """Push the change to the customer group, and to the assignee unless they made it; the
+    writer's `words` go with it, translated for whoever reads another language.
     Returns the headline in the asker's language (handlers usually reply with it)."""
     group = ctx.cfg.group(ticket.chatid)
     if group is not None and group.webhook_key:
         lang = group.language
-        card = await card_for(ctx, ticket, lang, t(lang, key, id=ticket.id, **values))
-        ctx.push_group_card(ticket.chatid, card, ticket.id)
+        card = await card_for(ctx, ticket, lang, t(lang, key, id=ticket.id, **values), words)
+        ctx.push_group_card(ticket.chatid, card, ticket.id, words=words)
     customer = (ticket.data or {}).get("kf")
     if customer and customer != ctx.kf_contact:   # the customer who made the change hears it in the reply
         lang = group.language if group is not None else ctx.lang
-        ctx.send_kf(customer, await card_for(ctx, ticket, lang, t(lang, key, id=ticket.id, **values)), ticket.id)
+        ctx.send_kf(customer, await card_for(ctx, ticket, lang, t(lang, key, id=ticket.id, **values), words), ticket.id,
+                    words=words, reader_lang=lang)
     if to_assignee and ticket.assignee and ticket.assignee != ctx.userid:
         lang = ctx.language_of(ticket.assignee)
-        ctx.send_text(ticket.assignee, t(lang, key, id=ticket.id, **values), ticket.id,
-                      urgent=ticket.urgency == "urgent")
+        ctx.send_text(ticket.assignee, with_words(t(lang, key, id=ticket.id, **values), words), ticket.id,
+                      urgent=ticket.urgency == "urgent", words=words)
     return t(ctx.lang, key, id=ticket.id, **values)
+
+
+def with_words(text: str, words: Words | None) -> str:
+    return f"{text}\n{words.line()}" if words else text

@@ -20,6 +20,7 @@ from handlers.hours import parse_hours
 from handlers.messages import t
 from handlers.context import Context
 from handlers.labels import location_of, skill_label
+from handlers.words import language_of_text
 from storage import tickets as store
 from storage.models import Person, Ticket
 
@@ -144,8 +145,9 @@ async def route(ctx: Context, ticket: Ticket, *, mode: str, k: int, timeout_s: i
 def _send_job_card(ctx: Context, ticket: Ticket, userid: str, *, buttons: list[tuple[str, str, int]]) -> str:
     lang = ctx.language_of(userid)
     task = task_id(ticket.id, userid)
-    card = job_card(lang, ticket_id=ticket.id, skill=skill_label(ctx, ticket.skill), location=location_of(ctx, ticket),
-                    urgency=ticket.urgency, description=ticket.description, description_lang=ticket.language,
+    card = job_card(lang, ticket_id=ticket.id, skill=skill_label(ctx, ticket.skill, lang), location=location_of(ctx, ticket, lang),
+                    urgency=ticket.urgency, description=ticket.description,
+                    description_lang=language_of_text(ticket.description or "", ticket.language),
                     task=task, buttons=buttons,
                     title_key="job.assigned_title" if buttons[0][0] == "decline" else "job.title")
     # An offer is only made to someone on duty and expires in minutes: quiet hours never hold it.
@@ -158,8 +160,8 @@ async def fall_back(ctx: Context, ticket: Ticket, exclude: Any = ()) -> None:
     if ticket.offer_expires_at is not None:
         await store.update_fields(ctx.session, ticket, offer_expires_at=None)
     dispatch = next((g for g in ctx.cfg.groups if g.kind == "dispatch" and g.region == ticket.region), None)
-    text = lambda lang: t(lang, "push.unassigned", id=ticket.id, skill=skill_label(ctx, ticket.skill),  # noqa: E731
-                          location=location_of(ctx, ticket), urgency=t(lang, f"urgency.{ticket.urgency}"))
+    text = lambda lang: t(lang, "push.unassigned", id=ticket.id, skill=skill_label(ctx, ticket.skill, lang),  # noqa: E731
+                          location=location_of(ctx, ticket, lang), urgency=t(lang, f"urgency.{ticket.urgency}"))
     if dispatch is not None and ctx.push_group(dispatch.chatid, text(dispatch.language), ticket.id):
         target = f"dispatch group {dispatch.name}"
     else:

@@ -16,6 +16,7 @@ from typing import Any
 from handlers.cards import Card, Field, Link
 from handlers.messages import t
 from handlers.context import Context
+from handlers.labels import region_label
 from handlers.links import report_url
 from handlers.registry import handles
 from handlers.replies import Reply
@@ -62,8 +63,7 @@ def person_name(ctx: Context, userid: str) -> str:
 def region_names(ctx: Context, codes: list[str] | None, lang: str) -> str:
     if codes is None:
         return t(lang, "settle.all_regions")
-    return "、".join((r.name if (r := ctx.cfg.region(c)) else c) for c in codes) if lang == "zh" else \
-        ", ".join((r.name if (r := ctx.cfg.region(c)) else c) for c in codes)
+    return ("、" if lang.startswith("zh") else ", ").join(region_label(ctx, c, lang) for c in codes)
 
 
 def period_text(lang: str, span: Span) -> str:

@@ -15,6 +15,7 @@ from handlers.registry import handles
 from handlers.replies import Reply
 from handlers.routing import deliver, find_route
 from handlers.service_templates import ServiceTemplate
+from handlers.words import words_of
 from storage import tickets as store
 from storage.models import Ticket
 
@@ -228,5 +229,6 @@ async def cancel_ticket(ctx: Context, entities: dict[str, Any]) -> Reply:
     await store.transition(ctx.session, ticket, to, actor=ctx.userid, reason=entities.get("_text", ""), now=ctx.now)
     await store.update_fields(ctx.session, ticket, next_check_at=None, offer_expires_at=None)
     await store.withdraw_offers(ctx.session, ticket.id)
-    headline = await notify.progress(ctx, ticket, "push.cancelled", name=ctx.name)
+    headline = await notify.progress(ctx, ticket, "push.cancelled", name=ctx.name,
+                                     words=words_of(entities.get("_text", ""), ctx.lang))
     return Reply(markdown=headline)

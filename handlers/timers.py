@@ -116,7 +116,7 @@ async def _escalate(ctx: Context, ticket: Ticket, target: str) -> None:
 def _tell(ctx: Context, ticket: Ticket, userids: list[str], key: str, target: str, **extra: Any) -> None:
     for userid in userids:
         lang = ctx.language_of(userid)
-        text = t(lang, key, id=ticket.id, target=t(lang, f"sla.target.{target}"), location=location_of(ctx, ticket),
+        text = t(lang, key, id=ticket.id, target=t(lang, f"sla.target.{target}"), location=location_of(ctx, ticket, lang),
                  engineer=notify.person_name(ctx, ticket.assignee), **extra)
         ctx.send_text(userid, text, ticket.id, urgent=True)
         person = ctx.cfg.person(userid)

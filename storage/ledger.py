@@ -103,7 +103,7 @@ def _sum(expr: Any) -> Any:
     return cast(func.coalesce(func.sum(expr), 0), BigInteger)
 
 
-def _rate(lcfg: LedgerConfig, frm: str, to: str, day: dt.date) -> FxRate | None:
+def rate_on(lcfg: LedgerConfig, frm: str, to: str, day: dt.date) -> FxRate | None:
     """The stored rate in force on `day`, else the latest configured one (a rate list that starts
     after the job is still the best evidence we have; the rate's own date is stored with it)."""
     for on in (day, None):
@@ -187,7 +187,7 @@ async def record_completion(session: AsyncSession, scfg: SettlementConfig, *, ti
     asked = period_of(done, tz)
     period = await _bookable_period(session, asked)
     rep_cur = lcfg.reporting_currency
-    rate = _rate(lcfg, q.currency, rep_cur, day)
+    rate = rate_on(lcfg, q.currency, rep_cur, day)
     audit = {**q.to_json(audit=True), "split": _rule_json(rule),
              "reporting_fx": rate.to_json() if rate else None,
              "period_moved_from": asked if period != asked else None}

@@ -231,6 +231,22 @@ class MailDigested(Base):
     digested_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
+class Attachment(Base):
+    """A file that came with a ticket (a photo from the store's report page). The bytes are in the
+    file store (storage/attachments.py) under `key`; the row is written with the ticket."""
+
+    __tablename__ = "attachments"
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(128), unique=True)
+    content_type: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    source: Mapped[str] = mapped_column(String(16), default="form")   # form: the store's report page
+    uploaded_by: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
 # Insert statements built once: the hot path executes them with parameters, so SQLAlchemy
 # compiles each one a single time instead of re-building an ORM statement per message.
 INSERT_TICKET = Ticket.__table__.insert().returning(Ticket.__table__.c.id)

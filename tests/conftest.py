@@ -57,6 +57,7 @@ def make_config(tmp_path: Path, **overrides: Any) -> Config:
         "worker": {"poll_interval_s": 0.05, "backoff_base_s": 0.05, "backoff_max_s": 0.5, "timer_interval_s": 0.05},
         # Tests run at any hour: quiet hours are switched on by the tests about them.
         "quiet_hours": {"enabled": False},
+        "attachments": {"dir": str(tmp_path / "attachments")},
     })
     return parse_config(deep_merge(data, overrides), env={})
 

@@ -465,21 +465,4 @@ def routes() -> list[web.RouteDef]:
             web.post("/cgi-bin/message/send", message_send),
             web.post("/cgi-bin/message/update_template_card", update_template_card),
             web.post("/cgi-bin/webhook/send", webhook_send),
-            web.post("/cgi-bin/aibot/response", aibot_response),
-            web.get("/translate/m", translate_page)]
-
-
-# -- translation provider stand-in ------------------------------------------------------------------
-async def translate_page(request: web.Request) -> web.Response:
-    """Google Translate's mobile page (what deep-translator's GoogleTranslator reads): the result
-    in <div class="result-container">. The sandbox cannot translate; it marks the text with the
-    target language, so a reader sees that the text went through translation."""
-    from html import escape
-
-    q, sl, tl = request.query.get("q"), request.query.get("sl"), request.query.get("tl")
-    if not q or not sl or not tl:
-        return web.Response(status=400, text="q, sl and tl are required")
-    state = request.app[STATE]
-    state.record("translate", source=sl, target=tl, text=q)
-    return web.Response(text=f'<html><body><div class="result-container">[{escape(tl)}] {escape(q)}</div></body></html>',
-                        content_type="text/html")
+            web.post("/cgi-bin/aibot/response", aibot_response)]

@@ -46,3 +46,8 @@ def test_a_card_survives_the_outbox_round_trip():
     assert Card.from_dict(stored["card"]) == card
     sent = present_payload(stored, "app")
     assert "card" not in sent and sent["template_card"] == present(card, "app")
+
+
+def test_a_button_label_is_cut_to_ten_characters_between_words():
+    card = Card(title="#5", buttons=(Button("Confirm the visit", "confirm:5"),), task_id="job-5-a")
+    assert present(card, "app")["button_list"][0]["text"] == "Confirm…"

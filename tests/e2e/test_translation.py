@@ -42,7 +42,8 @@ async def test_provider_down_sends_the_original(start):
     sb = desk.sandbox
     await sb.say("storebkk", THAI_REPORT, chatid="wr_bkk_siam")
     [card] = await sb.wait_for(lambda: sb.job_cards("somchai"))
-    assert card["sub_title_text"] == THAI_REPORT.replace("@小鲸 ", "")
+    # The original, and a line saying it is not translated.
+    assert card["sub_title_text"] == THAI_REPORT.replace("@小鲸 ", "") + "\n（机器翻译暂不可用，以上为原文）"
 
 
 async def test_a_thai_store_reads_thai_and_its_local_currency(desk):

@@ -1,0 +1,158 @@
+"""Files that come with a ticket (the photos a store adds on its report page): the bytes in a
+`FileStore`, one `attachments` row each beside the ticket.
+
+The order keeps rows honest: the files are written first, the rows in the ticket's transaction,
+and the files are deleted again when that transaction does not commit (`discard`). So no row
+ever names a missing file. A process that dies between the two leaves a file that no row names:
+harmless (nothing links to it, its key is random), and the price of never the other way round.
+
+Keys are random (`secrets.token_urlsafe`) plus the extension of the type the bytes show
+(`sniff`); a client's filename and content type are never used for anything.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+import re
+import secrets
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol, Sequence
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Attachment
+
+# What a report may carry, told by the first bytes: extension and the type served back.
+JPEG, PNG, WEBP, HEIC = ("jpg", "image/jpeg"), ("png", "image/png"), ("webp", "image/webp"), ("heic", "image/heic")
+_HEIC_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx"}
+_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}\.(jpg|png|webp|heic)")
+
+
+def sniff(data: bytes) -> tuple[str, str] | None:
+    """(extension, content type) of a JPEG, PNG, WebP or HEIC image by its magic bytes, else None."""
+    if data[:3] == b"\xff\xd8\xff":
+        return JPEG
+    if data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR":
+        return PNG
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP" and data[12:15] == b"VP8":
+        return WEBP
+    if data[4:8] == b"ftyp":   # ISO media: HEIC by its major brand, or a generic HEIF one listing a HEIC brand
+        size = int.from_bytes(data[:4], "big")
+        brands = {data[i:i + 4] for i in range(16, min(size, len(data), 256) - 3, 4)}
+        major = data[8:12]
+        if major in _HEIC_BRANDS or (major in (b"mif1", b"msf1") and brands & _HEIC_BRANDS):
+            return HEIC
+    return None
+
+
+@dataclass(frozen=True)
+class Upload:
+    """One accepted file, before it is stored: its bytes and what they are."""
+    key: str
+    data: bytes
+    content_type: str
+
+    @classmethod
+    def of(cls, data: bytes) -> "Upload | None":
+        """An upload with a fresh random key, or None when the bytes are no image we take."""
+        kind = sniff(data)
+        if kind is None:
+            return None
+        return cls(f"{secrets.token_urlsafe(18)}.{kind[0]}", data, kind[1])
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+
+class FileStore(Protocol):
+    """Where the bytes live. `local` today; an S3-compatible one is another class with these three."""
+
+    async def put(self, key: str, data: bytes, content_type: str) -> None: ...
+
+    async def get(self, key: str) -> bytes | None: ...
+
+    async def delete(self, key: str) -> None: ...
+
+
+class LocalFileStore:
+    """Files in one directory (made here if missing). A file is written under a temporary name
+    and renamed, so a crash never leaves half a file under its key; a crash can leave a `.part-*`
+    file behind, which nothing reads."""
+
+    def __init__(self, directory: str | Path) -> None:
+        self.directory = Path(directory)
+        self.directory.mkdir(parents=True, exist_ok=True)
+
+    def _path(self, key: str) -> Path:
+        if not _KEY.fullmatch(key):   # keys are ours; anything else is never a path
+            raise ValueError(f"not an attachment key: {key!r}")
+        return self.directory / key
+
+    async def put(self, key: str, data: bytes, content_type: str) -> None:
+        await asyncio.to_thread(self._write, self._path(key), data)
+
+    def _write(self, path: Path, data: bytes) -> None:
+        fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".part-")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    async def get(self, key: str) -> bytes | None:
+        path = self._path(key)
+        try:
+            return await asyncio.to_thread(path.read_bytes)
+        except FileNotFoundError:
+            return None
+
+    async def delete(self, key: str) -> None:
+        self._path(key).unlink(missing_ok=True)
+
+
+def make_file_store(backend: str, directory: str | Path) -> FileStore:
+    if backend == "local":
+        return LocalFileStore(directory)
+    raise ValueError(f"unknown attachments backend {backend!r}")
+
+
+async def put_all(store: FileStore, uploads: Sequence[Upload]) -> None:
+    """Write every file, or none: a failure deletes those already written."""
+    try:
+        for u in uploads:
+            await store.put(u.key, u.data, u.content_type)
+    except BaseException:
+        await discard(store, uploads)
+        raise
+
+
+async def discard(store: FileStore, uploads: Sequence[Upload]) -> None:
+    for u in uploads:
+        await store.delete(u.key)
+
+
+async def record(session: AsyncSession, ticket_id: int, uploads: Sequence[Upload], *, source: str,
+                 uploaded_by: str | None) -> None:
+    """The rows, in the caller's transaction (the ticket's)."""
+    session.add_all(Attachment(ticket_id=ticket_id, key=u.key, content_type=u.content_type, size=len(u.data),
+                               sha256=u.sha256, source=source, uploaded_by=uploaded_by) for u in uploads)
+    await session.flush()
+
+
+async def of_ticket(session: AsyncSession, ticket_id: int) -> list[Attachment]:
+    return list((await session.scalars(
+        select(Attachment).where(Attachment.ticket_id == ticket_id).order_by(Attachment.id))).all())
+
+
+async def get(session: AsyncSession, attachment_id: int) -> Attachment | None:
+    return await session.get(Attachment, attachment_id)

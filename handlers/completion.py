@@ -92,7 +92,7 @@ async def finish(ctx: Context, ticket: Ticket, facts: dict[str, Any], approved_b
     await store.transition(ctx.session, ticket, to, actor=ctx.userid, reason=reason, now=ctx.now)
     await store.update_fields(ctx.session, ticket, completed_at=ctx.now, next_check_at=None, eta_at=None,
                               sla_breached=ticket.sla_breached or bool(ticket.resolution_due and ctx.now > ticket.resolution_due))
-    breakdown = ""
+    breakdown, mine = "", ""
     if ctx.settlement is not None and ticket.template:
         from storage import ledger
 
@@ -101,6 +101,8 @@ async def finish(ctx: Context, ticket: Ticket, facts: dict[str, Any], approved_b
             engineer=ticket.assignee, hours=facts["hours"], parts=[tuple(p) for p in facts["parts"]],
             surcharges=facts["surcharges"], language=_group_lang(ctx, ticket), completed_at=ctx.now)
         breakdown = ledger.quote_markdown(quote, _group_lang(ctx, ticket))
+        # The one who completes it reads the total in their own currency too (a Chinese engineer on a Bangkok job).
+        mine = also_in_own(ctx, quote.total, quote.currency, ctx.userid)
     engineer = ctx.cfg.person(ticket.assignee)
     note = Words(facts["note"], facts.get("note_lang") or ticket.language) if facts.get("note") else None
     await notify.progress(ctx, ticket, "push.completed", name=engineer.name if engineer else ctx.name, breakdown="",
@@ -115,7 +117,8 @@ async def finish(ctx: Context, ticket: Ticket, facts: dict[str, Any], approved_b
         ctx.send_kf_menu(customer, t(lang, "csat.ask_kf", id=ticket.id),
                          [(f"rate:{ticket.id}:{n}", f"#{ticket.id} " + t(lang, "csat.stars", n=n)) for n in range(5, 0, -1)],
                          ticket.id)
-    return Reply(markdown=t(ctx.lang, "complete.done", id=ticket.id) + ("\n" + breakdown if breakdown else ""))
+    return Reply(markdown=t(ctx.lang, "complete.done", id=ticket.id) + ("\n" + breakdown if breakdown else "")
+                 + (f"\n{mine.strip()}" if mine else ""))
 
 
 def _group_lang(ctx: Context, ticket: Ticket) -> str:

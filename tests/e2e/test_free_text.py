@@ -85,7 +85,10 @@ async def test_thai_store_french_store_and_chinese_engineer_read_each_other(star
     pushed = await _push_with(sb, THAI_GROUP, "💬 [th] 压缩机")
     assert "ข้อความต้นฉบับ: 压缩机" in pushed, pushed
     await sb.say("zhangwei", f"@小鲸 #{bkk} 配件到了 开始维修", chatid=THAI_GROUP)
-    await sb.say("zhangwei", f"@小鲸 #{bkk} 完工 换了排水管 测试正常", chatid=THAI_GROUP)
+    done = await sb.say("zhangwei", f"@小鲸 #{bkk} 完工 换了排水管 测试正常", chatid=THAI_GROUP)
+    # The job is billed in baht; he counts in yuan: both, at the stored rate.
+    answer = done["reply"]["stream"]["content"] if done["reply"]["msgtype"] == "stream" else str(done["reply"])
+    assert "THB" in answer and "≈" in answer and "CNY" in answer, answer
     await _push_with(sb, THAI_GROUP, "💬 [th] 换了排水管")
     await sb.say("storebkk", f"@小鲸 #{bkk} 5 ดาว ช่างเก่งมาก สุภาพ", chatid=THAI_GROUP)
     await sb.say("storeparis", f"@小鲸 annuler #{paris}, le propriétaire a trouvé quelqu'un d'autre", chatid=PARIS_GROUP)

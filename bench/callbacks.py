@@ -49,6 +49,9 @@ def write_config(tmp: Path, port: int, backend: str, wecom_port: int) -> Path:
     data = interpolate(yaml.safe_load((ROOT / "config.yaml").read_text(encoding="utf-8")), env={})
     data["server"]["port"] = port
     data["worker"]["in_process"] = True   # the default layout: serve also drains the outbox
+    # Every report here opens a ticket (what is measured); a store's repeats would otherwise be
+    # added to its open ticket of the same skill, a cheaper path.
+    data["routing"]["attach_repeat_reports"] = False
     data["wecom"]["api_base"] = f"http://127.0.0.1:{wecom_port}/sandbox"
     if backend == "postgres":
         data["database"]["url"] = os.environ.get("BENCH_DATABASE_URL",

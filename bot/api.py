@@ -30,6 +30,9 @@ class TicketRequest(BaseModel):
     reporter: str | None = Field(None, max_length=64)
     source: str = Field("api", max_length=16)
     external_ref: str | None = Field(None, max_length=128)
+    # With `chatid`, a report for a store and skill that already has an open ticket is added to it
+    # (answered 200 with "attached": true); `separate: true` opens a ticket of its own anyway.
+    separate: bool = False
 
 
 def _bad(reason: str, status: int = 400) -> web.Response:
@@ -91,9 +94,12 @@ async def _create(desk: Any, cfg: Any, body: TicketRequest, key: str | None, dig
                    "template_version": ticket.template_version, "region": ticket.region, "city": ticket.city,
                    "urgency": ticket.urgency, "assignee": ticket.assignee, "offered_to": reply.data["offered_to"],
                    "url": ctx.ticket_url(ticket.id)}
+        status = 201
+        if reply.data.get("attached"):
+            status, payload["attached"] = 200, True
         if key:
-            ctx.session.add(ApiRequest(key=key, request_hash=digest, status=201, response=payload))
-    return 201, payload
+            ctx.session.add(ApiRequest(key=key, request_hash=digest, status=status, response=payload))
+    return status, payload
 
 
 async def get_ticket(request: web.Request) -> web.Response:

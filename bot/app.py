@@ -11,6 +11,7 @@ from typing import AsyncIterator
 from aiohttp import web
 
 from bot import api, callbacks, rasa_routes, report_form, reports, textcut
+from bot.media import MediaFetcher
 from bot.pages import file_store
 from handlers.clock import Clock
 from handlers.config import Config, ConfigError
@@ -184,12 +185,14 @@ def create_app(cfg: Config, *, worker: bool | None = None, clock: Clock | None =
             app[DB], app[CACHE], app[CLIENT] = db, cache, client
             await sync_templates(db, services)
             try:   # made at start: a photo directory nobody can write is a start-up error, not a 503 later
-                file_store(cfg.attachments)
+                files = file_store(cfg.attachments)
             except OSError as e:
                 raise StartupError(f"attachments.dir: cannot use {cfg.attachments.dir!r} ({e.strerror})") from None
             if "th" in {g.language for g in cfg.groups} | {lang for p in cfg.people for lang in p.languages}:
                 await asyncio.get_running_loop().run_in_executor(None, textcut.warm)
-            app[callbacks.DESK] = desk = Desk(cfg, db, cache, build_parser(cfg), public_url(cfg), services)
+            fetcher = MediaFetcher(cfg, client)   # photos and files sent in chat
+            app[callbacks.DESK] = desk = Desk(cfg, db, cache, build_parser(cfg), public_url(cfg), services,
+                                              fetch_media=fetcher, files=files)
             app[callbacks.KF_READER] = KfReader(cfg, db, cache, client, desk)
             app[WORKER] = make_worker(cfg, db, cache, client, services.clock)
             stop = asyncio.Event()
@@ -203,6 +206,7 @@ def create_app(cfg: Config, *, worker: bool | None = None, clock: Clock | None =
                 app[WORKER].wake()
                 await asyncio.wait_for(asyncio.gather(*tasks), timeout=10)
             await client.close()
+            await fetcher.close()
             app[WORKER].close()
             if hasattr(desk.parser, "close"):   # a remote NLU backend's HTTP session
                 await desk.parser.close()

@@ -254,7 +254,7 @@ def build_cli() -> argparse.ArgumentParser:
     ob = sub.add_parser("outbox", help="outbound messages").add_subparsers(dest="outbox_command", required=True)
     p = command("list", cmd_outbox_list, "list outbound messages (newest first)", ob)
     p.add_argument("--failed", action="store_true", help="only permanently failed messages")
-    p.add_argument("--status", choices=["pending", "sending", "sent", "failed"])
+    p.add_argument("--status", choices=["pending", "sending", "sent", "failed", "dropped"])
     p.add_argument("--limit", type=int, default=100)
     p = command("retry", cmd_outbox_retry, "queue failed messages again", ob)
     p.add_argument("--id", type=int, help="only this message")

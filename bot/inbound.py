@@ -11,7 +11,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, fromstring
 
 from bot.textcut import cut
-from handlers.event import Inbound
+from handlers.event import Inbound, Media
 
 
 class BadPayload(Exception):
@@ -35,7 +35,9 @@ def xml_fields(root: Element) -> dict[str, str]:
 # not WeCom: refused with a 400 before anything is stored.
 LIMITS = {"userid": 64, "chatid": 128, "msgid": 200, "msgtype": 32, "chattype": 16, "event": 64, "event_key": 256,
           "task_id": 128, "response_code": 512, "response_url": 1024, "stream_id": 64, "text": 16384,
-          "create_time": 16, "open_kfid": 64, "token": 128}
+          "create_time": 16, "open_kfid": 64, "token": 128, "media_url": 2048, "media_id": 256}
+# More pictures than one message can carry in WeCom's client is not WeCom (refused with a 400).
+MAX_MEDIA_ITEMS = 20
 
 
 def _field(value: Any, name: str, *, required: bool = False) -> str | None:
@@ -63,7 +65,7 @@ def _object(value: Any, name: str) -> dict[str, Any]:
 
 
 def parse_app_message(plaintext: str) -> Inbound:
-    """Self-built app (XML, doc 90240): 1:1 text messages and template card clicks."""
+    """Self-built app (XML, doc 90240): 1:1 text and image messages and template card clicks."""
     return parse_app_fields(xml_fields(parse_xml(plaintext)))
 
 
@@ -76,6 +78,14 @@ def parse_app_fields(f: dict[str, str]) -> Inbound:
         msgid = _field(f.get("MsgId"), "msgid", required=True)
         return Inbound("app", "text", f"app:{msgid}", user, text=_field(f.get("Content"), "text") or "", msgid=msgid,
                        msgtype=msgtype, raw=f)
+    if msgtype == "image":
+        # doc 90240 图片消息: PicUrl and MediaId; the bytes come from media/get with the MediaId
+        # (bot/media.py), which needs no trust in where PicUrl points.
+        msgid = _field(f.get("MsgId"), "msgid", required=True)
+        media_id = _field(f.get("MediaId"), "media_id", required=True)
+        assert media_id is not None
+        return Inbound("app", "text", f"app:{msgid}", user, msgid=msgid, msgtype=msgtype, raw=f,
+                       media=(Media("image", media_id),))
     if msgtype == "event":
         event = _field(f.get("Event"), "event") or ""
         event_key = _field(f.get("EventKey"), "event_key")
@@ -130,6 +140,10 @@ def parse_bot_message(plaintext: str) -> Inbound:
             raise BadPayload("text.content is required")
         return Inbound("bot", "text", key, user, text=_field(content, "text") or "", quote=_quoted_text(body.get("quote")),
                        **common)
+    if msgtype in ("image", "file", "mixed"):
+        text, media = _media_message(body, msgtype)
+        return Inbound("bot", "text", key, user, text=text, quote=_quoted_text(body.get("quote")), media=media,
+                       **common)
     if msgtype == "event":
         event = _object(body.get("event"), "event")
         etype = _field(event.get("eventtype"), "event")
@@ -141,6 +155,38 @@ def parse_bot_message(plaintext: str) -> Inbound:
             return Inbound("bot", "enter", key, user, **common)
         return Inbound("bot", "unsupported", key, user, **{**common, "msgtype": f"event:{etype}"})
     return Inbound("bot", "unsupported", key, user, **common)
+
+
+def _media_url(item: Any, name: str) -> str:
+    url = _field(_object(item, name).get("url"), "media_url", required=True)
+    assert url is not None
+    if not url.startswith(("https://", "http://")):
+        raise BadPayload(f"{name}.url is not an http(s) URL")
+    return url
+
+
+def _media_message(body: dict[str, Any], msgtype: str) -> tuple[str, tuple[Media, ...]]:
+    """doc 100719: `image` {"url"} and `file` {"url"} (files encrypted with the bot's
+    EncodingAESKey, bot/media.py), `mixed` {"msg_item": [{"msgtype": "text"|"image", …}]}: the
+    text parts joined, the images in order."""
+    if msgtype in ("image", "file"):
+        return "", (Media(msgtype, _media_url(body.get(msgtype), msgtype)),)   # type: ignore[arg-type]
+    items = _object(body.get("mixed"), "mixed").get("msg_item")
+    if not isinstance(items, list) or not items:
+        raise BadPayload("mixed.msg_item must be a non-empty list")
+    if len(items) > MAX_MEDIA_ITEMS:
+        raise BadPayload(f"mixed.msg_item has more than {MAX_MEDIA_ITEMS} items")
+    texts: list[str] = []
+    media: list[Media] = []
+    for item in items:
+        item = _object(item, "mixed.msg_item")
+        if item.get("msgtype") == "text":
+            content = _object(item.get("text"), "text").get("content")
+            if isinstance(content, str):
+                texts.append(content)
+        elif item.get("msgtype") == "image":
+            media.append(Media("image", _media_url(item.get("image"), "image")))
+    return _field(" ".join(texts), "text") or "", tuple(media)
 
 
 QUOTE_MAX = 2048   # enough for any card or report a person quotes; more is not context

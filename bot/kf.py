@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from handlers.config import Config
-from handlers.confirm import ANSWER_KEYS
+from handlers.dispatch import is_menu_tap
 from handlers.desk import Desk
 from handlers.event import Inbound
 from handlers.messages import t
@@ -96,7 +96,7 @@ class KfReader:
         # A tap on a menu item comes as text with the item's menu_id. The confirmation menu's ids
         # are the card buttons' ("answer:1"): read like a tap, whatever the item's text says.
         menu_id = (item.get("text") or {}).get("menu_id") if isinstance(item.get("text"), dict) else None
-        event_key = menu_id if isinstance(menu_id, str) and menu_id in ANSWER_KEYS else None
+        event_key = menu_id if isinstance(menu_id, str) and is_menu_tap(menu_id) else None
         inbound = Inbound("kf", "card_click" if event_key else kind, f"kf:{msgid}", external,
                           chatid=chatid, text=text, msgid=msgid, msgtype=msgtype, account=open_kfid, event_key=event_key)
         await self.desk.receive(inbound)

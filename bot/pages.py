@@ -54,7 +54,10 @@ async def render_ticket(db: Database, cfg: Config, ticket_id: int) -> str | None
         undelivered = (await session.scalars(select(OutboxMessage).where(
             OutboxMessage.ticket_id == ticket_id, OutboxMessage.kind == "kf_message",
             OutboxMessage.status == "failed").order_by(OutboxMessage.id))).all()
-        photos = [file_url(ticket_id, a.id, cfg.wecom.app.secret) for a in await attachments.of_ticket(session, ticket_id)]
+        files = await attachments.of_ticket(session, ticket_id)
+        photos = [file_url(ticket_id, a.id, cfg.wecom.app.secret) for a in files if a.content_type.startswith("image/")]
+        documents = [file_url(ticket_id, a.id, cfg.wecom.app.secret) for a in files
+                     if not a.content_type.startswith("image/")]   # PDFs sent in chat: links, not pictures
     lang = ticket.language
     skill = cfg.skill(ticket.skill)
     engineer = cfg.person(ticket.assignee)
@@ -64,7 +67,8 @@ async def render_ticket(db: Database, cfg: Config, ticket_id: int) -> str | None
         engineer=engineer.name if engineer else ticket.assignee, t=t,
         charge=charge, lines=[(ln.label, format_minor(ln.amount, ln.currency)) for ln in lines],
         total=format_minor(charge.total, charge.currency) if charge else None,
-        undelivered=[(m.created_at, m.last_error) for m in undelivered], photos=photos)
+        undelivered=[(m.created_at, m.last_error) for m in undelivered], photos=photos,
+        documents=documents)
 
 
 async def ticket_file(request: web.Request) -> web.Response:

@@ -1,4 +1,4 @@
-"""WeCom server API client (gettoken, message/send, update_template_card, webhook, response_url).
+"""WeCom server API client (gettoken, message/send, update_template_card, webhook, response_url, media/get).
 
 The access token is cached in the shared cache (Redis in production) so that all processes use
 one token; it is refreshed before expiry and once more when WeCom says it is invalid/expired.
@@ -7,6 +7,7 @@ one token; it is refreshed before expiry and once more when WeCom says it is inv
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from typing import Any
 
@@ -27,6 +28,23 @@ class WeComError(Exception):
 
 class TransientError(Exception):
     """Network error, timeout or 5xx: try again later."""
+
+
+class MediaTooLarge(Exception):
+    """A download went past the size it may have; the rest was not read."""
+
+
+async def read_capped(resp: aiohttp.ClientResponse, cap: int) -> bytes:
+    """A response body of at most `cap` bytes, read in chunks: MediaTooLarge as soon as it is more
+    (a Content-Length that says so is refused before any byte is read)."""
+    if resp.content_length is not None and resp.content_length > cap:
+        raise MediaTooLarge(f"{resp.content_length} bytes")
+    data = bytearray()
+    async for chunk in resp.content.iter_chunked(64 * 1024):
+        data += chunk
+        if len(data) > cap:
+            raise MediaTooLarge(f"more than {cap} bytes")
+    return bytes(data)
 
 
 class WeComClient:
@@ -136,9 +154,48 @@ class WeComClient:
                                    msgid: str | None = None) -> dict[str, Any]:
         return await self._api("kf/send_msg_on_event", {"code": code, **message, **({"msgid": msgid} if msgid else {})})
 
+    async def get_media(self, media_id: str, max_bytes: int, timeout_s: float = 20.0) -> bytes:
+        """A temporary media file's bytes (media/get, 获取临时素材 doc 96486: the file itself on success, a JSON
+        error body otherwise; a rejected token is refreshed once). More than `max_bytes`: MediaTooLarge."""
+        token = await self.token()
+        session = await self._http()
+        for attempt in (0, 1):
+            try:
+                async with session.get(f"{self.base}/cgi-bin/media/get",
+                                       params={"access_token": token, "media_id": media_id},
+                                       timeout=aiohttp.ClientTimeout(total=timeout_s)) as resp:
+                    if resp.status >= 500:
+                        raise TransientError(f"HTTP {resp.status}")
+                    if resp.status != 200:
+                        raise WeComError(-2, f"HTTP {resp.status}", retryable=resp.status == 429)
+                    data = await read_capped(resp, max_bytes)
+                    json_type = resp.content_type in ("application/json", "text/plain")
+            except (aiohttp.ClientError, asyncio.TimeoutError) as e:
+                raise TransientError(type(e).__name__) from None
+            error = _json_error(data) if json_type or data[:1] == b"{" else None
+            if error is None:
+                return data
+            code = int(error.get("errcode", 0) or 0)
+            if code in TOKEN_INVALID and attempt == 0:
+                await self.cache.delete(self._token_key)
+                token = await self.token(refresh=True)
+                continue
+            self._check(error)
+            raise WeComError(-2, "media/get answered JSON instead of a file", retryable=False)
+        raise AssertionError("unreachable")
+
     async def webhook_send(self, key: str, message: dict[str, Any]) -> dict[str, Any]:
         return self._check(await self._request("POST", f"{self.base}/cgi-bin/webhook/send",
                                                params={"key": key}, json=message))
 
     async def response_url(self, url: str, message: dict[str, Any]) -> dict[str, Any]:
         return self._check(await self._request("POST", url, json=message))
+
+
+def _json_error(data: bytes) -> dict[str, Any] | None:
+    """media/get's error answer ({"errcode": …, "errmsg": …}) when the body is one, else None."""
+    try:
+        body = json.loads(data)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return body if isinstance(body, dict) and "errcode" in body else None

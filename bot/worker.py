@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import timedelta
 from typing import Any
 
 from handlers.clock import Clock
@@ -14,18 +15,26 @@ from bot.translate import Translator
 from bot.mailer import Mailer
 from bot.sms import NoSms, SmsProvider
 from bot.wecom_api import TransientError, WeComClient, WeComError
-from storage import kf as kf_store, outbox
+from storage import kf as kf_store, outbox, tickets as tickets_store
 from storage.cache import Cache, CacheUnavailable
 from storage.db import Database
 
 log = logging.getLogger("wecom_desk.worker")
 CODE_USED = 60140    # response_code expired or already used
 CACHE_RETRY_S = 2.0   # a row that met a cache outage is tried again after this, without spending an attempt
+# A job card's response code updates it once within 72 h of the send; ours is timed from the
+# answer, a little after WeCom's own start, hence the margin.
+CODE_LIFE = timedelta(hours=72) - timedelta(minutes=10)
+CARD_WAIT_S = 1.0     # an offer's card update waits this long, again and again, while the card itself is not out
 
 
 class RateLimited(Exception):
-    def __init__(self, retry_in: float) -> None:
-        self.retry_in = retry_in
+    def __init__(self, retry_in: float, why: str = "the rate limit") -> None:
+        self.retry_in, self.why = retry_in, why
+
+
+class Dropped(Exception):
+    """Not sent, on purpose: what the row says stopped being true before it could go out."""
 
 
 class OutboxWorker:
@@ -41,6 +50,7 @@ class OutboxWorker:
         # Delivered and held rows are marked together: one UPDATE each for all that finished while
         # the last write ran (group commit), instead of a transaction per row on the callbacks' writer.
         self._sent: list[int] = []
+        self._codes: list[tuple[str, str, Any]] = []   # job cards' response codes: (task_id, code, when)
         self._held: dict[float, list[int]] = {}
         self._flushing: asyncio.Task[None] | None = None
 
@@ -122,16 +132,20 @@ class OutboxWorker:
         """Write the marks until none are waiting. A failed write keeps them for the next flush;
         if the process dies first, their leases lapse and WeCom's duplicate check (app messages)
         keeps a re-send from showing twice."""
-        while self._sent or self._held:
+        while self._sent or self._held or self._codes:
             ids, self._sent = self._sent, []
             held, self._held = self._held, {}
+            codes, self._codes = self._codes, []
             try:
                 async with self.db.transaction() as session:
+                    # With the card's row marked sent: whoever sees it sent finds its code too.
+                    await tickets_store.record_codes(session, codes)
                     await outbox.mark_sent(session, ids)
                     for delay_s, held_ids in held.items():
                         await outbox.defer(session, held_ids, delay_s)
             except Exception:
                 self._sent[:0] = ids
+                self._codes[:0] = codes
                 for delay_s, held_ids in held.items():
                     self._held.setdefault(delay_s, [])[:0] = held_ids
                 log.exception("outbox: could not mark %d row(s) sent and %d held; will try again", len(ids),
@@ -144,8 +158,13 @@ class OutboxWorker:
             await self._send(kind, dest, payload, row_id, attempts)
         except RateLimited as e:
             self._hold(row_id, e.retry_in)
-            log.info("outbox %s %s to %s: held by the rate limit; retry in %ss", row_id, kind, _mask(kind, dest),
+            log.info("outbox %s %s to %s: held by %s; retry in %ss", row_id, kind, _mask(kind, dest), e.why,
                      e.retry_in)
+            return
+        except Dropped as e:
+            async with self.db.transaction() as session:
+                await outbox.mark_dropped(session, row_id, attempts, str(e))
+            log.info("outbox %s %s to %s dropped: %s", row_id, kind, _mask(kind, dest), e)
             return
         except CacheUnavailable as e:
             # Our own cache (token, rate limits) is down, not WeCom: try later, no attempt spent.
@@ -184,10 +203,20 @@ class OutboxWorker:
     async def _send(self, kind: str, dest: str, payload: dict[str, Any], row_id: int = 0, attempts: int = 1) -> None:
         if "_translate" in payload and self.translator:
             payload = await self.translator.apply(payload)
+        fallback = payload.get("_fallback")
         payload = {k: v for k, v in payload.items() if not k.startswith("_")}   # the desk's notes, not WeCom's
         if kind == "app_message":
+            task = _offer_task(payload)
+            # The member limit first: a card held by it comes due again and again, and the offer
+            # check is a database read, paid only by a card about to go out.
             await self._within_member_limits(dest)
-            await self.client.send_message(dest, present_payload(payload, "app"))
+            if task is not None and attempts == 1:
+                await self._still_offered(task)
+            answer = await self.client.send_message(dest, present_payload(payload, "app"))
+            if task is not None and answer.get("response_code"):
+                self._codes.append((task, str(answer["response_code"]), self.clock.now()))
+        elif kind == "update_card" and "task_id" in payload:
+            await self._update_offer_card(dest, payload, fallback, attempts)
         elif kind == "update_card":
             await self.client.update_template_card(dest.split("|"), payload["response_code"],
                                                    **{k: v for k, v in payload.items() if k != "response_code"})
@@ -221,6 +250,45 @@ class OutboxWorker:
             raise ValueError(f"unknown outbox kind {kind!r}")
 
 
+    async def _still_offered(self, task: str) -> None:
+        """A job card goes out only while its offer stands. Claimed by someone else, cancelled or
+        timed out before this row's first try: the engineer never sees a live card of a job that is
+        gone (and, never having seen it, is not told it ended: see _update_offer_card). A retry is
+        not dropped: the earlier try may have arrived with its answer lost. It goes again (WeCom's
+        duplicate check shows it once), its code is recorded, and the update waiting for it follows."""
+        async with self.db.sessions() as session:
+            offer = await tickets_store.offer_of(session, task)
+        if offer is not None and offer.status != "offered":
+            raise Dropped(f"offer {offer.status} before its card went out")
+
+    async def _update_offer_card(self, dest: str, payload: dict[str, Any], fallback: dict[str, Any] | None,
+                                 attempts: int) -> None:
+        """An ended offer's card (Context.update_offer_card), by the code its send got back. The
+        card's own row decides: not out yet → wait for it (it may still be dropped); never out →
+        nothing to correct; out with a usable code → greyed in place; else the short text, once."""
+        task = payload["task_id"]
+        async with self.db.sessions() as session:
+            offer = await tickets_store.offer_of(session, task)
+            rows = await outbox.statuses_to(session, offer.ticket_id, "app_message", dest) if offer else []
+        card = next((status for status, p in rows if _offer_task(p) == task), None)
+        if card in ("pending", "sending"):
+            raise RateLimited(CARD_WAIT_S, why="its card, not sent yet")
+        if offer is None or card != "sent":
+            raise Dropped(f"its card never reached them ({card or 'no card'}): nothing to correct")
+        if offer.response_code and offer.code_at and self.clock.now() - offer.code_at < CODE_LIFE:
+            try:
+                await self.client.update_template_card([dest], offer.response_code, button=payload["button"])
+                return
+            except WeComError as e:
+                if e.errcode != CODE_USED or attempts > 1:
+                    raise   # on a retry, 60140 means an earlier attempt did it (_deliver)
+                async with self.db.transaction() as session:   # used up: a retry goes straight to the text
+                    await tickets_store.forget_code(session, task)
+        if fallback is None:
+            raise Dropped("the card cannot be updated (no usable response code) and nothing is to be said instead")
+        await self._within_member_limits(dest)
+        await self.client.send_message(dest, fallback)
+
     async def _within_member_limits(self, dest: str) -> None:
         """WeCom drops, without an error, app messages beyond 30 a minute or 1,000 an hour to one
         member (doc 90454): hold the row instead, so it arrives late rather than never."""
@@ -230,6 +298,12 @@ class OutboxWorker:
                     # Not sooner than a window from now: a flood of held rows must not be
                     # claimed and held again every few seconds.
                     raise RateLimited(retry_in=window)
+
+
+def _offer_task(payload: dict[str, Any]) -> str | None:
+    """The task id of a job card with buttons (an offer's card), else None."""
+    card = payload.get("card") if payload.get("msgtype") == "template_card" else None
+    return str(card["task_id"]) if isinstance(card, dict) and card.get("task_id") and card.get("buttons") else None
 
 
 def _mask(kind: str, dest: str) -> str:

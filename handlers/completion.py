@@ -13,7 +13,9 @@ from handlers.lifecycle import Impossible, next_status
 from handlers.money_view import also_in_own
 from handlers.replies import Reply
 from handlers.words import Words, words_of
-from storage import tickets as store
+
+AFTER = "chat_after"   # attachments.source of an after-photo (handlers/photos.py)
+from storage import attachments, tickets as store
 from storage.models import Ticket
 
 
@@ -35,6 +37,9 @@ def _needs_approval(ctx: Context, ticket: Ticket, quote: Any) -> Any:
 
 
 async def complete(ctx: Context, ticket: Ticket, facts: dict[str, Any]) -> Reply:
+    tpl = ctx.templates.defs.get(ticket.template) if ctx.templates and ticket.template else None
+    if tpl is not None and tpl.require_after_photos and not await attachments.count(ctx.session, ticket.id, AFTER):
+        return Reply(markdown=t(ctx.lang, "complete.needs_after_photos", id=ticket.id))
     quote = _quote(ctx, ticket, facts, ticket.language) if ctx.settlement is not None and ticket.template else None
     approval = _needs_approval(ctx, ticket, quote)
     if approval is not None and not (ticket.data or {}).get("approved"):

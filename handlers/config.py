@@ -230,7 +230,8 @@ class TranslationConfig(_Model):
 
 
 class AttachmentsConfig(_Model):
-    """Photos a store adds on its report page (bot/report_form.py), shown on the ticket page."""
+    """Photos a store adds on its report page (bot/report_form.py) and photos and files sent in
+    chat (bot/media.py, `max_bytes` each), shown on the ticket page."""
     backend: Literal["local"] = "local"   # files in `dir`; an S3-compatible store is issue 13's
     dir: str = Field("var/attachments", min_length=1)
     max_files: int = Field(3, ge=0, le=10)   # 0 = the form has no photo field
@@ -364,6 +365,9 @@ class RoutingConfig(_Model):
     neighbours: dict[str, list[str]] = Field(default_factory=dict)  # region → regions to widen to
     head_of_service: list[str] = Field(default_factory=list)  # last step of every escalation chain
     candidates_per_query: int = Field(20, ge=1)
+    # A report for a store and skill that already has an open ticket is added to it (one tap
+    # opens a separate one); false: every report opens its own ticket.
+    attach_repeat_reports: bool = True
 
     @field_validator("working_hours")
     @classmethod

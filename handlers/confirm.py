@@ -12,6 +12,7 @@ from handlers.messages import t
 from handlers.context import Context
 from handlers.registry import handles
 from handlers.replies import Reply
+from handlers.tickets import answer_about_open_job
 
 # The button keys a confirmation card carries; a tap is read like the text answer.
 ANSWER_KEYS = {"answer:1": True, "answer:0": False}
@@ -19,6 +20,9 @@ ANSWER_KEYS = {"answer:1": True, "answer:0": False}
 
 @handles("confirm_report")
 async def confirm_report(ctx: Context, entities: dict[str, Any]) -> Reply:
+    answered = await answer_about_open_job(ctx, entities)
+    if answered is not None:   # "空调还是不制冷，师傅什么时候到？" asks about the open job: nothing to confirm
+        return answered
     problem = entities.get("_text", "")
     question = t(ctx.lang, "confirm.ask", problem=problem)
     card = Card(title=t(ctx.lang, "confirm.title"), desc=problem, task_id=f"ask-{secrets.token_hex(8)}",

@@ -178,3 +178,15 @@ class Context:
     def update_button(self, userid: str, response_code: str, text: str, ticket_id: int | None = None) -> None:
         self._send("update_card", userid,
                        {"response_code": response_code, "button": {"replace_name": text}}, ticket_id)
+
+    def update_offer_card(self, userid: str, task_id: str, button: str, fallback: str | None,
+                          ticket_id: int | None = None) -> None:
+        """An offer's card, after the offer ended: its button greyed with `button` in place, with the
+        response code its send got back (the worker reads the stored code when it sends this, so
+        an update queued before the card went out still finds it). When the card cannot be updated
+        (no code, used up, older than 72 h), `fallback` goes as a short 1:1 text instead, once;
+        a card that never went out is neither updated nor followed by a text."""
+        payload: dict[str, Any] = {"task_id": task_id, "button": {"replace_name": button}}
+        if fallback:
+            payload["_fallback"] = {"msgtype": "markdown", "markdown": {"content": fallback}}
+        self._send("update_card", userid, payload, ticket_id)

@@ -24,9 +24,13 @@ from settlement.ledger_config import LedgerConfig
 from handlers.context import Context, language_for
 from handlers.dispatch import Parser, check_registry, dispatch, intent_of_button
 from handlers.confirm import ANSWER_KEYS
+from handlers.duplicates import wants_separate
+from handlers import photos
+from handlers.photos import Fetched, MediaFetch
 from handlers.replies import Reply
 from nlu.answers import ticket_in_quote, yes_no
-from storage import deliveries, outbox
+from storage import attachments, deliveries, outbox
+from storage.attachments import FileStore, Upload
 from storage.cache import Cache, CacheUnavailable
 from storage.db import Database
 
@@ -77,11 +81,21 @@ class Outcome:
 
 class Desk:
     def __init__(self, cfg: Config, db: Database, cache: Cache, parser: Parser, public_url: str = "",
-                 services: Services | None = None) -> None:
+                 services: Services | None = None, *, fetch_media: MediaFetch | None = None,
+                 files: FileStore | None = None) -> None:
         check_registry()  # an intent the parser can return with no handler fails here, at start
         self.cfg, self.db, self.cache, self.parser = cfg, db, cache, parser
         self.public_url = public_url
         self.services = services or Services()
+        # Photos and files sent in chat: the edge fetches them (bot/media.py), the store keeps them.
+        self.fetch_media = fetch_media
+        self._files = files
+
+    @property
+    def files(self) -> FileStore:
+        if self._files is None:
+            self._files = attachments.make_file_store(self.cfg.attachments.backend, self.cfg.attachments.dir)
+        return self._files
 
     # -- the entry point --------------------------------------------------------------------------
     async def receive(self, inbound: Inbound) -> Outcome:
@@ -191,14 +205,26 @@ class Desk:
         key = inbound.dedup_key
         assert key is not None
         intent, confidence = None, None
+        files: list[Upload] = []
+        kept = False
         try:
             intent, entities, confidence = await self._understand(inbound)
+            if inbound.media:
+                fetched = await self._fetch(inbound)
+                if fetched.refused is not None:   # nothing of it is stored; the sender is told why
+                    reply = Reply(markdown=t(self._lang(inbound), fetched.refused, **fetched.values))
+                    return await self._answer_only(inbound, reply, intent, "refused", confidence)
+                # Written before the transaction, deleted again below unless it commits with their rows.
+                files = fetched.uploads
+                await attachments.put_all(self.files, files)
+                intent, entities = photos.ATTACH, {**entities, "_files": files, "_intent": intent}
             async with self._work(inbound) as ctx:
                 reply = await dispatch(ctx, intent, entities)
                 self._effects_of_reply(ctx, inbound, reply)
                 await deliveries.record(ctx.session, key=key, channel=inbound.channel, userid=inbound.userid,
                                         chatid=inbound.chatid, intent=intent, outcome="ok", reply=reply.to_json(),
                                         stream_id=inbound.stream_key if inbound.channel == "bot" else None)
+            kept = bool(ctx.log.get("attached"))
             await self._remember(inbound, reply)
             return Outcome("ok", reply, intent, confidence, ctx.log.get("ticket"))
         except CacheUnavailable:
@@ -211,6 +237,25 @@ class Desk:
             return await self._apologise(inbound, intent, confidence)
         except Exception:
             return await self._apologise(inbound, intent, confidence)
+        finally:
+            if files and not kept:
+                await attachments.discard(self.files, files)
+
+    async def _fetch(self, inbound: Inbound) -> Fetched:
+        if self.fetch_media is None:   # a desk built without the edge (tests of handlers alone)
+            return Fetched(refused="unsupported")
+        return await self.fetch_media(inbound)
+
+    async def _answer_only(self, inbound: Inbound, reply: Reply, intent: str | None, outcome: str,
+                           confidence: float | None) -> Outcome:
+        """A delivery answered without acting on it (media refused): the reply stored like any other."""
+        async with self._work(inbound) as ctx:
+            self._effects_of_reply(ctx, inbound, reply)
+            await deliveries.record(ctx.session, key=inbound.dedup_key or "", channel=inbound.channel,
+                                    userid=inbound.userid, chatid=inbound.chatid, intent=intent, outcome=outcome,
+                                    reply=reply.to_json(),
+                                    stream_id=inbound.stream_key if inbound.channel == "bot" else None)
+        return Outcome(outcome, reply, intent, confidence)
 
     async def _apologise(self, inbound: Inbound, intent: str | None, confidence: float | None) -> Outcome:
         log.exception("handler failed msgid=%s user=%s chat=%s", inbound.msgid or inbound.dedup_key,
@@ -276,6 +321,8 @@ class Desk:
         if quoted is not None:
             entities["ticket"] = quoted          # "这单我接了" quoting a job card claims that job
             entities.pop("last_ticket", None)
+        if wants_separate(entities["_text"]):   # "另开新单" after a report was added to an open ticket
+            return "open_separate", {k: v for k, v in entities.items() if k == "ticket"}, confidence
         pending = await self.cache.get(conv_key)
         if pending is not None:
             state = json.loads(pending)
@@ -322,6 +369,9 @@ class Desk:
                 # The question as a menu: one tap answers it (a typed "是" still does too).
                 ctx.send_kf_menu(contact, reply.markdown, [("answer:1", t(ctx.lang, "confirm.yes")),
                                                           ("answer:0", t(ctx.lang, "confirm.no"))])
+            elif reply.card is not None and reply.card.buttons:   # a card's buttons as one-tap menu items
+                ctx.send_kf_menu(contact, reply.markdown, [(b.key, b.text) for b in reply.card.buttons],
+                                 ctx.log.get("ticket"))
             elif reply.card is not None:
                 ctx.send_kf(contact, reply.card, ctx.log.get("ticket"))
             elif reply.markdown:

@@ -7,13 +7,18 @@ from typing import Any, Protocol
 
 from handlers.messages import t
 from handlers import confirm as _confirm, feedback as _feedback, help as _help, jobs as _jobs, settlement as _settlement, tickets as _tickets  # noqa: F401  (registration)
+from handlers.confirm import ANSWER_KEYS
 from handlers.context import Context
+from handlers.duplicates import SEPARATE_ACTION
 from handlers.registry import REGISTRY, check
 from nlu.intents import INTENTS
 from handlers.replies import Reply
 
 _BUTTON = re.compile(r"^(?P<action>[a-z_]+):(?P<ticket>\d{1,9})$")
-BUTTON_INTENTS = {"claim": "claim_job", "decline": "decline_job", "approve": "approve_job", "reject": "reject_job"}
+BUTTON_INTENTS = {"claim": "claim_job", "decline": "decline_job", "approve": "approve_job", "reject": "reject_job",
+                  SEPARATE_ACTION: "open_separate"}
+# The buttons a WeChat customer may get as 微信客服 menu items (their taps come back as a menu_id).
+MENU_ACTIONS = {SEPARATE_ACTION}
 
 
 class Parser(Protocol):
@@ -26,6 +31,12 @@ def intent_of_button(event_key: str | None) -> tuple[str, dict[str, Any]]:
     if not m or m["action"] not in BUTTON_INTENTS:
         return "unknown", {}
     return BUTTON_INTENTS[m["action"]], {"ticket": int(m["ticket"])}
+
+
+def is_menu_tap(key: str | None) -> bool:
+    """A 微信客服 menu_id the desk gave out: a confirmation's answer, or a button meant for customers."""
+    m = _BUTTON.match(key or "")
+    return key in ANSWER_KEYS or (m is not None and m["action"] in MENU_ACTIONS)
 
 
 def check_registry() -> None:

@@ -11,6 +11,15 @@ Kind = Literal["text", "card_click", "stream_refresh", "enter", "unsupported"]
 
 
 @dataclass(frozen=True)
+class Media:
+    """A file a message carries, not fetched yet: what the edge needs to get it. `kind` is what
+    the sender sent (an `image` must be a picture; a `file` may be a picture or a PDF); `ref` is
+    where it is: the AI bot's encrypted download URL, or the app's MediaId for media/get."""
+    kind: Literal["image", "file"]
+    ref: str
+
+
+@dataclass(frozen=True)
 class Inbound:
     channel: Literal["bot", "app", "kf"]
     kind: Kind
@@ -28,6 +37,7 @@ class Inbound:
     msgtype: str = ""
     quote: str = ""                 # the text of a quoted message (AI bot `quote`), for context
     account: str | None = None      # 微信客服: the account (open_kfid) the customer wrote to; answers go back through it
+    media: tuple[Media, ...] = ()   # photos and files sent with the message (fetched by the edge, bot/media.py)
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property

@@ -12,7 +12,7 @@ from handlers.context import Context
 from handlers.lifecycle import IMPLIED_ARRIVAL, PROGRESS_ACTIONS, Impossible, next_status
 from handlers.registry import handles
 from handlers.replies import Reply
-from handlers.routing import route
+from handlers.routing import offers_ended, route
 from handlers import completion
 from handlers.labels import location_of, region_label, skill_label
 from handlers.tickets import find_ticket
@@ -61,10 +61,11 @@ async def claim_job(ctx: Context, entities: dict[str, Any]) -> Reply:
     refusal = permissions.can_claim(ctx, ticket, skill_label(ctx, ticket.skill), region_label(ctx, ticket.region))
     if refusal:
         return Reply(markdown=refusal)
-    won = await store.claim(ctx.session, ticket.id, ctx.userid, via="card" if ctx.response_code else "text", now=ctx.now)
+    ended = await store.claim(ctx.session, ticket.id, ctx.userid, via="card" if ctx.response_code else "text",
+                              now=ctx.now)
     ticket = await store.get_ticket(ctx.session, ticket.id)
     assert ticket is not None
-    if not won:
+    if ended is None:
         holder = ctx.cfg.person(ticket.assignee)
         if ticket.assignee and ticket.assignee != ctx.userid:
             name = holder.name if holder else ticket.assignee
@@ -74,6 +75,7 @@ async def claim_job(ctx: Context, entities: dict[str, Any]) -> Reply:
     ctx.log["ticket"] = ticket.id
     if ctx.sla is not None:
         await store.update_fields(ctx.session, ticket, next_check_at=ctx.sla.next_check(ticket, ctx.now))
+    offers_ended(ctx, ticket, ended, "lost", name=ctx.name)
     await notify.progress(ctx, ticket, "push.claimed", name=ctx.name)
     return Reply(markdown=t(ctx.lang, "claim.won", id=ticket.id, skill=skill_label(ctx, ticket.skill),
                             location=location_of(ctx, ticket)),

@@ -155,6 +155,26 @@ def _send_job_card(ctx: Context, ticket: Ticket, userid: str, *, buttons: list[t
     return task
 
 
+# What an ended offer's card says instead of its button, and the short text when it cannot be updated.
+ENDED = {"lost": ("job.lost_button", "offer.lost"), "cancelled": ("offer.cancelled_button", "offer.cancelled"),
+         "expired": ("offer.expired_button", "offer.expired")}
+
+
+def offers_ended(ctx: Context, ticket: Ticket, ended: list[store.EndedOffer], why: str, *, name: str = "") -> None:
+    """Offers that just ended (storage.tickets.withdraw_offers, claim): each engineer's card is
+    greyed in place, in their language (the short text instead when it cannot be). The winner's
+    own card says it was claimed, unless the click that won it updates it (Desk._effects_of_reply)."""
+    button_key, text_key = ENDED[why]
+    for offer in ended:
+        lang = ctx.language_of(offer.userid)
+        if offer.status == "won":
+            if offer.task_id != ctx.task_id:
+                ctx.update_offer_card(offer.userid, offer.task_id, t(lang, "job.claimed_button"), None, ticket.id)
+            continue
+        ctx.update_offer_card(offer.userid, offer.task_id, t(lang, button_key, name=name),
+                              t(lang, text_key, id=ticket.id, name=name), ticket.id)
+
+
 async def fall_back(ctx: Context, ticket: Ticket, exclude: Any = ()) -> None:
     """Nobody can take it: the dispatch group of the region, else its managers, are asked."""
     if ticket.offer_expires_at is not None:

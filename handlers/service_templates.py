@@ -58,12 +58,17 @@ class ServiceTemplate(BaseModel):
     offer_timeout_s: int = Field(300, ge=10)
     sla: str | None = None
     approval: Approval | None = None
+    # Completion needs at least one after-photo (sent with "完工", handlers/photos.py).
+    require_after_photos: bool = False
 
     def name(self, lang: str) -> str:
         return self.names.get(lang) or self.names.get("en") or self.names.get("zh") or self.code
 
     def content(self) -> dict[str, Any]:
-        return self.model_dump(mode="json")
+        content = self.model_dump(mode="json")
+        if not self.require_after_photos:   # left out when off: templates stored before it keep their hash
+            content.pop("require_after_photos")
+        return content
 
     def content_hash(self) -> str:
         return hashlib.sha256(json.dumps(self.content(), sort_keys=True, ensure_ascii=False).encode()).hexdigest()

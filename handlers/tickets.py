@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import replace
 from typing import Any
 
-from handlers.cards import Card, Field, ticket_card, ticket_fields
+from handlers.cards import Button, Card, Field, ticket_card, ticket_fields
+from handlers.duplicates import SEPARATE_ACTION, asks_about_progress
 from handlers.messages import t
 from handlers import notify, permissions
 from handlers.context import Context
@@ -13,9 +15,9 @@ from handlers.labels import location_of, skill_label, template_name
 from handlers.lifecycle import Impossible, next_status
 from handlers.registry import handles
 from handlers.replies import Reply
-from handlers.routing import deliver, find_route
+from handlers.routing import deliver, find_route, offers_ended
 from handlers.service_templates import ServiceTemplate
-from handlers.words import words_of
+from handlers.words import Words, language_of_text, words_of
 from storage import tickets as store
 from storage.models import Ticket
 
@@ -64,6 +66,12 @@ async def create_ticket(ctx: Context, entities: dict[str, Any]) -> Reply:
     region = region or (group.region if group else None)
     if not region or ctx.cfg.region(region) is None:
         return _ask(ctx, "ask.city", {**entities, "skill": skill}, "region: give a known city or region")
+    # The store: its group (a WeChat customer's is their store's group; the report page's is the page's).
+    chatid = entities.get("chatid") if api else _customer_group(ctx, entities, city) if on_behalf else ctx.chatid
+    if chatid and ctx.cfg.routing.attach_repeat_reports and not (entities.get("_separate") or (api and entities.get("separate"))):
+        twin = await store.open_twin(ctx.session, chatid, skill)
+        if twin is not None:   # the store already has this job open: no second ticket
+            return await _to_open_twin(ctx, twin, {**entities, "skill": skill, "city": city, "region": region})
     if found is None:
         found = await ctx.templates.for_skill(ctx.session, skill) if ctx.templates else None
     version, tpl = found if found else (None, ServiceTemplate(code=f"{skill}_repair", skill=skill))
@@ -78,14 +86,12 @@ async def create_ticket(ctx: Context, entities: dict[str, Any]) -> Reply:
     urgency = entities.get("urgency") or "normal"
     extra: dict[str, Any] | None = None
     if api:
-        chatid = entities.get("chatid")
         if chatid and ctx.cfg.group(chatid) is None:
             return _ask(ctx, "ask.field", entities, f"chatid: unknown group {chatid!r}")
         ref = entities.get("external_ref")
         reason, source = f"opened through the REST API{' (' + ref + ')' if ref else ''}", entities.get("source") or "api"
         extra = {"external_ref": ref} if ref else None
     else:
-        chatid = ctx.chatid if not on_behalf else _customer_group(ctx, entities, city)
         reason = (f"reported by {ctx.name} on behalf of {entities.get('store') or city or region}" if on_behalf
                   else f"reported through 微信客服 by a WeChat customer{' of group ' + ctx.chatid if ctx.chatid else ''}"
                   if ctx.kf_contact else f"reported in {'group ' + ctx.chatid if ctx.chatid else 'a 1:1 chat'}")
@@ -102,6 +108,78 @@ async def create_ticket(ctx: Context, entities: dict[str, Any]) -> Reply:
     reply = created_reply(ctx, ticket, len(people))
     return replace(reply, data={"ticket": ticket.id, "offered_to": [p.userid for p in people]
                                 if ticket.status == "offered" else []})
+
+
+# What a repeat report keeps for opening it as a ticket of its own later ("另开新单").
+_TWIN_KEEP = ("skill", "city", "region", "store", "urgency")
+
+
+async def _to_open_twin(ctx: Context, twin: Ticket, entities: dict[str, Any]) -> Reply:
+    """A report for a store and skill that already has an open ticket. A question about it ("师傅
+    什么时候到？") is answered with its status; anything else is added to it (the assignee is told)
+    and the reply names it, with one tap to open a separate ticket anyway."""
+    ctx.log["ticket"] = twin.id
+    text = entities.get("_text") or ""
+    if ctx.channel != "api" and asks_about_progress(text):
+        return status_reply(ctx, twin)
+    await store.add_event(ctx.session, twin.id, "duplicate_report", actor=ctx.userid, reason=text, at=ctx.now,
+                          data={"entities": {k: entities[k] for k in _TWIN_KEEP if entities.get(k)},
+                                "channel": ctx.channel})
+    said = words_of(text, ctx.lang) or (Words(text, language_of_text(text, ctx.lang)) if text.strip() else None)
+    if twin.assignee and said is not None:
+        lang = ctx.language_of(twin.assignee)
+        ctx.send_text(twin.assignee, notify.with_words(
+            t(lang, "duplicate.to_engineer", id=twin.id, location=location_of(ctx, twin, lang)), said), twin.id,
+            urgent=twin.urgency == "urgent", words=said)
+    engineer = ctx.cfg.person(twin.assignee)
+    markdown = t(ctx.lang, "duplicate.attached", id=twin.id,
+                 skill=template_name(ctx, twin, ctx.lang) or skill_label(ctx, twin.skill),
+                 status=t(ctx.lang, f"status.{twin.status}"),
+                 engineer=(engineer.name if engineer else twin.assignee) or "")
+    card = ticket_reply_card(ctx, twin, t(ctx.lang, "duplicate.title", id=twin.id), markdown)
+    if ctx.channel in ("bot", "kf", "app"):   # they can answer: one tap (or "另开新单") opens a separate one
+        markdown = f"{markdown}\n{t(ctx.lang, 'duplicate.separate_hint')}"
+        card = replace(card, task_id=f"dup-{secrets.token_hex(8)}", buttons=(
+            Button(t(ctx.lang, "duplicate.separate_button"), f"{SEPARATE_ACTION}:{twin.id}", 2),))
+    return Reply(markdown=markdown, card=card, data={"ticket": twin.id, "attached": True, "offered_to": []})
+
+
+async def answer_about_open_job(ctx: Context, entities: dict[str, Any]) -> Reply | None:
+    """A message read as a (doubtful) report that asks how the store's open job of its skill
+    stands: that job's status, so that it never opens another (handlers/confirm.py)."""
+    skill, text = entities.get("skill"), entities.get("_text") or ""
+    if not ctx.chatid or not skill or not asks_about_progress(text):
+        return None
+    twin = await store.open_twin(ctx.session, ctx.chatid, skill)
+    if twin is None:
+        return None
+    ctx.log["ticket"] = twin.id
+    return status_reply(ctx, twin)
+
+
+@handles("open_separate")
+async def open_separate(ctx: Context, entities: dict[str, Any]) -> Reply:
+    """The tap (or "另开新单") after a report was added to an open ticket: open it as its own
+    ticket after all — once per report."""
+    number = entities.get("ticket")
+    reports = await store.events_of_kind(ctx.session, "duplicate_report", actor=ctx.userid, limit=1,
+                                         ticket_id=int(number) if number is not None else None,
+                                         chatid=None if number is not None else ctx.chatid)
+    if not reports:
+        return Reply(markdown=t(ctx.lang, "duplicate.nothing"))
+    report = reports[0]
+    done = [e for e in await store.events_of_kind(ctx.session, "duplicate_separated", ticket_id=report.ticket_id)
+            if (e.data or {}).get("report") == report.id]
+    if done:
+        return Reply(markdown=t(ctx.lang, "duplicate.already", id=done[0].data.get("ticket")))
+    kept = (report.data or {}).get("entities") or {}
+    reply = await create_ticket(ctx, {**kept, "_text": report.reason, "_separate": True, "_confirmed": True})
+    opened = (reply.data or {}).get("ticket")
+    if opened:
+        await store.add_event(ctx.session, report.ticket_id, "duplicate_separated", actor=ctx.userid, at=ctx.now,
+                              reason=f"the report was opened as #{opened} after all",
+                              data={"report": report.id, "ticket": opened})
+    return reply
 
 
 def _customer_group(ctx: Context, entities: dict[str, Any], city: str | None) -> str | None:
@@ -202,8 +280,12 @@ async def query_status(ctx: Context, entities: dict[str, Any]) -> Reply:
     found = await find_ticket(ctx, entities, mine="engineer" in ctx.roles and not ctx.chatid)
     if isinstance(found, Reply):
         return found
-    line = _status_line(ctx, found)
-    return Reply(markdown=line, card=ticket_reply_card(ctx, found, line, template_name(ctx, found, ctx.lang) or ""))
+    return status_reply(ctx, found)
+
+
+def status_reply(ctx: Context, ticket: Ticket) -> Reply:
+    line = _status_line(ctx, ticket)
+    return Reply(markdown=line, card=ticket_reply_card(ctx, ticket, line, template_name(ctx, ticket, ctx.lang) or ""))
 
 
 def _status_line(ctx: Context, ticket: Ticket) -> str:
@@ -228,7 +310,7 @@ async def cancel_ticket(ctx: Context, entities: dict[str, Any]) -> Reply:
         return notify.impossible(ctx, ticket)
     await store.transition(ctx.session, ticket, to, actor=ctx.userid, reason=entities.get("_text", ""), now=ctx.now)
     await store.update_fields(ctx.session, ticket, next_check_at=None, offer_expires_at=None)
-    await store.withdraw_offers(ctx.session, ticket.id)
+    offers_ended(ctx, ticket, await store.withdraw_offers(ctx.session, ticket.id), "cancelled")
     headline = await notify.progress(ctx, ticket, "push.cancelled", name=ctx.name,
                                      words=words_of(entities.get("_text", ""), ctx.lang))
     return Reply(markdown=headline)

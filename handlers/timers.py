@@ -16,7 +16,7 @@ from handlers.messages import t
 from handlers import notify
 from handlers.context import Context
 from handlers.labels import location_of
-from handlers.routing import route
+from handlers.routing import offers_ended, route
 from storage import tickets as store
 from storage.models import Ticket
 
@@ -35,7 +35,7 @@ async def expire_offers(ctx: Context) -> int:
         set_committed_value(ticket, "offer_expires_at", None)
         tpl = ctx.templates.defs.get(ticket.template) if ctx.templates and ticket.template else None
         already = await store.offered_users(ctx.session, ticket.id)
-        await store.withdraw_offers(ctx.session, ticket.id)
+        offers_ended(ctx, ticket, await store.withdraw_offers(ctx.session, ticket.id), "expired")
         await store.add_event(ctx.session, ticket.id, "offer_timeout", actor="desk", at=ctx.now,
                               reason=f"round {ticket.offer_round} unclaimed: {', '.join(sorted(already))}")
         await route(ctx, ticket, mode="offer", k=tpl.offer_k if tpl else 3,

@@ -1,5 +1,5 @@
-"""Files that come with a ticket (the photos a store adds on its report page): the bytes in a
-`FileStore`, one `attachments` row each beside the ticket.
+"""Files that come with a ticket (the photos a store adds on its report page, photos and PDFs sent
+in chat): the bytes in a `FileStore`, one `attachments` row each beside the ticket.
 
 The order keeps rows honest: the files are written first, the rows in the ticket's transaction,
 and the files are deleted again when that transaction does not commit (`discard`). So no row
@@ -22,19 +22,24 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, Sequence
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Attachment
 
 # What a report may carry, told by the first bytes: extension and the type served back.
 JPEG, PNG, WEBP, HEIC = ("jpg", "image/jpeg"), ("png", "image/png"), ("webp", "image/webp"), ("heic", "image/heic")
+PDF = ("pdf", "application/pdf")
+IMAGES = frozenset({JPEG, PNG, WEBP, HEIC})
+IMAGES_AND_PDF = IMAGES | {PDF}   # a file sent in chat may be a PDF (a quote, a report); a photo may not
 _HEIC_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx"}
-_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}\.(jpg|png|webp|heic)")
+_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}\.(jpg|png|webp|heic|pdf)")
 
 
 def sniff(data: bytes) -> tuple[str, str] | None:
-    """(extension, content type) of a JPEG, PNG, WebP or HEIC image by its magic bytes, else None."""
+    """(extension, content type) of a JPEG, PNG, WebP or HEIC image or a PDF by its magic bytes, else None."""
+    if data[:5] == b"%PDF-":   # a PDF starts with its header (ISO 32000-1, 7.5.2)
+        return PDF
     if data[:3] == b"\xff\xd8\xff":
         return JPEG
     if data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR":
@@ -58,12 +63,17 @@ class Upload:
     content_type: str
 
     @classmethod
-    def of(cls, data: bytes) -> "Upload | None":
-        """An upload with a fresh random key, or None when the bytes are no image we take."""
+    def of(cls, data: bytes, allow: frozenset[tuple[str, str]] = IMAGES) -> "Upload | None":
+        """An upload with a fresh random key, or None when the bytes are nothing `allow` takes
+        (images only, unless the caller takes PDFs too)."""
         kind = sniff(data)
-        if kind is None:
+        if kind is None or kind not in allow:
             return None
         return cls(f"{secrets.token_urlsafe(18)}.{kind[0]}", data, kind[1])
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
 
     @property
     def sha256(self) -> str:
@@ -152,6 +162,12 @@ async def record(session: AsyncSession, ticket_id: int, uploads: Sequence[Upload
 async def of_ticket(session: AsyncSession, ticket_id: int) -> list[Attachment]:
     return list((await session.scalars(
         select(Attachment).where(Attachment.ticket_id == ticket_id).order_by(Attachment.id))).all())
+
+
+async def count(session: AsyncSession, ticket_id: int, source: str) -> int:
+    """How many files of one source a ticket has (the after-photos a completion may need)."""
+    return int(await session.scalar(select(func.count()).select_from(Attachment).where(
+        Attachment.ticket_id == ticket_id, Attachment.source == source)) or 0)
 
 
 async def get(session: AsyncSession, attachment_id: int) -> Attachment | None:

@@ -162,8 +162,12 @@ class Offer(Base):
     task_id: Mapped[str] = mapped_column(String(128), primary_key=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
     userid: Mapped[str] = mapped_column(String(64), index=True)
-    status: Mapped[str] = mapped_column(String(16), default="offered")
+    status: Mapped[str] = mapped_column(String(16), default="offered")   # offered | won | lost | withdrawn
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # What message/send answered for the card: the code that updates it in place once, within
+    # 72 h (update_template_card), and when it came. None: not sent yet, or WeCom gave none.
+    response_code: Mapped[str | None] = mapped_column(String(128))
+    code_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class InboundCallback(Base):
@@ -190,7 +194,7 @@ class OutboxMessage(Base):
     dest: Mapped[str] = mapped_column(String(512))  # userids "a|b", webhook key, or response url
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     ticket_id: Mapped[int | None] = mapped_column(Integer, index=True)
-    status: Mapped[str] = mapped_column(String(12), default="pending")  # pending|sending|sent|failed
+    status: Mapped[str] = mapped_column(String(12), default="pending")  # pending|sending|sent|failed|dropped
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     claimed_until: Mapped[datetime | None] = mapped_column(DateTime)

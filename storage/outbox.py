@@ -78,6 +78,21 @@ async def mark_failed(session: AsyncSession, row_id: int, attempts: int, error: 
         status="failed", attempts=attempts, claimed_until=None, last_error=error[:2000]))
 
 
+async def mark_dropped(session: AsyncSession, row_id: int, attempts: int, why: str) -> None:
+    """Not sent, on purpose: what it says stopped being true before it went out (a job card
+    whose offer ended). Final, like sent; `last_error` says why."""
+    await session.execute(update(OutboxMessage).where(OutboxMessage.id == row_id).values(
+        status="dropped", attempts=attempts, claimed_until=None, last_error=why[:2000]))
+
+
+async def statuses_to(session: AsyncSession, ticket_id: int, kind: str, dest: str) -> list[tuple[str, dict[str, Any]]]:
+    """(status, payload) of the rows of one kind to one destination about one ticket, oldest first."""
+    rows = await session.execute(select(OutboxMessage.status, OutboxMessage.payload).where(
+        OutboxMessage.ticket_id == ticket_id, OutboxMessage.kind == kind, OutboxMessage.dest == dest)
+        .order_by(OutboxMessage.id))
+    return [(r.status, dict(r.payload)) for r in rows.all()]
+
+
 async def defer(session: AsyncSession, row_ids: list[int], delay_s: float) -> None:
     """Postpone without counting an attempt (rate limit reached, our cache away: nothing went
     wrong with the message)."""

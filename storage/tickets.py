@@ -3,6 +3,7 @@ which write the audit event in the same transaction."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Sequence
 
 from sqlalchemy import bindparam, case, func, select, update
@@ -98,22 +99,39 @@ async def transition(session: AsyncSession, ticket: Ticket, to_status: str, *, a
                     reason=reason, data=data, at=now)
 
 
-async def claim(session: AsyncSession, ticket_id: int, userid: str, *, via: str, now: Any = None) -> bool:
-    """Atomic first-claim-wins: one conditional UPDATE, correct across processes on both backends."""
+@dataclass(frozen=True)
+class EndedOffer:
+    """An offer that just ended, whose card its engineer still sees as it was sent."""
+
+    task_id: str
+    userid: str
+    status: str   # won | lost | withdrawn
+
+
+async def claim(session: AsyncSession, ticket_id: int, userid: str, *, via: str,
+                now: Any = None) -> list[EndedOffer] | None:
+    """Atomic first-claim-wins: one conditional UPDATE, correct across processes on both backends.
+    None: someone else was first. Else the offers that ended with it (the winner's 'won', the
+    others' still-live ones 'lost'), whose cards say so next."""
     now = now or utcnow()
     res = await session.execute(
         update(Ticket).where(Ticket.id == ticket_id, Ticket.status.in_(CLAIMABLE), Ticket.assignee.is_(None))
         .values(status="assigned", assignee=userid, updated_at=now, offer_expires_at=None))
     if res.rowcount != 1:
-        return False
+        return None
     await _count_job(session, userid, 1, assigned_at=now)
     await add_event(session, ticket_id, "claimed", actor=userid, from_status="offered", to_status="assigned",
                     reason=f"claimed by {via}", at=now)
-    await session.execute(update(Offer).where(Offer.ticket_id == ticket_id, Offer.userid == userid)
-                          .values(status="won"))
-    await session.execute(update(Offer).where(Offer.ticket_id == ticket_id, Offer.userid != userid)
-                          .values(status="lost"))
-    return True
+    won = await _end_offers(session, ticket_id, "won", Offer.userid == userid)
+    return won + await withdraw_offers(session, ticket_id, except_user=userid, status="lost")
+
+
+async def _end_offers(session: AsyncSession, ticket_id: int, status: str, *where: Any) -> list[EndedOffer]:
+    """Live offers → `status`, in one UPDATE: those it ended (an offer ends once)."""
+    res = await session.execute(
+        update(Offer).where(Offer.ticket_id == ticket_id, Offer.status == "offered", *where).values(status=status)
+        .returning(Offer.task_id, Offer.userid).execution_options(synchronize_session=False))
+    return [EndedOffer(r.task_id, r.userid, status) for r in res.all()]
 
 
 async def set_assignee(session: AsyncSession, ticket: Ticket, userid: str | None, now: Any) -> None:
@@ -186,11 +204,48 @@ async def open_tickets_of_assignee(session: AsyncSession, userid: str, limit: in
                                   .order_by(Ticket.id.desc()).limit(limit))).all()
 
 
-async def withdraw_offers(session: AsyncSession, ticket_id: int, except_user: str | None = None) -> None:
-    q = update(Offer).where(Offer.ticket_id == ticket_id, Offer.status == "offered")
-    if except_user:
-        q = q.where(Offer.userid != except_user)
-    await session.execute(q.values(status="withdrawn"))
+async def withdraw_offers(session: AsyncSession, ticket_id: int, except_user: str | None = None,
+                          status: str = "withdrawn") -> list[EndedOffer]:
+    """The one place offers end (claimed by someone else, cancelled, timed out): the ones that
+    were still live, for the caller to update their cards (handlers/routing.py `offers_ended`)."""
+    return await _end_offers(session, ticket_id, status, *([Offer.userid != except_user] if except_user else []))
+
+
+async def offer_of(session: AsyncSession, task_id: str) -> Offer | None:
+    return await session.get(Offer, task_id, populate_existing=True)
+
+
+async def record_codes(session: AsyncSession, codes: list[tuple[str, str, Any]]) -> None:
+    """The response codes message/send answered for job cards: (task_id, code, when)."""
+    for task, code, at in codes:
+        await session.execute(update(Offer).where(Offer.task_id == task).values(response_code=code, code_at=at)
+                              .execution_options(synchronize_session=False))
+
+
+async def forget_code(session: AsyncSession, task_id: str) -> None:
+    """WeCom said the code is used up: a retry must not count on it."""
+    await session.execute(update(Offer).where(Offer.task_id == task_id).values(response_code=None)
+                          .execution_options(synchronize_session=False))
+
+
+async def open_twin(session: AsyncSession, chatid: str, skill: str) -> Ticket | None:
+    """The newest open ticket of this store (its group) for this skill: where a repeat report goes."""
+    return (await session.scalars(select(Ticket).where(Ticket.chatid == chatid, Ticket.skill == skill,
+                                                       Ticket.status.in_(OPEN_STATUSES))
+                                  .order_by(Ticket.id.desc()).limit(1))).first()
+
+
+async def events_of_kind(session: AsyncSession, kind: str, *, ticket_id: int | None = None,
+                         actor: str | None = None, chatid: str | None = None, limit: int = 20) -> Sequence[TicketEvent]:
+    """Newest first."""
+    q = select(TicketEvent).where(TicketEvent.kind == kind)
+    if ticket_id is not None:
+        q = q.where(TicketEvent.ticket_id == ticket_id)
+    if actor is not None:
+        q = q.where(TicketEvent.actor == actor)
+    if chatid is not None:
+        q = q.join(Ticket, Ticket.id == TicketEvent.ticket_id).where(Ticket.chatid == chatid)
+    return (await session.scalars(q.order_by(TicketEvent.id.desc()).limit(limit))).all()
 
 
 async def offered_users(session: AsyncSession, ticket_id: int) -> set[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import time
 from typing import Any, Callable
 
@@ -69,6 +70,25 @@ class SandboxClient:
             body["quote"] = quote
         return await self._post("/bot/message", body)
 
+    async def show(self, userid: str, images: list[bytes], text: str | None = None, chatid: str | None = None,
+                   quote: str | None = None, msgid: str | None = None) -> dict[str, Any]:
+        """Send the AI bot pictures: an `image` message 1:1, a `mixed` one in a group or with `text`
+        (the pictures served encrypted with the bot's key, as WeCom does). Returns like `say`."""
+        body: dict[str, Any] = {"userid": userid, "images": [base64.b64encode(i).decode() for i in images]}
+        for key, value in (("text", text), ("chatid", chatid), ("quote", quote), ("msgid", msgid)):
+            if value:
+                body[key] = value
+        return await self._post("/bot/media", body)
+
+    async def send_file(self, userid: str, data: bytes, chatid: str | None = None,
+                        msgid: str | None = None) -> dict[str, Any]:
+        """Send the AI bot a file (`file` message). Returns like `say`."""
+        body: dict[str, Any] = {"userid": userid, "file": base64.b64encode(data).decode()}
+        for key, value in (("chatid", chatid), ("msgid", msgid)):
+            if value:
+                body[key] = value
+        return await self._post("/bot/media", body)
+
     async def tap(self, userid: str, task_id: str, event_key: str, chatid: str | None = None) -> dict[str, Any]:
         """Tap a button on a card the AI bot replied with."""
         return await self._post("/bot/click", {"userid": userid, "task_id": task_id, "event_key": event_key,
@@ -80,6 +100,11 @@ class SandboxClient:
     async def direct(self, userid: str, text: str, msgid: str | None = None) -> dict[str, Any]:
         """Write to the self-built app 1:1 (XML callback)."""
         return await self._post("/app/message", {"userid": userid, "text": text, "msgid": msgid})
+
+    async def direct_image(self, userid: str, image: bytes, msgid: str | None = None) -> dict[str, Any]:
+        """Send the self-built app a picture 1:1 (an `image` callback; the bytes through media/get)."""
+        return await self._post("/app/image", {"userid": userid, "image": base64.b64encode(image).decode(),
+                                               "msgid": msgid})
 
     async def click(self, userid: str, task_id: str, event_key: str, **extra: Any) -> dict[str, Any]:
         return await self._post("/app/click", {"userid": userid, "task_id": task_id, "event_key": event_key, **extra})

@@ -3,6 +3,8 @@ callbacks over real HTTP to /wecom/bot and /wecom/app, and shows what each perso
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import secrets
 import time
@@ -12,7 +14,7 @@ import aiohttp
 from aiohttp import web
 
 from bot.crypto import WeComCrypto
-from bot.sandbox.wecom import STATE, FaultSpecError, SandboxState
+from bot.sandbox.wecom import STATE, FaultSpecError, SandboxState, encrypt_bot_file
 
 
 def bot_crypto(state: SandboxState) -> WeComCrypto:
@@ -100,6 +102,53 @@ async def bot_message(request: web.Request) -> web.Response:
     return await _deliver_bot(request, state, message, data)
 
 
+def _b64(value: object, name: str) -> bytes:
+    if not isinstance(value, str):
+        raise web.HTTPBadRequest(text=f"{name} must be base64 text")
+    try:
+        return base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raise web.HTTPBadRequest(text=f"{name} is not base64") from None
+
+
+def _bot_file_url(request: web.Request, state: SandboxState, data: bytes) -> str:
+    """Keep the file encrypted as WeCom does and give its download URL."""
+    file_id = secrets.token_urlsafe(12)
+    state.bot_files[file_id] = encrypt_bot_file(data, state.cfg.wecom.bot.encoding_aes_key)
+    return f"{request.url.origin()}/sandbox/media/aibot/{file_id}"
+
+
+async def bot_media(request: web.Request) -> web.Response:
+    """A person sends the bot pictures (an `image` message 1:1; in a group, or with words, a
+    `mixed` one) or a file (`file`): {"userid", "images": [base64…] | "file": base64, "text"?,
+    "chatid"?, "quote"?, "msgid"?}. The bytes are served encrypted at their URL (doc 100719)."""
+    state, data = request.app[STATE], await _body(request)
+    _need(data, "userid")
+    chatid = data.get("chatid")
+    message: dict[str, Any] = {"msgid": data.get("msgid") or secrets.token_hex(12), "aibotid": "aib_sandbox",
+                               "chattype": "group" if chatid else "single", "from": {"userid": data["userid"]},
+                               "response_url": f"{request.url.origin()}/sandbox/cgi-bin/aibot/response?response_code="
+                                               + state.new_response_code(chatid=chatid, userid=data["userid"])}
+    if data.get("file") is not None:
+        message.update(msgtype="file", file={"url": _bot_file_url(request, state, _b64(data["file"], "file"))})
+    else:
+        images = data.get("images")
+        if not isinstance(images, list) or not images:
+            raise web.HTTPBadRequest(text="images (a list of base64 pictures) or file is required")
+        urls = [_bot_file_url(request, state, _b64(i, "images[]")) for i in images]
+        if data.get("text") or chatid or len(urls) > 1:
+            items = ([{"msgtype": "text", "text": {"content": str(data["text"])}}] if data.get("text") else [])
+            message.update(msgtype="mixed", mixed={"msg_item": items + [{"msgtype": "image", "image": {"url": u}}
+                                                                          for u in urls]})
+        else:
+            message.update(msgtype="image", image={"url": urls[0]})
+    if chatid:
+        message["chatid"] = chatid
+    if data.get("quote"):
+        message["quote"] = {"msgtype": "text", "text": {"content": str(data["quote"])}}
+    return await _deliver_bot(request, state, message, data)
+
+
 async def bot_click(request: web.Request) -> web.Response:
     """A tap on a button of a card the AI bot replied with (doc 100719 template_card_event)."""
     state, data = request.app[STATE], await _body(request)
@@ -137,9 +186,12 @@ async def _deliver_bot(request: web.Request, state: SandboxState, message: dict[
     status, body = await _post_callback(desk_origin(request, state), "/wecom/bot", crypto,
                                         json.dumps(message, ensure_ascii=False), xml=False)
     reply = _open_bot_reply(crypto, status, body)
-    if message["msgtype"] == "text":
+    if message["msgtype"] in ("text", "image", "mixed", "file"):
+        said = data.get("text") or ""
+        if message["msgtype"] != "text":
+            said = (said + " " if said else "") + f"[{message['msgtype']}]"
         state.transcript.append({"at": time.time(), "chatid": message.get("chatid"), "from": data["userid"],
-                                 "text": data["text"], "msgid": message["msgid"]})
+                                 "text": said, "msgid": message["msgid"]})
     if reply is not None:
         state.transcript.append({"at": time.time(), "chatid": message.get("chatid"), "from": "bot",
                                  "to": data["userid"], "reply": reply})
@@ -156,6 +208,22 @@ async def app_message(request: web.Request) -> web.Response:
                    "MsgId": msgid, "AgentID": state.cfg.wecom.app.agent_id})
     status, _ = await _post_callback(desk_origin(request, state), "/wecom/app", app_crypto(state), xml, xml=True)
     return web.json_response({"status": status, "msgid": msgid})
+
+
+async def app_image(request: web.Request) -> web.Response:
+    """A person sends the self-built app a picture 1:1: {"userid", "image": base64, "msgid"?}. It
+    becomes temporary media (media/get serves it) and an `image` callback with its MediaId."""
+    state, data = request.app[STATE], await _body(request)
+    _need(data, "userid", "image")
+    media_id = "m_" + secrets.token_urlsafe(24)
+    state.media[media_id] = _b64(data["image"], "image")
+    msgid = str(data.get("msgid") or secrets.randbelow(10**18))
+    xml = app_xml({"ToUserName": state.cfg.wecom.corp_id, "FromUserName": data["userid"],
+                   "CreateTime": int(time.time()), "MsgType": "image",
+                   "PicUrl": f"{request.url.origin()}/sandbox/media/pic/{media_id}", "MediaId": media_id,
+                   "MsgId": msgid, "AgentID": state.cfg.wecom.app.agent_id})
+    status, _ = await _post_callback(desk_origin(request, state), "/wecom/app", app_crypto(state), xml, xml=True)
+    return web.json_response({"status": status, "msgid": msgid, "media_id": media_id})
 
 
 async def app_click(request: web.Request) -> web.Response:
@@ -272,8 +340,9 @@ async def directory(request: web.Request) -> web.Response:
 
 def routes() -> list[web.RouteDef]:
     return [web.post("/api/bot/message", bot_message), web.post("/api/bot/refresh", bot_refresh),
-            web.post("/api/bot/click", bot_click),
+            web.post("/api/bot/click", bot_click), web.post("/api/bot/media", bot_media),
             web.post("/api/app/message", app_message), web.post("/api/app/click", app_click),
+            web.post("/api/app/image", app_image),
             web.get("/api/calls", calls), web.get("/api/inbox", inbox),
             web.post("/api/faults", add_fault), web.get("/api/faults", list_faults),
             web.delete("/api/faults", clear_faults), web.get("/api/cache", cache), web.post("/api/cache", cache),

@@ -9,6 +9,7 @@ real HTTP (`Fault`, set through the driver's POST /sandbox/api/faults).
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import itertools
 import json
@@ -37,8 +38,10 @@ FAULT_MODES = ("http500", "hang", "reset", "errcode", "lost_reply")
 LEGACY_MODES: dict[str, tuple[str, int | None]] = {   # the first fault names; still accepted
     "timeout": ("hang", None), "errcode45009": ("errcode", 45009), "errcode42001": ("errcode", 42001)}
 KF_APIS = ("kf/sync_msg", "kf/send_msg", "kf/send_msg_on_event")   # 微信客服 (bot/sandbox/kf.py)
-FAULT_APIS = ("message/send", "message/update_template_card", "webhook/send", "gettoken", "aibot/response") + KF_APIS
-TOKEN_APIS = ("message/send", "message/update_template_card") + KF_APIS   # the calls that carry an access_token
+MEDIA_APIS = ("media/get", "aibot/media")   # the app's media/get; the AI bot's encrypted file download
+FAULT_APIS = ("message/send", "message/update_template_card", "webhook/send", "gettoken", "aibot/response") + KF_APIS \
+    + MEDIA_APIS
+TOKEN_APIS = ("message/send", "message/update_template_card", "media/get") + KF_APIS   # the calls that carry an access_token
 TOKEN_ERRCODES = (40014, 42001)                                  # only those calls can be told these
 LOST_REPLIES = ("502", "reset")
 MAX_HANG_S = 600.0
@@ -56,6 +59,10 @@ MEMBER_PER_MINUTE = 30
 MEMBER_PER_HOUR = 1000
 MINUTE_S, HOUR_S = 60.0, 3600.0
 DUPLICATE_CHECK_DEFAULT_S = 1800.0   # message/send enable_duplicate_check's default interval (doc 90236)
+# An interactive template card sent by message/send comes back with a response_code: it updates
+# those recipients' cards once (message/update_template_card with userids), within 72 hours.
+INTERACTIVE_CARDS = ("button_interaction", "vote_interaction", "multiple_interaction")
+RESPONSE_CODE_LIFE_S = 72 * 3600.0
 
 
 class FaultSpecError(ValueError):
@@ -210,6 +217,7 @@ class SandboxState:
     webhook_hits: dict[str, list[float]] = field(default_factory=dict)
     member_sends: dict[str, list[float]] = field(default_factory=dict)   # per member: delivery times, last hour
     sent_digests: dict[str, float] = field(default_factory=dict)   # message/send duplicate check
+    sent_codes: dict[str, str] = field(default_factory=dict)       # message/send: a card's response_code, by digest
     seq: itertools.count = field(default_factory=lambda: itertools.count(1))
     fault_ids: itertools.count = field(default_factory=lambda: itertools.count(1))
     cache_switch: CacheSwitch | None = None   # the desk's cache, when the sandbox is mounted in its process
@@ -224,20 +232,27 @@ class SandboxState:
     kf_msgids: dict[str, set[str]] = field(default_factory=dict)         # per account: msgids it has sent
     kf_sends: dict[tuple[str, str], list[float]] = field(default_factory=dict)     # (account, customer) → sends
     kf_welcomes: dict[tuple[str, str], float] = field(default_factory=dict)        # (account, customer) → last
+    # Files people sent: the app's temporary media (media_id → bytes, for media/get, 3 days in
+    # WeCom) and the AI bot's encrypted downloads (id → ciphertext, served at /sandbox/media/aibot/ID).
+    media: dict[str, bytes] = field(default_factory=dict)
+    bot_files: dict[str, bytes] = field(default_factory=dict)
 
     def reset(self) -> None:
         self.calls.clear(), self.transcript.clear(), self.tokens.clear()
         self.response_codes.clear(), self.faults.clear(), self.webhook_hits.clear(), self.sent_digests.clear()
+        self.sent_codes.clear()
         self.member_sends.clear()
         self.kf_items.clear(), self.kf_tokens.clear(), self.kf_codes.clear(), self.kf_msgids.clear()
         self.kf_sends.clear(), self.kf_welcomes.clear()
+        self.media.clear(), self.bot_files.clear()
         self.kf_seq, self.kf_salt = itertools.count(1), secrets.token_hex(4)   # old cursors stop working
         if self.cache_switch is not None:
             self.cache_switch.away = False   # a reset sandbox gives the desk its cache back
 
     def new_response_code(self, **info: Any) -> str:
+        # "clock_at": the desk's clock, which tests move forward to see a code expire.
         code = "rc_" + secrets.token_urlsafe(18)
-        self.response_codes[code] = {"used": False, "at": time.time(), **info}
+        self.response_codes[code] = {"used": False, "at": time.time(), "clock_at": self.clock.now(), **info}
         return code
 
     def record(self, api: str, **fields: Any) -> dict[str, Any]:
@@ -385,22 +400,30 @@ async def message_send(request: web.Request) -> web.Response:
     # 1800 s) is accepted but not delivered again (doc 90236).
     digest = json.dumps(body, sort_keys=True, ensure_ascii=False)
     now = time.time()
+    card = body.get("template_card") if msgtype == "template_card" else None
+    interactive = isinstance(card, dict) and card.get("card_type") in INTERACTIVE_CARDS
+    extra: dict[str, Any] = {}
     if body.get("enable_duplicate_check") == 1 and now - state.sent_digests.get(digest, -1e18) < float(
             body.get("duplicate_check_interval") or DUPLICATE_CHECK_DEFAULT_S):
         state.record("message/send:duplicate", touser=touser, msgtype=msgtype, body=body)
+        if digest in state.sent_codes:   # the same message: the same card, and its code
+            extra["response_code"] = state.sent_codes[digest]
     else:
         state.sent_digests[digest] = now
         # Over the per-member limit, WeCom answers ok and drops the message for that member.
         limits = {u: state.admit_member(u, now) for u in touser}
         delivered = [u for u in touser if limits[u] is None]
         dropped = [u for u in touser if limits[u] is not None]
+        if interactive:
+            extra["response_code"] = state.sent_codes[digest] = state.new_response_code(
+                userids=delivered, task_id=card.get("task_id"))
         if delivered:
-            state.record("message/send", touser=delivered, msgtype=msgtype, body=body)
+            state.record("message/send", touser=delivered, msgtype=msgtype, body=body, **extra)
         if dropped:
             state.record("message/send:dropped", touser=dropped, msgtype=msgtype, body=body,
                          limit=sorted({limits[u] for u in dropped}))
     return _after(state, request, "message/send", touser, web.json_response(
-        {"errcode": 0, "errmsg": "ok", "invaliduser": "", "msgid": secrets.token_hex(8)}))
+        {"errcode": 0, "errmsg": "ok", "invaliduser": "", "msgid": secrets.token_hex(8), **extra}))
 
 
 async def update_template_card(request: web.Request) -> web.Response:
@@ -415,11 +438,11 @@ async def update_template_card(request: web.Request) -> web.Response:
     if body is None:
         return _err(47001, "data format error")
     info = state.response_codes.get(str(body.get("response_code")))
-    if info is None or info["used"]:
+    if info is None or info["used"] or (state.clock.now() - info["clock_at"]).total_seconds() > RESPONSE_CODE_LIFE_S:
         return _err(60140, "response_code expired or already used")
     info["used"] = True
     state.record("message/update_template_card", touser=body.get("userids", []), body=body,
-                 task_id=info.get("task_id"))
+                 task_id=info.get("task_id"), response_code=body.get("response_code"))
     return _after(state, request, "message/update_template_card", dests,
                   web.json_response({"errcode": 0, "errmsg": "ok", "invaliduser": []}))
 
@@ -460,8 +483,58 @@ async def aibot_response(request: web.Request) -> web.Response:
     return _after(state, request, "aibot/response", dests, web.json_response({"errcode": 0, "errmsg": "ok"}))
 
 
+def encrypt_bot_file(data: bytes, encoding_aes_key: str) -> bytes:
+    """What the AI bot's file URL serves: the bytes under AES-256-CBC with the bot's key (base64 of
+    EncodingAESKey + "="), IV its first 16 bytes, PKCS#7-padded to a multiple of 32 (doc 100719)."""
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+    key = base64.b64decode(encoding_aes_key + "=")
+    pad = 32 - len(data) % 32
+    encryptor = Cipher(algorithms.AES(key), modes.CBC(key[:16])).encryptor()
+    return encryptor.update(data + bytes([pad]) * pad) + encryptor.finalize()
+
+
+async def media_get(request: web.Request) -> web.Response:
+    """media/get (获取临时素材, doc 96486): the file with its headers, or a JSON error body."""
+    state = request.app[STATE]
+    if (bad := _check_token(state, request)) is not None:
+        return bad
+    media_id = request.query.get("media_id", "")
+    if (fault := await _before(state, request, "media/get", [media_id])) is not None:
+        return fault
+    data = state.media.get(media_id)
+    if data is None:
+        return _err(40007, "invalid media_id")
+    state.record("media/get", media_id=media_id, size=len(data))
+    return _after(state, request, "media/get", [media_id], web.Response(
+        body=data, content_type="image/jpeg",
+        headers={"Content-Disposition": f'attachment; filename="{media_id}.jpg"'}))
+
+
+async def media_pic(request: web.Request) -> web.Response:
+    """The PicUrl of an app `image` callback (the desk fetches by MediaId; this is for a person's eyes)."""
+    data = request.app[STATE].media.get(request.match_info["media_id"])
+    return web.Response(body=data, content_type="image/jpeg") if data is not None else web.Response(status=404)
+
+
+async def aibot_media(request: web.Request) -> web.Response:
+    """The AI bot's download URL for an image or file a person sent: the encrypted bytes."""
+    state = request.app[STATE]
+    file_id = request.match_info["file_id"]
+    if (fault := await _before(state, request, "aibot/media", [file_id])) is not None:
+        return fault
+    data = state.bot_files.get(file_id)
+    if data is None:
+        return web.Response(status=404, text="no such file")
+    state.record("aibot/media", file_id=file_id, size=len(data))
+    return _after(state, request, "aibot/media", [file_id],
+                  web.Response(body=data, content_type="application/octet-stream"))
+
+
 def routes() -> list[web.RouteDef]:
     return [web.get("/cgi-bin/gettoken", gettoken),
+            web.get("/cgi-bin/media/get", media_get), web.get("/media/aibot/{file_id}", aibot_media),
+            web.get("/media/pic/{media_id}", media_pic),
             web.post("/cgi-bin/message/send", message_send),
             web.post("/cgi-bin/message/update_template_card", update_template_card),
             web.post("/cgi-bin/webhook/send", webhook_send),

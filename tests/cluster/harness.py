@@ -142,6 +142,10 @@ def cluster_config(*, port: int, database_url: str, redis_url: str, prefix: str,
         "quiet_hours": {"enabled": False},
         # Nothing here waits five minutes: no offer round may expire and re-offer in the middle.
         "template_defaults": {"offer_timeout_s": 3600},
+        # The report streams repeat each store's jobs on purpose (one ticket per report, counted):
+        # repeats are not folded into the open ticket here; tests/e2e/test_cards_and_duplicates.py
+        # covers that rule.
+        "routing": {**base["routing"], "attach_repeat_reports": False},
         "people": people, "groups": groups,
     })
     return _merge(data, over)

@@ -301,6 +301,12 @@ async def test_b_fifty_concurrent_claims_across_both_servers_have_one_winner(clu
     await asyncio.sleep(2.0)     # anything sent twice would be in by now
     await answered()
     updates, answers, pushes = seen["updates"], seen["answers"], seen["pushes"]
+    # Each click's card is answered by the click's own code. Besides, each offered card that went
+    # out before the claim is greyed once by the code its send returned (an engineer who clicked it
+    # too sees the same words twice, never a live button).
+    clicked = {r["response_code"] for r in results}
+    by_send = [u for u in updates if u["response_code"] not in clicked]
+    updates = [u for u in updates if u["response_code"] in clicked]
     winner_name = cluster.cfg.person(assignee).name if assignee else None
     won_buttons = [u for u in updates if u["body"]["button"]["replace_name"] == "已接单 ✅"]
     await sandbox.close()
@@ -312,8 +318,13 @@ async def test_b_fifty_concurrent_claims_across_both_servers_have_one_winner(clu
     assert all(r["status"] == 200 for r in results)
     assert all(n > 0 for n in per_server), "the clicks reached both servers"
     assert status == "assigned" and assignee in {u for u, _ in clickers}
-    assert claims[0][0] == 1 and offers.get("won") == 1
+    # The winner may be one of the three offered, or a pool engineer with a forwarded card: then
+    # all three offers are lost.
+    won = 1 if assignee in offered else 0
+    assert claims[0][0] == 1 and offers.get("won", 0) == won and offers.get("lost", 0) == PER_COMBO - won, offers
     assert len(updates) == len(clickers) and len({u["task_id"] for u in updates}) == len(clickers)
+    assert len({u["touser"][0] for u in by_send}) == len(by_send) <= PER_COMBO
+    assert {u["touser"][0] for u in by_send} <= set(offered), by_send
     assert len(won_buttons) == 1 and won_buttons[0]["body"]["userids"] == [assignee]
     assert all(winner_name in u["body"]["button"]["replace_name"] for u in updates if u not in won_buttons)
     assert answers == Counter({u: 1 for u, _ in clickers}), "every clicker hears back exactly once"

@@ -158,7 +158,8 @@ async def test_quiet_hours_hold_staff_notices_until_morning(start):
     # The customer cancels: answered at once; the engineer's notice waits for the morning.
     cancelled = await sb.say(STORE, "@小鲸 取消工单 1 不用修了", chatid=GROUP)
     assert "取消" in cancelled["reply"]["stream"]["content"]
-    held = [m for m in await rows(desk.cfg, OutboxMessage) if m.dest == "zhangwei" and m.status == "pending"]
+    held = [m for m in await rows(desk.cfg, OutboxMessage)
+            if m.dest == "zhangwei" and m.status == "pending" and m.kind == "app_message"]   # not his card's update
     assert len(held) == 1
     wake = held[0].next_attempt_at.replace(tzinfo=timezone.utc).astimezone(ZoneInfo("Asia/Shanghai"))
     assert (wake.hour, wake.minute) == (8, 0)
@@ -189,7 +190,8 @@ async def test_open_job_counts_stay_true_through_claims_declines_cancels_and_com
     await sb.say(STORE, "@小鲸 上海徐汇店空调不制冷了", chatid=GROUP)          # 1: claimed, completed
     await sb.say(STORE, "@小鲸 徐汇店收银机打不开", chatid=GROUP)              # 2: claimed, cancelled
     await sb.say(STORE, "@小鲸 徐汇店电梯异响", chatid=GROUP)                  # 3: assigned, declined → zhaolei
-    await sb.say(STORE, "@小鲸 上海徐汇店空调又不制冷了", chatid=GROUP)        # 4: claimed, stays open
+    await sb.say(STORE, "@小鲸 上海徐汇店空调又不制冷了", chatid=GROUP)        # added to #1 (same store, skill) …
+    await sb.say(STORE, "@小鲸 另开新单", chatid=GROUP)                        # 4: … opened anyway; claimed, stays open
     await sb.say("zhangwei", "@小鲸 接单 1", chatid=DISPATCH_ROOM)
     await sb.say("chenjie", "@小鲸 接单 2", chatid=DISPATCH_ROOM)
     await sb.say("liqiang", "@小鲸 接单 4", chatid=DISPATCH_ROOM)

@@ -192,7 +192,8 @@ async def test_template_rollback_changes_new_tickets_not_old(start, tmp_path):
     await sb_first.sandbox.say(STORE, "@小鲸 上海徐汇店空调不制冷了", chatid=GROUP)
     # The template changes in config (one engineer per offer), and the desk restarts on the same database.
     desk = await start(reset=False, templates=templates_with(hvac_repair={"offer_k": 1}))
-    await desk.sandbox.say(STORE, "@小鲸 上海徐汇店空调又坏了 不制冷", chatid=GROUP)
+    await desk.sandbox.say(STORE, "@小鲸 上海徐汇店空调又坏了 不制冷", chatid=GROUP)   # added to the open #1 …
+    await desk.sandbox.say(STORE, "@小鲸 另开新单", chatid=GROUP)                    # … then opened as #2 anyway
     path = write_config(desk.cfg)
 
     async def run(*a):
@@ -211,6 +212,7 @@ async def test_template_rollback_changes_new_tickets_not_old(start, tmp_path):
     desk.app[SERVICES].templates.invalidate()  # serve processes re-read heads within 5 s
     await desk.sandbox.say(STORE, "@小鲸 上海徐汇店收银机坏了", chatid=GROUP)  # pos: unaffected
     await desk.sandbox.say(STORE, "@小鲸 徐汇店空调漏水", chatid=GROUP)
+    await desk.sandbox.say(STORE, "@小鲸 另开新单", chatid=GROUP)   # #4, not added to the open #2
     tickets = {t.id: t for t in await rows(desk.cfg, Ticket)}
     assert [tickets[i].template_version for i in (1, 2, 4)] == [1, 2, 3]
     offered = {i: len([e for e in await rows(desk.cfg, TicketEvent, ticket_id=i) if e.to_status == "offered"][0]

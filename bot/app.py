@@ -12,9 +12,9 @@ from aiohttp import web
 
 from bot import api, callbacks, rasa_routes, report_form, reports, textcut
 from bot.media import MediaFetcher
-from bot.pages import file_store
+from bot.pages import MissingKey, file_store
 from handlers.clock import Clock
-from handlers.config import Config, ConfigError
+from handlers.config import AttachmentsConfig, Config, ConfigError
 from bot.crypto import WeComCrypto
 from bot.kf import KfReader
 from bot.mailer import Mailer
@@ -26,6 +26,7 @@ from bot.translate import Translator
 from bot.translators import missing_secret
 from bot.wecom_api import WeComClient
 from bot.worker import OutboxWorker
+from storage.attachments import FileStore
 from storage.cache import Cache, CacheUnavailable, make_cache
 from storage.db import Database, SchemaBehind, ensure_schema
 from storage.directory import sync_directory
@@ -184,10 +185,7 @@ def create_app(cfg: Config, *, worker: bool | None = None, clock: Clock | None =
             client = make_client(cfg, cache)
             app[DB], app[CACHE], app[CLIENT] = db, cache, client
             await sync_templates(db, services)
-            try:   # made at start: a photo directory nobody can write is a start-up error, not a 503 later
-                files = file_store(cfg.attachments)
-            except OSError as e:
-                raise StartupError(f"attachments.dir: cannot use {cfg.attachments.dir!r} ({e.strerror})") from None
+            files = await open_file_store(cfg.attachments)
             if "th" in {g.language for g in cfg.groups} | {lang for p in cfg.people for lang in p.languages}:
                 await asyncio.get_running_loop().run_in_executor(None, textcut.warm)
             fetcher = MediaFetcher(cfg, client)   # photos and files sent in chat
@@ -227,6 +225,28 @@ def create_app(cfg: Config, *, worker: bool | None = None, clock: Clock | None =
 
         app.add_subapp("/sandbox", create_sandbox(cfg, services.clock, cache_switch=cache_switch))
     return app
+
+
+async def open_file_store(acfg: AttachmentsConfig) -> FileStore:
+    """Made and checked at start: a photo directory nobody can write or a bucket out of reach is a
+    start-up error, not a 503 later."""
+    if acfg.backend == "s3":
+        try:
+            files = file_store(acfg)
+        except MissingKey as e:
+            raise StartupError(f"attachments.s3: {e}") from None
+        try:
+            await files.check()   # HeadBucket, with the configured timeouts
+        except OSError as e:
+            where = f"{acfg.s3.bucket!r} at {acfg.s3.endpoint_url or 'AWS ' + acfg.s3.region}"
+            raise StartupError(f"attachments.s3: cannot reach bucket {where} ({e})") from None
+        return files
+    try:
+        files = file_store(acfg)
+        await files.check()
+    except OSError as e:
+        raise StartupError(f"attachments.dir: cannot use {acfg.dir!r} ({e.strerror})") from None
+    return files
 
 
 async def sync_templates(db: Database, services: Services) -> None:

@@ -5,6 +5,8 @@ address carries the ticket's own signature, so whoever may see the page may see 
 from __future__ import annotations
 
 import logging
+import os
+from typing import Mapping
 
 from aiohttp import web
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -23,15 +25,34 @@ from storage.models import OutboxMessage
 
 log = logging.getLogger("wecom_desk.pages")
 _env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
-_stores: dict[tuple[str, str], attachments.FileStore] = {}
+_stores: dict[tuple[object, ...], attachments.FileStore] = {}
+
+
+class MissingKey(Exception):
+    """attachments.backend s3 without its key in the environment: names the variable, never a value."""
+
+
+def s3_location(cfg: AttachmentsConfig, env: Mapping[str, str] = os.environ) -> attachments.S3Location:
+    s3 = cfg.s3
+    keys = []
+    for name in (s3.access_key_env, s3.secret_key_env):
+        if not env.get(name, "").strip():
+            raise MissingKey(f"the environment variable {name} is unset or empty")
+        keys.append(env[name].strip())
+    return attachments.S3Location(
+        bucket=s3.bucket, access_key=keys[0], secret_key=keys[1], endpoint_url=s3.endpoint_url, region=s3.region,
+        prefix=s3.prefix, addressing_style=s3.addressing_style, connect_timeout_s=s3.connect_timeout_s,
+        read_timeout_s=s3.read_timeout_s)
 
 
 def file_store(cfg: AttachmentsConfig) -> attachments.FileStore:
-    """The configured file store, one per (backend, dir) in a process; `create_app` makes it at
-    start, so a directory that cannot be made stops the start."""
-    where = (cfg.backend, cfg.dir)
+    """The configured file store, one per (backend, dir or bucket) in a process; `create_app`
+    makes it and checks it at start, so a directory that cannot be made or a bucket out of reach
+    stops the start."""
+    where: tuple[object, ...] = (cfg.backend, cfg.dir) if cfg.backend == "local" else (cfg.backend, cfg.s3)
     if where not in _stores:
-        _stores[where] = attachments.make_file_store(cfg.backend, cfg.dir)
+        s3 = s3_location(cfg) if cfg.backend == "s3" else None
+        _stores[where] = attachments.make_file_store(cfg.backend, cfg.dir, s3)
     return _stores[where]
 
 

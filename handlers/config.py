@@ -229,13 +229,55 @@ class TranslationConfig(_Model):
         return self
 
 
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+class S3Config(_Model):
+    """An S3-compatible bucket for `attachments.backend: s3` (AWS S3, MinIO, Ceph RGW, R2, OSS …).
+    The keys are read from the environment variables named here, never from this file."""
+    endpoint_url: str = ""     # "" = AWS's own endpoint for `region`; else e.g. http://minio:9000
+    bucket: str = ""
+    region: str = "us-east-1"
+    prefix: str = ""           # keys are stored as {prefix}{key}, e.g. "attachments/"
+    access_key_env: str = ""   # the environment variable holding the access key id
+    secret_key_env: str = ""   # the environment variable holding the secret access key
+    addressing_style: Literal["auto", "path", "virtual"] = "auto"   # MinIO and most stand-ins want path
+    connect_timeout_s: float = Field(5.0, gt=0, le=60)
+    read_timeout_s: float = Field(15.0, gt=0, le=300)
+
+    @field_validator("access_key_env", "secret_key_env")
+    @classmethod
+    def _env_name(cls, v: str) -> str:
+        if v and not _ENV_NAME.fullmatch(v):   # never echo the value: it may be a key
+            raise ValueError("must name an environment variable (put the key itself in that variable)")
+        return v
+
+    @field_validator("endpoint_url")
+    @classmethod
+    def _url(cls, v: str) -> str:
+        if v and not v.startswith(("http://", "https://")):
+            raise ValueError("endpoint_url must start with http:// or https://")
+        return v.rstrip("/")
+
+
 class AttachmentsConfig(_Model):
     """Photos a store adds on its report page (bot/report_form.py) and photos and files sent in
     chat (bot/media.py, `max_bytes` each), shown on the ticket page."""
-    backend: Literal["local"] = "local"   # files in `dir`; an S3-compatible store is issue 13's
+    backend: Literal["local", "s3"] = "local"   # local: files in `dir`; s3: objects in `s3.bucket`
     dir: str = Field("var/attachments", min_length=1)
+    s3: S3Config = Field(default_factory=S3Config)
     max_files: int = Field(3, ge=0, le=10)   # 0 = the form has no photo field
     max_bytes: int = Field(5 * 1024 * 1024, ge=1024, le=50 * 1024 * 1024)
+
+    @model_validator(mode="after")
+    def _s3_needs(self) -> "AttachmentsConfig":
+        if self.backend == "s3":
+            for key, hint in (("bucket", "the bucket's name"),
+                              ("access_key_env", "the environment variable holding the access key id"),
+                              ("secret_key_env", "the environment variable holding the secret access key")):
+                if not getattr(self.s3, key).strip():
+                    raise ValueError(f"backend s3 needs s3.{key} ({hint})")
+        return self
 
 
 class ConversationConfig(_Model):

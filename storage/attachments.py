@@ -18,9 +18,10 @@ import os
 import re
 import secrets
 import tempfile
-from dataclasses import dataclass
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol, Sequence
+from typing import Any, AsyncIterator, Protocol, Sequence
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -80,14 +81,22 @@ class Upload:
         return hashlib.sha256(self.data).hexdigest()
 
 
+class FileStoreError(OSError):
+    """A store that cannot be used (a bucket out of reach, refused credentials): an `OSError`, like
+    a full or missing disk for the local store, so callers handle both one way."""
+
+
 class FileStore(Protocol):
-    """Where the bytes live. `local` today; an S3-compatible one is another class with these three."""
+    """Where the bytes live: `LocalFileStore` (a directory) or `S3FileStore` (any S3-compatible
+    bucket). `check` is called once at start; a store that cannot be used raises `OSError`."""
 
     async def put(self, key: str, data: bytes, content_type: str) -> None: ...
 
     async def get(self, key: str) -> bytes | None: ...
 
     async def delete(self, key: str) -> None: ...
+
+    async def check(self) -> None: ...
 
 
 class LocalFileStore:
@@ -129,11 +138,112 @@ class LocalFileStore:
     async def delete(self, key: str) -> None:
         self._path(key).unlink(missing_ok=True)
 
+    async def check(self) -> None:
+        """Nothing more to do: the constructor made the directory."""
 
-def make_file_store(backend: str, directory: str | Path) -> FileStore:
+
+@dataclass(frozen=True)
+class S3Location:
+    """A bucket and how to reach it. The keys come from the environment (the caller reads them)."""
+    bucket: str
+    access_key: str = field(repr=False)
+    secret_key: str = field(repr=False)
+    endpoint_url: str = ""   # "" = AWS's endpoint for `region`
+    region: str = "us-east-1"
+    prefix: str = ""
+    addressing_style: str = "auto"
+    connect_timeout_s: float = 5.0
+    read_timeout_s: float = 15.0
+    attempts: int = 3        # botocore's "standard" retries: throttling and 5xx, then give up
+
+    @property
+    def where(self) -> str:
+        return f"{self.bucket!r} at {self.endpoint_url or 'AWS ' + self.region}"
+
+
+class S3FileStore:
+    """Objects in one bucket of any S3-compatible store, through aiobotocore. Each call opens its
+    own client from one shared botocore session (the service model is loaded once): a client is
+    tied to the event loop that made it, and no connection outlives the call. Every call has the
+    connect and read timeouts of `S3Location`; any failure is a `FileStoreError` (an `OSError`)."""
+
+    def __init__(self, where: S3Location) -> None:
+        from aiobotocore.session import get_session
+        from botocore.config import Config as BotoConfig
+
+        self.location = where
+        self._session = get_session()
+        self._config = BotoConfig(connect_timeout=where.connect_timeout_s, read_timeout=where.read_timeout_s,
+                                  retries={"max_attempts": where.attempts, "mode": "standard"},
+                                  s3={"addressing_style": where.addressing_style})
+
+    def _client(self) -> Any:
+        w = self.location
+        return self._session.create_client("s3", region_name=w.region, endpoint_url=w.endpoint_url or None,
+                                           aws_access_key_id=w.access_key, aws_secret_access_key=w.secret_key,
+                                           config=self._config)
+
+    def _key(self, key: str) -> str:
+        if not _KEY.fullmatch(key):   # keys are ours; anything else never reaches the bucket
+            raise ValueError(f"not an attachment key: {key!r}")
+        return self.location.prefix + key
+
+    async def put(self, key: str, data: bytes, content_type: str) -> None:
+        name = self._key(key)
+        async with self._calling("put", key) as s3:
+            await s3.put_object(Bucket=self.location.bucket, Key=name, Body=data, ContentType=content_type)
+
+    async def get(self, key: str) -> bytes | None:
+        from botocore.exceptions import ClientError
+
+        name = self._key(key)
+        async with self._calling("get", key) as s3:
+            try:
+                resp = await s3.get_object(Bucket=self.location.bucket, Key=name)
+            except ClientError as e:
+                if _code(e) in ("NoSuchKey", "404"):
+                    return None
+                raise
+            async with resp["Body"] as body:
+                return bytes(await body.read())
+
+    async def delete(self, key: str) -> None:
+        name = self._key(key)
+        async with self._calling("delete", key) as s3:
+            await s3.delete_object(Bucket=self.location.bucket, Key=name)   # a missing key is no error in S3
+
+    async def check(self) -> None:
+        """HeadBucket: the bucket exists and these keys may use it."""
+        async with self._calling("check", "") as s3:
+            await s3.head_bucket(Bucket=self.location.bucket)
+
+    @asynccontextmanager
+    async def _calling(self, what: str, key: str) -> AsyncIterator[Any]:
+        from botocore.exceptions import ClientError
+
+        doing = f"s3 {what} {key}" if key else f"s3 {what}"
+        try:
+            async with self._client() as s3:
+                yield s3
+        except ClientError as e:
+            code = _code(e)
+            reason = {"404": "no such bucket", "NoSuchBucket": "no such bucket", "403": "access denied",
+                      "AccessDenied": "access denied"}.get(code, code or "error")
+            raise FileStoreError(f"{doing}: {reason}") from e
+        except Exception as e:   # botocore's and the transport's own (a timeout, a refused connection, a reset)
+            raise FileStoreError(f"{doing}: {e}") from e
+
+
+def _code(e: Any) -> str:
+    return str(e.response.get("Error", {}).get("Code", ""))
+
+
+def make_file_store(backend: str, directory: str | Path, s3: S3Location | None = None) -> FileStore:
     if backend == "local":
         return LocalFileStore(directory)
-    raise ValueError(f"unknown attachments backend {backend!r}")
+    if backend == "s3" and s3 is not None:
+        return S3FileStore(s3)
+    raise ValueError(f"unknown attachments backend {backend!r}" if backend != "s3" else "backend s3 needs a location")
 
 
 async def put_all(store: FileStore, uploads: Sequence[Upload]) -> None:

@@ -16,7 +16,8 @@ from handlers.routing import offers_ended, route
 from handlers import completion
 from handlers.labels import location_of, region_label, skill_label
 from handlers.tickets import find_ticket
-from handlers.words import Words, language_of_text, words_of
+from handlers.words import Words, words_of
+from nlu.language import language_of
 from storage import tickets as store
 from storage.models import Offer, Ticket
 
@@ -133,7 +134,7 @@ async def update_progress(ctx: Context, entities: dict[str, Any]) -> Reply:
     elif action == "parts_needed":
         # The part is the engineer's own word for it: shown as their words, translated for others.
         parts = str(entities.get("parts") or "").strip()
-        words = Words(parts, language_of_text(parts, ctx.lang)) if parts else None
+        words = Words(parts, language_of(parts, ctx.lang)) if parts else None
         values["parts"] = ""   # the catalog sentence ends without it; the words line follows
         await store.update_fields(ctx.session, ticket, sla_paused_at=ctx.now)  # the SLA clock stops
     elif action == "start" and was == "waiting_parts" and ctx.sla is not None and ticket.sla_paused_at:

@@ -20,7 +20,7 @@ from handlers.hours import parse_hours
 from handlers.messages import t
 from handlers.context import Context
 from handlers.labels import location_of, skill_label
-from handlers.words import language_of_text
+from nlu.language import language_of
 from storage import tickets as store
 from storage.models import Person, Ticket
 
@@ -147,7 +147,7 @@ def _send_job_card(ctx: Context, ticket: Ticket, userid: str, *, buttons: list[t
     task = task_id(ticket.id, userid)
     card = job_card(lang, ticket_id=ticket.id, skill=skill_label(ctx, ticket.skill, lang), location=location_of(ctx, ticket, lang),
                     urgency=ticket.urgency, description=ticket.description,
-                    description_lang=language_of_text(ticket.description or "", ticket.language),
+                    description_lang=language_of(ticket.description or "", ticket.language),
                     task=task, buttons=buttons,
                     title_key="job.assigned_title" if buttons[0][0] == "decline" else "job.title")
     # An offer is only made to someone on duty and expires in minutes: quiet hours never hold it.

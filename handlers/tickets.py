@@ -17,7 +17,8 @@ from handlers.registry import handles
 from handlers.replies import Reply
 from handlers.routing import deliver, find_route, offers_ended
 from handlers.service_templates import ServiceTemplate
-from handlers.words import Words, language_of_text, words_of
+from handlers.words import Words, words_of
+from nlu.language import language_of
 from storage import tickets as store
 from storage.models import Ticket
 
@@ -125,7 +126,7 @@ async def _to_open_twin(ctx: Context, twin: Ticket, entities: dict[str, Any]) ->
     await store.add_event(ctx.session, twin.id, "duplicate_report", actor=ctx.userid, reason=text, at=ctx.now,
                           data={"entities": {k: entities[k] for k in _TWIN_KEEP if entities.get(k)},
                                 "channel": ctx.channel})
-    said = words_of(text, ctx.lang) or (Words(text, language_of_text(text, ctx.lang)) if text.strip() else None)
+    said = words_of(text, ctx.lang) or (Words(text, language_of(text, ctx.lang)) if text.strip() else None)
     if twin.assignee and said is not None:
         lang = ctx.language_of(twin.assignee)
         ctx.send_text(twin.assignee, notify.with_words(

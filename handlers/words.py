@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from nlu.language import language_of
+
 # The words that only say what the command is, in the languages the desk speaks. What is left
 # after them is the writer's own remark.
 _COMMAND = re.compile(
@@ -25,13 +27,6 @@ _LETTER = re.compile(r"[^\W\d_]", re.U)
 MIN_LETTERS = 2
 MAX_CHARS = 300   # a remark, not an essay: what a card or a push can carry with its translation
 
-_THAI = re.compile(r"[\u0E00-\u0E7F]")
-_HAN = re.compile(r"[\u3400-\u9FFF\uF900-\uFAFF]")
-_KANA_HANGUL = re.compile(r"[\u3040-\u30FF\uAC00-\uD7AF]")
-_LATIN = re.compile(r"[A-Za-zÀ-ÿ]")
-_FRENCH = re.compile(r"[àâçéèêëîïôûùüÿœ]|\b(?:le|la|les|un|une|des|du|de|je|est|pas|pour|avec|sur|dans|ne|il|nous|vous)\b", re.I)
-
-
 @dataclass(frozen=True)
 class Words:
     text: str
@@ -44,7 +39,7 @@ class Words:
 
 def words_of(text: str, writer_lang: str) -> Words | None:
     said = remark(text)
-    return Words(said, language_of_text(said, writer_lang)) if said else None
+    return Words(said, language_of(said, writer_lang)) if said else None
 
 
 def remark(text: str) -> str:
@@ -59,17 +54,3 @@ def remark(text: str) -> str:
         text = text[lead.end():].lstrip(" \t,，:：、.。!！")
     return text if len(text) <= MAX_CHARS else text[:MAX_CHARS - 1] + "…"
 
-
-def language_of_text(text: str, default: str) -> str:
-    """The language free text is written in, from its script: Thai and Chinese are certain;
-    Latin script is French when it looks French, else the writer's own language if that is one
-    written in Latin script, else English."""
-    if _THAI.search(text):
-        return "th"
-    if _HAN.search(text) and not _KANA_HANGUL.search(text):
-        return "zh-Hant" if default == "zh-Hant" else "zh"
-    if _LATIN.search(text):
-        if default in ("en", "fr"):
-            return "fr" if default == "fr" or _FRENCH.search(text) else "en"
-        return "fr" if _FRENCH.search(text) else "en"
-    return default

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -12,6 +11,7 @@ from typing import Any, Iterable, Protocol
 import yaml
 
 from .intents import INTENTS
+from .language import language_of
 
 
 class _Parser(Protocol):
@@ -78,20 +78,6 @@ def load_cases(path: str | Path) -> list[dict[str, Any]]:
         cases.append({"text": str(c["text"]), "intent": c["intent"], "entities": c.get("entities") or {},
                       "now": parse_now(c.get("now")), "lang": c.get("lang") or language_of(str(c["text"]))})
     return cases
-
-
-_FRENCH = re.compile(r"[àâçéèêëîïôûùüÿœ]|(?<![a-z])(?:le|la|les|des|est|une|pas|je|nous|vous|ne|du|au|pour|sur|merci|"
-                     r"bonjour|avec|dans|qui|quoi|quand|svp)(?![a-z])", re.I)
-
-
-def language_of(text: str) -> str:
-    """The language a case is written in, for the per-language figures: its `lang` if the file
-    says, else by script (Thai, Chinese) and, for Latin script, French words or accents."""
-    if re.search(r"[\u0e00-\u0e7f]", text):
-        return "th"
-    if re.search(r"[\u4e00-\u9fff]", text):
-        return "zh"
-    return "fr" if _FRENCH.search(text) else "en"
 
 
 def _same(expected: Any, got: Any) -> bool:

@@ -25,7 +25,6 @@ from storage.models import OutboxMessage
 
 log = logging.getLogger("wecom_desk.pages")
 _env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
-_stores: dict[tuple[object, ...], attachments.FileStore] = {}
 
 
 class MissingKey(Exception):
@@ -46,14 +45,11 @@ def s3_location(cfg: AttachmentsConfig, env: Mapping[str, str] = os.environ) -> 
 
 
 def file_store(cfg: AttachmentsConfig) -> attachments.FileStore:
-    """The configured file store, one per (backend, dir or bucket) in a process; `create_app`
-    makes it and checks it at start, so a directory that cannot be made or a bucket out of reach
-    stops the start."""
-    where: tuple[object, ...] = (cfg.backend, cfg.dir) if cfg.backend == "local" else (cfg.backend, cfg.s3)
-    if where not in _stores:
-        s3 = s3_location(cfg) if cfg.backend == "s3" else None
-        _stores[where] = attachments.make_file_store(cfg.backend, cfg.dir, s3)
-    return _stores[where]
+    """The configured file store. `create_app` makes the one the app uses, checks it at start (a
+    directory that cannot be made or a bucket out of reach stops the start) and hands it to the
+    Desk; pages and the report form use `Desk.files`."""
+    s3 = s3_location(cfg) if cfg.backend == "s3" else None
+    return attachments.make_file_store(cfg.backend, cfg.dir, s3)
 
 
 def file_url(ticket_id: int, attachment_id: int, secret: str) -> str:
@@ -106,7 +102,7 @@ async def ticket_file(request: web.Request) -> web.Response:
         row = await attachments.get(session, attachment_id)
     if row is None or row.ticket_id != ticket_id:   # another ticket's file: this signature does not cover it
         raise web.HTTPNotFound(text="no such file")
-    data = await file_store(cfg.attachments).get(row.key)
+    data = await request.app[DESK].files.get(row.key)
     if data is None:
         log.error("attachment %s of ticket %s: its file %s is missing", row.id, ticket_id, row.key)
         raise web.HTTPNotFound(text="no such file")

@@ -207,7 +207,7 @@ async def submit(request: web.Request) -> web.Response:
     try:
         if await desk.cache.hit(f"report-form:{request.remote}", 3600) > FORM_PER_HOUR:
             return _page(request, group, lang, status=429, error=t(lang, "form.too_many"), values=fields)
-        reply = await _create(desk, group, fields, lang, posted.photos, cfg.attachments)
+        reply = await _create(desk, group, fields, lang, posted.photos)
     except (CacheUnavailable, FileStoreDown):
         return _page(request, group, lang, status=503, error=t(lang, "form.unavailable"), values=fields)
     if reply.problem:   # the handler could not open it: say what to add
@@ -216,8 +216,7 @@ async def submit(request: web.Request) -> web.Response:
     return _page(request, group, lang, done=reply)
 
 
-async def _create(desk: Any, group: Any, fields: dict[str, str], lang: str, photos: list[Upload],
-                  limits: AttachmentsConfig) -> Reply:
+async def _create(desk: Any, group: Any, fields: dict[str, str], lang: str, photos: list[Upload]) -> Reply:
     """One ticket per form: the form's nonce is its dedup key, stored with the ticket. Its photos
     are written to the file store first and their rows with the ticket; unless that transaction
     commits with a ticket, the files are deleted again (a crash in between may leave a file no row
@@ -238,7 +237,7 @@ async def _create(desk: Any, group: Any, fields: dict[str, str], lang: str, phot
     store: FileStore | None = None
     if photos:
         try:
-            store = pages.file_store(limits)
+            store = desk.files
             await attachments.put_all(store, photos)
         except OSError as e:
             log.error("report form: cannot store photos: %s", e)

@@ -6,12 +6,12 @@ import re
 from typing import Any, Protocol
 
 from handlers.messages import t
-from handlers import confirm as _confirm, feedback as _feedback, help as _help, jobs as _jobs, settlement as _settlement, tickets as _tickets  # noqa: F401  (registration)
+from handlers import confirm as _confirm, feedback as _feedback, help as _help, jobs as _jobs, manage as _manage, settlement as _settlement, tickets as _tickets  # noqa: F401  (registration)
 from handlers.confirm import ANSWER_KEYS
 from handlers.context import Context
 from handlers.duplicates import SEPARATE_ACTION
 from handlers.registry import REGISTRY, check
-from nlu.intents import INTENTS
+from nlu.intents import COMMAND_INTENTS, INTENTS
 from handlers.replies import Reply
 
 _BUTTON = re.compile(r"^(?P<action>[a-z_]+):(?P<ticket>\d{1,9})$")
@@ -40,8 +40,9 @@ def is_menu_tap(key: str | None) -> bool:
 
 
 def check_registry() -> None:
-    """Start-up: every intent the parser can return and every card button has a handler."""
-    check([*INTENTS, *BUTTON_INTENTS.values()])
+    """Start-up: every intent the parser can return (the model's and the managers' commands) and
+    every card button has a handler."""
+    check([*INTENTS, *COMMAND_INTENTS, *BUTTON_INTENTS.values()])
 
 
 async def dispatch(ctx: Context, intent: str, entities: dict[str, Any]) -> Reply:

@@ -12,6 +12,9 @@ TRANSITIONS: dict[str, dict[str, str]] = {
     "offer": {"new": "offered", "offered": "offered"},
     "claim": {"new": "assigned", "offered": "assigned"},
     "assign": {"new": "assigned", "offered": "assigned"},
+    # A manager hands a job that someone holds to someone else (handlers/manage.py); the new
+    # engineer has not set out yet, so a departed job is assigned again.
+    "reassign": {"assigned": "assigned", "departed": "assigned"},
     "decline": {"assigned": "new"},
     "depart": {"assigned": "departed"},
     "arrive": {"assigned": "on_site", "departed": "on_site"},
@@ -24,6 +27,9 @@ TRANSITIONS: dict[str, dict[str, str]] = {
     "confirm": {"completed": "confirmed"},
     "close": {"completed": "closed", "confirmed": "closed"},
     "cancel": {s: "cancelled" for s in OPEN},
+    # A manager reopens a cancelled ticket: it is new again and routed as a new report. A completed
+    # one is not reopened: it was priced at completion (ledger lines); a follow-up ticket is.
+    "reopen": {"cancelled": "new"},
 }
 # Progress a status report may carry without moving the ticket.
 NOTES = {"delayed": ("assigned", "departed", "on_site", "in_progress", "waiting_parts")}

@@ -118,6 +118,10 @@ def _tell(ctx: Context, ticket: Ticket, userids: list[str], key: str, target: st
         lang = ctx.language_of(userid)
         text = t(lang, key, id=ticket.id, target=t(lang, f"sla.target.{target}"), location=location_of(ctx, ticket, lang),
                  engineer=notify.person_name(ctx, ticket.assignee), **extra)
+        if key != "sla.nudge" and _manages(ctx.cfg.person(userid), ticket.region):
+            # How to act on it: the commands a manager can answer with (handlers/manage.py).
+            text += "\n" + t(lang, "manage.howto_assigned" if ticket.assignee else "manage.howto_unassigned",
+                             id=ticket.id, bot=ctx.bot_name)
         ctx.send_text(userid, text, ticket.id, urgent=True)
         person = ctx.cfg.person(userid)
         if key == "sla.nudge" or person is None:
@@ -129,3 +133,7 @@ def _tell(ctx: Context, ticket: Ticket, userids: list[str], key: str, target: st
                            plain + "\n\n" + ctx.ticket_url(ticket.id), ticket.id)
         if ctx.cfg.sms.provider != "none" and person.mobile:
             ctx.send_sms(person.mobile, plain, ticket.id)
+
+
+def _manages(person: Any, region: str | None) -> bool:
+    return person is not None and ("admin" in person.roles or ("manager" in person.roles and region in person.regions))

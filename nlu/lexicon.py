@@ -88,11 +88,19 @@ class Lexicon:
         self.fuzzy_skills = fuzzy_table(self.skills)
         self.fuzzy_skill_re = fuzzy_pattern(self.fuzzy_skills)
         self.person_re = term_pattern(self.people)
+        # A name as typed, with or without its spaces ("Zhang Wei" is the userid zhangwei).
+        self._people_squeezed = {k.replace(" ", ""): v for k, v in self.people.items()}
         names = sorted({normalize_term(n) for n in self.bot_names if n}, key=len, reverse=True)
         self.mention_re = (
             re.compile(r"@\s?(?:" + "|".join(re.escape(n) for n in names) + r")(?![a-z0-9])")
             if names else None
         )
+
+    def person(self, name: str) -> str | None:
+        """The userid of a person named in full (canonical text): their userid, their name or its
+        part before a bracket ("Niran"), spaces not counted, so "zhang wei" names zhangwei."""
+        key = re.sub(r"\s+", "", name)
+        return self._people_squeezed.get(key) if len(key) >= 2 else None
 
     @classmethod
     def from_config(cls, cfg: Any) -> "Lexicon":

@@ -169,6 +169,9 @@ class LlmParser(RemoteBackend):
         return " ".join(self.fallback.normalize(text or "").text.split())
 
     async def parse(self, text: str, now: datetime | None = None) -> Parse:
+        command = self.fallback.command(text)   # a manager's command is read by rule, never asked
+        if command is not None:
+            return command
         key = self.cache_key(text)
         answer = self._cache.get(key)
         if answer is not None:

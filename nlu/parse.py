@@ -13,6 +13,7 @@ from . import jobs as J
 from . import periods as P
 from .cues import QUESTION
 from .answers import mentions_last
+from .commands import read_command
 from .intents import Signals, classify
 from .lexicon import Lexicon, find_all
 from .model import DEFAULT_PATH, IntentModel, dense_features, model_text
@@ -81,6 +82,20 @@ class Parser:
     def normalize(self, text: str) -> Normalized:
         return self._read(text)[0]
 
+    def command(self, text: str) -> Parse | None:
+        """A manager's command ("#4 派给 张伟", "华东区待派单", nlu/commands.py), when the whole
+        message is one; None otherwise. Read before any model, by every backend."""
+        norm, repairs = self._read(text or "")
+        return self._command(text, norm, repairs)
+
+    def _command(self, text: str, norm: Normalized, repairs: tuple[Repair, ...]) -> Parse | None:
+        cmd = read_command(self.lexicon, norm.text)
+        if cmd is None:
+            return None
+        return Parse(text=text, intent=cmd.intent, confidence=1.0, entities=dict(cmd.entities),
+                     intent_ranking=[(cmd.intent, 1.0)], spans={k: norm.span(*sp) for k, sp in cmd.spans.items()},
+                     repairs=repairs)
+
     def _read(self, text: str) -> tuple[Normalized, tuple[Repair, ...]]:
         norm = normalize(text, self.lexicon.mention_re)
         repaired, repairs = self.repairer(norm.text)
@@ -125,6 +140,11 @@ class Parser:
         entities are then the ones that intent uses."""
         given = intent
         norm, repairs = self._read(text or "")
+        if given is None:
+            # A manager's structured command is read by rule before the model sees anything.
+            command = self._command(text, norm, repairs)
+            if command is not None:
+                return command
         s = norm.text
         lex = self.lexicon
         found: dict[str, tuple[Any, tuple[int, int] | None]] = {}

@@ -55,6 +55,9 @@ class RasaParser(RemoteBackend):
         return cls(cfg.nlu.rasa_url, fallback=fb, timeout_ms=cfg.nlu.timeout_ms)
 
     async def parse(self, text: str, now: datetime | None = None) -> Parse:
+        command = self.fallback.command(text)   # a manager's command is read by rule, never asked
+        if command is not None:
+            return command
         try:
             async with self._get_session().post(self.url, json={"text": text}, timeout=self.timeout) as resp:
                 resp.raise_for_status()

@@ -59,7 +59,8 @@ async def claim_job(ctx: Context, entities: dict[str, Any]) -> Reply:
     if ticket is None:
         return Reply(markdown=t(ctx.lang, "claim.no_ticket", id=number))
     region = ctx.cfg.region(ticket.region)
-    refusal = permissions.can_claim(ctx, ticket, skill_label(ctx, ticket.skill), region_label(ctx, ticket.region))
+    refusal = permissions.can_claim(ctx, ticket, skill_label(ctx, ticket.skill), region_label(ctx, ticket.region),
+                                    offered=ctx.userid in await store.offered_users(ctx.session, ticket.id))
     if refusal:
         return Reply(markdown=refusal)
     ended = await store.claim(ctx.session, ticket.id, ctx.userid, via="card" if ctx.response_code else "text",

@@ -37,11 +37,12 @@ def can_view(ctx: Context, ticket: Ticket) -> str | None:
     return t(ctx.lang, "claim.no_ticket", id=ticket.id)
 
 
-def can_claim(ctx: Context, ticket: Ticket, skill_name: str, region_name: str) -> str | None:
+def can_claim(ctx: Context, ticket: Ticket, skill_name: str, region_name: str, *, offered: bool = False) -> str | None:
+    """`offered`: the desk offered this engineer the job (routing may widen to a neighbouring region
+    when the ticket's own has nobody), so their region is not a reason to refuse."""
     if "engineer" not in _roles(ctx) or ctx.person is None:
         return t(ctx.lang, "claim.not_engineer")
-    widened = set(ticket.data.get("widened", [])) if ticket.data else set()
-    if ticket.skill not in ctx.person.skills or not ({ticket.region, *widened} & set(ctx.person.regions)):
+    if ticket.skill not in ctx.person.skills or not (offered or ticket.region in ctx.person.regions):
         return t(ctx.lang, "claim.not_qualified", id=ticket.id, skill=skill_name, region=region_name)
     return None
 

@@ -98,6 +98,10 @@ async def test_neighbouring_region_when_the_own_has_nobody(start):
     assert await sb.wait_for(lambda: sb.job_cards("chenjie"))
     [offered] = [e for e in await rows(desk.cfg, TicketEvent, ticket_id=1) if e.to_status == "offered"]
     assert "widened to region east" in offered.reason
+    # The engineer offered the job across the border can take it (their region is not central).
+    await sb.say("chenjie", "@小鲸 #1 接单", chatid="wr_east_dispatch")
+    [ticket] = await rows(desk.cfg, Ticket, id=1)
+    assert ticket.assignee == "chenjie" and ticket.status == "assigned"
 
 
 async def test_sla_nudge_breach_and_escalation(start):

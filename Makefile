@@ -27,7 +27,7 @@ test: $(STAMP) browser
 # Debian machine this installs it, elsewhere it says what to do (or set WECOM_DESK_CHROMIUM).
 browser:
 	@command -v chromium >/dev/null 2>&1 || [ -n "$$WECOM_DESK_CHROMIUM" ] || { [ "$$(id -u)" = 0 ] && \
-	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; } || \
+	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium fonts-noto-cjk fonts-noto-color-emoji fonts-thai-tlwg; } || \
 	  echo "make: the page tests need Chromium: apt-get install chromium, or set WECOM_DESK_CHROMIUM"
 
 bench: $(STAMP)

@@ -207,7 +207,14 @@ async def app_message(request: web.Request) -> web.Response:
                    "CreateTime": int(time.time()), "MsgType": "text", "Content": data["text"],
                    "MsgId": msgid, "AgentID": state.cfg.wecom.app.agent_id})
     status, _ = await _post_callback(desk_origin(request, state), "/wecom/app", app_crypto(state), xml, xml=True)
+    _said_to_app(state, data["userid"], data["text"], msgid)
     return web.json_response({"status": status, "msgid": msgid})
+
+
+def _said_to_app(state: SandboxState, userid: str, text: str, msgid: str) -> None:
+    """What a person wrote to the app 1:1, for their chat page (never in a group's inbox: no chatid)."""
+    state.transcript.append({"at": time.time(), "chatid": None, "channel": "app", "from": userid,
+                             "text": text, "msgid": msgid})
 
 
 async def app_image(request: web.Request) -> web.Response:
@@ -223,6 +230,7 @@ async def app_image(request: web.Request) -> web.Response:
                    "PicUrl": f"{request.url.origin()}/sandbox/media/pic/{media_id}", "MediaId": media_id,
                    "MsgId": msgid, "AgentID": state.cfg.wecom.app.agent_id})
     status, _ = await _post_callback(desk_origin(request, state), "/wecom/app", app_crypto(state), xml, xml=True)
+    _said_to_app(state, data["userid"], "[image]", msgid)
     return web.json_response({"status": status, "msgid": msgid, "media_id": media_id})
 
 
@@ -330,12 +338,39 @@ async def reset(request: web.Request) -> web.Response:
     return web.json_response({"ok": True})
 
 
+def group_members(state: SandboxState, group: Any) -> list[str]:
+    """Who is in a group, as the sandbox plays it (config has no member lists): a store's group has
+    the region's managers and customers (a customer named after a store only in that store's
+    group; one with a city only in its city's), a dispatch group the region's engineers and
+    managers; anyone who has spoken there is in it too."""
+    cfg = state.cfg
+
+    def stores(g: Any) -> list[str]:
+        return [n for n in (g.store, *g.store_names.values()) if n]
+
+    def customer_of(p: Any, g: Any) -> bool:
+        named = [o for o in cfg.groups if any(n in p.name for n in stores(o))]
+        if named:
+            return g in named
+        return not (p.city and g.city and p.city != g.city)
+
+    wanted = {"customer", "manager"} if group.kind == "customer" else {"engineer", "manager"}
+    out = [p.userid for p in cfg.people
+           if group.region in p.regions and wanted & set(p.roles)
+           and (group.kind != "customer" or set(p.roles) != {"customer"} or customer_of(p, group))]
+    spoke = [m["from"] for m in state.transcript if m.get("chatid") == group.chatid and m.get("from") != "bot"]
+    return list(dict.fromkeys(out + spoke))
+
+
 async def directory(request: web.Request) -> web.Response:
-    cfg = request.app[STATE].cfg
+    state = request.app[STATE]
+    cfg = state.cfg
     return web.json_response({
-        "people": [{"userid": p.userid, "name": p.name, "roles": p.roles} for p in cfg.people],
-        "groups": [{"chatid": g.chatid, "name": g.name, "kind": g.kind} for g in cfg.groups],
-        "bot_names": cfg.wecom.bot.names})
+        "people": [{"userid": p.userid, "name": p.name, "roles": p.roles, "languages": p.languages}
+                   for p in cfg.people],
+        "groups": [{"chatid": g.chatid, "name": g.name, "kind": g.kind, "language": g.language,
+                    "store": g.store, "members": group_members(state, g)} for g in cfg.groups],
+        "bot_names": cfg.wecom.bot.names, "bot_name": (cfg.wecom.bot.names or ["bot"])[0]})
 
 
 def routes() -> list[web.RouteDef]:

@@ -7,6 +7,12 @@ The page's own reads (the driver API has the rest):
 - `GET /sandbox/api/kf/chat?external_userid=…`: one customer's conversation as WeChat shows it to
   them: what they sent (texts, menu taps, entering by a store's code) and what they got
   (`bot.sandbox.kf.inbox_of`), in time order.
+- `GET /sandbox/api/app/chat?userid=…`: one person's 1:1 chat with the self-built app: what they
+  wrote to it (`"api": "app/sent"`) and what it sent them (`bot.sandbox.driver.inbox_of`: messages
+  and the updates of its cards, which the page applies to the card in place), in time order.
+
+The page itself (templates/sandbox.html) is one file, no CDN: it draws what WeCom would show
+(its markdown subset, template cards, cards updated in place) in the reader's language.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.sandbox import kf
+from bot.sandbox.driver import inbox_of
 from bot.sandbox.wecom import STATE, SandboxState
 
 PAGE = Path(__file__).resolve().parents[2] / "templates" / "sandbox.html"
@@ -87,6 +94,20 @@ async def kf_chat(request: web.Request) -> web.Response:
     return web.json_response({"messages": conversation(request.app[STATE], external_userid)})
 
 
+def app_chat_of(state: SandboxState, userid: str) -> list[dict[str, Any]]:
+    sent = [{"api": "app/sent", **m} for m in state.transcript
+            if m.get("channel") == "app" and m.get("from") == userid]
+    return sorted(sent + inbox_of(state, userid=userid), key=lambda m: m["at"])
+
+
+async def app_chat(request: web.Request) -> web.Response:
+    userid = request.query.get("userid")
+    if not userid:
+        raise web.HTTPBadRequest(text="userid required")
+    return web.json_response({"messages": app_chat_of(request.app[STATE], userid)})
+
+
 def routes() -> list[web.RouteDef]:
     return [web.get("", index), web.get("/", index),
-            web.get("/api/kf/scenes", kf_scenes), web.get("/api/kf/chat", kf_chat)]
+            web.get("/api/kf/scenes", kf_scenes), web.get("/api/kf/chat", kf_chat),
+            web.get("/api/app/chat", app_chat)]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from pathlib import Path
 from typing import Any, AsyncIterator
 
 import pytest
@@ -20,6 +21,29 @@ def chromium_path() -> str:
     if not path:
         pytest.fail("no Chromium found: install Debian's `chromium` package or set WECOM_DESK_CHROMIUM")
     return path
+
+
+def screenshot_dir() -> Path:
+    """Where page tests save what the reader saw (README pictures come from here): the folder named
+    by WECOM_DESK_SCREENSHOTS, default test-output/screenshots/, made when missing."""
+    path = Path(os.environ.get("WECOM_DESK_SCREENSHOTS") or "test-output/screenshots")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@pytest.fixture
+async def desktop() -> AsyncIterator[Any]:
+    """A page in a laptop's window, 1280 px wide, where the sandbox is mostly used."""
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=chromium_path(), args=["--no-sandbox"])
+        context = await browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
+        try:
+            yield await context.new_page()
+        finally:
+            await context.close()
+            await browser.close()
 
 
 @pytest.fixture

@@ -10,7 +10,9 @@ from typing import AsyncIterator
 
 from aiohttp import web
 
-from bot import api, callbacks, rasa_routes, report_form, reports, textcut
+from bot import api, callbacks, metrics, rasa_routes, report_form, reports, textcut
+from bot import web as web_pages
+from bot.web import session as web_session
 from bot.media import MediaFetcher
 from bot.pages import MissingKey, file_store
 from handlers.clock import Clock
@@ -74,8 +76,9 @@ def sandbox_hazards(cfg: Config) -> list[str]:
     reasons = []
     if not _is_loopback(cfg.server.host):
         reasons.append(f"server.host {cfg.server.host!r} is not loopback")
-    if cfg.wecom.api_base:
-        reasons.append("wecom.api_base is set (the sandbox plays WeCom itself; leave it empty)")
+    for key in ("api_base", "oauth_base", "login_base"):
+        if getattr(cfg.wecom, key):
+            reasons.append(f"wecom.{key} is set (the sandbox plays WeCom itself; leave it empty)")
     for key, shipped in SANDBOX_SECRETS.items():
         value: object = cfg
         for part in key.split("."):
@@ -184,6 +187,7 @@ def create_app(cfg: Config, *, worker: bool | None = None, clock: Clock | None =
                 raise StartupError(f"redis.url: cannot reach Redis ({e})") from None
             client = make_client(cfg, cache)
             app[DB], app[CACHE], app[CLIENT] = db, cache, client
+            app[web_session.CLIENT] = client   # sign-in turns WeCom's code into a userid with it
             await sync_templates(db, services)
             files = await open_file_store(cfg.attachments)
             if "th" in {g.language for g in cfg.groups} | {lang for p in cfg.people for lang in p.languages}:
@@ -193,6 +197,7 @@ def create_app(cfg: Config, *, worker: bool | None = None, clock: Clock | None =
                                               fetch_media=fetcher, files=files)
             app[callbacks.KF_READER] = KfReader(cfg, db, cache, client, desk)
             app[WORKER] = make_worker(cfg, db, cache, client, services.clock)
+            app[WORKER].observe = app[metrics.METRICS].send_result
             stop = asyncio.Event()
             tasks = [asyncio.create_task(app[WORKER].run(stop)),
                      asyncio.create_task(Scheduler(desk, cfg.worker.timer_interval_s, app[callbacks.KF_READER]).run(stop))] if run_worker else []
@@ -212,6 +217,7 @@ def create_app(cfg: Config, *, worker: bool | None = None, clock: Clock | None =
             await cache.close()
             await db.close()
 
+    metrics.install(app, cfg.server.api_token, lambda: app.get(DB))   # GET /metrics, per-app registry
     app.cleanup_ctx.append(resources)
     app.on_response_prepare.append(_wake_worker)
     app.add_routes(callbacks.routes())
@@ -219,7 +225,8 @@ def create_app(cfg: Config, *, worker: bool | None = None, clock: Clock | None =
     app.add_routes(api.routes())
     app.add_routes(reports.routes())
     app.add_routes(report_form.routes())
-    app.add_routes([web.get("/healthz", healthz), web.get("/tickets/{id}", ticket_page)])
+    app.add_routes([web.get("/healthz", healthz)])
+    app.add_routes(web_pages.routes())   # the desk's pages: sign-in, board, ticket page, insights
     if cfg.sandbox.enabled:
         from bot.sandbox import create_sandbox
 
@@ -276,20 +283,3 @@ async def healthz(request: web.Request) -> web.Response:
             checks[name] = f"error: {type(e).__name__}"
     ok = all(v == "ok" for v in checks.values())
     return web.json_response({"status": "ok" if ok else "degraded", **checks}, status=200 if ok else 503)
-
-
-async def ticket_page(request: web.Request) -> web.Response:
-    from bot.pages import render_ticket
-    from handlers.links import check_signature
-
-    cfg = request.app[callbacks.CONFIG]
-    try:
-        ticket_id = int(request.match_info["id"])
-    except ValueError:
-        raise web.HTTPNotFound(text="no such ticket") from None
-    if not check_signature(cfg.wecom.app.secret, ticket_id, request.query.get("sig", "")):
-        raise web.HTTPForbidden(text="this link is not valid")
-    html = await render_ticket(request.app[DB], cfg, ticket_id)
-    if html is None:
-        raise web.HTTPNotFound(text="no such ticket")
-    return web.Response(text=html, content_type="text/html")

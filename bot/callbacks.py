@@ -22,6 +22,7 @@ from bot.present import present
 from handlers.cards import Card
 from bot.inbound import BadPayload, load_json, parse_app_fields, parse_bot_message, parse_xml, xml_fields
 from bot.kf import KfReader, kf_event
+from bot.metrics import observe_callback
 from handlers.event import Inbound
 from storage.cache import CacheUnavailable
 from handlers.replies import Reply
@@ -129,6 +130,7 @@ def _app_encrypt_of(body: bytes) -> str:
 
 def _log(inbound: Inbound | None, outcome: Outcome | str, started: float, status: int) -> None:
     done = outcome if isinstance(outcome, Outcome) else Outcome(outcome)
+    observe_callback(inbound.channel if inbound else None, done.status, status, time.perf_counter() - started)
     log.info(json.dumps({
         "event": "callback", "channel": inbound.channel if inbound else None,
         "msgid": inbound.msgid if inbound else None, "chat": inbound.chatid if inbound else None,

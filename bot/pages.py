@@ -1,6 +1,6 @@
-"""The ticket page a card links to: status, priced lines, photos and audit trail — every number a
-reader sees on a card can be explained here. Links are signed: ticket ids are guessable. A photo's
-address carries the ticket's own signature, so whoever may see the page may see its photos."""
+"""A ticket's files: the configured file store (local directory or S3) and the route that serves a
+ticket's photo or PDF to whoever holds the ticket page's signed link (the page itself is
+bot/web/ticket.py). Ticket ids are guessable, so a file's address carries the ticket's signature."""
 
 from __future__ import annotations
 
@@ -9,22 +9,13 @@ import os
 from typing import Mapping
 
 from aiohttp import web
-from jinja2 import Environment, FileSystemLoader, select_autoescape
-from sqlalchemy import select
 
 from bot.callbacks import CONFIG, DESK
-from handlers.config import AttachmentsConfig, Config
-from handlers.links import check_signature, ticket_signature
-from handlers.messages import TEMPLATES, t
-from settlement import format_minor
+from handlers.config import AttachmentsConfig
+from handlers.links import check_signature
 from storage import attachments
-from storage import tickets as store
-from storage.db import Database
-from storage.ledger_models import ChargeLine, TicketCharge
-from storage.models import OutboxMessage
 
 log = logging.getLogger("wecom_desk.pages")
-_env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
 
 
 class MissingKey(Exception):
@@ -50,42 +41,6 @@ def file_store(cfg: AttachmentsConfig) -> attachments.FileStore:
     Desk; pages and the report form use `Desk.files`."""
     s3 = s3_location(cfg) if cfg.backend == "s3" else None
     return attachments.make_file_store(cfg.backend, cfg.dir, s3)
-
-
-def file_url(ticket_id: int, attachment_id: int, secret: str) -> str:
-    return f"/tickets/{ticket_id}/files/{attachment_id}?sig={ticket_signature(secret, ticket_id)}"
-
-
-async def render_ticket(db: Database, cfg: Config, ticket_id: int) -> str | None:
-    async with db.sessions() as session:
-        ticket = await store.get_ticket(session, ticket_id)
-        if ticket is None:
-            return None
-        events = await store.events_of(session, ticket_id)
-        charge = (await session.scalars(
-            select(TicketCharge).where(TicketCharge.ticket_id == ticket_id))).first()
-        lines = (await session.scalars(select(ChargeLine).where(ChargeLine.ticket_id == ticket_id)
-                                       .order_by(ChargeLine.position))).all() if charge else []
-        # What the WeChat customer did not get: WeCom allows answers only within 48 h of their
-        # last message, 5 at most; the staff reading this page should know to call instead.
-        undelivered = (await session.scalars(select(OutboxMessage).where(
-            OutboxMessage.ticket_id == ticket_id, OutboxMessage.kind == "kf_message",
-            OutboxMessage.status == "failed").order_by(OutboxMessage.id))).all()
-        files = await attachments.of_ticket(session, ticket_id)
-        photos = [file_url(ticket_id, a.id, cfg.wecom.app.secret) for a in files if a.content_type.startswith("image/")]
-        documents = [file_url(ticket_id, a.id, cfg.wecom.app.secret) for a in files
-                     if not a.content_type.startswith("image/")]   # PDFs sent in chat: links, not pictures
-    lang = ticket.language
-    skill = cfg.skill(ticket.skill)
-    engineer = cfg.person(ticket.assignee)
-    return _env.get_template("ticket.html").render(
-        ticket=ticket, events=events, lang=lang, skill=skill.name_in(lang) if skill else ticket.skill,
-        status=t(lang, f"status.{ticket.status}"), urgency=t(lang, f"urgency.{ticket.urgency}"),
-        engineer=engineer.name if engineer else ticket.assignee, t=t,
-        charge=charge, lines=[(ln.label, format_minor(ln.amount, ln.currency)) for ln in lines],
-        total=format_minor(charge.total, charge.currency) if charge else None,
-        undelivered=[(m.created_at, m.last_error) for m in undelivered], photos=photos,
-        documents=documents)
 
 
 async def ticket_file(request: web.Request) -> web.Response:

@@ -20,9 +20,12 @@ from typing import Any, Mapping
 from aiohttp import web
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from handlers.config import Config
 from handlers.messages import TEMPLATES, t
+from handlers.insights import percent, region_name
 from handlers.links import report_signature
-from settlement import format_minor
+from handlers.settlement import money, party_name
+from settlement import format_minor, parse_money
 from settlement.periods import PeriodError, resolve
 
 MONEY_COLUMNS = ("gross", "tax", "total", "corrections", "net")
@@ -71,6 +74,48 @@ def report_table(s: Mapping[str, Any]) -> tuple[list[str], list[dict[str, Any]]]
         rows.append(row("*", b, True))
     rows.append(row("TOTAL", s["total"], True))
     return header, rows
+
+
+def report_view(cfg: Config, lang: str, s: dict[str, Any]) -> dict[str, Any]:
+    """The report table (bot/reports.py, the CSV's rows) as a reader sees it: column and region
+    names in their language, amounts grouped; each cell keeps the CSV's value beside it."""
+    header, rows = report_table(s)
+    shares = header[4 + len(MONEY_COLUMNS):]
+    labels = {"period": t(lang, "insights.col.period"), "region": t(lang, "settle.report.region"),
+              "currency": t(lang, "settle.report.currency"), "tickets": t(lang, "settle.report.tickets"),
+              **{k: t(lang, f"settle.report.{k}") for k in MONEY_COLUMNS},
+              **{k: party_name(lang, k) for k in shares}}
+    shown = [h for h in header if h != "period"]   # the period is the page's title; the files keep it
+
+    def place(code: str, currency: str) -> str:
+        if code == "TOTAL":
+            return t(lang, "insights.money.total", currency=currency)
+        if code == "*":
+            return t(lang, "insights.money.subtotal", currency=currency)
+        return region_name(cfg, code, lang)
+
+    out = []
+    for r in rows:
+        cells = []
+        for h in shown:
+            raw = r[h]
+            if h == "region":
+                text = place(raw, r["currency"])
+            elif h in MONEY_COLUMNS or h in shares:
+                text = money_text(raw, r["currency"]) if raw != "" else ""
+            else:
+                text = str(raw)
+            cells.append({"key": h, "label": labels[h], "raw": raw, "text": text,
+                          "num": h not in ("region", "currency")})
+        out.append({"kind": "total" if r["region"] == "TOTAL" else ("sub" if r["region"] == "*" else "region"),
+                    "cells": cells})
+    return {"header": [(h, labels[h], h not in ("region", "currency")) for h in shown], "rows": out,
+            "keys": header}
+
+
+def money_text(contract: str, currency: str) -> str:
+    """"12345.00" (the files' form) → "12,345.00" (a reader's)."""
+    return money(parse_money(contract, currency).amount, currency)
 
 
 def report_csv(s: Mapping[str, Any]) -> str:
@@ -135,14 +180,18 @@ async def settlement_page(request: web.Request) -> web.Response:
         return web.Response(text=report_csv(s), content_type="text/csv", charset="utf-8", headers={
             "Content-Disposition": f'attachment; filename="settlement-{span.canonical}.csv"'})
     lang = cfg.person(person).languages[0] if person and cfg.person(person) else "zh"
-    header, rows = report_table(s)
     html = _env.get_template("settlement.html").render(
-        s=s, span=span, header=header, rows=rows, lang=lang, t=t,
+        s=s, span=span, lang=lang, t=t, table=report_view(cfg, lang, s), sla=percent(s["sla"]["rate"]),
+        period_line=t(lang, "insights.report.period_line", start=span.start.isoformat(),
+                      end=span.to_json()["end"], tz=span.timezone),
+        scope=None if s["scope"]["regions"] is None else t(lang, "insights.report.scope", regions=", ".join(
+            region_name(cfg, r, lang) for r in s["scope"]["regions"])),
         csv_url=str(request.rel_url.update_query({"format": "csv"})),
         names={p.userid: p.name for p in cfg.people},
-        unconverted=[(c, format_minor(a, c)) for c, a in s["total"]["unconverted"].items()],
+        unconverted=[t(lang, "insights.money.unconverted", amount=money(a, c), currency=c,
+                       reporting=s["reporting_currency"]) for c, a in s["total"]["unconverted"].items()],
         top=[{"name": (p.name if (p := cfg.person(e["person"])) else e["person"]), "currency": e["currency"],
-              "amount": format_minor(e["amount"], e["currency"]), "jobs": e["jobs"]} for e in s["top_engineers"]])
+              "amount": money(e["amount"], e["currency"]), "jobs": e["jobs"]} for e in s["top_engineers"]])
     return web.Response(text=html, content_type="text/html")
 
 

@@ -110,10 +110,14 @@ class WeComClient:
             await self.cache.set(self._token_key, token, ex=ttl)
             return token
 
-    async def _api(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+    async def _api(self, path: str, body: dict[str, Any] | None = None, *, method: str = "POST",
+                   params: dict[str, str] | None = None) -> dict[str, Any]:
         token = await self.token()
         for attempt in (0, 1):
-            data = await self._request("POST", f"{self.base}/cgi-bin/{path}", params={"access_token": token}, json=body)
+            kw: dict[str, Any] = {"params": {"access_token": token, **(params or {})}}
+            if body is not None:
+                kw["json"] = body
+            data = await self._request(method, f"{self.base}/cgi-bin/{path}", **kw)
             code = int(data.get("errcode", 0) or 0)
             if code in TOKEN_INVALID and attempt == 0:
                 log.info("access token rejected (errcode %s); refreshing", code)
@@ -128,6 +132,13 @@ class WeComClient:
         # duplicate check makes the identical request show up once (doc 90236, default 30 min).
         return await self._api("message/send", {"touser": touser, "agentid": self.agent_id, **message,
                                                 "enable_duplicate_check": 1, "duplicate_check_interval": 1800})
+
+    async def user_of_code(self, code: str) -> str | None:
+        """The member a sign-in's code belongs to (auth/getuserinfo, doc 91023); None for someone
+        outside the company (WeCom answers an openid then). A bad or used code is a WeComError."""
+        data = await self._api("auth/getuserinfo", method="GET", params={"code": code})
+        userid = data.get("userid") or data.get("UserId")   # the older user/getuserinfo spelled it UserId
+        return str(userid) if userid else None
 
     async def update_template_card(self, userids: list[str], response_code: str, **update: Any) -> dict[str, Any]:
         return await self._api("message/update_template_card",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import timedelta
-from typing import Any
+from typing import Any, Callable
 
 from handlers.clock import Clock
 from handlers.config import WorkerConfig
@@ -53,6 +53,7 @@ class OutboxWorker:
         self._codes: list[tuple[str, str, Any]] = []   # job cards' response codes: (task_id, code, when)
         self._held: dict[float, list[int]] = {}
         self._flushing: asyncio.Task[None] | None = None
+        self.observe: Callable[[str, str], None] = lambda kind, result: None   # bot/metrics.py: (kind, result)
 
     def close(self) -> None:
         if self.translator is not None:
@@ -164,6 +165,7 @@ class OutboxWorker:
         except Dropped as e:
             async with self.db.transaction() as session:
                 await outbox.mark_dropped(session, row_id, attempts, str(e))
+            self.observe(kind, "dropped")
             log.info("outbox %s %s to %s dropped: %s", row_id, kind, _mask(kind, dest), e)
             return
         except CacheUnavailable as e:
@@ -178,6 +180,7 @@ class OutboxWorker:
                 # A response code works once: used on a retry means an earlier attempt, whose
                 # answer was lost, did the update. Sending again cannot show it twice.
                 self._mark_sent(row_id)
+                self.observe(kind, "sent")
                 log.info("outbox %s %s: done by an earlier attempt (response code already used)", row_id, kind)
                 return
             retryable = isinstance(e, TransientError) or e.retryable
@@ -185,19 +188,23 @@ class OutboxWorker:
                 if retryable and attempts < self.cfg.max_attempts:
                     delay = min(self.cfg.backoff_max_s, self.cfg.backoff_base_s * 2 ** (attempts - 1))
                     await outbox.mark_retry(session, row_id, attempts, delay, str(e))
+                    self.observe(kind, "retry")
                     log.warning("outbox %s %s to %s: %s; retry %d in %.1fs", row_id, kind, _mask(kind, dest), e,
                                 attempts, delay)
                 else:
                     await outbox.mark_failed(session, row_id, attempts, str(e))
+                    self.observe(kind, "failed")
                     log.error("outbox %s %s to %s FAILED after %d attempt(s): %s", row_id, kind, _mask(kind, dest),
                               attempts, e)
             return
         except Exception as e:  # a bug in a payload must not stop the worker, nor vanish
             async with self.db.transaction() as session:
                 await outbox.mark_failed(session, row_id, attempts, f"{type(e).__name__}: {e}")
+            self.observe(kind, "failed")
             log.exception("outbox %s crashed", row_id)
             return
         self._mark_sent(row_id)
+        self.observe(kind, "sent")
         log.info("outbox %s %s to %s sent (attempt %d)", row_id, kind, _mask(kind, dest), attempts)
 
     async def _send(self, kind: str, dest: str, payload: dict[str, Any], row_id: int = 0, attempts: int = 1) -> None:

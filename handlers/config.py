@@ -113,6 +113,10 @@ class KfConfig(_Model):
 class WeComConfig(_Model):
     corp_id: str
     api_base: str = ""
+    # Sign-in to the desk's pages (bot/web/session.py): WeCom's web authorisation inside WeCom's
+    # browser, its web login (QR) elsewhere. Empty: WeCom's own hosts, or the sandbox when it is on.
+    oauth_base: str = ""
+    login_base: str = ""
     api_timeout_s: float = Field(5, gt=0)
     app: AppConfig
     bot: BotConfig
@@ -136,6 +140,12 @@ class SmsConfig(_Model):
     """SMS for escalations when WeCom may go unread. `log` writes each message to the log (the
     sandbox, a trial); a real gateway is a provider class in bot/sms.py."""
     provider: Literal["none", "log"] = "none"
+
+
+class WebConfig(_Model):
+    """The desk's pages (board, ticket, insights) for managers and admins, signed in through WeCom."""
+    session_ttl_s: int = Field(8 * 3600, ge=300, le=30 * 24 * 3600)   # a signed-in browser stays signed in this long
+    refresh_s: float = Field(5, gt=0, le=300)      # the board asks for changes this often
 
 
 class SandboxConfig(_Model):
@@ -473,6 +483,7 @@ class Config(BaseModel):
     redis: RedisConfig = RedisConfig()
     wecom: WeComConfig
     sandbox: SandboxConfig = SandboxConfig()
+    web: WebConfig = WebConfig()
     mail: MailConfig = MailConfig()
     sms: SmsConfig = SmsConfig()
     worker: WorkerConfig = WorkerConfig()
@@ -632,6 +643,24 @@ class Config(BaseModel):
         """What no translation may change: the glossary and every store's name."""
         return (*self.translation.glossary, *(g.store for g in self.groups if g.store),
                 *(name for g in self.groups for name in g.store_names.values()))
+
+    def _wecom_host(self, configured: str, real: str) -> str:
+        if configured:
+            return configured.rstrip("/")
+        if self.sandbox.enabled:
+            return (self.server.public_url.rstrip("/")
+                    or f"http://{_connect_host(self.server.host)}:{self.server.port}") + "/sandbox"
+        return real
+
+    @property
+    def oauth_base(self) -> str:
+        """Where WeCom's web authorisation lives (connect/oauth2/authorize)."""
+        return self._wecom_host(self.wecom.oauth_base, "https://open.weixin.qq.com")
+
+    @property
+    def login_base(self) -> str:
+        """Where WeCom's web login (QR code) lives (wwlogin/sso/login)."""
+        return self._wecom_host(self.wecom.login_base, "https://login.work.weixin.qq.com")
 
     @property
     def translation_url(self) -> str:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import INSERT_OUTBOX, OutboxMessage, utcnow
@@ -115,3 +115,63 @@ async def retry_failed(session: AsyncSession, row_id: int | None = None) -> int:
         q = q.where(OutboxMessage.id == row_id)
     res = await session.execute(q.values(status="pending", attempts=0, next_attempt_at=utcnow()))
     return res.rowcount or 0
+
+
+# -- for operators (bot/metrics.py, the /outbox page) ---------------------------------------------
+
+WAITING = ("pending", "sending", "failed")   # rows somebody may have to look at; sent and dropped are final
+
+
+@dataclass(frozen=True)
+class Depth:
+    """Rows of one kind in one waiting status, with the oldest one's creation and, among those
+    already due, the earliest `next_attempt_at` (None when none is due)."""
+    kind: str
+    status: str
+    count: int
+    oldest_created: datetime | None
+    oldest_due: datetime | None
+
+
+async def depth(session: AsyncSession, now: datetime | None = None) -> list[Depth]:
+    """Waiting rows by kind and status, in one grouped query over the `ix_outbox_due` index's
+    leading column (sent and dropped rows, the bulk of the table, are not read)."""
+    now = now or utcnow()
+    due = case((OutboxMessage.next_attempt_at <= now, OutboxMessage.next_attempt_at), else_=None)
+    res = await session.execute(
+        select(OutboxMessage.kind, OutboxMessage.status, func.count(), func.min(OutboxMessage.created_at),
+               func.min(due))
+        .where(OutboxMessage.status.in_(WAITING)).group_by(OutboxMessage.kind, OutboxMessage.status))
+    return [Depth(r[0], r[1], int(r[2]), r[3], r[4]) for r in res.all()]
+
+
+async def counts_by_status(session: AsyncSession) -> dict[str, int]:
+    res = await session.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status))
+    return {status: int(n) for status, n in res.all()}
+
+
+async def rows_in(session: AsyncSession, status: str, limit: int = 200) -> list[OutboxMessage]:
+    """One status's rows for the operator: what is waiting in the order the worker takes it
+    (pending, sending), what ended most recent first (failed, dropped)."""
+    q = select(OutboxMessage).where(OutboxMessage.status == status).limit(limit)
+    if status in ("pending", "sending"):
+        q = q.order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+    else:
+        q = q.order_by(OutboxMessage.id.desc())
+    return list((await session.scalars(q)).all())
+
+
+async def retry_rows(session: AsyncSession, row_ids: list[int] | None = None,
+                     now: datetime | None = None) -> list[int]:
+    """Failed rows back to pending, due now, with their attempts reset (all failed rows when
+    `row_ids` is None). Only failed rows move: a row sent or retried meanwhile is left alone.
+    Returns the ids that moved, for the audit line."""
+    q = update(OutboxMessage).where(OutboxMessage.status == "failed")
+    if row_ids is not None:
+        if not row_ids:
+            return []
+        q = q.where(OutboxMessage.id.in_(row_ids))
+    res = await session.execute(
+        q.values(status="pending", attempts=0, next_attempt_at=now or utcnow(), claimed_until=None)
+        .returning(OutboxMessage.id).execution_options(synchronize_session=False))
+    return sorted(r[0] for r in res.all())

@@ -7,7 +7,7 @@ from aiohttp import web
 
 from handlers.clock import Clock
 from handlers.config import Config
-from bot.sandbox import driver, kf, page, translators, wecom
+from bot.sandbox import driver, kf, login, page, translators, wecom
 from bot.sandbox.switch import CacheSwitch
 from bot.sandbox.wecom import STATE, SandboxState
 
@@ -20,7 +20,8 @@ def create_sandbox(cfg: Config, clock: Clock | None = None, *, cache_switch: Cac
     app[STATE] = SandboxState(cfg, clock=clock or Clock(), cache_switch=cache_switch,
                               desk_url=desk_url.rstrip("/") if desk_url else None, standalone=standalone)
     # kf's routes are added here, not by wecom.routes(): kf builds on wecom and driver (no import cycle)
-    app.add_routes(wecom.routes() + kf.routes() + driver.routes() + page.routes() + translators.routes())
+    app.add_routes(wecom.routes() + kf.routes() + driver.routes() + page.routes() + translators.routes()
+                   + login.routes())
     return app
 
 

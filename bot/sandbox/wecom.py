@@ -236,6 +236,7 @@ class SandboxState:
     # WeCom) and the AI bot's encrypted downloads (id → ciphertext, served at /sandbox/media/aibot/ID).
     media: dict[str, bytes] = field(default_factory=dict)
     bot_files: dict[str, bytes] = field(default_factory=dict)
+    login_codes: dict[str, tuple[str, float]] = field(default_factory=dict)   # sign-in code → userid, expiry
 
     def reset(self) -> None:
         self.calls.clear(), self.transcript.clear(), self.tokens.clear()
@@ -244,7 +245,7 @@ class SandboxState:
         self.member_sends.clear()
         self.kf_items.clear(), self.kf_tokens.clear(), self.kf_codes.clear(), self.kf_msgids.clear()
         self.kf_sends.clear(), self.kf_welcomes.clear()
-        self.media.clear(), self.bot_files.clear()
+        self.media.clear(), self.bot_files.clear(), self.login_codes.clear()
         self.kf_seq, self.kf_salt = itertools.count(1), secrets.token_hex(4)   # old cursors stop working
         if self.cache_switch is not None:
             self.cache_switch.away = False   # a reset sandbox gives the desk its cache back

@@ -1,0 +1,14 @@
+"""The desk's pages for managers and admins, signed in through WeCom (session.py): the board
+(board.py), the ticket page with its actions (ticket.py), insights and money (insights.py),
+operators' pages (ops.py). Every page renders through render.py in the reader's language and
+time zone."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+
+def routes() -> list[web.RouteDef]:
+    from bot.web import board, insights, ops, session, ticket
+
+    return session.routes() + board.routes() + ticket.routes() + ops.routes() + insights.routes()

@@ -100,6 +100,11 @@ async def test_a_manager_dispatches_from_the_board_in_wecom(start, tmp_path, bro
     assert "李强" in await page.inner_text("#engineer")
     cards = await desk.sandbox.wait_for(lambda: desk.sandbox.job_cards("liqiang"))
     assert cards, "the engineer got no job card"
+
+    async def group_told() -> list[str]:
+        return [p for p in await desk.sandbox.pushes(GROUP) if "李强" in p]
+
+    assert await desk.sandbox.wait_for(group_told), "the store's group was not told who is coming"
     await shot(page, "ticket-phone", "ticket-phone.png")
 
     # A second report, claimed from chat: the board changes by itself.

@@ -26,6 +26,7 @@ from urllib.parse import urlencode, urlsplit
 
 from aiohttp import web
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from yarl import URL
 
 from bot.callbacks import CONFIG
 from bot.wecom_api import TransientError, WeComClient, WeComError
@@ -179,7 +180,8 @@ async def start(request: web.Request) -> web.Response:
     state = secrets.token_urlsafe(18)   # a-zA-Z0-9-_ within WeCom's 128 bytes
     target = wecom_sign_in_url(cfg, redirect_uri=_callback_url(request), state=state,
                                in_wecom="wxwork" in request.headers.get("User-Agent", "").lower())
-    response = web.HTTPFound(target)
+    # encoded=True: WeCom wants redirect_uri url-encoded, and yarl would otherwise decode it again.
+    response = web.HTTPFound(URL(target, encoded=True))
     value = _serializer(cfg, "login").dumps({"s": state, "n": _safe_next(request.query.get("next"))})
     response.set_cookie(LOGIN_COOKIE, value, max_age=LOGIN_TTL_S, httponly=True, samesite="Lax",
                         secure=_secure(request), path=CALLBACK)

@@ -59,6 +59,7 @@ async def test_a_visitor_is_sent_through_wecom_and_lands_on_the_board(desk):
         assert q["login_type"] == ["CorpApp"] and q["appid"] == [desk.cfg.wecom.corp_id]
         assert q["agentid"] == [str(desk.cfg.wecom.app.agent_id)]
         assert q["redirect_uri"] == [desk.url + "/auth/wecom"]
+        assert "redirect_uri=http%3A%2F%2F" in r.headers["Location"]   # url-encoded, as WeCom asks
         r = await http.get(desk.url + "/auth/start", headers={"User-Agent": "Mozilla/5.0 wxwork/4.1"},
                            allow_redirects=False)
         assert "/connect/oauth2/authorize?" in r.headers["Location"]

@@ -271,8 +271,13 @@ def build_cli() -> argparse.ArgumentParser:
     from nlu.cli import register as register_nlu
     from settlement.cli import register as register_settle
 
+    from bot.parts_cli import register as register_parts
+
     register_nlu(sub, load_config)
+    register_parts(sub, load_config)
     register_ledger(register_settle(sub, _config_mapping), load_config)
+    from bot.fixes_cli import register as register_fixes
+    register_fixes(sub, load_config)
     return parser
 
 

@@ -13,71 +13,24 @@ JSON line saying what was written. Bad input is one line on stderr and exit stat
 from __future__ import annotations
 
 import argparse
-import asyncio
 import datetime as dt
 import json
 import sys
 from pathlib import Path
 from typing import Any, Awaitable, Callable
 
+from bot.cli_runner import BadInput, Loader, runner
 from settlement.errors import SettlementError
 
-Loader = Callable[[str | None], Any]
 COMMANDS = ("close", "report", "usage")
-
-
-class _BadInput(Exception):
-    pass
-
-
-def _fail(message: str) -> int:
-    print(f"error: {' '.join(str(message).split())}", file=sys.stderr)
-    return 2
-
-
-async def _open_db(cfg: Any) -> Any:
-    """The desk's database at the code's schema: SQLite is migrated here as `serve` does;
-    PostgreSQL must have been migrated by `wecom-desk db upgrade` (never raced by two processes)."""
-    from storage.db import Database, SchemaBehind, ensure_schema
-
-    db = Database(cfg.database.url)
-    try:
-        await ensure_schema(db)
-    except SchemaBehind as e:
-        await db.close()
-        raise _BadInput(str(e)) from None
-    except BaseException:
-        await db.close()
-        raise
-    return db
 
 
 def _runner(work: Callable[[Any, Any, Any, argparse.Namespace], Awaitable[int]],
             load_config: Loader) -> Callable[[argparse.Namespace], int]:
-    def run(args: argparse.Namespace) -> int:
-        from storage.ledger_models import LedgerError
+    from storage.ledger_models import LedgerError
 
-        try:
-            cfg = load_config(args.config)
-            lcfg = cfg.ledger
-        except Exception as e:  # noqa: BLE001 — any config failure is a bad --config, one line
-            return _fail(str(e) or type(e).__name__)
-
-        async def main() -> int:
-            db = await _open_db(cfg)
-            try:
-                return await work(db, cfg, lcfg, args)
-            finally:
-                await db.close()
-
-        try:
-            return asyncio.run(main())
-        except (_BadInput, LedgerError, SettlementError) as e:
-            return _fail(str(e))
-        except OSError as e:
-            return _fail(f"{e.strerror or e}: {getattr(e, 'filename', '') or ''}")
-
-    return run
+    return runner(lambda db, cfg, args: work(db, cfg, cfg.ledger, args), load_config,
+                  errors=(LedgerError, SettlementError))
 
 
 def _now() -> dt.datetime:
@@ -115,7 +68,7 @@ async def _report(db: Any, cfg: Any, lcfg: Any, args: argparse.Namespace) -> int
                            next(iter(lcfg.timezones.values()), DEFAULT_TIMEZONE))
     span = resolve(args.period, now=_now(), timezone=tz)
     if args.format == "xlsx" and not args.out and sys.stdout.isatty():
-        raise _BadInput("xlsx is binary: give --out FILE (or redirect stdout)")
+        raise BadInput("xlsx is binary: give --out FILE (or redirect stdout)")
     async with db.sessions() as session:
         s = await ledger.summary(session, period=list(span.months), start=None if span.whole_months else span.utc_start,
                                  end=None if span.whole_months else span.utc_end, regions=regions,

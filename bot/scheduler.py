@@ -22,7 +22,7 @@ class Scheduler:
 
     async def run_once(self) -> int:
         done = await self._read_kf()
-        for job in (timers.expire_offers, timers.check_sla, send_digests):
+        for job in (timers.expire_offers, timers.check_sla, timers.remind_appointments, send_digests):
             try:
                 async with self.desk.work(userid="desk", channel="timer") as ctx:
                     done += await job(ctx)

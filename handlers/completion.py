@@ -7,7 +7,7 @@ from typing import Any
 
 from handlers.cards import Button, Card, Field, task_id
 from handlers.messages import t
-from handlers import notify, permissions
+from handlers import fixes as known_fixes, notify, parts as spare_parts, permissions
 from handlers.context import Context
 from handlers.lifecycle import Impossible, next_status
 from handlers.money_view import also_in_own
@@ -95,6 +95,7 @@ async def finish(ctx: Context, ticket: Ticket, facts: dict[str, Any], approved_b
         return notify.impossible(ctx, ticket)
     reason = f"hours {facts['hours']}, parts {facts['parts']}" + (f", approved by {approved_by}" if approved_by else "")
     await store.transition(ctx.session, ticket, to, actor=ctx.userid, reason=reason, now=ctx.now)
+    await spare_parts.consume(ctx, ticket)   # its reserved parts leave the shelf
     await store.update_fields(ctx.session, ticket, completed_at=ctx.now, next_check_at=None, eta_at=None,
                               sla_breached=ticket.sla_breached or bool(ticket.resolution_due and ctx.now > ticket.resolution_due))
     breakdown, mine = "", ""
@@ -108,6 +109,7 @@ async def finish(ctx: Context, ticket: Ticket, facts: dict[str, Any], approved_b
         breakdown = ledger.quote_markdown(quote, _group_lang(ctx, ticket))
         # The one who completes it reads the total in their own currency too (a Chinese engineer on a Bangkok job).
         mine = also_in_own(ctx, quote.total, quote.currency, ctx.userid)
+    await known_fixes.propose(ctx, ticket, facts)   # the note, parts and outcome as a fix to accept
     engineer = ctx.cfg.person(ticket.assignee)
     note = Words(facts["note"], facts.get("note_lang") or ticket.language) if facts.get("note") else None
     await notify.progress(ctx, ticket, "push.completed", name=engineer.name if engineer else ctx.name, breakdown="",

@@ -294,6 +294,14 @@ class ConversationConfig(_Model):
     ttl_s: int = Field(600, ge=1)
 
 
+class AppointmentsConfig(_Model):
+    """Visit slots an engineer proposes and the store confirms (handlers/appointments.py)."""
+    duration_min: int = Field(120, ge=15, le=1440)    # how long a proposed slot lasts
+    remind_before_min: int = Field(60, ge=1)         # the reminder to engineer and store, this long before
+    max_days_ahead: int = Field(14, ge=1)            # a proposal more calendar days ahead is refused
+    booked_window_h: float = Field(4, ge=0)          # routing: a confirmed slot within now…+N h takes one job's room
+
+
 # How a name is written in each language's script: the alias a reader of that language can read.
 _SCRIPT = {"th": re.compile(r"[\u0E00-\u0E7F][\u0E00-\u0E7F .]*"),
            "latin": re.compile(r"[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ' .-]*")}
@@ -467,6 +475,92 @@ class GroupConfig(_Model):
     webhook_key: str = ""
 
 
+class PartConfig(_Model):
+    """A spare part in the catalog (`parts.catalog`): its code, its name per language (and other
+    words people use for it), and its unit price per currency as a decimal string."""
+    code: str = Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    names: dict[str, str] = Field(min_length=1)
+    aliases: list[str] = Field(default_factory=list)
+    skill: str | None = None
+    prices: dict[str, str] = Field(default_factory=dict)   # currency → "180.00"
+    floor: int | None = Field(None, ge=0)   # this part's own reorder floor (default: parts.reorder.floor)
+
+    _names = field_validator("names")(classmethod(lambda cls, v: _known_languages(v)))
+
+    @field_validator("prices", mode="before")
+    @classmethod
+    def _prices(cls, v: Any) -> dict[str, str]:
+        from settlement.money import exact_minor
+
+        out = {}
+        for currency, amount in (v or {}).items():
+            if not re.fullmatch(r"[A-Z]{3}", str(currency)):
+                raise ValueError(f"{currency!r} is not a currency code (e.g. CNY)")
+            exact_minor(str(amount), str(currency), f"price in {currency}")
+            out[str(currency)] = str(amount)
+        return out
+
+    def name_in(self, lang: str | None) -> str:
+        return localized(self.names.get("zh") or next(iter(self.names.values())), self.names, self.aliases, lang)
+
+    def price_minor(self, currency: str) -> int | None:
+        from settlement.money import exact_minor
+
+        return exact_minor(self.prices[currency], currency) if currency in self.prices else None
+
+
+class WarehouseConfig(_Named):
+    """A warehouse (`parts.warehouses`): the regions it serves, its city, where to pick up, and
+    whom to alert when a part runs low (a group's chatid with a webhook, and/or a keeper's userid)."""
+    code: str = Field(min_length=1, max_length=32)
+    regions: list[str] = Field(min_length=1)
+    city: str | None = None
+    address: str = ""
+    keeper_chat: str | None = None
+    keeper: str | None = None
+
+
+class ReorderConfig(_Model):
+    """threshold = max(floor, ceil(units consumed in the last window_days / window_days × lead_days))."""
+    window_days: int = Field(30, ge=1)
+    lead_days: int = Field(7, ge=0)
+    floor: int = Field(1, ge=0)
+
+
+class PartsConfig(_Model):
+    catalog: list[PartConfig] = Field(default_factory=list)
+    warehouses: list[WarehouseConfig] = Field(default_factory=list)
+    reorder: ReorderConfig = ReorderConfig()
+
+    def part(self, code: str | None) -> PartConfig | None:
+        return next((p for p in self.catalog if p.code == code), None)
+
+    def warehouse(self, code: str | None) -> WarehouseConfig | None:
+        return next((w for w in self.warehouses if w.code == code), None)
+
+    def check(self, cfg: "Config") -> None:
+        """References to regions, cities, skills, groups and people (a cross-reference error names its path)."""
+        for field, items in (("catalog", self.catalog), ("warehouses", self.warehouses)):
+            seen: set[str] = set()
+            for i, item in enumerate(items):
+                if item.code in seen:
+                    raise ValueError(f"parts.{field}.{i}.code: duplicate {item.code!r}")
+                seen.add(item.code)
+        for i, p in enumerate(self.catalog):
+            if p.skill and cfg.skill(p.skill) is None:
+                raise ValueError(f"parts.catalog.{i}.skill: unknown skill {p.skill!r}")
+        for i, w in enumerate(self.warehouses):
+            for r in w.regions:
+                if cfg.region(r) is None:
+                    raise ValueError(f"parts.warehouses.{i}.regions: unknown region {r!r}")
+            if w.city and cfg.region_of_city(w.city) is None:
+                raise ValueError(f"parts.warehouses.{i}.city: unknown city {w.city!r}")
+            if w.keeper_chat and cfg.group(w.keeper_chat) is None:
+                raise ValueError(f"parts.warehouses.{i}.keeper_chat: unknown group {w.keeper_chat!r}")
+            if w.keeper and cfg.person(w.keeper) is None:
+                raise ValueError(f"parts.warehouses.{i}.keeper: unknown person {w.keeper!r}")
+
+
 # Top-level sections whose owner is another module: settlement/ (money), handlers/templates.py
 # (the service catalog), handlers/sla.py (promises). The root model names them, so that an
 # unknown or misspelt key is refused, and hands them raw to their owner, which parses them once
@@ -489,6 +583,7 @@ class Config(BaseModel):
     worker: WorkerConfig = WorkerConfig()
     nlu: NluConfig = NluConfig()
     conversation: ConversationConfig = ConversationConfig()
+    appointments: AppointmentsConfig = AppointmentsConfig()
     translation: TranslationConfig = TranslationConfig()
     attachments: AttachmentsConfig = AttachmentsConfig()
     routing: RoutingConfig = RoutingConfig()
@@ -498,6 +593,7 @@ class Config(BaseModel):
     skills: list[Skill] = Field(default_factory=list)
     people: list[PersonConfig] = Field(default_factory=list)
     groups: list[GroupConfig] = Field(default_factory=list)
+    parts: PartsConfig = PartsConfig()   # spare parts: catalog, warehouses, reorder rule (handlers/parts.py)
     # Raw, parsed by their owners (see OWNED_SECTIONS).
     rounding: Any = None
     reporting_currency: Any = None
@@ -556,6 +652,7 @@ class Config(BaseModel):
                 raise ValueError(f"groups.{i}.region: unknown region {g.region!r}")
             if g.city and g.city not in cities:
                 raise ValueError(f"groups.{i}.city: unknown city {g.city!r}")
+        self.parts.check(self)
         return self
 
     # -- lookups used on the hot path (built lazily, config is frozen) --------------------------

@@ -13,6 +13,7 @@ from handlers.context import Context
 from handlers.registry import handles
 from handlers.replies import Reply
 from handlers.tickets import answer_about_open_job
+from handlers.appointments import slot_declined
 
 # The button keys a confirmation card carries; a tap is read like the text answer.
 ANSWER_KEYS = {"answer:1": True, "answer:0": False}
@@ -34,4 +35,6 @@ async def confirm_report(ctx: Context, entities: dict[str, Any]) -> Reply:
 
 @handles("report_declined")
 async def report_declined(ctx: Context, entities: dict[str, Any]) -> Reply:
+    if entities.get("_slot"):   # a "no" to an engineer's proposed visit time (handlers/appointments.py)
+        return await slot_declined(ctx, entities)
     return Reply(markdown=t(ctx.lang, "confirm.declined"))

@@ -13,7 +13,7 @@ from handlers.lifecycle import IMPLIED_ARRIVAL, PROGRESS_ACTIONS, Impossible, ne
 from handlers.registry import handles
 from handlers.replies import Reply
 from handlers.routing import offers_ended, route
-from handlers import completion
+from handlers import appointments as visits, completion, parts as spare_parts
 from handlers.labels import location_of, region_label, skill_label
 from handlers.tickets import find_ticket
 from handlers.words import Words, words_of
@@ -109,6 +109,8 @@ async def update_progress(ctx: Context, entities: dict[str, Any]) -> Reply:
         return ticket
     status = entities.get("status")
     eta_min = entities.get("eta")
+    if entities.get("slot") and status in (None, "delayed", "arrived"):   # "#12 明天上午10点到": a visit time
+        return await visits.propose(ctx, ticket, entities)
     if status == "delayed":
         if ticket.status not in ("assigned", "departed", "on_site", "in_progress", "waiting_parts"):
             return notify.impossible(ctx, ticket)
@@ -118,6 +120,8 @@ async def update_progress(ctx: Context, entities: dict[str, Any]) -> Reply:
         await store.add_event(ctx.session, ticket.id, "delayed", actor=ctx.userid, reason=reason, at=ctx.now)
         return Reply(markdown=await notify.progress(ctx, ticket, "push.delayed", name=ctx.name,
                                                     words=words_of(reason, ctx.lang)))
+    if status == "arrived" and ticket.status == "waiting_parts":   # "配件到了": the parts came, work resumes
+        status = "started"
     action = PROGRESS_ACTIONS.get(status or "")
     if action is None:
         return Reply(markdown=t(ctx.lang, "progress.which", id=ticket.id))
@@ -126,6 +130,7 @@ async def update_progress(ctx: Context, entities: dict[str, Any]) -> Reply:
         return notify.impossible(ctx, ticket)
     values: dict[str, Any] = {"name": ctx.name}
     words: Words | None = None
+    note: str | None = None   # what became of the parts (handlers/parts.py)
     if action == "depart":
         eta = ctx.now + timedelta(minutes=float(eta_min)) if eta_min else None
         await store.update_fields(ctx.session, ticket, eta_at=eta)
@@ -138,9 +143,13 @@ async def update_progress(ctx: Context, entities: dict[str, Any]) -> Reply:
         words = Words(parts, language_of(parts, ctx.lang)) if parts else None
         values["parts"] = ""   # the catalog sentence ends without it; the words line follows
         await store.update_fields(ctx.session, ticket, sla_paused_at=ctx.now)  # the SLA clock stops
-    elif action == "start" and was == "waiting_parts" and ctx.sla is not None and ticket.sla_paused_at:
-        await ctx.sla.resume(ctx.session, ticket, ctx.now)
-    return Reply(markdown=await notify.progress(ctx, ticket, f"push.{status}", words=words, **values))
+        note = await spare_parts.needed(ctx, ticket, entities)
+    elif action == "start" and was == "waiting_parts":
+        note = await spare_parts.arrived(ctx, ticket)
+        if ctx.sla is not None and ticket.sla_paused_at:
+            await ctx.sla.resume(ctx.session, ticket, ctx.now)
+    headline = await notify.progress(ctx, ticket, f"push.{status}", words=words, **values)
+    return Reply(markdown=headline + (f"\n{note}" if note else ""))
 
 
 @handles("complete_job", action="action_complete_job")
@@ -156,8 +165,10 @@ async def complete_job(ctx: Context, entities: dict[str, Any]) -> Reply:
     except Impossible:
         return notify.impossible(ctx, ticket)
     facts = {"hours": str(entities.get("labor_hours") or 0),
-             "parts": [[t(ctx.lang, "parts.default"), f"{entities['parts_amount']}"]] if entities.get("parts_amount") else [],
+             "parts": [[spare_parts.typed_label(ctx, ticket), f"{entities['parts_amount']}"]] if entities.get("parts_amount") else [],
              "surcharges": ["urgent"] if ticket.urgency == "urgent" else [], "by": ctx.userid}
+    if not facts["parts"]:   # reserved or bought parts, priced from the catalog; a typed amount replaces that
+        facts["parts"] = await spare_parts.catalog_lines(ctx, ticket)
     said = words_of(entities.get("_text", ""), ctx.lang)
     if said is not None:   # the engineer's note on the work; kept for an approval that comes later
         facts["note"], facts["note_lang"] = said.text, said.lang

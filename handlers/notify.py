@@ -14,7 +14,7 @@ from handlers.lifecycle import next_actions
 from handlers.replies import Reply
 from handlers.labels import location_of, skill_label, template_name
 from handlers.words import Words
-from storage import tickets as store
+from storage import appointments as slots, tickets as store
 from storage.models import Ticket
 
 
@@ -24,6 +24,12 @@ def local_time(ctx: Context, when: datetime | None, tz_name: str) -> str:
     local = when.replace(tzinfo=timezone.utc).astimezone(ZoneInfo(tz_name))
     today = ctx.now.replace(tzinfo=timezone.utc).astimezone(ZoneInfo(tz_name)).date()
     return local.strftime("%H:%M") if local.date() == today else local.strftime("%m-%d %H:%M")
+
+
+def slot_span(start: datetime, end: datetime, tz_name: str) -> str:
+    """A visit slot in the reader's time zone: "12-06 10:00–12:00"."""
+    a, b = (x.replace(tzinfo=timezone.utc).astimezone(ZoneInfo(tz_name)) for x in (start, end))
+    return f"{a:%m-%d %H:%M}–{b:%H:%M}" if a.date() == b.date() else f"{a:%m-%d %H:%M}–{b:%m-%d %H:%M}"
 
 
 def impossible(ctx: Context, ticket: Ticket) -> Reply:
@@ -81,6 +87,9 @@ async def card_for(ctx: Context, ticket: Ticket, lang: str, headline: str, words
                            engineer=engineer.name if engineer else ticket.assignee)
     if ticket.eta_at:
         fields.append(Field(t(lang, "field.eta"), local_time(ctx, ticket.eta_at, tz_name)))
+    slot = await slots.confirmed_for(ctx.session, ticket.id)
+    if slot is not None:   # the confirmed visit takes the urgency row's place (cards show 6 rows)
+        fields[3] = Field(t(lang, "appt.field"), slot_span(slot.start_at, slot.end_at, tz_name))
     sla = sla_text(ctx, ticket, lang)
     if sla:
         fields.append(Field("SLA", sla))

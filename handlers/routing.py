@@ -16,12 +16,13 @@ from zoneinfo import ZoneInfo
 
 from handlers.cards import job_card, task_id
 from handlers.config import Config
+from handlers import fixes as known_fixes
 from handlers.hours import parse_hours
 from handlers.messages import t
 from handlers.context import Context
 from handlers.labels import location_of, skill_label
 from nlu.language import language_of
-from storage import tickets as store
+from storage import appointments as slots, tickets as store
 from storage.models import Person, Ticket
 
 
@@ -49,11 +50,16 @@ async def rank(ctx: Context, *, skill: str, region: str | None, city: str | None
                k: int) -> list[Candidate]:
     rows = await store.candidates(ctx.session, skill=skill, region=region, city=city,
                                   limit=k + len(exclude) + ctx.cfg.routing.candidates_per_query)
+    # A confirmed visit slot within now…+appointments.booked_window_h counts as one more open job
+    # (storage/appointments.py): the engineer ranks by that load and is passed over when it is full.
+    window = timedelta(hours=ctx.cfg.appointments.booked_window_h)
+    booked = await slots.booked(ctx.session, [p.userid for p, _ in rows], ctx.now, ctx.now + window)
+    rows = sorted(((p, n + (p.userid in booked)) for p, n in rows), key=lambda r: (not (city and r[0].city == city), r[1]))
     chosen: list[Candidate] = []
     for position, (person, load) in enumerate(rows):
-        if person.userid in exclude or not on_duty(ctx.cfg, person, ctx.now):
+        if person.userid in exclude or load >= person.capacity or not on_duty(ctx.cfg, person, ctx.now):
             continue
-        facts = [skill, person.city or "-", f"load {load}/{person.capacity}"]
+        facts = [skill, person.city or "-", f"load {load}/{person.capacity}"] + (["booked"] if person.userid in booked else [])
         if city and person.city == city:
             facts.append("same city")
         if position == 0 or person.last_assigned_at is None:
@@ -108,12 +114,13 @@ async def deliver(ctx: Context, ticket: Ticket, routed: Route, exclude: Any = ()
     if not routed.people:
         await fall_back(ctx, ticket, exclude)
         return
+    fix = await known_fixes.card_fix(ctx, ticket)   # the top known fix, on every card sent
     if routed.mode == "assign":
-        _send_job_card(ctx, ticket, routed.people[0].userid, buttons=[("decline", "job.decline_button", 2)])
+        _send_job_card(ctx, ticket, routed.people[0].userid, buttons=[("decline", "job.decline_button", 2)], fix=fix)
         return
     offers = []
     for c in routed.people:
-        task = _send_job_card(ctx, ticket, c.userid, buttons=[("claim", "job.claim_button", 1)])
+        task = _send_job_card(ctx, ticket, c.userid, buttons=[("claim", "job.claim_button", 1)], fix=fix)
         offers.append({"task_id": task, "ticket_id": ticket.id, "userid": c.userid, "status": "offered",
                        "created_at": ctx.now})
     await store.add_offers(ctx.session, offers)
@@ -142,7 +149,8 @@ async def route(ctx: Context, ticket: Ticket, *, mode: str, k: int, timeout_s: i
     return routed.people
 
 
-def _send_job_card(ctx: Context, ticket: Ticket, userid: str, *, buttons: list[tuple[str, str, int]]) -> str:
+def _send_job_card(ctx: Context, ticket: Ticket, userid: str, *, buttons: list[tuple[str, str, int]],
+                   fix: Any = None) -> str:
     lang = ctx.language_of(userid)
     task = task_id(ticket.id, userid)
     card = job_card(lang, ticket_id=ticket.id, skill=skill_label(ctx, ticket.skill, lang), location=location_of(ctx, ticket, lang),
@@ -150,6 +158,7 @@ def _send_job_card(ctx: Context, ticket: Ticket, userid: str, *, buttons: list[t
                     description_lang=language_of(ticket.description or "", ticket.language),
                     task=task, buttons=buttons,
                     title_key="job.assigned_title" if buttons[0][0] == "decline" else "job.title")
+    card = known_fixes.on_card(ctx, card, ticket, fix, userid, lang)
     # An offer is only made to someone on duty and expires in minutes: quiet hours never hold it.
     ctx.send_card(userid, card, ticket.id, urgent=True)
     return task

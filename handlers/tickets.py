@@ -9,7 +9,7 @@ from typing import Any
 from handlers.cards import Button, Card, Field, ticket_card, ticket_fields
 from handlers.duplicates import SEPARATE_ACTION, asks_about_progress
 from handlers.messages import t
-from handlers import notify, permissions
+from handlers import notify, parts as spare_parts, permissions
 from handlers.context import Context
 from handlers.labels import location_of, skill_label, template_name
 from handlers.lifecycle import Impossible, next_status
@@ -311,6 +311,7 @@ async def cancel_ticket(ctx: Context, entities: dict[str, Any]) -> Reply:
         return notify.impossible(ctx, ticket)
     await store.transition(ctx.session, ticket, to, actor=ctx.userid, reason=entities.get("_text", ""), now=ctx.now)
     await store.update_fields(ctx.session, ticket, next_check_at=None, offer_expires_at=None)
+    await spare_parts.release(ctx, ticket)   # its reserved parts go back on the shelf
     offers_ended(ctx, ticket, await store.withdraw_offers(ctx.session, ticket.id), "cancelled")
     headline = await notify.progress(ctx, ticket, "push.cancelled", name=ctx.name,
                                      words=words_of(entities.get("_text", ""), ctx.lang))

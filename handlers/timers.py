@@ -14,6 +14,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from handlers.messages import t
 from handlers import notify
+from handlers.appointments import remind_due
 from handlers.context import Context
 from handlers.labels import location_of
 from handlers.routing import offers_ended, route
@@ -137,3 +138,8 @@ def _tell(ctx: Context, ticket: Ticket, userids: list[str], key: str, target: st
 
 def _manages(person: Any, region: str | None) -> bool:
     return person is not None and ("admin" in person.roles or ("manager" in person.roles and region in person.regions))
+
+
+async def remind_appointments(ctx: Context) -> int:
+    """Confirmed visit slots an hour (appointments.remind_before_min) ahead: engineer and store, once."""
+    return await remind_due(ctx)

@@ -85,6 +85,15 @@ _REOPEN = [
     re.compile(_LEAD + _REOPEN_WORD + r"\s*" + _TICKET + _TAIL),
 ]
 
+# -- how to fix (handlers/fixes.py) -------------------------------------------------------------
+_FIX_WORD = (r"(?:(?:应该|要|该)?(?:怎么|如何|怎样)(?:维修|修理|修)|修法|维修方法|维修指南|"
+             r"how\s+(?:do\s+i\s+|to\s+|should\s+i\s+)?(?:fix|repair)(?:\s+(?:it|this))?|known\s+fix(?:es)?|fix\s+tips|"
+             r"comment\s+(?:le\s+|la\s+)?(?:reparer|depanner)|ซ่อมยังไง|ซ่อมอย่างไร|วิธีซ่อม)")
+_HOW_TO_FIX = [
+    re.compile(_LEAD + _TICKET + r"\s*(?:要|应该)?\s*" + _FIX_WORD + r"\s*(?:呢|啊)?\s*[?]?" + _TAIL),
+    re.compile(_LEAD + _FIX_WORD + r"\s*" + _TICKET + r"\s*[?]?" + _TAIL),
+]
+
 # -- region lists ------------------------------------------------------------------------------
 _LISTS = {
     "unassigned": re.compile(r"待派单|待派|没人接单?|没有人接单?|无人接单?|未分配|未派单|没派出去|unassigned|not\s+assigned|"
@@ -145,6 +154,11 @@ def read_command(lex: Lexicon, s: str) -> Command | None:
         if m:
             ticket, span = _ticket(m)
             return Command("reopen_ticket", {"ticket": ticket}, {"ticket": span})
+    for rx in _HOW_TO_FIX:
+        m = rx.match(s)
+        if m:
+            ticket, span = _ticket(m)
+            return Command("how_to_fix", {"ticket": ticket}, {"ticket": span})
     return _list(lex, s)
 
 

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from . import entities as E
+from . import clock_times as C
 from . import jobs as J
 from . import periods as P
 from .cues import QUESTION
@@ -179,6 +180,9 @@ class Parser:
             if store:
                 found["store"] = store
         elif what == "update_progress":
+            slot = C.find_clock_time(s)   # "#12 明天上午10点到": a visit time (handlers/appointments.py)
+            if slot:
+                found["slot"] = slot
             status = J.find_status(cues)
             if status:
                 found["status"] = status

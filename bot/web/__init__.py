@@ -9,6 +9,7 @@ from aiohttp import web
 
 
 def routes() -> list[web.RouteDef]:
-    from bot.web import board, insights, ops, session, ticket
+    from bot.web import board, fixes, insights, ops, parts, session, ticket
 
-    return session.routes() + board.routes() + ticket.routes() + ops.routes() + insights.routes()
+    return (session.routes() + board.routes() + ticket.routes() + ops.routes() + insights.routes()
+            + parts.routes() + fixes.routes())

@@ -9,25 +9,13 @@ from sqlalchemy import text
 
 from storage import ledger_models
 from storage.models import Base
+from tests.storage.schema import table_of
 
 LEDGER_TABLES = {"ticket_charges", "charge_lines", "ledger_lines", "usage_records", "statements", "settlement_periods"}
 
 
-def _table_of(diff) -> str | None:
-    """The table an alembic diff entry is about (entries are tuples, or lists of tuples for modify_*)."""
-    op, *args = diff[0] if isinstance(diff, list) else diff
-    for a in args:
-        if op.endswith("_table") and hasattr(a, "name"):
-            return a.name
-        if getattr(a, "table", None) is not None:  # Column, Index, Constraint
-            return a.table.name
-        if isinstance(a, str) and a in Base.metadata.tables:
-            return a
-    return None
-
-
 def _ledger_diffs(diffs):
-    return [d for d in diffs if _table_of(d) in LEDGER_TABLES]
+    return [d for d in diffs if table_of(d) in LEDGER_TABLES]
 
 
 async def test_migration_matches_the_models(env):

@@ -57,6 +57,11 @@ from .test_heldout import HELDOUT
     ("overdue tickets in South China", "list_tickets", {"region": "south", "which": "breached"}),
     ("待派单工单", "list_tickets", {"region": None, "which": "unassigned"}),
     ("unassigned tickets", "list_tickets", {"region": None, "which": "unassigned"}),
+    # how to fix a ticket (handlers/fixes.py)
+    ("#12 怎么修", "how_to_fix", {"ticket": 12}), ("@小鲸 #12 怎么修？", "how_to_fix", {"ticket": 12}),
+    ("#12 how to fix", "how_to_fix", {"ticket": 12}), ("#12 comment réparer", "how_to_fix", {"ticket": 12}),
+    ("#12 ซ่อมยังไง", "how_to_fix", {"ticket": 12}), ("怎么修 #12", "how_to_fix", {"ticket": 12}),
+    ("how do I fix #3?", "how_to_fix", {"ticket": 3}), ("工单 5 维修方法", "how_to_fix", {"ticket": 5}),
 ])
 def test_commands(parser, text, intent, entities):
     p = parser.parse(text)
@@ -96,6 +101,12 @@ def test_commands(parser, text, intent, entities):
     "还有哪些工单没人接",          # no region and no list noun
     "who is unassigned",
     "上海徐汇店空调不制冷了 急",
+    "空调坏了怎么修",             # no ticket: a question for help, not a command
+    "#12 怎么还没修好",           # a store chasing its job
+    "#12 怎么处理的",
+    "#12 修好了吗",
+    "how to fix an AC",
+    "#12 how to fix it myself cheaply",
 ])
 def test_not_commands(parser, text):
     assert parser.parse(text).intent in INTENTS

@@ -174,3 +174,33 @@ async def test_money_downloads_exactly_what_the_page_shows(start, tmp_path, brow
     total = got[-1]
     assert total["region"] == "TOTAL" and total["tickets"] == "1"
     assert total["total"] in await page.inner_text("#money-table")   # the same amount the manager reads
+
+
+async def test_parts_and_known_fixes_on_a_phone(desk, browser, tmp_path):
+    from bot.callbacks import DESK
+    from bot.fixes_cli import import_file
+    from tests.e2e.helpers import run_cli, write_config
+
+    await import_file(desk.app[DESK].db, desk.cfg, ROOT / "fixes.example.yaml")
+    stock = tmp_path / "stock.csv"
+    stock.write_text("warehouse,part,quantity\nsh,CMP-01,1\nsh,CAP-35,6\nhz,CMP-01,2\n", encoding="utf-8")
+    code, _, err = await run_cli("parts", "import", str(stock), "--config", str(write_config(desk.cfg)))
+    assert code == 0, err
+    sb = desk.sandbox
+    await sb.say(STORE, "@小鲸 上海徐汇店空调显示E5 不制冷", chatid=GROUP)
+    [ticket] = await sb.wait_for(lambda: rows(desk.cfg, Ticket))
+    await sb.direct("zhangwei", f"#{ticket.id} 接单")
+    await sb.direct("zhangwei", f"#{ticket.id} 到了")
+    await sb.direct("zhangwei", f"#{ticket.id} 缺配件 压缩机")   # the last one in 上海: below the reorder point
+
+    page = await in_wecom_on_a_phone(browser)
+    await sign_in(page, desk.url, "zhaomin")
+    await page.goto(desk.url + "/parts")
+    text = await page.inner_text("main")
+    assert "压缩机" in text and "CMP-01" in text
+    await no_sideways_scroll(page)
+    await shot(page, "parts-phone", "parts-phone.png")
+    await page.goto(desk.url + "/fixes")
+    assert "E5" in await page.inner_text("main")
+    await no_sideways_scroll(page)
+    await shot(page, "fixes-phone", "fixes-phone.png")

@@ -9,6 +9,7 @@ by whether a known fix was shown.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import replace
 from typing import Any
@@ -23,6 +24,7 @@ from handlers.registry import handles
 from handlers.replies import Reply
 from storage import fixes as kb
 from storage import tickets as store
+from storage.cache import CacheUnavailable
 from storage.fixes import Fix
 from storage.models import Ticket
 
@@ -35,9 +37,15 @@ def _model_of(ticket: Ticket) -> str:
     return str((ticket.data or {}).get("model") or "")
 
 
+NONE_TTL_S = 60   # how long "this skill has no active fix" is believed (card_fix)
+
+
 async def top_fixes(session: Any, ticket: Ticket, *, top: int = TOP) -> list[tuple[Fix, Match]]:
     """The best active fixes for a ticket (same skill; fault code, model, symptoms), best first."""
-    fixes = await kb.active_for_skill(session, ticket.skill)
+    return _ranked(await kb.active_for_skill(session, ticket.skill), ticket, top=top)
+
+
+def _ranked(fixes: list[Fix], ticket: Ticket, *, top: int) -> list[tuple[Fix, Match]]:
     if not fixes:
         return []
     by_id = {f.id: f for f in fixes}
@@ -45,9 +53,27 @@ async def top_fixes(session: Any, ticket: Ticket, *, top: int = TOP) -> list[tup
                                                 model=_model_of(ticket), top=top)]
 
 
+def _none_key(skill: str) -> str:
+    return f"fixes:none:{skill}"
+
+
 async def card_fix(ctx: Context, ticket: Ticket) -> tuple[Fix, Match] | None:
-    """The one fix a job card shows (routing.deliver asks once for all the cards it sends)."""
-    found = await top_fixes(ctx.session, ticket, top=1)
+    """The one fix a job card shows (routing.deliver asks once for all the cards it sends).
+
+    A skill with no active fix is remembered in the cache for NONE_TTL_S, so a desk without a
+    knowledge base pays no query per ticket; accepting a fix forgets it at once, and a
+    `wecom-desk fixes import` run by another process shows on cards within NONE_TTL_S."""
+    try:
+        if await ctx.cache.get(_none_key(ticket.skill)):
+            return None
+    except CacheUnavailable:   # a shortcut only: without the cache, ask the database
+        pass
+    fixes = await kb.active_for_skill(ctx.session, ticket.skill)
+    if not fixes:
+        with contextlib.suppress(CacheUnavailable):
+            await ctx.cache.set(_none_key(ticket.skill), "1", ex=NONE_TTL_S)
+        return None
+    found = _ranked(fixes, ticket, top=1)
     return found[0] if found else None
 
 
@@ -251,6 +277,8 @@ async def accept_fix(ctx: Context, entities: dict[str, Any]) -> Reply:
     if into is not None and into.status != "active":
         into = None
     active = accept(found, by=ctx.userid, now=ctx.now, into=into)
+    with contextlib.suppress(CacheUnavailable):   # else the shortcut lapses within NONE_TTL_S
+        await ctx.cache.delete(_none_key(active.skill))   # the next job card may show it
     title, _ = active.text(ctx.lang)
     return Reply(markdown=t(ctx.lang, "fixes.accepted", id=active.id, title=title),
                  button=t(ctx.lang, "fixes.accepted_button"), data={"fix": active.id})

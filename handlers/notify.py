@@ -87,7 +87,8 @@ async def card_for(ctx: Context, ticket: Ticket, lang: str, headline: str, words
                            engineer=engineer.name if engineer else ticket.assignee)
     if ticket.eta_at:
         fields.append(Field(t(lang, "field.eta"), local_time(ctx, ticket.eta_at, tz_name)))
-    slot = await slots.confirmed_for(ctx.session, ticket.id)
+    # A slot needs an engineer on the job: an unassigned ticket costs no lookup.
+    slot = await slots.confirmed_for(ctx.session, ticket.id) if ticket.assignee else None
     if slot is not None:   # the confirmed visit takes the urgency row's place (cards show 6 rows)
         fields[3] = Field(t(lang, "appt.field"), slot_span(slot.start_at, slot.end_at, tz_name))
     sla = sla_text(ctx, ticket, lang)

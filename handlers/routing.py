@@ -52,8 +52,10 @@ async def rank(ctx: Context, *, skill: str, region: str | None, city: str | None
                                   limit=k + len(exclude) + ctx.cfg.routing.candidates_per_query)
     # A confirmed visit slot within now…+appointments.booked_window_h counts as one more open job
     # (storage/appointments.py): the engineer ranks by that load and is passed over when it is full.
+    # Looked up only for those whose latest confirmed slot ends after now (people.booked_until).
     window = timedelta(hours=ctx.cfg.appointments.booked_window_h)
-    booked = await slots.booked(ctx.session, [p.userid for p, _ in rows], ctx.now, ctx.now + window)
+    maybe = [p.userid for p, _ in rows if p.booked_until is not None and p.booked_until > ctx.now]
+    booked = await slots.booked(ctx.session, maybe, ctx.now, ctx.now + window) if maybe else set()
     rows = sorted(((p, n + (p.userid in booked)) for p, n in rows), key=lambda r: (not (city and r[0].city == city), r[1]))
     chosen: list[Candidate] = []
     for position, (person, load) in enumerate(rows):

@@ -12,11 +12,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Iterable, Sequence
 
-from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, String, insert, select, update
+from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, String, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.models import Base, Ticket
+from storage.models import Base, Person, Ticket
 from storage.statuses import OPEN_STATUSES
 
 STATUSES = ("proposed", "confirmed", "cancelled", "done")
@@ -96,7 +96,14 @@ async def confirm(session: AsyncSession, appointment: Appointment, *, by: str, n
     """proposed → confirmed, once: one conditional UPDATE, so two taps (or two processes) confirm once."""
     res = await session.execute(_T.update().where(_T.c.id == appointment.id, _T.c.status == "proposed")
                                 .values(status="confirmed", confirmed_by=by, confirmed_at=now, remind_at=remind_at))
-    return res.rowcount == 1
+    if res.rowcount != 1:
+        return False
+    people = Person.__table__
+    await session.execute(people.update().where(
+        people.c.userid == appointment.engineer,
+        or_(people.c.booked_until.is_(None), people.c.booked_until < appointment.end_at))
+        .values(booked_until=appointment.end_at))
+    return True
 
 
 async def set_status(session: AsyncSession, appointment: Appointment, status: str, *, was: str) -> bool:

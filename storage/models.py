@@ -30,6 +30,9 @@ class Person(Base):
     working_hours: Mapped[str | None] = mapped_column(String(16))  # "08:00-20:00"; None = always
     # Routing state: round robin among equals, and the CSAT they earned.
     last_assigned_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # The end of this engineer's latest confirmed visit slot (storage/appointments.py): routing looks
+    # up booked slots only for those whose mark is still ahead, so a desk without appointments pays nothing.
+    booked_until: Mapped[datetime | None] = mapped_column(DateTime)
     # Open tickets assigned to them, kept in step by storage/tickets.py in the transaction that
     # changes it (and recounted at start-up): routing reads a column instead of counting tickets.
     open_jobs: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

@@ -147,3 +147,28 @@ async def _with(sb: Any, userid: str, needle: str) -> list[str]:
 async def _proposal_cards(sb: Any, userid: str) -> list[dict[str, Any]]:
     return [c for c in await sb.job_cards(userid) if any(b["key"].startswith("accept_fix:")
                                                          for b in c.get("button_list", []))]
+
+
+async def test_a_desk_without_fixes_learns_one_and_the_next_card_shows_it(desk):
+    # No knowledge base: the card is plain (and the desk remembers that the skill has no fix).
+    sb = desk.sandbox
+    await sb.say(STORE, "@小鲸 上海徐汇店空调外机噪音很大", chatid=GROUP)
+    [card] = await sb.wait_for(lambda: sb.job_cards("zhangwei"))
+    assert "emphasis_content" not in card
+    await sb.click("zhangwei", card["task_id"], "claim:1")
+    await sb.say("zhangwei", "@小鲸 #1 完工 外机底座螺丝松动，加装减震垫并紧固", chatid=GROUP)
+    [proposal] = await sb.wait_for(lambda: _proposed(desk))
+    [pcard] = await sb.wait_for(lambda: _proposal_cards(sb, "zhaomin"))
+    await sb.click("zhaomin", pcard["task_id"], f"accept_fix:{proposal.id}")
+    # Accepted: the very next report of that kind carries it, without waiting for anything to lapse.
+    await sb.say(STORE, "@小鲸 上海徐汇店空调外机噪音很大 底座在抖", chatid=GROUP)
+
+    async def cards_with_a_fix() -> list[dict[str, Any]]:
+        return [c for c in await sb.job_cards("liqiang") + await sb.job_cards("zhangwei") if "emphasis_content" in c]
+
+    shown = await sb.wait_for(cards_with_a_fix)
+    assert shown and all("外机底座螺丝松动" in str(c) for c in shown)
+
+
+async def _proposed(desk: Any) -> list[Fix]:
+    return [f for f in await rows(desk.cfg, Fix) if f.status == "proposed"]

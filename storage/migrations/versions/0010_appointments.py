@@ -1,4 +1,5 @@
-"""appointments: an engineer's proposed and confirmed visit slots (storage/appointments.py)
+"""appointments: an engineer's proposed and confirmed visit slots (storage/appointments.py), and
+people.booked_until, the end of an engineer's latest confirmed slot (routing's shortcut)
 
 Revision ID: 0010
 Revises: 0009
@@ -34,9 +35,13 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_appointments_ticket_id'), ['ticket_id'], unique=False)
         batch_op.create_index('ix_appointments_engineer', ['engineer', 'status', 'start_at'], unique=False)
         batch_op.create_index('ix_appointments_remind_at', ['remind_at'], unique=False)
+    with op.batch_alter_table('people', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('booked_until', sa.DateTime(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('people', schema=None) as batch_op:
+        batch_op.drop_column('booked_until')
     with op.batch_alter_table('appointments', schema=None) as batch_op:
         batch_op.drop_index('ix_appointments_remind_at')
         batch_op.drop_index('ix_appointments_engineer')

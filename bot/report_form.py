@@ -34,7 +34,7 @@ from bot import pages
 from bot.callbacks import CONFIG, DESK
 from handlers.config import AttachmentsConfig
 from handlers.dispatch import dispatch
-from handlers.links import check_store_signature
+from handlers.links import check_store_signature, same_secret
 from handlers.messages import TEMPLATES, languages, t
 from handlers.replies import Reply
 from storage import attachments, deliveries
@@ -121,8 +121,8 @@ def _genuine(request: web.Request, group: Any, fields: dict[str, str]) -> bool:
     except ValueError:
         exp = 0
     browser = request.cookies.get(COOKIE, "")
-    return bool(fields["nonce"] and browser and exp >= time.time() and hmac.compare_digest(
-        _csrf(request.app[CONFIG].wecom.app.secret, group.chatid, browser, fields["nonce"], exp), fields["csrf"]))
+    return bool(fields["nonce"] and browser and exp >= time.time() and same_secret(
+        fields["csrf"], _csrf(request.app[CONFIG].wecom.app.secret, group.chatid, browser, fields["nonce"], exp)))
 
 
 async def _capped(part: BodyPartReader, cap: int) -> bytes | None:

@@ -9,7 +9,6 @@ same figures. The report table (HTML, CSV, the CLI's CSV/XLSX) is built here fro
 from __future__ import annotations
 
 import csv
-import hmac
 import io
 import json
 import time
@@ -23,7 +22,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from handlers.config import Config
 from handlers.messages import TEMPLATES, t
 from handlers.insights import percent, region_name
-from handlers.links import report_signature
+from handlers.links import report_signature, same_secret
 from handlers.settlement import money, party_name
 from settlement import format_minor, parse_money
 from settlement.periods import PeriodError, resolve
@@ -41,7 +40,7 @@ def _check_link(secret: str, query: Mapping[str, str]) -> tuple[str, str, list[s
     except ValueError:
         raise web.HTTPForbidden(text="this link is not valid") from None
     want = report_signature(secret, period=period, timezone=tz, regions=regions, person=person, exp=exp)
-    if not hmac.compare_digest(want, query.get("sig", "")):
+    if not same_secret(query.get("sig", ""), want):
         raise web.HTTPForbidden(text="this link is not valid")
     if exp < time.time():
         raise web.HTTPForbidden(text="this link has expired; ask the bot for a new summary")

@@ -16,12 +16,18 @@ from urllib.parse import urlencode
 REPORT_TTL_S = 7 * 24 * 3600
 
 
+def same_secret(given: str | None, expected: str) -> bool:
+    """Constant-time equality of a presented secret (a signature, a token) and the expected one.
+    Bytes, not str: `hmac.compare_digest` raises on non-ASCII str, and what people send is anything."""
+    return hmac.compare_digest((given or "").encode(), expected.encode())
+
+
 def ticket_signature(secret: str, ticket_id: int) -> str:
     return hmac.new(secret.encode(), f"ticket:{ticket_id}".encode(), hashlib.sha256).hexdigest()[:20]
 
 
 def check_signature(secret: str, ticket_id: int, sig: str) -> bool:
-    return hmac.compare_digest(ticket_signature(secret, ticket_id), sig or "")
+    return same_secret(sig, ticket_signature(secret, ticket_id))
 
 
 def _canonical(period: str, tz: str, regions: Sequence[str] | None, person: str | None, exp: int) -> bytes:
@@ -56,7 +62,7 @@ def store_signature(secret: str, chatid: str) -> str:
 
 
 def check_store_signature(secret: str, chatid: str, sig: str) -> bool:
-    return hmac.compare_digest(store_signature(secret, chatid), sig or "")
+    return same_secret(sig, store_signature(secret, chatid))
 
 
 def store_report_url(base: str, secret: str, chatid: str) -> str:

@@ -31,6 +31,7 @@ from yarl import URL
 from bot.callbacks import CONFIG
 from bot.wecom_api import TransientError, WeComClient, WeComError
 from handlers.config import Config
+from handlers.links import same_secret
 from handlers.messages import t
 
 log = logging.getLogger("wecom_desk.web")
@@ -139,7 +140,7 @@ async def check_csrf(request: web.Request, viewer: Viewer) -> dict[str, Any]:
     SameSite=Lax already stops most cross-site posts; the token stops the rest."""
     form = dict(await request.post())
     given = str(form.get("csrf") or request.headers.get("X-CSRF-Token", ""))
-    if not given or not hmac.compare_digest(given, viewer.csrf):
+    if not given or not same_secret(given, viewer.csrf):
         raise web.HTTPForbidden(text=t(viewer.lang, "desk.csrf"))
     return form
 
@@ -197,7 +198,7 @@ async def finish(request: web.Request) -> web.Response:
     except BadSignature:
         login = None
     state, code = request.query.get("state", ""), request.query.get("code", "")
-    if not isinstance(login, dict) or not hmac.compare_digest(str(login.get("s", "")), state):
+    if not isinstance(login, dict) or not same_secret(state, str(login.get("s", ""))):
         # Not the sign-in this browser started (an old tab, a forwarded link, a forged request).
         return refusal(lang, "desk.signin_stale", status=400)
     if not code:

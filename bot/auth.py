@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import hmac
-
 from aiohttp import web
+
+from handlers.links import same_secret
 
 
 def require_api_token(request: web.Request, token: str) -> None:
@@ -17,5 +17,5 @@ def require_api_token(request: web.Request, token: str) -> None:
     if scheme.lower() != "bearer" or not given:
         raise web.HTTPUnauthorized(text='{"error": "missing bearer token"}', content_type="application/json",
                                    headers={"WWW-Authenticate": "Bearer"})
-    if not hmac.compare_digest(given.strip().encode(), token.encode()):
+    if not same_secret(given.strip(), token):
         raise web.HTTPForbidden(text='{"error": "invalid token"}', content_type="application/json")

@@ -8,7 +8,6 @@ with its apology. Protected by `server.api_token` (Rasa's endpoints.yml `token:`
 
 from __future__ import annotations
 
-import hmac
 import json
 import logging
 
@@ -19,6 +18,7 @@ from rasa_sdk.interfaces import ActionExecutionRejection, ActionMissingDomainExc
 
 from bot.auth import require_api_token
 from bot.callbacks import CONFIG, DESK
+from handlers.links import same_secret
 
 log = logging.getLogger("wecom_desk.rasa")
 EXECUTOR = web.AppKey("rasa_executor", ActionExecutor)
@@ -28,7 +28,7 @@ def _authorise(request: web.Request) -> None:
     token = request.app[CONFIG].server.api_token
     given = request.query.get("token")
     if token and given is not None:
-        if hmac.compare_digest(given.encode(), token.encode()):
+        if same_secret(given, token):
             return
         raise web.HTTPForbidden(text='{"error": "invalid token"}', content_type="application/json")
     require_api_token(request, token)

@@ -139,14 +139,20 @@ async def reservations(session: AsyncSession, ticket_id: int, status: str | None
     return list((await session.scalars(q)).all())
 
 
+async def _settle(session: AsyncSession, r: PartReservation, status: str, now: datetime) -> bool:
+    """A held reservation ends (consumed or released), once: one conditional UPDATE, so a second
+    completion or cancel of the same ticket finds nothing to do."""
+    marked = await session.execute(update(PartReservation.__table__).where(
+        PartReservation.__table__.c.id == r.id, PartReservation.__table__.c.status == "reserved").values(
+        status=status, updated_at=now))
+    return marked.rowcount == 1
+
+
 async def consume(session: AsyncSession, r: PartReservation, *, actor: str, now: datetime | None = None) -> bool:
     """A completed job used its reserved units: on_hand and reserved both go down by qty, with a
     `consume` movement. False: this reservation was not (or no longer) held."""
     now = now or utcnow()
-    marked = await session.execute(update(PartReservation.__table__).where(
-        PartReservation.__table__.c.id == r.id, PartReservation.__table__.c.status == "reserved").values(
-        status="consumed", updated_at=now))
-    if marked.rowcount != 1:
+    if not await _settle(session, r, "consumed", now):
         return False
     done = await session.execute(update(PartStock.__table__).where(
         _key(r.warehouse, r.part), _S.reserved >= r.qty, _S.on_hand >= r.qty).values(
@@ -162,10 +168,7 @@ async def consume(session: AsyncSession, r: PartReservation, *, actor: str, now:
 async def release(session: AsyncSession, r: PartReservation, *, now: datetime | None = None) -> bool:
     """A cancelled ticket gives its units back to the shelf's free stock."""
     now = now or utcnow()
-    marked = await session.execute(update(PartReservation.__table__).where(
-        PartReservation.__table__.c.id == r.id, PartReservation.__table__.c.status == "reserved").values(
-        status="released", updated_at=now))
-    if marked.rowcount != 1:
+    if not await _settle(session, r, "released", now):
         return False
     await session.execute(update(PartStock.__table__).where(_key(r.warehouse, r.part), _S.reserved >= r.qty).values(
         reserved=_S.reserved - r.qty, updated_at=now))

@@ -169,7 +169,7 @@ def card_update_payload(reply: Reply | None, task_id: str | None) -> dict[str, A
     says what became of the tap; the full answer goes to the tap's response_url (Desk)."""
     if reply is None or not task_id or not reply.markdown:
         return None
-    headline = reply.markdown.strip().splitlines()[0].lstrip("#>*- ").strip()
+    headline = reply.markdown.strip().splitlines()[0].lstrip("#>*- ").rstrip("* ").strip()   # "**…**": no marks
     return {"response_type": "update_template_card",
             "template_card": present(Card(title=headline, desc=reply.button or "", task_id=task_id), "bot")}
 

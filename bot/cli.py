@@ -275,7 +275,10 @@ def build_cli() -> argparse.ArgumentParser:
 
     register_nlu(sub, load_config)
     register_parts(sub, load_config)
-    register_ledger(register_settle(sub, _config_mapping), load_config)
+    settle = register_settle(sub, _config_mapping)
+    register_ledger(settle, load_config)
+    from bot.billing_cli import register as register_billing
+    register_billing(settle, load_config)
     from bot.fixes_cli import register as register_fixes
     register_fixes(sub, load_config)
     return parser

@@ -5,6 +5,8 @@ also writes CSV or XLSX (`--format`), to stdout or `--out FILE`; with `--out` st
 JSON line saying what was written. Bad input is one line on stderr and exit status 2.
 
     settle close  --period 2026-10                  → the statements (a second run writes none, says so)
+    settle close  --period 2026-10 --draft          → a draft: what the close would write, stored for review
+    settle finalise --period 2026-10 [--draft N]    → the close, kept only if it matches draft N (default: latest)
     settle report --period last_month [--region east] [--person U] [--by party|person|region|template]
                   [--format json|csv|xlsx] [--out FILE]
     settle usage  --account A --item api_calls --quantity 1200 [--period 2026-11] [--idempotency-key K]
@@ -22,7 +24,8 @@ from typing import Any, Awaitable, Callable
 from bot.cli_runner import BadInput, Loader, runner
 from settlement.errors import SettlementError
 
-COMMANDS = ("close", "report", "usage")
+COMMANDS = ("close", "finalise", "report", "usage")
+BY = "cli"   # who drafted or finalised, in the drafts' audit
 
 
 def _runner(work: Callable[[Any, Any, Any, argparse.Namespace], Awaitable[int]],
@@ -40,11 +43,29 @@ def _now() -> dt.datetime:
 # -- close -----------------------------------------------------------------------------------------
 
 async def _close(db: Any, cfg: Any, lcfg: Any, args: argparse.Namespace) -> int:
-    from storage import ledger
+    from storage import drafts, ledger
 
     async with db.transaction() as session:
-        result = await ledger.close_period(session, lcfg, args.period, now=_now())
+        if args.draft:
+            result: Any = await drafts.draft_close(session, lcfg, args.period, now=_now(), by=BY)
+        else:
+            result = await ledger.close_period(session, lcfg, args.period, now=_now())
     print(json.dumps(result.to_json(), ensure_ascii=False))
+    return 0
+
+
+async def _finalise(db: Any, cfg: Any, lcfg: Any, args: argparse.Namespace) -> int:
+    from storage import drafts
+
+    async with db.transaction() as session:
+        draft_id = None
+        if args.draft is not None:
+            draft = await drafts.version(session, args.period, args.draft)
+            if draft is None:
+                raise BadInput(f"period {args.period} has no draft {args.draft}")
+            draft_id = draft.id
+        outcome = await drafts.finalise(session, lcfg, args.period, now=_now(), by=BY, draft_id=draft_id)
+    print(json.dumps(outcome.to_json(), ensure_ascii=False))
     return 0
 
 
@@ -108,7 +129,7 @@ async def _usage(db: Any, cfg: Any, lcfg: Any, args: argparse.Namespace) -> int:
 # -- parser ----------------------------------------------------------------------------------------
 
 def register(settle_subparsers: Any, load_config: Loader) -> None:
-    """Add `close`, `report`, `usage` to `wecom-desk settle` (the subparsers settlement.cli returns)."""
+    """Add `close`, `finalise`, `report`, `usage` to `wecom-desk settle` (the subparsers settlement.cli returns)."""
     sub = settle_subparsers
     known = list(sub.choices)
     sub.metavar = "{" + ",".join([*known, *(c for c in COMMANDS if c not in known)]) + "}"
@@ -117,10 +138,19 @@ def register(settle_subparsers: Any, load_config: Loader) -> None:
         p.add_argument("--config", metavar="PATH", default=None,
                        help="config file (default: $WECOM_DESK_CONFIG or config.yaml)")
 
-    c = sub.add_parser("close", help="close an ended month: write its statements, settle its lines (JSON out)")
+    c = sub.add_parser("close", help="close an ended month: write its statements, settle its lines (JSON out); "
+                                     "--draft: only a draft to review first")
     c.add_argument("--period", required=True, metavar="YYYY-MM", help="the month to close, e.g. 2026-10")
+    c.add_argument("--draft", action="store_true",
+                   help="write nothing final: store and print what the close would write (finalise it later)")
     config_option(c)
     c.set_defaults(func=_runner(_close, load_config))
+
+    f = sub.add_parser("finalise", help="close a month as its reviewed draft says; refused if the figures moved")
+    f.add_argument("--period", required=True, metavar="YYYY-MM", help="the month to close, e.g. 2026-10")
+    f.add_argument("--draft", type=int, metavar="N", help="the draft version confirmed (default: the latest)")
+    config_option(f)
+    f.set_defaults(func=_runner(_finalise, load_config))
 
     r = sub.add_parser("report", help="settlement figures for a period (JSON, CSV or XLSX)")
     r.add_argument("--period", required=True, metavar="P",

@@ -7,7 +7,7 @@ from typing import Any
 
 from handlers.cards import Button, Card, Field, task_id
 from handlers.messages import t
-from handlers import fixes as known_fixes, notify, parts as spare_parts, permissions
+from handlers import billing, fixes as known_fixes, joint, notify, parts as spare_parts, permissions
 from handlers.context import Context
 from handlers.lifecycle import Impossible, next_status
 from handlers.money_view import also_in_own
@@ -15,7 +15,9 @@ from handlers.replies import Reply
 from handlers.words import Words, words_of
 
 AFTER = "chat_after"   # attachments.source of an after-photo (handlers/photos.py)
+from settlement.errors import SettlementError
 from storage import attachments, tickets as store
+from storage.ledger_models import LedgerError
 from storage.models import Ticket
 
 
@@ -89,6 +91,19 @@ async def decide(ctx: Context, entities: dict[str, Any], *, approve: bool) -> Re
 
 
 async def finish(ctx: Context, ticket: Ticket, facts: dict[str, Any], approved_by: str | None = None) -> Reply:
+    """Complete the job and price it, all or nothing: a job that cannot be priced (a missing rate
+    or price, a split that does not fit) is not completed — what it wrote is rolled back, its
+    messages are not sent, and the one completing it is told why."""
+    queued = len(ctx.outbox)
+    try:
+        async with ctx.session.begin_nested():
+            return await _finish(ctx, ticket, facts, approved_by)
+    except (SettlementError, LedgerError) as e:
+        del ctx.outbox[queued:]
+        return Reply(markdown=t(ctx.lang, "complete.not_priced", id=ticket.id, reason=str(e)))
+
+
+async def _finish(ctx: Context, ticket: Ticket, facts: dict[str, Any], approved_by: str | None) -> Reply:
     try:
         to = next_status(ticket.status, "approve" if ticket.status == "awaiting_approval" else "complete")
     except Impossible:
@@ -106,6 +121,8 @@ async def finish(ctx: Context, ticket: Ticket, facts: dict[str, Any], approved_b
             ctx.session, ctx.settlement, ticket_id=ticket.id, template=ticket.template, region=ticket.region,
             engineer=ticket.assignee, hours=facts["hours"], parts=[tuple(p) for p in facts["parts"]],
             surcharges=facts["surcharges"], language=_group_lang(ctx, ticket), completed_at=ctx.now)
+        await joint.after_completion(ctx, ticket, quote, facts)   # a joint job's branches, an engineer's travel
+        await billing.after_completion(ctx, ticket, quote)         # a prepaid draw, an SLA credit
         breakdown = ledger.quote_markdown(quote, _group_lang(ctx, ticket))
         # The one who completes it reads the total in their own currency too (a Chinese engineer on a Bangkok job).
         mine = also_in_own(ctx, quote.total, quote.currency, ctx.userid)

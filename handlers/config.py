@@ -566,7 +566,8 @@ class PartsConfig(_Model):
 # unknown or misspelt key is refused, and hands them raw to their owner, which parses them once
 # (`Config.ledger`, `.service_templates`, `.sla`) when the config is loaded.
 OWNED_SECTIONS = ("rounding", "reporting_currency", "plans", "split_rules", "fx_rates", "surcharges",
-                  "templates", "template_defaults", "calendars", "sla_policies", "default_policy", "accounts")
+                  "templates", "template_defaults", "calendars", "sla_policies", "default_policy", "accounts",
+                  "price_lists", "joint_squads", "travel_allowances", "payment_terms")
 
 
 class Config(BaseModel):
@@ -607,6 +608,10 @@ class Config(BaseModel):
     sla_policies: Any = None
     default_policy: Any = None
     accounts: Any = None
+    price_lists: Any = None         # settlement/price_lists.py
+    joint_squads: Any = None        # settlement/branches.py
+    travel_allowances: Any = None   # settlement/travel.py
+    payment_terms: Any = None       # settlement/terms.py
 
     @model_validator(mode="after")
     def _references(self) -> "Config":
@@ -653,7 +658,24 @@ class Config(BaseModel):
             if g.city and g.city not in cities:
                 raise ValueError(f"groups.{i}.city: unknown city {g.city!r}")
         self.parts.check(self)
+        self._check_joint_squads(chatids)
         return self
+
+    def _check_joint_squads(self, chatids: set[str]) -> None:
+        """A joint squad's people and dispatch group are the desk's to know (settlement/branches.py
+        parses the rest of the section and says what is wrong with its shape)."""
+        people = {p.userid: p for p in self.people}
+        for i, squad in enumerate(self.joint_squads if isinstance(self.joint_squads, list) else []):
+            if not isinstance(squad, dict):
+                continue
+            chat = squad.get("dispatch_group")
+            if chat is not None and chat not in chatids:
+                raise ValueError(f"joint_squads.{i}.dispatch_group: unknown group {chat!r}")
+            for j, userid in enumerate(squad.get("engineers") or [] if isinstance(squad.get("engineers"), list) else []):
+                if userid not in people:
+                    raise ValueError(f"joint_squads.{i}.engineers.{j}: unknown person {userid!r}")
+                if "engineer" not in people[userid].roles:
+                    raise ValueError(f"joint_squads.{i}.engineers.{j}: {userid!r} is not an engineer")
 
     # -- lookups used on the hot path (built lazily, config is frozen) --------------------------
     def region(self, code: str | None) -> Region | None:

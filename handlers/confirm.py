@@ -14,6 +14,7 @@ from handlers.registry import handles
 from handlers.replies import Reply
 from handlers.tickets import answer_about_open_job
 from handlers.appointments import slot_declined
+from handlers.close import cancel_close
 
 # The button keys a confirmation card carries; a tap is read like the text answer.
 ANSWER_KEYS = {"answer:1": True, "answer:0": False}
@@ -37,4 +38,6 @@ async def confirm_report(ctx: Context, entities: dict[str, Any]) -> Reply:
 async def report_declined(ctx: Context, entities: dict[str, Any]) -> Reply:
     if entities.get("_slot"):   # a "no" to an engineer's proposed visit time (handlers/appointments.py)
         return await slot_declined(ctx, entities)
+    if entities.get("_close_draft"):   # a "no" to a month's draft close (handlers/close.py)
+        return await cancel_close(ctx, entities)
     return Reply(markdown=t(ctx.lang, "confirm.declined"))

@@ -6,7 +6,7 @@ import re
 from typing import Any, Protocol
 
 from handlers.messages import t
-from handlers import appointments as _appointments, confirm as _confirm, feedback as _feedback, fixes as _fixes, help as _help, jobs as _jobs, manage as _manage, parts as _parts, settlement as _settlement, tickets as _tickets  # noqa: F401  (registration)
+from handlers import appointments as _appointments, close as _close, confirm as _confirm, feedback as _feedback, fixes as _fixes, help as _help, jobs as _jobs, manage as _manage, parts as _parts, settlement as _settlement, tickets as _tickets  # noqa: F401  (registration)
 from handlers.confirm import ANSWER_KEYS
 from handlers.context import Context
 from handlers.duplicates import SEPARATE_ACTION
@@ -17,7 +17,7 @@ from handlers.replies import Reply
 _BUTTON = re.compile(r"^(?P<action>[a-z_]+):(?P<ticket>\d{1,9})$")
 BUTTON_INTENTS = {"claim": "claim_job", "decline": "decline_job", "approve": "approve_job", "reject": "reject_job",
                   SEPARATE_ACTION: "open_separate", "accept_fix": "accept_fix",
-                  "confirm_slot": "confirm_slot"}
+                  "confirm_slot": "confirm_slot", "close_ok": "confirm_close", "close_no": "cancel_close"}
 # The buttons a WeChat customer may get as 微信客服 menu items (their taps come back as a menu_id).
 MENU_ACTIONS = {SEPARATE_ACTION}
 

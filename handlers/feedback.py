@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import update
 
 from handlers.messages import t
-from handlers import notify, permissions
+from handlers import earnings, notify, permissions
 from handlers.context import Context
 from handlers.registry import handles
 from handlers.tickets import store_create
@@ -35,6 +35,7 @@ async def rate_service(ctx: Context, entities: dict[str, Any]) -> Reply:
         return Reply(markdown=t(ctx.lang, "csat.not_yet", id=ticket.id, status=t(ctx.lang, f"status.{ticket.status}")))
     await store.update_fields(ctx.session, ticket, rating=rating)
     await store.transition(ctx.session, ticket, "confirmed", actor=ctx.userid, reason=f"rated {rating}/5", now=ctx.now)
+    await earnings.after_rating(ctx, ticket, rating)   # a split weighted by rating moves by correction lines
     comment = words_of(entities.get("_text", ""), ctx.lang)
     if ticket.assignee:
         await ctx.session.execute(update(Person).where(Person.userid == ticket.assignee).values(

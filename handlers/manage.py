@@ -1,5 +1,6 @@
 """Managers' side (issue 12, "Acting"): assign or reassign a job, change its urgency, reopen a
-cancelled ticket, list a region's unassigned or overdue tickets — from chat ("@小鲸 #4 派给 张伟",
+cancelled ticket, list a region's unassigned or overdue tickets, add a second branch to a job (a
+joint job, "#12 加分公司 华东") — from chat ("@小鲸 #4 派给 张伟",
 read by rule in nlu/commands.py) or from the web pages (`Desk.run_intent(intent, entities,
 userid=..., channel="web")`). The handlers take plain entity dicts and never need the chat
 (`ctx.chatid` may be None).
@@ -21,7 +22,7 @@ from typing import Any
 
 from sqlalchemy import or_, select
 
-from handlers import notify, permissions
+from handlers import joint, notify, permissions
 from handlers.config import Config
 from handlers.context import Context
 from handlers.labels import location_of, region_label, skill_label, template_name
@@ -30,7 +31,7 @@ from handlers.messages import t
 from handlers.registry import handles
 from handlers.replies import Reply
 from handlers.routing import Candidate as Routed
-from handlers.routing import Route, deliver, offers_ended, on_duty, route
+from handlers.routing import Route, deliver, joint_squad, offers_ended, on_duty, route
 from handlers.tickets import ticket_reply_card
 from storage import tickets as store
 from storage.models import Person, Ticket, utcnow
@@ -466,3 +467,48 @@ async def list_tickets(ctx: Context, entities: dict[str, Any]) -> Reply:
     hint = "manage.list_hint_assigned" if found[0].assignee else "manage.list_hint_unassigned"
     lines.append(t(ctx.lang, hint, id=found[0].id, bot=ctx.bot_name))
     return Reply(markdown="\n".join(lines), data={"tickets": [tk.id for tk in found], "region": region, "which": which})
+
+
+# -- a joint job's second branch ------------------------------------------------------------------
+
+@handles("add_branch", roles=MANAGERS, refusal="joint.managers_only")
+async def add_branch(ctx: Context, entities: dict[str, Any]) -> Reply:
+    """`{"ticket": 12, "region": "east"}` ("#12 加分公司 华东"): the job also involves that branch —
+    a joint job, split between both branches at completion (handlers/joint.py). A job nobody has
+    yet goes to the pair's joint squad, if there is one."""
+    found = await _managed_ticket(ctx, entities)
+    if isinstance(found, Reply):
+        return found
+    ticket = found
+    sep = "、" if ctx.lang == "zh" else ", "
+    known = sep.join(region_label(ctx, r.code) for r in ctx.cfg.regions if r.code != ticket.region)
+    said = entities.get("region")
+    region = said if ctx.cfg.region(said) is not None else joint.resolve_region(ctx, said)
+    if region is None:
+        key = "joint.unknown_region" if said else "joint.which_region"
+        return Reply(markdown=t(ctx.lang, key, name=said or "", known=known, id=ticket.id, bot=ctx.bot_name),
+                     problem=f"region: unknown region {said!r}" if said else "region is required")
+    if region == ticket.region:
+        return Reply(markdown=t(ctx.lang, "joint.same_region", id=ticket.id, region=region_label(ctx, region)),
+                     problem=f"region: #{ticket.id} is already in {region}")
+    if region == ticket.joint_region:
+        return Reply(markdown=t(ctx.lang, "joint.already", id=ticket.id, branches=joint.branches_text(ctx.cfg, ticket, ctx.lang)))
+    if ticket.completed_at is not None or ticket.status not in OPEN_STATUSES:
+        # Its money was split (or the job ended) with the branches it had then.
+        return Reply(markdown=t(ctx.lang, "joint.already_priced", id=ticket.id, status=_status(ctx, ticket)),
+                     problem=f"status: #{ticket.id} is {ticket.status}")
+    was = ticket.joint_region
+    await store.update_fields(ctx.session, ticket, joint_region=region)
+    await store.add_event(ctx.session, ticket.id, "joint", actor=ctx.userid, at=ctx.now,
+                          reason=f"branch {region} added by manager {ctx.name}" + (f" (was {was})" if was else ""),
+                          data={"from": was, "to": region, "channel": ctx.channel})
+    squad = joint_squad(ctx, ticket.region, region)
+    if squad is not None and ticket.status == "new":   # nobody could take it: the squad may
+        tpl = ctx.templates.defs.get(ticket.template) if ctx.templates and ticket.template else None
+        await route(ctx, ticket, mode=tpl.dispatch if tpl else ticket.dispatch_mode or "offer",
+                    k=tpl.offer_k if tpl else 3, timeout_s=tpl.offer_timeout_s if tpl else 300)
+    values = {"id": ticket.id, "region": region_label(ctx, region), "branches": joint.branches_text(ctx.cfg, ticket, ctx.lang)}
+    markdown = (t(ctx.lang, "joint.added_squad", squad=joint.squad_name(squad, ctx.lang), **values) if squad
+                else t(ctx.lang, "joint.added", **values))
+    return Reply(markdown=markdown, card=ticket_reply_card(ctx, ticket, markdown, _service(ctx, ticket)),
+                 data={"ticket": ticket.id, "joint_region": region, "squad": squad.code if squad else None})

@@ -5,6 +5,11 @@ and below capacity. The database ranks them (same city first, open load, longest
 job, CSAT); duty hours are checked here because each person has their own zone. Nobody fits →
 neighbouring regions → the region's dispatch group → the region's managers. Every decision is
 written to the audit trail with its reasons.
+
+A joint job (two branches, `tickets.joint_region`) whose pair of regions has a joint squad
+(`joint_squads` in config) goes first to the squad's engineers with the skill, wherever they are
+based, and the squad's dispatch group is told; only when none of them can take it is it routed
+as above, in the store's region.
 """
 
 from __future__ import annotations
@@ -18,10 +23,12 @@ from handlers.cards import job_card, task_id
 from handlers.config import Config
 from handlers import fixes as known_fixes
 from handlers.hours import parse_hours
+from handlers.joint import branches_text, squad_name
 from handlers.messages import t
 from handlers.context import Context
 from handlers.labels import location_of, skill_label
 from nlu.language import language_of
+from settlement.branches import squad_for
 from storage import appointments as slots, tickets as store
 from storage.models import Person, Ticket
 
@@ -47,8 +54,8 @@ def on_duty(cfg: Config, person: Person, now: datetime) -> bool:
 
 
 async def rank(ctx: Context, *, skill: str, region: str | None, city: str | None, exclude: set[str],
-               k: int) -> list[Candidate]:
-    rows = await store.candidates(ctx.session, skill=skill, region=region, city=city,
+               k: int, among: Any = None) -> list[Candidate]:
+    rows = await store.candidates(ctx.session, skill=skill, region=region, city=city, among=among,
                                   limit=k + len(exclude) + ctx.cfg.routing.candidates_per_query)
     # A confirmed visit slot within now…+appointments.booked_window_h counts as one more open job
     # (storage/appointments.py): the engineer ranks by that load and is passed over when it is full.
@@ -82,11 +89,13 @@ class Route:
     mode: str
     people: list[Candidate]
     widened_to: str | None = None
+    squad: Any = None   # settlement.branches.JointSquad, when a joint job went to its squad
 
     @property
     def why(self) -> str:
         return "; ".join(c.reason for c in self.people) + (
-            f" (widened to region {self.widened_to})" if self.widened_to else "")
+            f" (widened to region {self.widened_to})" if self.widened_to else "") + (
+            f" (joint squad {self.squad.code})" if self.squad is not None else "")
 
     def initial(self, now: datetime, timeout_s: int) -> dict[str, Any]:
         """The routed state a new ticket is stored with, so it is written once, already routed."""
@@ -99,11 +108,24 @@ class Route:
                 "status_reason": f"offered to {self.why}"}
 
 
+def joint_squad(ctx: Context, region: str | None, joint_region: str | None) -> Any:
+    """The joint squad for a job between these two branches, if config has one."""
+    if not region or not joint_region or region == joint_region:
+        return None
+    return squad_for(ctx.cfg.ledger.joint_squads, region, joint_region)
+
+
 async def find_route(ctx: Context, *, skill: str, region: str | None, city: str | None, mode: str, k: int,
-                     exclude: set[str] = frozenset()) -> Route:  # type: ignore[assignment]
-    """Offer (抢单) to the top k, or assign (派单) to the best one — in the ticket's region, else
-    in its neighbours."""
+                     exclude: set[str] = frozenset(), joint_region: str | None = None) -> Route:  # type: ignore[assignment]
+    """Offer (抢单) to the top k, or assign (派单) to the best one — a joint job's squad first,
+    then in the ticket's region, else in its neighbours."""
     want = 1 if mode == "assign" else k
+    squad = joint_squad(ctx, region, joint_region)
+    if squad is not None:
+        people = await rank(ctx, skill=skill, region=None, city=city, exclude=set(exclude), k=want,
+                            among=squad.engineers)
+        if people:
+            return Route(mode, people, squad=squad)
     for r in [region, *ctx.cfg.routing.neighbours.get(region or "", [])]:
         people = await rank(ctx, skill=skill, region=r, city=city, exclude=set(exclude), k=want)
         if people:
@@ -117,6 +139,8 @@ async def deliver(ctx: Context, ticket: Ticket, routed: Route, exclude: Any = ()
         await fall_back(ctx, ticket, exclude)
         return
     fix = await known_fixes.card_fix(ctx, ticket)   # the top known fix, on every card sent
+    if routed.squad is not None:
+        tell_squad(ctx, ticket, routed)
     if routed.mode == "assign":
         _send_job_card(ctx, ticket, routed.people[0].userid, buttons=[("decline", "job.decline_button", 2)], fix=fix)
         return
@@ -132,7 +156,7 @@ async def route(ctx: Context, ticket: Ticket, *, mode: str, k: int, timeout_s: i
                 exclude: set[str] = frozenset()) -> list[Candidate]:  # type: ignore[assignment]
     """Route a ticket that already exists again (an offer timed out, the assignee declined)."""
     routed = await find_route(ctx, skill=ticket.skill, region=ticket.region, city=ticket.city, mode=mode, k=k,
-                             exclude=exclude)
+                             exclude=exclude, joint_region=ticket.joint_region)
     if routed.people and mode == "assign":
         await store.transition(ctx.session, ticket, "assigned", actor="desk", reason=f"assigned to {routed.why}",
                                now=ctx.now)
@@ -149,6 +173,19 @@ async def route(ctx: Context, ticket: Ticket, *, mode: str, k: int, timeout_s: i
                                   reason=f"offer round {round_} to {routed.why}")
     await deliver(ctx, ticket, routed, exclude)
     return routed.people
+
+
+def tell_squad(ctx: Context, ticket: Ticket, routed: Route) -> None:
+    """The squad's dispatch group hears which of its engineers a joint job went to."""
+    squad = routed.squad
+    group = ctx.cfg.group(squad.dispatch_group)
+    lang = group.language if group is not None else ctx.lang
+    sep = "、" if lang == "zh" else ", "
+    ctx.push_group(squad.dispatch_group, t(
+        lang, f"joint.squad_{'assigned' if routed.mode == 'assign' else 'offered'}", id=ticket.id,
+        squad=squad_name(squad, lang), skill=skill_label(ctx, ticket.skill, lang),
+        location=location_of(ctx, ticket, lang), branches=branches_text(ctx.cfg, ticket, lang),
+        urgency=t(lang, f"urgency.{ticket.urgency}"), names=sep.join(c.name for c in routed.people)), ticket.id)
 
 
 def _send_job_card(ctx: Context, ticket: Ticket, userid: str, *, buttons: list[tuple[str, str, int]],

@@ -9,7 +9,7 @@ from typing import Any
 from handlers.cards import Button, Card, Field, ticket_card, ticket_fields
 from handlers.duplicates import SEPARATE_ACTION, asks_about_progress
 from handlers.messages import t
-from handlers import notify, parts as spare_parts, permissions
+from handlers import joint, notify, parts as spare_parts, permissions
 from handlers.context import Context
 from handlers.labels import location_of, skill_label, template_name
 from handlers.lifecycle import Impossible, next_status
@@ -31,7 +31,10 @@ def ticket_reply_card(ctx: Context, ticket: Ticket, title: str, desc: str) -> Ca
     sla = notify.sla_text(ctx, ticket, ctx.lang)
     if sla:
         fields.append(Field("SLA", sla))
-    return ticket_card(ctx.lang, title=title, desc=desc, url=ctx.ticket_url(ticket.id), fields=fields)
+    # A joint job says so under its title (the card's rows are full): both branches, the store's first.
+    branches = joint.branches_text(ctx.cfg, ticket, ctx.lang)
+    return ticket_card(ctx.lang, title=title, desc=desc, url=ctx.ticket_url(ticket.id), fields=fields,
+                       quote=t(ctx.lang, "joint.line", branches=branches) if branches else "")
 
 
 def _ask(ctx: Context, key: str, entities: dict[str, Any], problem: str) -> Reply:
@@ -202,8 +205,11 @@ async def open_ticket(ctx: Context, *, tpl: ServiceTemplate, version: int | None
     data: dict[str, Any] = {**(extra or {})}
     if store:
         data["store"] = store
+    # A reporter from another branch makes it a joint job, which its pair's joint squad takes first.
+    joint_region = joint.joint_region_of(ctx, region=region, reporter=reporter or ctx.userid, chatid=chatid)
     # Routed before it is stored, so the row is written once, already offered or assigned.
-    routed = await find_route(ctx, skill=skill, region=region, city=city, mode=tpl.dispatch, k=tpl.offer_k)
+    routed = await find_route(ctx, skill=skill, region=region, city=city, mode=tpl.dispatch, k=tpl.offer_k,
+                              joint_region=joint_region)
     group = ctx.cfg.group(chatid)
     # The ticket speaks its store's language, whoever opened it (staff, a system, the store itself).
     language = group.language if group is not None else ctx.lang
@@ -214,7 +220,7 @@ async def open_ticket(ctx: Context, *, tpl: ServiceTemplate, version: int | None
                                 response_due=deadlines.response if deadlines else None,
                                 onsite_due=deadlines.onsite if deadlines else None,
                                 resolution_due=deadlines.resolution if deadlines else None,
-                                next_check_at=deadlines.next_check if deadlines else None,
+                                next_check_at=deadlines.next_check if deadlines else None, joint_region=joint_region,
                                 data=data, reason=reason, **routed.initial(ctx.now, tpl.offer_timeout_s))
     await deliver(ctx, ticket, routed)
     ctx.log["ticket"] = ticket.id

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .intents import COMMAND_INTENTS
+from .ledger_commands import read_close, read_earnings
 from .lexicon import Lexicon, find_all, lookup
 
 Span = tuple[int, int]
@@ -112,6 +113,15 @@ _NO_REGION = re.compile(r"^\s*(?:(?:list|show)\s+(?:me\s+)?(?:all\s+)?(?:the\s+)
                         r"(?:工单|单子|列表|清单|tickets|jobs|list)\s*[?.!]*\s*$")
 
 
+# -- a joint job's second branch (handlers/manage.py add_branch) ---------------------------------
+_BRANCH_WORD = (r"(?:(?:加|添加|增加|加上|新增)(?:一个)?\s*(?:分公司|分部|协作区域|协作分公司)|"
+                r"add\s+(?:a\s+|the\s+)?(?:second\s+)?branch|ajouter\s+(?:l'|une\s+)?agence|เพิ่มสาขา)")
+_ADD_BRANCH = [
+    # "#12 加分公司 华东", "#12 add branch east", "#12 ajouter agence Chine de l'Est", "#12 เพิ่มสาขา East China"
+    re.compile(_LEAD + _TICKET + r"\s*" + _BRANCH_WORD + r"\s*[:：]?\s*(?P<where>[^\s].*?)" + _TAIL),
+]
+
+
 def _ticket(m: re.Match[str]) -> tuple[int, Span]:
     g = next(n for n in ("t1", "t2", "t3") if m.group(n))
     return int(m.group(g)), m.span(g)
@@ -128,6 +138,10 @@ def _person(lex: Lexicon, who: str) -> str | None:
 
 def read_command(lex: Lexicon, s: str) -> Command | None:
     """The command `s` (canonical text) is, or None when it is not wholly one."""
+    for money_command in (read_close, read_earnings):   # a month's close, an engineer's own earnings
+        found = money_command(s)
+        if found is not None:
+            return Command(*found)
     if "#" not in s and not re.search(r"\d", s):
         return _list(lex, s)
     for rx in _ASSIGN:
@@ -159,6 +173,17 @@ def read_command(lex: Lexicon, s: str) -> Command | None:
         if m:
             ticket, span = _ticket(m)
             return Command("how_to_fix", {"ticket": ticket}, {"ticket": span})
+    for rx in _ADD_BRANCH:
+        m = rx.match(s)
+        if m:
+            ticket, span = _ticket(m)
+            where = m.group("where").strip()
+            try:
+                region = lookup(lex.regions, where)
+            except KeyError:
+                region = where   # unknown: the handler lists the branches there are
+            return Command("add_branch", {"ticket": ticket, "region": region},
+                           {"ticket": span, "region": m.span("where")})
     return _list(lex, s)
 
 

@@ -22,7 +22,7 @@ INTENTS = ("create_ticket", "query_status", "claim_job", "update_progress", "com
            "cancel_ticket", "rate_service", "settlement_summary", "help", "unknown")
 # Managers' structured commands ("#4 派给 张伟", "#4 加急", "#4 reopen", "华东区待派单"): read by
 # rule in nlu/commands.py before the learned model, which never sees them (it ranks INTENTS only).
-COMMAND_INTENTS = ("assign_job", "set_urgency", "reopen_ticket", "list_tickets", "how_to_fix")
+COMMAND_INTENTS = ("assign_job", "set_urgency", "reopen_ticket", "list_tickets", "how_to_fix", "close_month", "add_branch")
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,17 +15,21 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-import difflib
 from decimal import Decimal
 from types import MappingProxyType
-from typing import Any, Iterator, Mapping
+from typing import Any, Mapping
 
-from .errors import SettlementConfigError, SettlementError
+# The shared readers keep their names here too: ledger_config, terms and handlers import them from .config.
+from .config_fields import (  # noqa: F401
+    _amount, _count, _currency, _decimal, _fail, _keys, _list, _mapping, _names, _pricing, _text, coded_entries,
+    unknown_key,
+)
+from .errors import SettlementError
 from .fx import FxRate, find_rate
-from .money import DEFAULT_ROUNDING, ROUNDING_MODES, decimal_setting, exact_minor, exponent, from_minor
+from .money import DEFAULT_ROUNDING, ROUNDING_MODES
 from .plans import MODELS, Item, Plan, Tier
-from .pricing import Pricing, Region, Surcharge, Template
-from .split import Share, SplitRule
+from .pricing import Region, Surcharge, Template
+from .split import STARS, Share, SplitRule
 
 _TIERED = ("graduated", "volume")
 _PLAN_KEYS = {
@@ -35,104 +39,6 @@ _PLAN_KEYS = {
     "custom": {"items"},
 }
 _COMMON_PLAN_KEYS = {"model", "currency", "components", "names"}
-
-
-def _fail(path: str, msg: str) -> SettlementConfigError:
-    return SettlementConfigError(f"{path}: {msg}")
-
-
-def _mapping(v: Any, path: str) -> Mapping[str, Any]:
-    if not isinstance(v, Mapping):
-        raise _fail(path, f"expected a mapping, got {type(v).__name__}")
-    return v
-
-
-def _list(v: Any, path: str) -> list[Any]:
-    if not isinstance(v, list):
-        raise _fail(path, f"expected a list, got {type(v).__name__}")
-    return v
-
-
-def unknown_key(key: str, known: Any) -> str:
-    """"unknown key", with the nearest known one when the key looks like a slip of the keyboard."""
-    near = difflib.get_close_matches(key, sorted(map(str, known)), n=1, cutoff=0.75)
-    return f"unknown key (did you mean {near[0]!r}?)" if near else "unknown key"
-
-
-def _keys(d: Mapping[str, Any], allowed: set[str], path: str, required: tuple[str, ...] = ()) -> None:
-    for k in d:
-        if k not in allowed:
-            raise _fail(f"{path}.{k}", unknown_key(str(k), allowed))
-    for k in required:
-        if k not in d or d[k] is None:
-            raise _fail(f"{path}.{k}", "missing")
-
-
-def _text(v: Any, path: str) -> str:
-    if not isinstance(v, str) or not v.strip():
-        raise _fail(path, "expected a non-empty string")
-    return v.strip()
-
-
-def coded_entries(v: Any, path: str, allowed: set[str] | None = None,
-                  required: tuple[str, ...] = ("code",)) -> Iterator[tuple[str, str, Mapping[str, Any]]]:
-    """A list of mappings each named by a unique `code`: (path, code, mapping) for each, in order."""
-    seen: set[str] = set()
-    for i, entry in enumerate(_list(v, path)):
-        p = f"{path}.{i}"
-        entry = _mapping(entry, p)
-        if allowed is not None:
-            _keys(entry, allowed, p, required=required)
-        code = _text(entry.get("code"), f"{p}.code")
-        if code in seen:
-            raise _fail(f"{p}.code", f"duplicate {code!r}")
-        seen.add(code)
-        yield p, code, entry
-
-
-def _names(v: Any, path: str) -> Mapping[str, str]:
-    if v is None:
-        return MappingProxyType({})
-    return MappingProxyType({str(k): _text(t, f"{path}.{k}") for k, t in _mapping(v, path).items()})
-
-
-def _currency(v: Any, path: str) -> str:
-    try:
-        exponent(v)
-    except SettlementError as e:
-        raise _fail(path, str(e)) from None
-    return v
-
-
-def _decimal(v: Any, path: str, *, minimum: Decimal | None = Decimal(0), positive: bool = False) -> Decimal:
-    try:
-        d = decimal_setting(v)
-    except SettlementError as e:
-        raise _fail(path, str(e)) from None
-    if positive and d <= 0:
-        raise _fail(path, f"must be greater than 0 ({v})")
-    if minimum is not None and d < minimum:
-        raise _fail(path, f"must not be less than {minimum} ({v})")
-    return d
-
-
-def _amount(v: Any, currency: str, path: str) -> int:
-    """An amount in major units -> minor units; too many decimals is an error, never rounded."""
-    if isinstance(v, int) and not isinstance(v, bool):
-        v = str(v)  # YAML `fixed: 3000` plainly means 3000.00, not 3000 fen
-    d = _decimal(v, path)
-    try:
-        return exact_minor(d, currency, "value")
-    except SettlementError:
-        raise _fail(path, f"{v} has more decimals than {currency} allows ({exponent(currency)})") from None
-
-
-def _count(v: Any, path: str, minimum: int = 0) -> int:
-    if isinstance(v, bool) or not isinstance(v, int):
-        raise _fail(path, f"expected a whole number, got {v!r}")
-    if v < minimum:
-        raise _fail(path, f"must be at least {minimum} ({v})")
-    return v
 
 
 # -- plans -------------------------------------------------------------------------------------
@@ -229,17 +135,39 @@ def _fixed(v: Any, entry: Mapping[str, Any], default_currency: str, path: str) -
     return MappingProxyType({cur: _amount(v, cur, f"{path}.fixed")})
 
 
+def _rating_factors(v: Any, path: str) -> Mapping[int, Decimal]:
+    """{"5": "1.20", "4": "1.00", …}: a weight factor per star (YAML keys may be text or numbers)."""
+    out = {}
+    for star, factor in _mapping(v or {}, path).items():
+        try:
+            n = int(str(star).strip())
+        except ValueError:
+            n = 0
+        if n not in STARS or isinstance(star, bool):
+            raise _fail(f"{path}.{star}", "expected a rating from 1 to 5 stars")
+        if n in out:
+            raise _fail(f"{path}.{star}", f"{n} stars given twice")
+        out[n] = _decimal(factor, f"{path}.{star}")
+    return MappingProxyType(out)
+
+
 def _split_rule(name: str, v: Any, default_currency: str, path: str) -> SplitRule:
     shares = []
     for i, e in enumerate(_list(v, path)):
         p = f"{path}.{i}"
         e = _mapping(e, p)
-        _keys(e, {"party", "weight", "fixed", "currency"}, p, required=("party",))
-        if e.get("weight") is None and e.get("fixed") is None:
-            raise _fail(p, "needs a weight, a fixed amount, or both")
+        _keys(e, {"party", "weight", "fixed", "currency", "price_list", "per_hour", "rating"}, p, required=("party",))
+        if all(e.get(k) is None for k in ("weight", "fixed", "price_list", "per_hour")):
+            raise _fail(p, "needs a weight, a fixed amount, or both (or a price_list, or per_hour)")
+        if e.get("fixed") is not None and e.get("price_list") is not None:
+            raise _fail(f"{p}.price_list", "a party is paid a fixed amount or from a price list, not both")
         weight = _decimal(e["weight"], f"{p}.weight") if e.get("weight") is not None else Decimal(0)
         fixed = _fixed(e["fixed"], e, default_currency, p) if e.get("fixed") is not None else MappingProxyType({})
-        shares.append(Share(_text(e["party"], f"{p}.party"), weight, fixed))
+        # The list's existence is checked with the price lists (settlement/price_lists.py), parsed after the rules.
+        price_list = _text(e["price_list"], f"{p}.price_list") if e.get("price_list") is not None else None
+        per_hour = _decimal(e["per_hour"], f"{p}.per_hour") if e.get("per_hour") is not None else Decimal(0)
+        shares.append(Share(_text(e["party"], f"{p}.party"), weight, fixed, price_list, per_hour,
+                            _rating_factors(e.get("rating"), f"{p}.rating")))
     try:
         return SplitRule(name, tuple(shares))
     except SettlementError as e:
@@ -290,18 +218,6 @@ def _surcharges(v: Any, path: str) -> Mapping[str, Surcharge]:
             p = f"{p}.rate"
         out[str(code)] = Surcharge(str(code), _decimal(s, p), names)
     return MappingProxyType(out)
-
-
-def _pricing(v: Any, default_currency: str, path: str, *, forced: str | None = None) -> Pricing:
-    d = _mapping(v, path)
-    _keys(d, {"base_fee", "hourly_rate", "currency"}, path, required=("base_fee", "hourly_rate"))
-    cur = _currency(d["currency"], f"{path}.currency") if d.get("currency") is not None else default_currency
-    if forced is not None and cur != forced:
-        raise _fail(f"{path}.currency", f"a region's price list is in the region's currency ({forced})")
-    # Validated as exact amounts in their currency, kept in major units for the price formula.
-    base = from_minor(_amount(d["base_fee"], cur, f"{path}.base_fee"), cur)
-    hourly = from_minor(_amount(d["hourly_rate"], cur, f"{path}.hourly_rate"), cur)
-    return Pricing(base, hourly, cur)
 
 
 def _templates(v: Any, default_currency: str, path: str) -> Mapping[str, Template]:

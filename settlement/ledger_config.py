@@ -35,6 +35,10 @@ class Account:
     plan: Plan
     groups: tuple[str, ...] = ()
     timezone: str = DEFAULT_TIMEZONE
+    region: str | None = None      # home branch (joint jobs)
+    manager: str | None = None     # a userid told about low balances and overdue invoices
+    terms: Any = None              # settlement.terms.CreditTerms | PrepaidTerms | None (then the region's payment_terms)
+    sla_credit: Any = None         # settlement.terms.SlaCreditPolicy | None
 
     def items(self) -> dict[str, Any]:
         """Custom usage items the plan (and its components) bills, by code."""
@@ -57,8 +61,10 @@ def _timezone(v: Any, path: str) -> str:
 
 
 def _accounts(v: Any, cfg: SettlementConfig, path: str) -> Mapping[str, Account]:
+    from .terms import parse_sla_credit, parse_terms
+
     out: dict[str, Account] = {}
-    for p, code, a in coded_entries(v, path, {"code", "name", "plan", "groups", "timezone"}, required=("code", "plan")):
+    for p, code, a in coded_entries(v, path, {"code", "name", "plan", "groups", "timezone", "region", "manager", "terms", "sla_credit"}, required=("code", "plan")):
         try:
             plan = cfg.plan(_text(a["plan"], f"{p}.plan"))
         except SettlementConfigError:
@@ -67,7 +73,18 @@ def _accounts(v: Any, cfg: SettlementConfig, path: str) -> Mapping[str, Account]
             raise SettlementConfigError(f"{p}.plan: {e}") from None
         groups = tuple(_text(g, f"{p}.groups.{j}") for j, g in enumerate(_list(a.get("groups") or [], f"{p}.groups")))
         tz = _timezone(a["timezone"], f"{p}.timezone") if a.get("timezone") is not None else DEFAULT_TIMEZONE
-        out[code] = Account(code, str(a.get("name") or code), plan, groups, tz)
+        region = _text(a["region"], f"{p}.region") if a.get("region") is not None else None
+        if region is not None and region not in cfg.regions:
+            raise SettlementConfigError(f"{p}.region: unknown region {region!r}")
+        manager = _text(a["manager"], f"{p}.manager") if a.get("manager") is not None else None
+        terms = parse_terms(a["terms"], f"{p}.terms") if a.get("terms") is not None else None
+        sla = parse_sla_credit(a["sla_credit"], f"{p}.sla_credit") if a.get("sla_credit") is not None else None
+        if sla is not None and terms is None and getattr(cfg, "payment_terms", {}).get(region) is None:
+            # A credit is paid out on an invoice; with no terms there is none, and it would wait forever.
+            raise SettlementConfigError(f"{p}.sla_credit: the account has no terms (its own `terms` or "
+                                        f"payment_terms.{region or '<region>'}), so no invoice would carry the credit")
+        out[code] = Account(code, str(a.get("name") or code), plan, groups, tz, region=region, manager=manager,
+                            terms=terms, sla_credit=sla)
     return MappingProxyType(out)
 
 
@@ -75,6 +92,11 @@ def _accounts(v: Any, cfg: SettlementConfig, path: str) -> Mapping[str, Account]
 class LedgerConfig(SettlementConfig):
     timezones: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))  # region -> zone
     accounts: Mapping[str, Account] = field(default_factory=lambda: MappingProxyType({}))
+    # Money across branches (issue 15): each section is parsed by its own module.
+    price_lists: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))    # settlement/price_lists.py
+    joint_squads: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))   # settlement/branches.py
+    travel: Any = None                                                                       # settlement/travel.py
+    payment_terms: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))  # settlement/terms.py, by region
 
     @classmethod
     def from_mapping(cls, data: Any) -> "LedgerConfig":
@@ -88,6 +110,15 @@ class LedgerConfig(SettlementConfig):
                 zones[r["code"]] = _timezone(tz, f"regions.{i}.timezone") if tz is not None else DEFAULT_TIMEZONE
         fields = {f: getattr(base, f) for f in SettlementConfig.__dataclass_fields__}
         cfg = cls(**fields, timezones=MappingProxyType(zones))
+        from .branches import parse_joint_squads
+        from .price_lists import parse_price_lists
+        from .terms import parse_payment_terms
+        from .travel import parse_travel
+
+        cfg = replace(cfg, price_lists=parse_price_lists(d.get("price_lists"), cfg, "price_lists"),
+                      travel=parse_travel(d.get("travel_allowances"), cfg, "travel_allowances"),
+                      payment_terms=parse_payment_terms(d.get("payment_terms"), cfg, "payment_terms"))
+        cfg = replace(cfg, joint_squads=parse_joint_squads(d.get("joint_squads"), cfg, "joint_squads"))
         return replace(cfg, accounts=_accounts(d.get("accounts") or [], cfg, "accounts"))
 
     def timezone_of(self, region: str) -> str:
@@ -103,3 +134,12 @@ class LedgerConfig(SettlementConfig):
             return self.accounts[code]
         except (KeyError, TypeError):
             raise SettlementError(f"unknown account {code!r} (known: {', '.join(self.accounts) or 'none configured'})") from None
+
+    def terms_of(self, account: str) -> Any:
+        """The account's payment terms: its own, else its region's `payment_terms`, else None."""
+        acct = self.account(account)
+        return acct.terms if acct.terms is not None else self.payment_terms.get(acct.region or "")
+
+    def account_of_chat(self, chatid: str | None) -> Account | None:
+        """The account whose `groups` hold this customer chat (the first listed, if several do)."""
+        return next((a for a in self.accounts.values() if chatid and chatid in a.groups), None)

@@ -12,6 +12,17 @@ loss-making job means.
 
 Negative amounts (refunds, corrections) are split as −split(|amount|), so refunding a split
 ticket reverses every party's share exactly, down to where the leftover unit went.
+
+Internal price lists and weighted shares (issue 15): a share may instead be paid from a named
+price list (`price_list: transfer` — the job's price on that list, computed by the caller with
+`rule_list_prices` and passed as `list_prices`), paid first exactly like a fixed amount. A share's
+weight may grow with the hours worked (`per_hour`) and be scaled by the customer's rating
+(`rating: {5: "1.20", …}`):
+
+    effective weight = (weight + per_hour × hours) × rating factor
+
+with no hours counting as 0 and an unrated job (or a star without a factor) as × 1. Weights are
+exact Fractions, so the only rounding is still the largest remainder over minor units.
 """
 
 from __future__ import annotations
@@ -19,10 +30,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from .errors import SettlementError
 from .money import exponent, format_minor, to_decimal
+from .price_lists import price_work, work_hours
+
+if TYPE_CHECKING:
+    from .ledger_config import LedgerConfig
+
+STARS = range(1, 6)
+_AND_LISTS = " and list prices"
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +48,9 @@ class Share:
     party: str
     weight: Decimal = Decimal(0)
     fixed: Mapping[str, int] = field(default_factory=dict)  # currency -> minor units per job
+    price_list: str | None = None  # paid first: the job's price on this list (price_lists.<code>)
+    per_hour: Decimal = Decimal(0)  # added to the weight per hour worked
+    rating: Mapping[int, Decimal] = field(default_factory=dict)  # stars -> weight factor
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,8 +66,12 @@ class SplitRule:
             if s.party in seen:
                 raise SettlementError(f"split rule {self.name!r} lists {s.party!r} twice")
             seen.add(s.party)
-            if s.weight < 0 or any(v < 0 for v in s.fixed.values()):
+            if s.weight < 0 or s.per_hour < 0 or any(v < 0 for v in (*s.fixed.values(), *s.rating.values())):
                 raise SettlementError(f"split rule {self.name!r}: {s.party!r} has a negative share")
+            if s.price_list is not None and s.fixed:
+                raise SettlementError(f"split rule {self.name!r}: {s.party!r} has both a fixed amount and a price list")
+            if any(star not in STARS for star in s.rating):
+                raise SettlementError(f"split rule {self.name!r}: {s.party!r} rates stars 1 to 5 only")
 
     @classmethod
     def from_pairs(cls, pairs: Iterable[tuple[str, Any]] | Mapping[str, Any], name: str = "ad hoc") -> "SplitRule":
@@ -88,8 +113,43 @@ def largest_remainder(amount: int, weights: list[Fraction]) -> list[int]:
     return parts
 
 
-def split_amount(amount_minor: int, currency: str, rule: Any) -> dict[str, int]:
-    """{party: minor units} in rule order; Σ == amount_minor always."""
+def _rating(rating: Any) -> int | None:
+    if rating is None:
+        return None
+    if isinstance(rating, bool) or not isinstance(rating, int) or rating not in STARS:
+        raise SettlementError(f"rating must be a whole number of stars from 1 to 5, not {rating!r}")
+    return rating
+
+
+def _paid_first(rule: SplitRule, share: Share, currency: str, list_prices: Mapping[str, int] | None) -> int:
+    if share.price_list is not None:
+        price = (list_prices or {}).get(share.party)
+        if price is None:
+            raise SettlementError(f"split rule {rule.name!r}: {share.party} is paid from the {share.price_list!r} "
+                                  f"price list; its list price for this job is needed (rule_list_prices)")
+        if not isinstance(price, int) or isinstance(price, bool) or price < 0:
+            raise SettlementError(f"split rule {rule.name!r}: {share.party}'s list price must be minor units >= 0")
+        return price
+    if share.fixed and currency not in share.fixed:
+        raise SettlementError(f"split rule {rule.name!r}: {share.party} has no fixed amount in {currency}")
+    return share.fixed.get(currency, 0)
+
+
+def effective_weight(share: Share, hours: Any = None, rating: int | None = None) -> Fraction:
+    """(weight + per_hour × hours) × the rating's factor, exactly."""
+    weight = Fraction(share.weight) + Fraction(share.per_hour) * Fraction(work_hours(hours))
+    star = _rating(rating)
+    if star is not None and star in share.rating:
+        weight *= Fraction(share.rating[star])
+    return weight
+
+
+def split_amount(amount_minor: int, currency: str, rule: Any, *, hours: Any = None, rating: int | None = None,
+                 list_prices: Mapping[str, int] | None = None) -> dict[str, int]:
+    """{party: minor units} in rule order; Σ == amount_minor always.
+
+    `list_prices` ({party: minor units in `currency`}) pays the rule's price-list parties;
+    `hours` and `rating` (1–5 stars, None = not rated yet) weigh the shares that ask for them."""
     if not isinstance(amount_minor, int) or isinstance(amount_minor, bool):
         raise TypeError(f"amount_minor must be an int of minor units, not {type(amount_minor).__name__}")
     exponent(currency)
@@ -97,15 +157,33 @@ def split_amount(amount_minor: int, currency: str, rule: Any) -> dict[str, int]:
     sign = -1 if amount_minor < 0 else 1
     amount = abs(amount_minor)
 
-    fixed = []
-    for s in rule.shares:
-        if s.fixed and currency not in s.fixed:
-            raise SettlementError(f"split rule {rule.name!r}: {s.party} has no fixed amount in {currency}")
-        fixed.append(s.fixed.get(currency, 0))
-    rest = amount - sum(fixed)
+    first = [_paid_first(rule, s, currency, list_prices) for s in rule.shares]
+    rest = amount - sum(first)
     if rest < 0:
         raise SettlementError(
             f"split rule {rule.name!r}: amount {format_minor(amount, currency)} {currency} is less than "
-            f"the fixed amounts ({format_minor(sum(fixed), currency)})")
-    weighted = largest_remainder(rest, [Fraction(s.weight) for s in rule.shares])
-    return {s.party: sign * (f + w) for s, f, w in zip(rule.shares, fixed, weighted)}
+            f"the fixed amounts{_AND_LISTS if any(s.price_list for s in rule.shares) else ''} "
+            f"({format_minor(sum(first), currency)})")
+    weighted = largest_remainder(rest, [effective_weight(s, hours, rating) for s in rule.shares])
+    return {s.party: sign * (f + w) for s, f, w in zip(rule.shares, first, weighted)}
+
+
+def rule_list_prices(cfg: "LedgerConfig", rule: SplitRule, *, region: str, template: str, hours: Any = None,
+                     parts: Iterable[Any] = ()) -> dict[str, int]:
+    """{party: the job's price on the party's list} for the rule's price-list parties, in the
+    region's currency (the job's, when `region` is where the job is priced)."""
+    parts = list(parts)
+    return {s.party: price_work(cfg, s.price_list, region=region, template=template, hours=hours, parts=parts).amount
+            for s in rule.shares if s.price_list is not None}
+
+
+def weighted_on(rule: SplitRule) -> set[str]:
+    """What besides the amount the rule's shares depend on: "hours" (per_hour) and "rating" — so a
+    rating that arrives after the completion re-splits only the jobs whose rule uses it."""
+    out = set()
+    for s in rule.shares:
+        if s.per_hour:
+            out.add("hours")
+        if s.rating:
+            out.add("rating")
+    return out

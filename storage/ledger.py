@@ -27,25 +27,29 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import Any, Iterable, Mapping, Sequence
 
-from sqlalchemy import BigInteger, and_, case, cast, func, literal, select, update
+from sqlalchemy import BigInteger, and_, case, cast, func, literal, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from settlement import (CurrencyMismatchError, FxRate, Money, Quote, SettlementConfig, SettlementError, Share,
                         SplitRule, bill_plan, convert, format_minor, labels, quote_ticket, split_amount, to_decimal)
+from settlement.branches import BranchWork, branch_split
 from settlement.ledger_config import LedgerConfig
 from settlement.periods import has_ended, last_end_utc, next_month, parse_month, period_of
+from settlement.split import rule_list_prices
+from storage import branches as branch_store
 from storage.ledger_models import (INSERT_CHARGE, INSERT_CHARGE_LINE, INSERT_LEDGER_LINE, LedgerError, LedgerLine,
                                    SettledLineError, SettlementPeriod, Statement, TicketCharge, UsageRecord)
 from storage.models import Ticket, utcnow
 
 __all__ = [
     "AlreadyPriced", "CloseResult", "LedgerError", "PeriodClosed", "PeriodNotEnded", "SettledLineError",
-    "UsageConflict", "add_correction", "close_period", "quote_markdown", "record_completion", "record_usage",
-    "statements_of", "summary",
+    "UsageConflict", "add_correction", "close_period", "quote_markdown", "record_branches", "record_completion",
+    "record_travel", "record_usage", "statements_of", "summary",
 ]
 
 ENGINEER = "engineer"
+TRAVEL = "travel"   # summaries show travel allowances as their own share, beside the engineer's
 BY = ("party", "person", "region", "template")
 
 
@@ -126,15 +130,32 @@ def _converted(amount: int, currency: str, rate: FxRate | None) -> int | None:
 
 
 def _rule_json(rule: SplitRule) -> dict[str, Any]:
+    """The whole rule as the split used it, so a correction or a rating that arrives later
+    re-splits by the same rule even after config changed."""
     return {"rule": rule.name, "shares": [
-        {"party": s.party, "weight": str(s.weight), **({"fixed": {c: v for c, v in s.fixed.items()}} if s.fixed else {})}
+        {"party": s.party, "weight": str(s.weight),
+         **({"fixed": {c: v for c, v in s.fixed.items()}} if s.fixed else {}),
+         **({"price_list": s.price_list} if s.price_list else {}),
+         **({"per_hour": str(s.per_hour)} if s.per_hour else {}),
+         **({"rating": {str(n): str(f) for n, f in s.rating.items()}} if s.rating else {})}
         for s in rule.shares]}
 
 
 def _rule_from_json(data: Mapping[str, Any]) -> SplitRule:
-    return SplitRule(data["rule"], tuple(Share(s["party"], to_decimal(s["weight"], "weight"),
-                                               MappingProxyType({c: int(v) for c, v in (s.get("fixed") or {}).items()}))
-                                         for s in data["shares"]))
+    return SplitRule(data["rule"], tuple(
+        Share(s["party"], to_decimal(s["weight"], "weight"),
+              MappingProxyType({c: int(v) for c, v in (s.get("fixed") or {}).items()}),
+              price_list=s.get("price_list"), per_hour=to_decimal(s.get("per_hour") or "0", "per_hour"),
+              rating=MappingProxyType({int(n): to_decimal(f, "rating factor") for n, f in (s.get("rating") or {}).items()}))
+        for s in data["shares"]))
+
+
+def _split_inputs(audit: Mapping[str, Any]) -> dict[str, Any]:
+    """What a stored split was computed from besides the amount: hours and the list prices paid."""
+    split = audit.get("split") or {}
+    hours = split.get("hours", audit.get("hours"))
+    return {"hours": to_decimal(hours, "hours") if hours is not None else None,
+            "list_prices": {p: int(v) for p, v in (split.get("list_prices") or {}).items()} or None}
 
 
 async def _lock_period(session: AsyncSession, period: str, *, exclusive: bool = False) -> dt.datetime | None:
@@ -178,17 +199,25 @@ async def record_completion(session: AsyncSession, scfg: SettlementConfig, *, ti
     done = _naive_utc(completed_at)
     tz = lcfg.timezone_of(region)
     day = _local_date(done, tz)
-    q = _quote(lcfg, day, template=template, region=region, hours=hours, parts=list(parts),
+    parts = list(parts)
+    q = _quote(lcfg, day, template=template, region=region, hours=hours, parts=parts,
                surcharges=list(surcharges), language=language)
     if await session.scalar(select(TicketCharge.id).where(TicketCharge.ticket_id == ticket_id)) is not None:
         raise AlreadyPriced(f"ticket #{ticket_id} is already priced; a change is a correction (add_correction)")
     rule = lcfg.split_rule(q.template)
-    shares = split_amount(q.subtotal, q.currency, rule)
+    # Parties paid from an internal price list get its price for this job first; shares weighted
+    # by hours use the job's hours. No rating yet: a rating re-splits later (add_correction).
+    list_prices = rule_list_prices(lcfg, rule, region=q.region, template=q.template, hours=q.hours or 0,
+                                   parts=parts) if any(s.price_list for s in rule.shares) else None
+    shares = split_amount(q.subtotal, q.currency, rule, hours=q.hours, list_prices=list_prices)
+    price_list = {s.party: s.price_list for s in rule.shares}
     asked = period_of(done, tz)
     period = await _bookable_period(session, asked)
     rep_cur = lcfg.reporting_currency
     rate = rate_on(lcfg, q.currency, rep_cur, day)
-    audit = {**q.to_json(audit=True), "split": _rule_json(rule),
+    audit = {**q.to_json(audit=True),
+             "split": {**_rule_json(rule), "hours": None if q.hours is None else str(q.hours),
+                       **({"list_prices": list_prices} if list_prices else {})},
              "reporting_fx": rate.to_json() if rate else None,
              "period_moved_from": asked if period != asked else None}
     now = utcnow()
@@ -204,7 +233,7 @@ async def record_completion(session: AsyncSession, scfg: SettlementConfig, *, ti
          "currency": q.currency} for i, ln in enumerate(q.lines)])
     lines = [_line(ticket_id=ticket_id, party=party, person=engineer if party == ENGINEER else None, amount=amount,
                    currency=q.currency, rate=rate, rep_cur=rep_cur, period=period, region=q.region,
-                   template=q.template, kind="split", booked_at=done, now=now)
+                   template=q.template, kind="split", booked_at=done, now=now, price_list=price_list.get(party))
              for party, amount in shares.items() if amount]
     if lines:
         await session.execute(INSERT_LEDGER_LINE, lines)
@@ -213,11 +242,13 @@ async def record_completion(session: AsyncSession, scfg: SettlementConfig, *, ti
 
 def _line(*, ticket_id: int | None, party: str, person: str | None, amount: int, currency: str,
           rate: FxRate | None, rep_cur: str, period: str, region: str, template: str | None, kind: str,
-          booked_at: dt.datetime, now: dt.datetime, corrects: int | None = None, reason: str = "") -> dict[str, Any]:
+          booked_at: dt.datetime, now: dt.datetime, corrects: int | None = None, reason: str = "",
+          price_list: str | None = None) -> dict[str, Any]:
     return {"ticket_id": ticket_id, "party": party, "person": person, "amount": amount, "currency": currency,
             "reporting_currency": rep_cur, "reporting_amount": _converted(amount, currency, rate),
             "period": period, "region": region, "template": template, "kind": kind, "corrects_line_id": corrects,
-            "reason": reason, "settled": False, "statement_id": None, "booked_at": booked_at, "created_at": now}
+            "reason": reason, "settled": False, "statement_id": None, "booked_at": booked_at, "created_at": now,
+            "price_list": price_list}
 
 
 def quote_markdown(quote: Quote, lang: str | None) -> str:
@@ -236,9 +267,14 @@ def quote_markdown(quote: Quote, lang: str | None) -> str:
 # -- corrections ---------------------------------------------------------------------------------
 
 async def add_correction(session: AsyncSession, scfg: SettlementConfig, *, ticket_id: int, delta: Money,
-                         reason: str, now: dt.datetime) -> list[dict[str, Any]]:
+                         reason: str, now: dt.datetime, rating: int | None = None) -> list[dict[str, Any]]:
     """Change a priced ticket's pre-tax amount by `delta` (negative: refund) with delta lines in the
-    open month. Returns the lines written (possibly none, when no party's share moves)."""
+    open month. Returns the lines written (possibly none, when no party's share moves).
+
+    The amount is re-split by the rule, hours and list prices stored at completion, with the
+    ticket's rating (`rating`, else the stored one) for a rule weighted by it: so
+    `delta=Money(0, currency)` with a new rating moves exactly what the rating moves. Travel
+    lines are not part of the split and never move. A joint job's branch lines move with it."""
     lcfg = _ledger(scfg)
     if not isinstance(delta, Money):
         raise TypeError("delta must be Money (integer minor units and a currency)")
@@ -250,14 +286,19 @@ async def add_correction(session: AsyncSession, scfg: SettlementConfig, *, ticke
     rows = (await session.execute(
         select(LedgerLine.party, _sum(LedgerLine.amount),
                func.min(case((LedgerLine.kind == "split", LedgerLine.id))))
-        .where(LedgerLine.ticket_id == ticket_id).group_by(LedgerLine.party))).all()
+        .where(LedgerLine.ticket_id == ticket_id, LedgerLine.kind.in_(SPLIT_KINDS))
+        .group_by(LedgerLine.party))).all()
     current = {party: int(total) for party, total, _ in rows}
     originals = {party: first for party, _, first in rows}
     new_total = sum(current.values()) + delta.amount
     if new_total < 0:
         raise LedgerError(f"ticket #{ticket_id}: a correction of {delta} would take it below zero")
     rule = _rule_from_json(charge.audit["split"])
-    target = split_amount(new_total, charge.currency, rule) if new_total else {}
+    if rating is None:
+        rating = await session.scalar(select(Ticket.rating).where(Ticket.id == ticket_id))
+    target = split_amount(new_total, charge.currency, rule, rating=rating,
+                          **_split_inputs(charge.audit)) if new_total else {}
+    price_list = {s.party: s.price_list for s in rule.shares}
     at = _naive_utc(now)
     period = await _bookable_period(session, period_of(at, lcfg.timezone_of(charge.region)))
     rate = _rate_from_json(charge.audit.get("reporting_fx"), lcfg.rounding)
@@ -268,10 +309,117 @@ async def add_correction(session: AsyncSession, scfg: SettlementConfig, *, ticke
             lines.append(_line(ticket_id=ticket_id, party=party, person=charge.engineer if party == ENGINEER else None,
                                amount=moved, currency=charge.currency, rate=rate, rep_cur=charge.reporting_currency,
                                period=period, region=charge.region, template=charge.template, kind="correction",
-                               booked_at=at, now=utcnow(), corrects=originals.get(party), reason=reason))
+                               booked_at=at, now=utcnow(), corrects=originals.get(party), reason=reason,
+                               price_list=price_list.get(party)))
     if lines:
         await session.execute(INSERT_LEDGER_LINE, lines)
+    if delta.amount:
+        await _correct_branches(session, lcfg, charge, new_total, period=period, at=at, reason=reason)
     return lines
+
+
+# -- joint jobs: travel and branches ---------------------------------------------------------------
+
+SPLIT_KINDS = ("split", "correction")   # the lines that are a share of the job's amount (not travel)
+
+
+async def _charge(session: AsyncSession, ticket_id: int) -> TicketCharge:
+    charge = (await session.execute(select(TicketCharge).where(TicketCharge.ticket_id == ticket_id))).scalar_one_or_none()
+    if charge is None:
+        raise LedgerError(f"ticket #{ticket_id} is not priced yet")
+    return charge
+
+
+async def record_travel(session: AsyncSession, scfg: SettlementConfig, *, ticket_id: int, engineer: str | None,
+                        allowance: Any, home: str) -> dict[str, Any]:
+    """The engineer's travel allowance (settlement.travel.Allowance, in the job's currency) as a
+    `travel` line beside their split share: same month, region and stored rate as the job. No commit."""
+    lcfg = _ledger(scfg)
+    charge = await _charge(session, ticket_id)
+    if allowance.currency != charge.currency:
+        raise CurrencyMismatchError(f"ticket #{ticket_id} is priced in {charge.currency}, "
+                                    f"its travel allowance is {allowance.currency}")
+    per = f"{allowance.days} day(s)" if allowance.per == "day" else "one trip"
+    line = _line(ticket_id=ticket_id, party=ENGINEER, person=engineer, amount=allowance.amount,
+                 currency=charge.currency, rate=_rate_from_json(charge.audit.get("reporting_fx"), lcfg.rounding),
+                 rep_cur=charge.reporting_currency, period=charge.period, region=charge.region,
+                 template=charge.template, kind="travel", booked_at=charge.completed_at, now=utcnow(),
+                 reason=f"travel allowance {home} -> {charge.region} ({allowance.rule}): {per}")
+    await session.execute(INSERT_LEDGER_LINE, [line])
+    return line
+
+
+async def record_branches(session: AsyncSession, scfg: SettlementConfig, *, ticket_id: int,
+                          branches: tuple[str, str], work: Sequence[Any], remainder: Mapping[str, Decimal] | None,
+                          squad: str | None = None) -> list[Any]:
+    """Split a priced joint job's subtotal between its two branches (store's first) and store one
+    branch line each. Each work item and each share is converted at the stored rate of the
+    job's day (no rate: a SettlementError naming the pair, and the completion rolls back)."""
+    lcfg = _ledger(scfg)
+    charge = await _charge(session, ticket_id)
+    day = _local_date(charge.completed_at, lcfg.timezone_of(charge.region))
+
+    def rate(frm: str, to: str) -> FxRate:
+        found = rate_on(lcfg, frm, to, day)
+        if found is None:
+            raise SettlementError(f"fx_rates: no {frm}->{to} rate to split ticket #{ticket_id} between branches "
+                                  f"{' and '.join(branches)}")
+        return found
+
+    shares = branch_split(charge.subtotal, charge.currency, branches=branches, work=work, remainder=remainder,
+                          rate=rate, currencies={b: lcfg.region(b).currency for b in branches})
+    rep = _rate_from_json(charge.audit.get("reporting_fx"), lcfg.rounding)
+    now = utcnow()
+    await branch_store.write(session, [branch_store.row(
+        ticket_id=ticket_id, branch=sh.branch, region=charge.region, kind="split",
+        basis={"work": [{"basis": w.basis, "amount": w.amount, "currency": w.currency, "price_list": w.price_list,
+                         "job_amount": c} for w, c in zip(sh.work, sh.costs)],
+               "cost_rate": sh.cost_rate.to_json() if sh.cost_rate is not None else None, "squad": squad,
+               "weight": str(remainder[sh.branch]) if remainder and sh.branch in remainder else None},
+        cost=sh.cost, remainder=sh.remainder, amount=sh.amount, currency=sh.currency,
+        branch_amount=sh.branch_amount, branch_currency=sh.branch_currency,
+        rate=sh.rate.to_json() if sh.rate is not None else None, reporting_currency=charge.reporting_currency,
+        reporting_amount=_converted(sh.amount, sh.currency, rep), period=charge.period,
+        booked_at=charge.completed_at, now=now) for sh in shares])
+    return shares
+
+
+async def _correct_branches(session: AsyncSession, lcfg: LedgerConfig, charge: TicketCharge, new_total: int, *,
+                            period: str, at: dt.datetime, reason: str) -> None:
+    """A corrected joint job's branch shares: the same work at the same stored rates and the same
+    weights over the new amount (a full refund reverses every share), as per-branch delta rows."""
+    rows = await branch_store.of_ticket(session, charge.ticket_id)
+    if not rows:
+        return
+    split = {r.branch: r for r in rows if r.kind == "split"}
+    order = tuple(split)
+    fields = ("cost", "remainder", "amount", "branch_amount")
+    held = {b: [sum(getattr(r, f) for r in rows if r.branch == b) for f in fields] for b in order}
+    target = {b: [0, 0, 0, 0] for b in order}
+    if new_total:
+        stored = [_rate_from_json(x, lcfg.rounding) for r in split.values() for x in (r.rate, r.basis.get("cost_rate"))]
+        rates = {(x.from_currency, x.to_currency): x for x in stored if x is not None}
+
+        def rate(frm: str, to: str) -> FxRate:
+            if (frm, to) not in rates:
+                raise SettlementError(f"ticket #{charge.ticket_id}: no stored {frm}->{to} rate to re-split its branches")
+            return rates[frm, to]
+
+        weights = {b: Decimal(r.basis["weight"]) for b, r in split.items() if r.basis.get("weight") is not None}
+        work = [BranchWork(b, w["basis"], int(w["amount"]), w["currency"], w.get("price_list"))
+                for b, r in split.items() for w in r.basis.get("work") or []]
+        for sh in branch_split(new_total, charge.currency, branches=(order[0], order[1]), work=work, rate=rate,
+                               remainder=weights if len(weights) == len(order) else None,
+                               currencies={b: r.branch_currency for b, r in split.items()}):
+            target[sh.branch] = [sh.cost, sh.remainder, sh.amount, sh.branch_amount]
+    rep = _rate_from_json(charge.audit.get("reporting_fx"), lcfg.rounding)
+    now = utcnow()
+    await branch_store.write(session, [branch_store.row(
+        ticket_id=charge.ticket_id, branch=b, region=charge.region, kind="correction", basis={"reason": reason},
+        cost=moved[0], remainder=moved[1], amount=moved[2], currency=charge.currency, branch_amount=moved[3],
+        branch_currency=split[b].branch_currency, rate=split[b].rate, reporting_currency=charge.reporting_currency,
+        reporting_amount=_converted(moved[2], charge.currency, rep), period=period, booked_at=at, now=now)
+        for b in order for moved in [[t - h for t, h in zip(target[b], held[b])]] if any(moved)])
 
 
 # -- usage ---------------------------------------------------------------------------------------
@@ -360,14 +508,16 @@ class CloseResult:
     written: int  # statements written by this call (0 on a repeat)
     closed_at: dt.datetime
     statements: list[dict[str, Any]] = field(default_factory=list)  # all of the period's statements
+    invoices: list[dict[str, Any]] = field(default_factory=list)    # the period's invoices, as JSON (storage/billing.py)
 
     def to_json(self) -> dict[str, Any]:
         note = (f"period {self.period} was already closed at {self.closed_at.isoformat(timespec='seconds')}Z; "
                 "no statements written") if self.already_closed else \
-            f"period {self.period} closed: {self.written} statement(s) written"
+            f"period {self.period} closed: {self.written} statement(s) written" + \
+            (f", {len(self.invoices)} invoice(s)" if self.invoices else "")
         return {"period": self.period, "already_closed": self.already_closed, "written": self.written,
                 "closed_at": self.closed_at.isoformat(timespec="seconds") + "Z", "note": note,
-                "statements": [_statement_json(s) for s in self.statements]}
+                "statements": [_statement_json(s) for s in self.statements], "invoices": self.invoices}
 
 
 def _statement_json(s: Mapping[str, Any]) -> dict[str, Any]:
@@ -385,8 +535,15 @@ async def statements_of(session: AsyncSession, period: str) -> list[dict[str, An
     return [dict(r) for r in rows]
 
 
-async def close_period(session: AsyncSession, scfg: SettlementConfig, period: str, *, now: dt.datetime) -> CloseResult:
-    """Write the month's statements from its unsettled lines and settle them; idempotent."""
+async def close_period(session: AsyncSession, scfg: SettlementConfig, period: str, *, now: dt.datetime,
+                       rehearsal: bool = False) -> CloseResult:
+    """Write the month's statements from its unsettled lines and settle them, and the accounts'
+    invoices (storage/billing.py); idempotent.
+
+    `rehearsal`: the caller rolls everything back (a draft, storage/drafts.py), so the lines are not
+    marked settled — on a big month that UPDATE is half the close, and it changes no figure."""
+    from storage import billing  # billing reads ledger tables, never this module: no cycle
+
     lcfg = _ledger(scfg)
     try:
         parse_month(period)
@@ -400,7 +557,8 @@ async def close_period(session: AsyncSession, scfg: SettlementConfig, period: st
     # FOR UPDATE waits for every completion still writing into this month (they hold KEY SHARE).
     closed_at = await _lock_period(session, period, exclusive=True)
     if closed_at is not None:
-        return CloseResult(period, True, 0, closed_at, await statements_of(session, period))
+        return CloseResult(period, True, 0, closed_at, await statements_of(session, period),
+                           await billing.invoices_of(session, period))
 
     person_line = and_(LedgerLine.party == ENGINEER, LedgerLine.person.is_not(None))
     lines = (select(case((person_line, LedgerLine.person), else_=LedgerLine.party).label("owner"),
@@ -414,6 +572,19 @@ async def close_period(session: AsyncSession, scfg: SettlementConfig, period: st
     cols = ["owner", "owner_kind", "period", "currency", "kind", "amount", "line_count", "created_at"]
     written = (await session.execute(Statement.__table__.insert().from_select(cols, grouped))).rowcount or 0
 
+    if not rehearsal:
+        await _settle_lines(session, period, person_line)
+    written += await _plan_statements(session, lcfg, period, at)
+    # Invoices read the plan statements just written; same transaction, so a draft rolls them back too.
+    invoices = await billing.write_invoices(session, lcfg, period, at,
+                                            rates=lambda frm, to, day: rate_on(lcfg, frm, to, day))
+    await session.execute(update(SettlementPeriod).where(SettlementPeriod.period == period)
+                          .values(closed_at=at, statement_count=written))
+    return CloseResult(period, False, written, at, await statements_of(session, period), invoices)
+
+
+async def _settle_lines(session: AsyncSession, period: str, person_line: Any) -> None:
+    """Mark the month's lines settled, each pointing at its statement."""
     # UPDATE … FROM statements (a join, hashed on PostgreSQL) rather than a subquery per line.
     owner_of_line = case((person_line, LedgerLine.person), else_=LedgerLine.party)
     kind_of_line = case((person_line, "earnings"), else_="share")
@@ -427,11 +598,6 @@ async def close_period(session: AsyncSession, scfg: SettlementConfig, period: st
         Statement.period == period, Statement.kind.in_(("share", "earnings"))))
     if settled != counted:  # cannot happen while both group alike; a close must never half-settle
         raise LedgerError(f"closing {period}: {counted} line(s) counted but {settled} settled; nothing was closed")
-
-    written += await _plan_statements(session, lcfg, period, at)
-    await session.execute(update(SettlementPeriod).where(SettlementPeriod.period == period)
-                          .values(closed_at=at, statement_count=written))
-    return CloseResult(period, False, written, at, await statements_of(session, period))
 
 
 def _needs_revenues(plan: Any) -> bool:
@@ -526,7 +692,7 @@ async def summary(session: AsyncSession, *, period: str | Sequence[str] | None =
                   "end": end.isoformat() + "Z" if end else None, "regions": regions, "person": person},
         "by": by, "reporting_currency": reporting_currency}
     if regions == []:
-        return _assemble(result, [], [], [], [], reporting_currency)
+        return _assemble(result, [], [], [], [], reporting_currency, [])
 
     rc = reporting_currency
     lwhere = _scope(LedgerLine.period, LedgerLine.booked_at, LedgerLine.region, periods=periods, start=start, end=end,
@@ -541,10 +707,13 @@ async def summary(session: AsyncSession, *, period: str | Sequence[str] | None =
     money = [_sum(LedgerLine.amount), _sum(case((correction, LedgerLine.amount), else_=0)), _sum(rep),
              _sum(case((correction, rep), else_=0)), _sum(case((rep.is_(None), LedgerLine.amount), else_=0))]
 
-    # 1. shares by region × party × currency: the index order, so no sort on SQLite.
+    # 1. shares by region × party × currency: the index order, so no sort on SQLite. Travel
+    # allowances are summed apart in the same pass (they are paid beside the split, not of it).
+    travel = LedgerLine.kind == "travel"
     shares = (await session.execute(
-        select(LedgerLine.region, LedgerLine.party, LedgerLine.currency, *money).where(*lwhere)
-        .group_by(LedgerLine.region, LedgerLine.party, LedgerLine.currency))).all()
+        select(LedgerLine.region, LedgerLine.party, LedgerLine.currency, *money,
+               _sum(case((travel, LedgerLine.amount), else_=0)), _sum(case((travel, rep), else_=0)))
+        .where(*lwhere).group_by(LedgerLine.region, LedgerLine.party, LedgerLine.currency))).all()
     # 2. the asked breakdown when it is not derivable from (1).
     dim = {"person": func.coalesce(LedgerLine.person, LedgerLine.party), "template": LedgerLine.template}.get(by)
     breakdown = (await session.execute(
@@ -567,7 +736,20 @@ async def summary(session: AsyncSession, *, period: str | Sequence[str] | None =
                _sum(case((Ticket.sla_breached, 0), else_=1)), _sum(Ticket.rating), func.count(Ticket.rating))
         .join(Ticket, Ticket.id == TicketCharge.ticket_id).where(*cwhere)
         .group_by(TicketCharge.region, TicketCharge.currency))).all()
-    return _assemble(result, shares, breakdown, tops, charges, rc)
+    # 5. joint jobs by branch (none for one engineer's own view): the jobs of these regions and
+    # these branches' shares of jobs elsewhere, one aggregate over the branch lines.
+    branch_rows: Sequence[Any] = []
+    if person is None:
+        B = branch_store.BranchLine
+        bwhere = _scope(B.period, B.booked_at, B.region, periods=periods, start=start, end=end, regions=None)
+        if regions is not None:
+            bwhere.append(or_(B.region.in_(regions), B.branch.in_(regions)))
+        brep = case((B.reporting_currency == rc, B.reporting_amount))
+        branch_rows = (await session.execute(
+            select(B.branch, B.branch_currency, B.currency, func.count(case((B.kind == "split", 1))), _sum(B.amount),
+                   _sum(B.branch_amount), _sum(brep), _sum(case((brep.is_(None), B.amount), else_=0)))
+            .where(*bwhere).group_by(B.branch, B.branch_currency, B.currency))).all()
+    return _assemble(result, shares, breakdown, tops, charges, rc, branch_rows)
 
 
 def _money_block(currency: str) -> dict[str, Any]:
@@ -576,7 +758,7 @@ def _money_block(currency: str) -> dict[str, Any]:
 
 
 def _assemble(result: dict[str, Any], shares: Sequence[Any], breakdown: Sequence[Any] | None, tops: Sequence[Any],
-              charges: Sequence[Any], rc: str) -> dict[str, Any]:
+              charges: Sequence[Any], rc: str, branch_rows: Sequence[Any] = ()) -> dict[str, Any]:
     by = result["by"]
     cur: dict[str, dict[str, Any]] = {}
     total = {**_money_block(rc), "unconverted": {}}
@@ -597,15 +779,21 @@ def _assemble(result: dict[str, Any], shares: Sequence[Any], breakdown: Sequence
         add(total, "tickets", n), add(total, "gross", rsub), add(total, "tax", rtax), add(total, "total", rtot)
         sla_met, sla_n = sla_met + int(met), sla_n + int(n)
         rating_sum, rated = rating_sum + int(rsum), rated + int(rcount)
-    for region, party, c, amount, corr, ramount, rcorr, unconverted in shares:
+    for region, party, c, amount, corr, ramount, rcorr, unconverted, trav, rtrav in shares:
         b, rb = block(c), region_block(c, region)
         for x in (b, rb):
-            add(x, "net", amount), add(x, "corrections", corr), add(x["shares"], party, amount)
+            add(x, "net", amount), add(x, "corrections", corr), add(x["shares"], party, amount - trav)
+            if trav:
+                add(x["shares"], TRAVEL, trav)
         if by == "region":
             add(b.setdefault("by_region", {}), region, amount)
         add(total, "net", ramount), add(total, "corrections", rcorr)
-        if by in ("party", "region"):
-            add(total["shares"], party if by == "party" else region, ramount)
+        if by == "party":
+            add(total["shares"], party, ramount - rtrav)
+            if rtrav:
+                add(total["shares"], TRAVEL, rtrav)
+        elif by == "region":
+            add(total["shares"], region, ramount)
         if unconverted:
             add(total["unconverted"], c, unconverted)
     if by == "region":
@@ -627,8 +815,25 @@ def _assemble(result: dict[str, Any], shares: Sequence[Any], breakdown: Sequence
         currencies=[cur[c] for c in sorted(cur, key=lambda c: (c != rc, c))],
         total=total,
         top_engineers=[{"person": p, "currency": c, "amount": int(a), "reporting_amount": int(r), "jobs": int(j)}
-                       for p, c, a, r, j in tops])
+                       for p, c, a, r, j in tops],
+        branches=_branches(branch_rows))
     return result
+
+
+def _branches(rows: Sequence[Any]) -> list[dict[str, Any]]:
+    """One block per branch: its share in its own currency, in the jobs' currencies, and in the
+    reporting currency (stored amounts added, never re-converted). Largest first."""
+    out: dict[tuple[str, str], dict[str, Any]] = {}
+    for branch, bcur, cur, jobs, amount, bamount, ramount, unconverted in rows:
+        b = out.setdefault((branch, bcur), {"branch": branch, "currency": bcur, "amount": 0, "jobs": 0,
+                                            "job_amounts": {}, "reporting_amount": 0, "unconverted": {}})
+        b["amount"] += int(bamount)
+        b["jobs"] += int(jobs)
+        b["job_amounts"][cur] = b["job_amounts"].get(cur, 0) + int(amount)
+        b["reporting_amount"] += int(ramount)
+        if unconverted:
+            b["unconverted"][cur] = b["unconverted"].get(cur, 0) + int(unconverted)
+    return sorted(out.values(), key=lambda b: (-b["reporting_amount"], b["branch"], b["currency"]))
 
 
 def summary_json(s: Mapping[str, Any]) -> dict[str, Any]:
@@ -645,8 +850,13 @@ def summary_json(s: Mapping[str, Any]) -> dict[str, Any]:
         return out
 
     rc = s["reporting_currency"]
-    return {**{k: v for k, v in s.items() if k not in ("currencies", "total", "top_engineers")},
+    return {**{k: v for k, v in s.items() if k not in ("currencies", "total", "top_engineers", "branches")},
             "currencies": [money(b) for b in s["currencies"]], "total": money(s["total"]),
             "top_engineers": [{**e, "amount": format_minor(e["amount"], e["currency"]),
                                "reporting_amount": format_minor(e["reporting_amount"], rc)}
-                              for e in s["top_engineers"]]}
+                              for e in s["top_engineers"]],
+            "branches": [{**b, "amount": format_minor(b["amount"], b["currency"]),
+                          "job_amounts": {c: format_minor(v, c) for c, v in b["job_amounts"].items()},
+                          "reporting_amount": format_minor(b["reporting_amount"], rc),
+                          "unconverted": {c: format_minor(v, c) for c, v in b["unconverted"].items()}}
+                         for b in s.get("branches", [])]}

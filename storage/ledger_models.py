@@ -100,7 +100,10 @@ class LedgerLine(Base):
     period: Mapped[str] = mapped_column(String(7))  # YYYY-MM in the region's time zone
     region: Mapped[str] = mapped_column(String(32))
     template: Mapped[str | None] = mapped_column(String(64))
-    kind: Mapped[str] = mapped_column(String(12))  # split | correction
+    kind: Mapped[str] = mapped_column(String(12))  # split | correction | travel
+    # The internal price list (settlement/price_lists.py) that priced this party's line, when
+    # the split rule pays the party from one; statements show it.
+    price_list: Mapped[str | None] = mapped_column(String(32))
     corrects_line_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_lines.id"))
     reason: Mapped[str] = mapped_column(Text, default="")
     settled: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -91,6 +91,9 @@ class Ticket(Base):
     rating: Mapped[int | None] = mapped_column(Integer)
     escalated: Mapped[bool] = mapped_column(Boolean, default=False)
     parent_id: Mapped[int | None] = mapped_column(Integer)  # a follow-up points at the ticket it follows
+    # A joint job's second branch (a region): the reporter's home when it is not the store's, or
+    # one a manager added. Routing prefers the pair's joint squad; completion splits between both.
+    joint_region: Mapped[str | None] = mapped_column(String(32))
     eta_at: Mapped[datetime | None] = mapped_column(DateTime)
     dispatch_mode: Mapped[str] = mapped_column(String(8), default="offer")
     offer_round: Mapped[int] = mapped_column(Integer, default=0)

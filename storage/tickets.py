@@ -75,7 +75,8 @@ async def create_ticket(session: AsyncSession, *, actor: str | None, reason: str
     if values.get("assignee") and status in OPEN_STATUSES:  # born assigned (派单)
         await _count_job(session, values["assignee"], 1, assigned_at=now)
     events = [event_row(ticket_id, "created", actor=actor, to_status="new", reason=reason, at=now,
-                        data={k: v for k, v in fields.items() if k in ("skill", "region", "city", "urgency", "source")})]
+                        data={k: v for k, v in fields.items()
+                              if k in ("skill", "region", "city", "urgency", "source") or (k == "joint_region" and v)})]
     if status != "new":
         events.append(event_row(ticket_id, "status", actor="desk", from_status="new", to_status=status,
                                 reason=status_reason, at=now))
@@ -166,7 +167,7 @@ async def add_offers(session: AsyncSession, offers: list[dict[str, Any]]) -> Non
     await session.execute(INSERT_OFFER, offers)
 
 
-def _candidates_query(with_region: bool):  # type: ignore[no-untyped-def]
+def _candidates_query(with_region: bool, among: bool = False):  # type: ignore[no-untyped-def]
     load = Person.open_jobs
     rating = Person.rating_sum * 1.0 / func.nullif(Person.rating_count, 0)
     same_city = case((Person.city == bindparam("city"), 0), else_=1)
@@ -181,21 +182,27 @@ def _candidates_query(with_region: bool):  # type: ignore[no-untyped-def]
          .limit(bindparam("limit")))
     if with_region:
         q = q.join(PersonRegion, PersonRegion.userid == Person.userid).where(PersonRegion.region == bindparam("region"))
+    if among:   # a joint squad's pool, whichever regions its engineers serve
+        q = q.where(Person.userid.in_(bindparam("among", expanding=True)))
     return q
 
 
 # Built once: constructing a SELECT is a noticeable share of a callback's CPU.
-_CANDIDATES = {True: _candidates_query(True), False: _candidates_query(False)}
+_CANDIDATES = {(r, a): _candidates_query(r, a) for r in (True, False) for a in (True, False)}
 
 
 async def candidates(session: AsyncSession, *, skill: str, region: str | None, city: str | None = None,
-                     limit: int = 5) -> list[tuple[Any, int]]:
-    """Engineers with the skill who serve the region and have spare capacity, best first, with
-    their open load."""
+                     limit: int = 5, among: Sequence[str] | None = None) -> list[tuple[Any, int]]:
+    """Engineers with the skill who serve the region (any region, when `among` names a joint
+    squad's engineers) and have spare capacity, best first, with their open load."""
     params: dict[str, Any] = {"skill": skill, "limit": limit, "city": city or ""}
     if region:
         params["region"] = region
-    rows = (await session.execute(_CANDIDATES[bool(region)], params)).all()
+    if among is not None:
+        if not among:
+            return []
+        params["among"] = list(among)
+    rows = (await session.execute(_CANDIDATES[bool(region), among is not None], params)).all()
     return [(p, p.load) for p in rows if "engineer" in (p.roles or [])]
 
 

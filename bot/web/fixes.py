@@ -17,7 +17,7 @@ import datetime as dt
 from typing import Any
 
 from aiohttp import web
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from bot.web.flash import Flash
 
 from bot.callbacks import CONFIG, DESK
 from bot.web import session
@@ -28,12 +28,10 @@ from handlers.messages import t
 from storage import fixes as kb
 from storage import tickets as store
 
-FLASH = "wd_fixes_flash"
+FLASH = Flash("wd_fixes_flash", salt="fixes-flash")
 DAYS = (7, 30, 90, 365)
 
 
-def _flash(cfg: Any) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(session.session_key(cfg), salt="fixes-flash")
 
 
 def _now(request: web.Request) -> dt.datetime:
@@ -83,24 +81,19 @@ async def fixes_page(request: web.Request) -> web.Response:
                  "shown": r.shown, "closed": r.closed, "first": r.first_time,
                  "rate": f"{r.rate * 100:.0f}%" if r.rate is not None else "-", "skill_code": r.skill,
                  "region_code": r.region or ""} for r in ftf]
-    flash = None
-    if FLASH in request.cookies:
-        try:
-            flash = _flash(cfg).loads(request.cookies[FLASH], max_age=60)
-        except BadSignature:
-            flash = None
+    flash = FLASH.read(request, cfg)
     html = render("web/fixes.html", lang=lang, viewer=viewer, nav="fixes", active=active, proposed=proposed,
                   ftf=ftf_rows, days=days, day_options=DAYS, flash=flash,
                   span=t(lang, "fixes.ftf.span", start=start.date().isoformat(), end=now.date().isoformat()))
     response = web.Response(text=html, content_type="text/html")
     if flash is not None:
-        response.del_cookie(FLASH, path="/fixes")
+        FLASH.shown(response, "/fixes")
     return response
 
 
 def _back(cfg: Any, text: str) -> web.HTTPSeeOther:
     response = web.HTTPSeeOther("/fixes")
-    response.set_cookie(FLASH, _flash(cfg).dumps(text), max_age=60, httponly=True, samesite="Lax", path="/fixes")
+    FLASH.set(response, cfg, text, "/fixes")
     return response
 
 

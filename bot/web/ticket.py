@@ -14,27 +14,28 @@ import re
 from typing import Any
 
 from aiohttp import web
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from bot.web.flash import Flash
 from sqlalchemy import select
 
 from bot.callbacks import CONFIG, DESK
 from bot.web import session
 from bot.web.render import local, render
+from handlers import joint
 from handlers.config import Config
 from handlers.labels import location_of, template_name
 from handlers.links import check_signature, ticket_signature
 from handlers.messages import t
-from storage import attachments
+from storage import attachments, branches
 from storage import tickets as store
 from storage.db import Database
 from storage.ledger_models import ChargeLine, TicketCharge
 from storage.models import OutboxMessage
 from storage.statuses import OPEN_STATUSES
 
-FLASH = "wd_flash"
+FLASH = Flash("wd_flash", salt="flash")
 # A web action → the intent a manager's chat command runs.
 ACTIONS: dict[str, str] = {"assign": "assign_job", "cancel": "cancel_ticket", "reopen": "reopen_ticket",
-                           "urgency": "set_urgency", "approve": "approve_job"}
+                           "urgency": "set_urgency", "approve": "approve_job", "branch": "add_branch"}
 
 
 def file_url(ticket_id: int, attachment_id: int, secret: str) -> str:
@@ -85,6 +86,7 @@ async def render_ticket(db: Database, cfg: Config, ticket_id: int, *, viewer: An
         undelivered = (await session.scalars(select(OutboxMessage).where(
             OutboxMessage.ticket_id == ticket_id, OutboxMessage.kind == "kf_message",
             OutboxMessage.status == "failed").order_by(OutboxMessage.id))).all()
+        shares = await branches.of_ticket(session, ticket_id)
         files = await attachments.of_ticket(session, ticket_id)
         photos = [file_url(ticket_id, a.id, cfg.wecom.app.secret) for a in files if a.content_type.startswith("image/")]
         documents = [file_url(ticket_id, a.id, cfg.wecom.app.secret) for a in files
@@ -121,11 +123,12 @@ async def render_ticket(db: Database, cfg: Config, ticket_id: int, *, viewer: An
         charge=charge, lines=[(ln.label, ln.amount) for ln in lines],
         undelivered=[(local(m.created_at, tz), m.last_error) for m in undelivered], photos=photos,
         documents=documents, can_approve=ticket.status == "awaiting_approval",
+        branches=joint.branches_text(cfg, ticket, lang), branch_shares=_branch_shares(cfg, shares, lang),
+        branch_choices=[(r.code, r.name_in(lang)) for r in cfg.regions
+                        if r.code not in (ticket.region, ticket.joint_region)] if ticket.status in OPEN_STATUSES else [],
         can_reopen=ticket.status in ("cancelled", "completed"), can_cancel=ticket.status in OPEN_STATUSES)
 
 
-def _flash_serializer(cfg: Config) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(session.session_key(cfg), salt="flash")
 
 
 def plain(markdown: str) -> str:
@@ -152,19 +155,24 @@ async def ticket_page(request: web.Request) -> web.Response:
             raise web.HTTPNotFound(text="no such ticket")
         return web.Response(text=html, content_type="text/html")
     viewer = session.require(request)
-    flash = None
-    if FLASH in request.cookies:
-        try:
-            flash = _flash_serializer(cfg).loads(request.cookies[FLASH], max_age=60)
-        except BadSignature:
-            flash = None
+    flash = FLASH.read(request, cfg)
     html = await render_ticket(desk.db, cfg, ticket_id, viewer=viewer, desk=desk, flash=flash)
     if html is None:   # another region's ticket reads as no ticket at all
         raise web.HTTPNotFound(text=t(viewer.lang, "desk.no_ticket", id=ticket_id))
     response = web.Response(text=html, content_type="text/html", headers={"Cache-Control": "no-store"})
     if flash is not None:
-        response.del_cookie(FLASH, path=f"/tickets/{ticket_id}")
+        FLASH.shown(response, f"/tickets/{ticket_id}")
     return response
+
+
+def _branch_shares(cfg: Config, rows: list[Any], lang: str) -> list[tuple[str, int, str]]:
+    """A joint job's branches and what each got, in its own currency (corrections added in)."""
+    out: dict[str, list[Any]] = {}
+    for r in rows:
+        region = cfg.region(r.branch)
+        share = out.setdefault(r.branch, [region.name_in(lang) if region else r.branch, 0, r.branch_currency])
+        share[1] += r.branch_amount
+    return [tuple(v) for v in out.values()]  # type: ignore[misc]
 
 
 def _entities(action: str, ticket_id: int, form: dict[str, Any], lang: str) -> dict[str, Any]:
@@ -180,6 +188,8 @@ def _entities(action: str, ticket_id: int, form: dict[str, Any], lang: str) -> d
         entities["urgency"] = urgency
     elif action == "cancel":
         entities["_text"] = str(form.get("reason", ""))[:500]
+    elif action == "branch":
+        entities["region"] = str(form.get("region", ""))[:32]
     return entities
 
 
@@ -202,8 +212,7 @@ async def act(request: web.Request) -> web.Response:
     reply = await desk.run_intent(ACTIONS[action], _entities(action, ticket_id, form, viewer.lang),
                                   userid=viewer.userid, channel="web")
     response = web.HTTPSeeOther(f"/tickets/{ticket_id}")
-    response.set_cookie(FLASH, _flash_serializer(cfg).dumps(plain(reply.markdown)), max_age=60, httponly=True,
-                        samesite="Lax", path=f"/tickets/{ticket_id}")
+    FLASH.set(response, cfg, plain(reply.markdown), f"/tickets/{ticket_id}")
     raise response
 
 

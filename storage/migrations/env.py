@@ -3,6 +3,9 @@
 from alembic import context
 
 import storage.ledger_models  # noqa: F401  (its tables belong to the same metadata)
+import storage.billing_models  # noqa: F401  (invoices, prepaid entries, SLA credits: migration 0012)
+import storage.branches  # noqa: F401  (branch_lines, migration 0011)
+import storage.drafts  # noqa: F401  (close_drafts, migration 0013)
 from storage.models import Base
 
 connection = context.config.attributes.get("connection")

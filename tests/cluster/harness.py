@@ -147,6 +147,7 @@ def cluster_config(*, port: int, database_url: str, redis_url: str, prefix: str,
         # covers that rule.
         "routing": {**base["routing"], "attach_repeat_reports": False},
         "people": people, "groups": groups,
+        "joint_squads": [],   # the shipped squad's engineers are not in this directory
     })
     return _merge(data, over)
 

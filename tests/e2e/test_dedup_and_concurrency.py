@@ -44,7 +44,7 @@ async def test_twenty_concurrent_claim_clicks_one_winner(start):
     engineers = [{"userid": f"eng{i:02d}", "name": f"工程师{i:02d}", "roles": ["engineer"], "skills": ["hvac"],
                   "regions": ["east"], "city": "上海", "capacity": 5} for i in range(20)]
     people = [p for p in base_config_data()["people"] if "engineer" not in p["roles"]] + engineers
-    desk = await start(people=people)
+    desk = await start(people=people, joint_squads=[])   # the shipped squad's engineers are not here
     await desk.sandbox.say("storesh", "@小鲸 徐汇店空调不制冷", chatid="wr_sh_xuhui")
     # Routing offers the top five; everyone else clicks through a card too (forwarded, or stale).
     clicks = [desk.sandbox.click(e["userid"], f"job-1-{e['userid']}", "claim:1") for e in engineers]

@@ -10,13 +10,13 @@ from typing import Any
 
 import pytest
 
-from bot.app import prepare_database
 from handlers.context import Context
 from handlers.manage import Candidate, candidates
 from handlers.routing import find_route
 from storage import tickets as store
 from storage.db import Database
-from tests.conftest import base_config_data, make_config, reset_postgres
+from tests.conftest import base_config_data, make_config
+from tests.handlers.conftest import prepared
 
 NOW = datetime(2026, 3, 2, 4, 0)   # naive UTC: 12:00 in Shanghai
 MIKE = {"userid": "mike", "name": "Mike", "roles": ["engineer"], "skills": ["hvac"], "regions": ["east"],
@@ -32,14 +32,8 @@ async def env(tmp_path: Path) -> AsyncIterator[tuple[Any, Database]]:
         if p["userid"] == "zhangwei":
             p["capacity"] = 2
     cfg = make_config(tmp_path, people=people)
-    if cfg.database.url.startswith("postgresql"):
-        await reset_postgres(cfg.database.url)
-    db = Database(cfg.database.url)
-    await prepare_database(cfg, db)
-    try:
+    async with prepared(cfg) as db:
         yield cfg, db
-    finally:
-        await db.close()
 
 
 async def _ticket(session: Any, *, city: str = "上海", region: str = "east", **fields: Any) -> Any:

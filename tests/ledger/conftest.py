@@ -18,6 +18,7 @@ Hand-computed jobs used throughout (east: CNY, tax 6 %; th: THB, tax 7 %):
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, AsyncIterator
@@ -101,9 +102,10 @@ class Env:
         return tid, q
 
 
-@pytest.fixture
-async def env(tmp_path: Path) -> AsyncIterator[Env]:
-    cfg = make_config(tmp_path, **pinned())
+@asynccontextmanager
+async def ledger_env(tmp_path: Path, data: dict[str, Any]) -> AsyncIterator[Env]:
+    """An Env on a fresh, migrated database of the backend under test, with the config `data`."""
+    cfg = make_config(tmp_path, **data)
     if cfg.database.url.startswith("postgresql"):
         await reset_postgres(cfg.database.url)
     db = Database(cfg.database.url)
@@ -113,3 +115,9 @@ async def env(tmp_path: Path) -> AsyncIterator[Env]:
         yield Env(cfg, cfg.ledger, db)
     finally:
         await db.close()
+
+
+@pytest.fixture
+async def env(tmp_path: Path) -> AsyncIterator[Env]:
+    async with ledger_env(tmp_path, pinned()) as e:
+        yield e

@@ -75,3 +75,62 @@ def cfg() -> SettlementConfig:
 @pytest.fixture(scope="session")
 def cfg_even() -> SettlementConfig:
     return SettlementConfig.from_mapping(config_mapping(rounding="ROUND_HALF_EVEN"))
+
+
+# Money across branches (issue 15): the sections LedgerConfig reads beside the above, with a
+# second CNY branch (southwest) for joint jobs. Round numbers again; the shipped values live in
+# config.yaml and are checked in test_config_yaml.py.
+BRANCHES_YAML = """
+split_rules:
+  pos_repair:
+    - {party: sales, price_list: transfer}
+    - {party: engineer, weight: 30, per_hour: "10", rating: {"5": "1.20", "4": "1.00", "3": "0.80", "2": "0.60", "1": "0.60"}}
+    - {party: after_sales_fund, weight: 10}
+    - {party: service_dept, weight: 60}
+price_lists:
+  cost:
+    names: {zh: 服务成本价, en: service cost price}
+    parts_factor: "0.80"
+    regions:
+      east: {default: {base_fee: "60.00", hourly_rate: "45.00"}, hvac_repair: {base_fee: "70.00", hourly_rate: "50.00"}}
+      southwest: {default: {base_fee: "50.00", hourly_rate: "40.00"}}
+      th: {default: {base_fee: "300.00", hourly_rate: "220.00"}}
+      jp: {default: {base_fee: "5000", hourly_rate: "3333"}}
+  transfer:
+    names: {zh: 标准销售价, en: standard sales price}
+    parts_factor: "0"
+    regions:
+      east: {default: {base_fee: "30.00", hourly_rate: "0"}}
+      centre: {default: {base_fee: "30.00", hourly_rate: "0"}}
+      southwest: {default: {base_fee: "30.00", hourly_rate: "0"}}
+      th: {default: {base_fee: "150.00", hourly_rate: "0"}}
+      jp: {default: {base_fee: "600", hourly_rate: "0"}}
+      fr: {default: {base_fee: "4.00", hourly_rate: "0"}}
+joint_squads:
+  - {code: feihu, name: 沪蓉飞虎队, names: {en: Shanghai–Chengdu squad}, regions: [east, southwest],
+     dispatch_group: wr_feihu_dispatch, engineers: [zhangwei, wangjun], remainder: {east: 40, southwest: 60}}
+travel_allowances:
+  distances_km: {east/southwest: 1660, centre/east: 300, southwest/centre: 800, centre/th: 2500}
+  rules:
+    - {regions: [east, southwest], per: day, amount: {CNY: "200.00"}}
+    - {band_km: [0, 800], per: trip, amount: {CNY: "80.00", THB: "400.00"}}
+    - {band_km: [800, null], per: trip, amount: {CNY: "260.00", THB: "1300.00"}}
+"""
+
+
+def branches_mapping(**overrides):
+    """The test config plus the branch sections (and the southwest region they use)."""
+    data = config_mapping()
+    extra = yaml.safe_load(BRANCHES_YAML)
+    data["regions"] = [*data["regions"], {"code": "southwest", "name": "西南", "currency": "CNY", "tax_rate": "0.06"}]
+    data["split_rules"] = {**data["split_rules"], **extra.pop("split_rules")}
+    data.update(extra)
+    data.update(overrides)
+    return data
+
+
+@pytest.fixture(scope="session")
+def lcfg():
+    from settlement.ledger_config import LedgerConfig
+
+    return LedgerConfig.from_mapping(branches_mapping())

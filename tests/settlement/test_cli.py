@@ -12,7 +12,7 @@ import yaml
 from handlers.config import interpolate
 from settlement.cli import register
 
-from .conftest import CONFIG_YAML
+from .conftest import CONFIG_YAML, branches_mapping
 
 
 @pytest.fixture
@@ -148,3 +148,119 @@ def test_broken_config_names_the_key(run, tmp_path):
                    encoding="utf-8")
     rc, out, err = run("plan", "--plan", "basic", "--tickets", "1", "--config", str(bad))
     assert rc == 2 and err.strip() == "error: plans.basic.tiers.1.unit: not a decimal ('15.0x')"
+
+
+# -- money across branches: settle joint | travel, split with price lists, hours and rating ----------
+
+@pytest.fixture
+def branches(run, tmp_path):
+    """`run` against the test config plus price lists, the feihu squad and travel allowances."""
+    path = tmp_path / "branches.yaml"
+    path.write_text(yaml.safe_dump(branches_mapping(), allow_unicode=True), encoding="utf-8")
+    return lambda *argv: run(*argv, "--config", str(path))
+
+
+def test_joint_job_with_the_squad_and_travel(branches):
+    out = ok(branches, "joint", "--template", "hvac_repair", "--host-region", "southwest", "--other-region", "east",
+             "--hours", "3", "--engineer-region", "east", "--part", "压缩机=800.00@southwest")
+    # quote 150.00 + 3 × 80.00 + 800.00 = 1190.00; east 70.00 + 150.00 + travel 200.00 = 420.00,
+    # southwest 800.00 × 0.80 = 640.00; remainder 130.00 by 40/60 → east 52.00, southwest 78.00
+    assert (out["currency"], out["subtotal"], out["squad"], out["costs"], out["remainder"]) == (
+        "CNY", "1190.00", "feihu", "1060.00", "130.00")
+    assert [(b["branch"], b["cost"], b["remainder"], b["amount"], b["branch_amount"]) for b in out["branches"]] == [
+        ("southwest", "640.00", "78.00", "718.00", "718.00"), ("east", "420.00", "52.00", "472.00", "472.00")]
+    assert [(w["basis"], w["amount"]) for w in out["branches"][1]["work"]] == [
+        ("base", "70.00"), ("labour", "150.00"), ("travel", "200.00")]
+    assert out["travel"] == {"engineer_region": "east", "job_region": "southwest", "amount": "200.00",
+                             "currency": "CNY", "per": "day", "days": 1, "rule": "east/southwest"}
+
+
+def test_joint_job_across_currencies(branches):
+    out = ok(branches, "joint", "--template", "hvac_repair", "--host-region", "th", "--other-region", "east",
+             "--hours", "2", "--engineer-region", "east", "--part", "压缩机=1000.00@th")
+    # THB job 2500.00; east's 70.00 + 100.00 CNY at 4.9750 = 348.25 + 497.50 THB; th's part 800.00 THB;
+    # remainder 854.25 equally (no squad) → 427.13 to the host, 427.12; east 1272.87 THB × 0.2010 = 255.85 CNY
+    assert (out["subtotal"], out["squad"], out["remainder_weights"], out["travel"]) == ("2500.00", None, None, None)
+    th, east = out["branches"]
+    assert (th["amount"], th["branch_amount"], th["branch_currency"]) == ("1227.13", "1227.13", "THB")
+    assert (east["amount"], east["branch_amount"], east["branch_currency"], east["rate"]["rate"]) == (
+        "1272.87", "255.85", "CNY", "0.2010")
+    assert [w["job_amount"] for w in east["work"]] == ["348.25", "497.50"]
+
+
+def test_travel_across_currencies_is_the_engineers_branch_cost(branches):
+    out = ok(branches, "joint", "--template", "pos_repair", "--host-region", "centre", "--other-region", "th",
+             "--hours", "1", "--engineer-region", "th")
+    # centre quote ×1.2: 99.99 → 119.99, 33.33 → 40.00: 159.99 CNY. The th engineer travels 2500 km: 800+ km,
+    # 260.00 CNY paid to the engineer, booked by th at 4.9750 = 1293.50 THB, back at 0.2010 = 259.9935 → 259.99.
+    # th costs 300.00 THB → 60.30, 220.00 → 44.22, travel 259.99: 364.51; remainder −204.52, equal: −102.26 each.
+    # th 364.51 − 102.26 = 262.25 CNY × 4.9750 = 1304.69 THB; centre (the host, no work) −102.26.
+    assert out["travel"]["amount"] == "260.00" and out["travel"]["rule"] == "800+ km"
+    centre, th = out["branches"]
+    assert [(w["basis"], w["amount"], w["job_amount"]) for w in th["work"]] == [
+        ("base", "300.00", "60.30"), ("labour", "220.00", "44.22"), ("travel", "1293.50", "259.99")]
+    assert (centre["amount"], th["amount"], th["branch_amount"], th["branch_currency"]) == (
+        "-102.26", "262.25", "1304.69", "THB")
+
+
+def test_a_loss_making_joint_job(branches):
+    out = ok(branches, "joint", "--template", "hvac_repair", "--host-region", "southwest", "--other-region", "east",
+             "--hours", "2.25", "--engineer-region", "east", "--part", "压缩机=800.03@southwest", "--days", "2")
+    # 1130.03 against costs 582.50 + 640.02: −92.49, shared 60/40 → southwest −55.49, east −37.00
+    assert (out["subtotal"], out["remainder"]) == ("1130.03", "-92.49")
+    assert [(b["branch"], b["remainder"], b["amount"]) for b in out["branches"]] == [
+        ("southwest", "-55.49", "584.53"), ("east", "-37.00", "545.50")]
+
+
+def test_travel(branches):
+    assert ok(branches, "travel", "--home", "east", "--job-region", "southwest", "--days", "3", "--currency", "CNY") == {
+        "home": "east", "job_region": "southwest", "days": 3,
+        "allowance": {"amount": "600.00", "currency": "CNY", "per": "day", "days": 3, "rule": "east/southwest"}}
+    assert ok(branches, "travel", "--home", "east", "--job-region", "centre", "--currency", "THB")["allowance"] == {
+        "amount": "400.00", "currency": "THB", "per": "trip", "days": 1, "rule": "0-800 km"}
+    assert ok(branches, "travel", "--home", "east", "--job-region", "th", "--currency", "CNY")["allowance"] is None
+
+
+def test_split_with_a_price_list_hours_and_rating(branches):
+    # 149.99: sales 30.00 (transfer list, east); engineer (30 + 10 × 1.5) × 1.20 = 54, fund 10, service 60
+    assert ok(branches, "split", "--amount", "149.99", "--currency", "CNY", "--rule", "pos_repair",
+              "--region", "east", "--hours", "1.5", "--rating", "5") == {
+        "currency": "CNY", "parts": {"sales": "30.00", "engineer": "52.25", "after_sales_fund": "9.68",
+                                     "service_dept": "58.06"},
+        "list_prices": {"sales": {"price_list": "transfer", "amount": "30.00"}},
+        "weights": {"sales": "0", "engineer": "54", "after_sales_fund": "10", "service_dept": "60"}}
+    # hours and rating on a plain rule change nothing, and add nothing to the output
+    assert ok(branches, "split", "--amount", "100.01", "--currency", "CNY", "--parties", "a=60,b=40",
+              "--hours", "2", "--rating", "1") == {"currency": "CNY", "parts": {"a": "60.01", "b": "40.00"}}
+
+
+@pytest.mark.parametrize("argv,message", [
+    (["joint", "--template", "hvac_repair", "--host-region", "southwest", "--other-region", "east", "--hours", "1",
+      "--engineer-region", "th"], "--engineer-region th: must be the host (southwest) or the other branch (east)"),
+    (["joint", "--template", "hvac_repair", "--host-region", "east", "--other-region", "east", "--hours", "1",
+      "--engineer-region", "east"], "--other-region east: the same as --host-region"),
+    (["joint", "--template", "hvac_repair", "--host-region", "mars", "--other-region", "east", "--hours", "1",
+      "--engineer-region", "east"], "--host-region 'mars': unknown region"),
+    (["joint", "--template", "hvac_repair", "--host-region", "southwest", "--other-region", "east", "--hours", "1",
+      "--engineer-region", "east", "--part", "x=1.00@th"], "--part x: @th is not one of the job's branches"),
+    (["joint", "--template", "hvac_repair", "--host-region", "th", "--other-region", "east", "--hours", "1",
+      "--engineer-region", "east", "--squad", "feihu"], "--squad 'feihu': no joint squad of that code joins th and east"),
+    (["joint", "--template", "hvac_repair", "--host-region", "southwest", "--other-region", "east", "--hours", "1",
+      "--engineer-region", "east", "--days", "0"], "--days 0: at least 1"),
+    (["joint", "--template", "hvac_repair", "--host-region", "southwest", "--other-region", "east", "--hours", "1",
+      "--engineer-region", "east", "--price-list", "lead"], "unknown price list 'lead'"),
+    (["travel", "--home", "east", "--job-region", "southwest", "--currency", "CNY", "--days", "0"],
+     "days on the job must be a whole number of at least 1"),
+    (["travel", "--home", "east", "--job-region", "mars", "--currency", "CNY"], "--job-region 'mars': unknown region"),
+    (["split", "--amount", "149.99", "--currency", "CNY", "--rule", "pos_repair"],
+     "--rule pos_repair: pays sales from 'transfer'; name the job's --region"),
+    (["split", "--amount", "149.99", "--currency", "CNY", "--rule", "pos_repair", "--region", "th"],
+     "--currency CNY: region th prices its lists in THB"),
+    (["split", "--amount", "29.99", "--currency", "CNY", "--rule", "pos_repair", "--region", "east"],
+     "less than the fixed amounts and list prices (30.00)"),
+    (["split", "--amount", "1", "--currency", "CNY", "--parties", "a=1", "--rating", "6"], "invalid choice: 6"),
+])
+def test_branch_commands_bad_input_is_one_line_and_exit_2(branches, argv, message):
+    rc, out, err = branches(*argv)
+    assert rc == 2 and out == ""
+    assert err.count("\n") == 1 and message in err and "Traceback" not in err

@@ -24,7 +24,7 @@ from typing import Any, Awaitable, Callable
 from bot.cli_runner import BadInput, Loader, runner
 from settlement.errors import SettlementError
 
-COMMANDS = ("close", "finalise", "report", "usage")
+COMMANDS = ("close", "finalise", "report", "earnings", "usage")
 BY = "cli"   # who drafted or finalised, in the drafts' audit
 
 
@@ -66,6 +66,36 @@ async def _finalise(db: Any, cfg: Any, lcfg: Any, args: argparse.Namespace) -> i
             draft_id = draft.id
         outcome = await drafts.finalise(session, lcfg, args.period, now=_now(), by=BY, draft_id=draft_id)
     print(json.dumps(outcome.to_json(), ensure_ascii=False))
+    return 0
+
+
+# -- earnings --------------------------------------------------------------------------------------
+
+async def _earnings(db: Any, cfg: Any, lcfg: Any, args: argparse.Namespace) -> int:
+    """One engineer's jobs of a period, as they read them in chat ("我这个月分成多少")."""
+    from settlement import format_minor
+    from settlement.periods import resolve
+    from storage import earnings
+
+    if cfg.person(args.person) is None:
+        raise BadInput(f"unknown person {args.person!r} (people[*].userid)")
+    span = resolve(args.period, now=_now(), timezone=cfg.timezone_of(args.person))
+    rc = lcfg.reporting_currency
+    async with db.sessions() as session:
+        rows = await earnings.jobs(session, args.person, periods=list(span.months),
+                                   start=None if span.whole_months else span.utc_start,
+                                   end=None if span.whole_months else span.utc_end, reporting_currency=rc)
+    totals: dict[str, int] = {}
+    for j in rows:
+        totals[j.currency] = totals.get(j.currency, 0) + j.total
+    print(json.dumps({
+        "person": args.person, "period": span.to_json(),
+        "jobs": [{"ticket": j.ticket_id, "template": j.template, "hours": None if j.hours is None else str(j.hours),
+                  "parts": format_minor(j.parts, j.currency), "rating": j.rating, "currency": j.currency,
+                  "share": format_minor(j.share, j.currency), "travel": format_minor(j.travel, j.currency),
+                  "corrections": format_minor(j.corrections, j.currency), "total": format_minor(j.total, j.currency)}
+                 for j in rows],
+        "totals": {c: format_minor(v, c) for c, v in totals.items()}}, ensure_ascii=False))
     return 0
 
 
@@ -166,6 +196,13 @@ def register(settle_subparsers: Any, load_config: Loader) -> None:
     r.add_argument("--top", type=int, default=10, metavar="N", help="top engineers listed (default 10)")
     config_option(r)
     r.set_defaults(func=_runner(_report, load_config))
+
+    e = sub.add_parser("earnings", help="one engineer's jobs and shares for a period, job by job (JSON out)")
+    e.add_argument("--person", required=True, metavar="USERID", help="people[*].userid")
+    e.add_argument("--period", default="this_month", metavar="P", help="as for report (default: this_month, "
+                   "in the person's time zone)")
+    config_option(e)
+    e.set_defaults(func=_runner(_earnings, load_config))
 
     u = sub.add_parser("usage", help="record usage of a custom plan item for an account (JSON out)")
     u.add_argument("--account", required=True, metavar="CODE", help="accounts[*].code")

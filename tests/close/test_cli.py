@@ -52,3 +52,24 @@ async def test_finalise_needs_a_draft(cli):
     assert rc == 2 and err == "error: period 2026-10 has no draft 7\n"
     rc, out, err = await cli("close", "--period", "2999-01", "--draft")
     assert rc == 2 and err.startswith("error: period 2999-01 has not ended yet")
+
+
+async def test_earnings_job_by_job(cli):
+    # October: hvac_repair pays the engineer its fixed 120.00 whatever the subtotal; November:
+    # pos_repair, 80.00 + 2 h × 60.00 = 200.00, engineer 30 % = 60.00.
+    rc, out, err = await cli("earnings", "--person", "zhangwei", "--period", "2026-10")
+    assert (rc, err) == (0, "")
+    doc = json.loads(out)
+    assert [(j["ticket"], j["template"], j["hours"], j["parts"], j["share"], j["total"]) for j in doc["jobs"]] == \
+        [(1, "hvac_repair", "1.5", "180.00", "120.00", "120.00")]
+    assert doc["totals"] == {"CNY": "120.00"}
+    rc, out, _ = await cli("earnings", "--person", "zhangwei", "--period", "2026-11")
+    doc = json.loads(out)
+    assert [(j["template"], j["hours"], j["parts"], j["share"]) for j in doc["jobs"]] == [("pos_repair", "2", "0.00", "60.00")]
+    rc, out, _ = await cli("earnings", "--person", "somchai", "--period", "2026-10")
+    assert json.loads(out)["totals"] == {"THB": "208.95"}
+
+
+async def test_earnings_of_nobody_is_one_line(cli):
+    rc, out, err = await cli("earnings", "--person", "nobody", "--period", "2026-10")
+    assert (rc, out) == (2, "") and err == "error: unknown person 'nobody' (people[*].userid)\n"

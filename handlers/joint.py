@@ -43,11 +43,8 @@ def home_region(ctx: Context, userid: str | None, chatid: str | None) -> str | N
     person = ctx.cfg.person(userid)
     if person is not None and "customer" in person.roles and person.regions:
         return person.regions[0]
-    if chatid:
-        for account in ctx.cfg.ledger.accounts.values():
-            if account.region and chatid in account.groups:
-                return account.region
-    return None
+    account = ctx.cfg.ledger.account_of_chat(chatid)   # the same account billing draws from
+    return account.region if account is not None else None
 
 
 def joint_region_of(ctx: Context, *, region: str, reporter: str | None, chatid: str | None) -> str | None:

@@ -405,6 +405,7 @@ class PersonConfig(_Model):
     regions: list[str] = Field(default_factory=list)
     city: str | None = None
     languages: list[str] = Field(default_factory=lambda: ["zh"])
+    aliases: list[str] = Field(default_factory=list)   # what colleagues call them in chat: "สมชาย", "Lucas"
     capacity: int = Field(3, ge=0)
     timezone: str | None = None        # default: the time zone of the person's first region
     working_hours: str | None = None   # "08:00-20:00" in their time zone; default: routing.working_hours

@@ -102,7 +102,7 @@ def register(subparsers: Any, load_config: Callable[[Any], Any]) -> None:
 
     e.set_defaults(func=run_eval)
 
-    tr = sub.add_parser("train", help="fit the intent model on nlu/corpus/*.yaml (deterministic)")
+    tr = sub.add_parser("train", help="fit the intent and status models on nlu/corpus/*.yaml (deterministic)")
     tr.add_argument("--out", default=str(DEFAULT_PATH), help=f"where to write the model (default: {DEFAULT_PATH})")
     tr.add_argument("--config", help="config file (default: $WECOM_DESK_CONFIG or config.yaml)")
 
@@ -111,7 +111,7 @@ def register(subparsers: Any, load_config: Callable[[Any], Any]) -> None:
 
         report = train(_parser_from(load_config, args.config, rules_only=True), Path(args.out))
         print(report.format())
-        print(f"wrote {args.out}")
+        print(f"wrote {args.out} and {Path(args.out).with_name('status.npz')}")
         return 0
 
     tr.set_defaults(func=run_train)

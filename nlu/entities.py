@@ -160,9 +160,9 @@ def find_ticket(text: str, allow_bare: bool) -> tuple[int, Span] | None:
 
 _STAR_CHARS = re.compile(r"[⭐★🌟✨]")
 _RATING = re.compile(
-    r"(?<![\d.])([1-5一二两三四五])\s*(?:颗|个)?\s*(?:星|分(?!钟|之|钱)|stars?|etoiles?|ดาว)|"
+    r"(?<![\d.])([1-5一二两三四五])\s*(?:颗|个|粒|只)?\s*(?:星|分(?!钟|之|钱)|stars?|etoiles?|ดาว)|"
     r"(?<![\d.])([1-5])\s*(?:/|／|分之|out of|sur)\s*5(?!\d)|"
-    r"(?:评分|打分|打|给|评|rate|rating|note|give|score|ให้|คะแนน)\s*[:：]?\s*(?:个|了)?\s*([1-5一二两三四五])(?![\d.])"
+    r"(?:评分|打分|打|给|评|rate|rating|note(?:\s+de)?|give|score|ให้|คะแนน(?:การ)?(?:บริการ)?)\s*[:：]?\s*(?:个|了)?\s*([1-5一二两三四五])(?![\d.])"
     r"(?!\s*(?:号|小时|分钟|天|月|块|元))"
 )
 

@@ -11,15 +11,15 @@ Span = tuple[int, int]
 # -- completion report numbers -------------------------------------------------------------------
 
 _HOURS = re.compile(
-    r"(?:(" + NUM + r")\s*(?:个)?\s*(半)?\s*(?:小时|钟头|(?<=个)钟|(?<=个半)钟|hours?|hrs?|h|heures?|ชั่วโมง|ชม\.?)(?![a-z])(半)?"
+    r"(?:(" + NUM + r")\s*(?:个)?\s*(半)?\s*(?:小时|钟头|(?<=个)钟|(?<=个半)钟|hours?|hrs?|h|heures?|ชั่วโมง|ชม\.?)(?![a-z])(半|ครึ่ง|\s*et demie|\s*and a half)?"
     # minutes after the hours: with a unit ("1小时20分钟"), or glued on ("1h30")
     r"(?:\s*(\d{1,2})\s*(?:分钟|分|min|mins|minutes)(?![a-z])|(\d{2})(?![\d.]|\s*(?:元|块|€|euros?|baht|บาท|\$)))?"
-    r"|(?<![\d一二两三四五六七八九十])(半)\s*(?:个)?\s*(?:小时|钟头))"
+    r"|(?<![\d一二两三四五六七八九十])(半)\s*(?:个)?\s*(?:小时|钟头|钟(?!点)))"
 )
 _LABOR_LABELLED_MIN = re.compile(
     r"(?:工时|人工|用时|labou?r|main d'oeuvre|ค่าแรง)\s*[:：]?\s*(" + NUM + r")\s*(?:分钟|min|mins|minutes|นาที)|"
     r"(" + NUM + r")\s*(?:分钟|min|mins|minutes|นาที)(?![a-z])")
-_MONEY_LABEL = r"(?:配件|零件|材料|部件|备件|(?<![a-z])(?:parts?|materials?|pieces?|spare parts?)(?![a-z])|อะไหล่)"
+_MONEY_LABEL = r"(?:配件|零件|材料|部件|备件|(?<![a-z])(?:parts?|materials?|pieces?|spare parts?)(?![a-z])|อะไหล่|ค่าของ)"
 _MONEY_UNIT = r"(?:元|块钱|块|rmb|cny|yuan|€|euros?|eur|baht|บาท|thb|sgd|\$|dollars?)"
 _PARTS_AFTER = re.compile(
     _MONEY_LABEL + r"(?:费用|费|钱|款|价格|cost|costs|fee|price|total)?\s*(?:共|一共|花了|是|为|:|：|=|de)?\s*"
@@ -27,12 +27,45 @@ _PARTS_AFTER = re.compile(
 )
 _PARTS_LABEL_UNIT = re.compile(_MONEY_LABEL + r"[^,;，；]{0,12}?(?<![\d.])(" + NUM + r")\s*" + _MONEY_UNIT)
 _PARTS_BEFORE = re.compile(r"(?:[¥$€]\s*)?(" + NUM + r")\s*" + _MONEY_UNIT + r"\s*(?:的)?\s*" + _MONEY_LABEL)
+# "60 in parts", "40 de pieces": an amount tied to its label by a preposition, no unit needed.
+_PARTS_IN = re.compile(r"(?:[¥$€]\s*)?(" + NUM + r")\s*" + _MONEY_UNIT + r"?\s*(?:in|for|of|on|de|en)\s+(?:the\s+)?" + _MONEY_LABEL)
 _MONEY_ANY = re.compile(r"[¥$€]\s*(" + NUM + r")|(?<![a-z\d.])(" + NUM + r")\s*" + _MONEY_UNIT + r"(?![a-z])")
-NO_PARTS = re.compile(r"(?:无|没有?(?:用|换)?|不需要|未用|未换|免)\s*(?:配件|材料|零件|件)|(?<![a-z])no parts(?![a-z])|"
-                       r"sans pieces|ไม่มีอะไหล่|配件\s*[:：]?\s*(?:无|0)(?!\d)")
+NO_PARTS = re.compile(r"(?:无|没有?(?:用|换|更换)?|不需要|不用(?:换)?|未用|未换|免)\s*(?:任何)?\s*(?:配件|材料|零件|件)|"
+                       r"(?<![a-z])(?:no (?:new |spare )?parts?|no spares?|without (?:any )?parts|nothing replaced|"
+                       r"(?:aucune|pas de|sans) pieces?)(?![a-z])|"
+                       r"ไม่มี(?:ค่า)?อะไหล่|ไม่(?:ต้อง|ได้)(?:เปลี่ยน|ใช้)อะไหล่|ไม่ใช้อะไหล่|配件\s*[:：]?\s*(?:无|0)(?!\d)")
+
+
+# Hours in words: "an hour and a half", "une heure et demie", "half an hour", "ครึ่งชั่วโมง",
+# "个半钟" (一 left out), "two hours".
+_WORD_NUMBERS = {"a": 1, "an": 1, "one": 1, "un": 1, "une": 1, "two": 2, "deux": 2, "three": 3, "trois": 3,
+                 "four": 4, "quatre": 4, "five": 5, "cinq": 5, "six": 6}
+_WORD_HOURS = re.compile(
+    r"(?<![a-z])(?:(an?|one|une?|two|deux|three|trois|four|quatre|five|cinq|six)\s+(?:hours?|heures?)"
+    r"(\s+and a half|\s+et demie)?|(?:an?|one) and a half hours?|(half an|half a|une demi-|une demi|a half)\s*(?:hour|heure))(?![a-z])|"
+    r"(ครึ่งชั่วโมง)|(?<![\d一二两三四五六七八九十])(个半)\s*(?:小时|钟头|钟)")
+
+
+def _word_hours(text: str) -> tuple[int | float, Span] | None:
+    m = _WORD_HOURS.search(text)
+    if not m:
+        return None
+    if m.group(3) or m.group(4):
+        return 0.5, m.span()
+    if m.group(1):
+        return as_number(_WORD_NUMBERS[m.group(1)] + (0.5 if m.group(2) else 0)), m.span()
+    return 1.5, m.span()    # "an hour and a half", "个半钟"
 
 
 def find_labor_hours(text: str) -> tuple[int | float, Span] | None:
+    words = _word_hours(text)
+    digits = _digit_hours(text)
+    if words and digits:
+        return words if words[1][0] <= digits[1][0] else digits
+    return words or digits
+
+
+def _digit_hours(text: str) -> tuple[int | float, Span] | None:
     for m in _HOURS.finditer(text):
         if m.group(6):
             return 0.5, m.span()
@@ -54,7 +87,7 @@ def find_labor_hours(text: str) -> tuple[int | float, Span] | None:
 
 
 def find_parts_amount(text: str) -> tuple[int | float, Span] | None:
-    for rx in (_PARTS_LABEL_UNIT, _PARTS_AFTER, _PARTS_BEFORE):
+    for rx in (_PARTS_LABEL_UNIT, _PARTS_AFTER, _PARTS_BEFORE, _PARTS_IN):
         m = rx.search(text)
         if m:
             v = to_number(m.group(1))
@@ -80,7 +113,10 @@ STATUS_CUES: dict[str, re.Pattern[str]] = {
         r"(?:等|订|调|买|采购)(?:个|一下)?(?:配件|零件|部件|备件)|配件(?:没有|没了|缺货|不够|还没到|要订|需要订)|"
         r"(?<![a-z])(?:need to order|ordering|order(?:ed)? (?:a |the )?(?:new |replacement )?\w+|"
         r"attends? (?:la |les |une )?pieces?|commander (?:une |la |des )?pieces?)(?![a-z])|สั่ง|"
-        r"没(?:有)?(?:带)?(?:配件|零件|部件|备件|材料)|回(?:公司|仓库|去)拿|重新订|重订|补订|"
+        r"没(?:有)?(?:带)?(?:配件|零件|部件|备件|材料)|回(?:公司|仓库|去)拿|少(?:了)?(?:个|一个|一只|一根|一块)[^\s,.!?，]{1,6}|停产|替代件|"
+        r"(?:配件|零件|部件|备件|件)(?:未到|还没到|没到|未有|冇到)|(?:发|寄|送|拿)错(?:了)?(?:件|配件|零件|型号)?|型号不对|"
+        r"(?<![a-z])(?:wrong (?:part|model|size|valve|board|fan|motor)\w*|sent the wrong|il manque|manque (?:une?|la|le|les|des|d')|"
+        r"mauvaise piece)(?![a-z])|อะไหล่ยังไม่มา|อะไหล่ไม่มี|ขาด|重新订|重订|补订|"
         r"(?:配件|零件|部件|备件)[^\s,，.。]{0,6}(?:调|订|等|没|缺|买|不对|不符|不匹配|在路上|发货|寄|快递)|"
         r"带(?:个|上)?(?:件|配件|零件|新的)|pieces? a commander|订货|调货|要订|得订|需要订|订购|没货|缺货|无货|没库存|(?<![a-z])(?:out of stock|backorder(?:ed)?|rupture de stock)(?![a-z])|(?<![a-z])(?:need(?:s)? (?:a |new )?parts?|need(?:s)? (?:a |an )?(?:new |replacement )\w+|"
         r"waiting (?:for|on) (?:the )?parts?|parts? (?:on order|ordered|needed|missing)|missing parts?|"
@@ -93,35 +129,43 @@ STATUS_CUES: dict[str, re.Pattern[str]] = {
         # can't make it, moved to another time: "今天去不了了 改明天"
         r"去不了|到不了|来不了|赶不(?:过去|到|上)|改(?:成|在)?(?:明天|后天|下午|晚上|周[一二三四五六日])|"
         r"(?:推|挪|延|顺延)到|往后(?:推|延)|"
-        r"(?<![a-z])(?:late|delayed|delay|running late|stuck in traffic|traffic|postponed|reschedul\w*|"
-        r"en retard|retard|retarde|bouchons?|embouteillages?)(?![a-z])|ล่าช้า|สาย|รถติด|ช้าหน่อย|เลื่อน"
+        r"(?<![a-z])(?:late|delayed|delay|running late|stuck in traffic|traffic|postponed|reschedul\w*|won'?t start|"
+        r"flat tyre|flat tire|broke down|breakdown|(?:will |i'?ll )?come back (?:in the morning|tomorrow|later|this afternoon)|"
+        r"back tomorrow|(?:store|shop|door)(?:'s| is) (?:locked|closed|shut)|nobody'?s (?:here|there)|no one'?s (?:here|there)|"
+        r"add(?:ing)? (?:another )?\d+ ?min\w*|"
+        r"en retard|retard|retarde|reporte|bouchons?|embouteillages?|je repasse|je reviens demain|en panne)(?![a-z])|"
+        r"追尾|事故|抛锚|爆胎|车坏|没人开门|进不去|锁(?:着|门)|晚(?:[一两二三四五六七八九十半\d]+)\s*(?:个)?钟|"
+        r"ล่าช้า|สาย|รถติด|ช้าหน่อย|เลื่อน|รถเสีย|ยางแบน"
     ),
     "arrived": re.compile(
         r"(?<!什么时候)(?<!几点)(?<!快)(?<!马上)(?<!就)(?<!要)(?:已经|已)?(?:到了|到达|到场|抵达|到店|到现场|已到|进店了|在现场|现场了|在店里|人到了|人在店)|"
-        r"(?:已经|已)(?:在|到)[^\s,，。]{0,4}(?:门口|楼下|现场|店里|店内)|"
+        r"(?:已经|已)(?:在|到)[^\s,，。]{0,4}(?:门口|楼下|现场|店里|店内)|刚(?:刚)?到|到(?:楼下|门口|店门口|店里|现场)(?:了)?|"
         r"(?<=\d)\s*到\s*[!！.。]*$|^\s*到\s*[!！.。]*$|"
         r"(?<![a-z])(?:arrived|on site|onsite|i'?m here|am here|at the store|at the site|reached|"
-        r"arrive(?! dans| d'ici| bientot)|suis arrive|sur place)(?![a-z])|ถึงแล้ว|มาถึง|ถึงหน้างาน|ถึงร้าน"
+        r"arrive(?! dans| d'ici| bientot)|suis arrive|sur place|pulled up|got here|just got in|i'?m at the (?:store|shop|site)|"
+        r"viens d'arriver|sur les lieux)(?![a-z])|ถึงแล้ว|มาถึง|ถึงหน้างาน|ถึงร้าน|ถึง\S{0,10}แล้ว"
     ),
     "started": re.compile(
         r"开始(?:维修|修|干活|处理|检修|检查|排查|施工|作业|工作)?|开工|在修|在(?:维修|处理|检查|排查|检修|弄|拆|换|装|修)|正在(?:维修|修|处理|检查|排查)|"
-        r"维修中|检修中|处理中|排查中|检查中|动手|着手|拆机|修\s*ing|"
+        r"维修中|检修中|处理中|排查中|检查中|动手|着手|拆机|修\s*ing|开拆|拆开|开搞|开干|动工|"
         r"正在[^\s,.!?，。！？]{0,3}(?:修|拆|检|查|换|处理|排查|测|调|弄|装)|"
         r"(?<![a-z])(?:started|starting|start(?:ing)? (?:work|repair)|working on|work in progress|in progress|"
-        r"commence|debut(?:e)? (?:de )?(?:la )?reparation|en cours|diagnos\w*|checking|inspecting)(?![a-z])|"
+        r"commence|debut(?:e)? (?:de )?(?:la )?reparation|en cours|diagnos\w*|checking|inspecting|on it now|"
+        r"taking (?:it|the \w+) apart|opening (?:it|the \w+) up|je m'y mets|j'attaque)(?![a-z])|กำลังแก้|กำลังทำ|ลงมือ|"
         r"เริ่มซ่อม|เริ่มงาน|กำลังซ่อม|กำลังตรวจ|ตรวจเช็ค|กำลังเช็ค|เริ่ม"
     ),
     "departed": re.compile(
         r"出发|在路上|路上了|快到了|马上到|就到|出门|走了|动身了|(?:再|这就|马上|现在)?(?:过去|去|跑)一趟|过去(?:看看|看下|处理)|上路|动身|过去了|这就去|马上过去|正赶过去|赶过去|前往|已出门|出门了|"
         r"(?<![a-z])(?:on my way|on the way|omw|departed|departing|leaving now|heading (?:over|there|to)|"
-        r"en route|je pars|parti|partie|j'arrive dans|arriving in|be there in)(?![a-z])|ออกเดินทาง|กำลังไป|ออกจาก|กำลังเดินทาง"
+        r"en route|je pars|parti|partie|j'arrive dans|arriving in|be there in|leaving|left the|setting off|"
+        r"on the road|en chemin|je suis en route)(?![a-z])|ออกเดินทาง|กำลังไป|ออกจาก|กำลังเดินทาง|ออกแล้ว|出门口|出紧门|开车过去|打车过去"
     ),
 }
 
 _ETA = re.compile(
-    r"(" + NUM + r")\s*(?:个)?\s*(半)?\s*(分钟|分(?!之)|mins?|minutes?|小时|钟头|hours?|hrs?|h|heures?|นาที|ชั่วโมง)(?![a-z])|"
-    r"(?<![\d一二两三四五六七八九十])(半)\s*(?:个)?\s*(?:小时|钟头)|half an hour|une demi-heure|demi-heure|ครึ่งชั่วโมง|"
-    r"(?<![a-z])(?:an|one|une|d'une) (?:hour|heure)(?![a-z])"
+    r"(" + NUM + r")\s*(?:个)?\s*(半)?\s*(分钟|分(?!之)|mins?|minutes?|小时|钟头|(?<=个)钟|(?<=个半)钟|hours?|hrs?|h|heures?|นาที|ชั่วโมง)(?![a-z])|"
+    r"(?<![\d一二两三四五六七八九十])(半)\s*(?:个)?\s*(?:小时|钟头|钟(?!点))|half an hour|une demi-heure|demi-heure|ครึ่งชั่วโมง|"
+    r"(?<![a-z])(?:an|one|une|d'une) (?:hour|heure)(?![a-z])|ชั่วโมงนึง|หนึ่งชั่วโมง|ชั่วโมงหนึ่ง"
 )
 
 
@@ -144,7 +188,7 @@ def find_eta(text: str) -> tuple[int, Span] | None:
     if not m:
         return None
     if m.group(4) or not m.group(1) and not m.group(3):
-        return (60 if re.search(r"hour|heure", m.group()) else 30), m.span()
+        return (60 if re.search(r"hour|heure|ชั่วโมง(?:นึง|หนึ่ง)|หนึ่งชั่วโมง", m.group()) else 30), m.span()
     v = to_number(m.group(1))
     if v is None:
         return None

@@ -125,7 +125,7 @@ class Lexicon:
         people: dict[str, str] = {}
         for person in getattr(cfg, "people", []) or []:
             name = person.name
-            for term in {person.userid, name, name.split(" (")[0].split("(")[0]}:
+            for term in {person.userid, name, name.split(" (")[0].split("(")[0], *(getattr(person, "aliases", None) or [])}:
                 t = normalize_term(term)
                 if len(t) >= 2:
                     people.setdefault(t, person.userid)

@@ -25,6 +25,10 @@ from scipy import sparse
 from .intents import INTENTS, Signals
 
 DEFAULT_PATH = Path(__file__).resolve().parent / "model" / "intent.npz"
+# The step an engineer reports ("开拆了", "just pulled up"), for an update the rules' cue words
+# miss: the same n-gram model, trained on the corpus's progress lines, beside the intent model.
+STATUS_PATH = DEFAULT_PATH.with_name("status.npz")
+STATUSES = ("departed", "arrived", "started", "delayed", "parts_needed")
 CORPUS_DIR = Path(__file__).resolve().parent / "corpus"
 
 NGRAMS = (1, 4)
@@ -149,14 +153,14 @@ class IntentModel:
                 corpus_sha256=np.array(self.corpus_sha256), ngrams=np.array(NGRAMS))
 
     @classmethod
-    def load(cls, path: Path = DEFAULT_PATH) -> "IntentModel":
+    def load(cls, path: Path = DEFAULT_PATH, classes_expected: Sequence[str] = INTENTS) -> "IntentModel":
         with np.load(path, allow_pickle=False) as z:
             if tuple(int(x) for x in z["ngrams"]) != NGRAMS:
                 raise ValueError(f"{path}: trained with other n-grams; run `wecom-desk nlu train`")
             grams = str(z["vocabulary"]).split("\x00")
             classes = tuple(str(c) for c in z["classes"])
-            if set(classes) != set(INTENTS):
-                raise ValueError(f"{path}: trained for other intents; run `wecom-desk nlu train`")
+            if set(classes) != set(classes_expected):
+                raise ValueError(f"{path}: trained for other classes; run `wecom-desk nlu train`")
             return cls(vocabulary={g: i for i, g in enumerate(grams)}, idf=z["idf"], coef=z["coef"],
                        intercept=z["intercept"], classes=classes, temperature=float(z["temperature"]),
                        corpus_sha256=str(z["corpus_sha256"]))

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
+
+import numpy as np
 
 from . import entities as E
 from . import clock_times as C
@@ -17,12 +19,13 @@ from .answers import mentions_last
 from .commands import read_command
 from .intents import Signals, classify
 from .lexicon import Lexicon, find_all
-from .model import DEFAULT_PATH, IntentModel, dense_features, model_text
+from .model import DEFAULT_PATH, STATUS_PATH, STATUSES, IntentModel, dense_features, model_text
 from .normalize import Normalized, normalize
 from .repair import ACTION_WORDS, Repair, Repairer
 from .signals import HAZARD, NOT_A_SYMPTOM, NOTICE, REQUEST, SYMPTOM
 
 EXTRACTOR = "wecom_desk_rules"
+STATUS_SURE = 0.5
 
 # Ticket numbers written without a marker ("1024 到了") are only trusted where an engineer or a
 # customer talks about an existing job; in a new report "3楼" or "2台" are not tickets.
@@ -70,12 +73,17 @@ class Parser:
     `model=None` gives the rules alone: what `nlu train` learns from, and a comparison point."""
 
     def __init__(self, lexicon: Lexicon, model: IntentModel | None | object = _DEFAULT, *,
-                 confirm_below: float = 0.7, ask_above: float = 0.25) -> None:
+                 confirm_below: float = 0.7, ask_above: float = 0.25,
+                 status_model: IntentModel | None | object = _DEFAULT) -> None:
         """`confirm_below`: a report less likely than this is confirmed first; `ask_above`: a
         message read as nothing for us is still asked about when a report is this likely."""
         self.lexicon = lexicon
         self.confirm_below, self.ask_above = confirm_below, ask_above
         self.model: IntentModel | None = _load_default() if model is _DEFAULT else model  # type: ignore[assignment]
+        # The rules alone stay rules alone: no learned step either.
+        if status_model is _DEFAULT:
+            status_model = _load_status() if self.model is not None else None
+        self.status_model: IntentModel | None = status_model  # type: ignore[assignment]
         self.repairer = Repairer([*lexicon.skills, *lexicon.cities, *lexicon.regions, *ACTION_WORDS])
         # Warm the regex cache and opencc's dictionaries now rather than on the first message.
         self.parse("@warmup 上海空调坏了 #1 工时1小时 配件1元 5星 本月结算", now=datetime(2000, 1, 1))
@@ -102,6 +110,23 @@ class Parser:
         repaired, repairs = self.repairer(norm.text)
         # Repairs keep lengths, so the offsets back to the typed text stay as they are.
         return Normalized(repaired, norm.original, norm.offsets), tuple(repairs)
+
+    def rule_status(self, text: str) -> str | None:
+        """The step the rules' cue words read in a progress report (the status model's teacher
+        for corpus lines that carry no `status:` label)."""
+        norm, _ = self._read(text or "")
+        found = J.find_status(E.mask_terms(self.lexicon, norm.text))
+        return found[0] if found else None
+
+    def _status(self, s: str, cues: str) -> tuple[str, tuple[int, int] | None] | None:
+        """The rules' cue words first (they carry a span); otherwise the status model's step when
+        it gives it at least STATUS_SURE, so an unsure guess leaves the step unread and the desk
+        asks which step it is rather than recording the wrong one."""
+        found = J.find_status(cues)
+        if found or self.status_model is None:
+            return found
+        name, p = self.status_model.rank(model_text(s), np.zeros(0))[0]
+        return (name, None) if p >= STATUS_SURE else None
 
     def features(self, text: str) -> tuple[str, Any]:
         """What the model reads for a message: its n-gram text and the rules' signals. Periods
@@ -183,7 +208,7 @@ class Parser:
             slot = C.find_clock_time(s)   # "#12 明天上午10点到": a visit time (handlers/appointments.py)
             if slot:
                 found["slot"] = slot
-            status = J.find_status(cues)
+            status = self._status(s, cues)
             if status:
                 found["status"] = status
                 if status[0] in ("departed", "delayed", "arrived"):
@@ -228,6 +253,11 @@ class Parser:
 @lru_cache(maxsize=1)
 def _load_default() -> IntentModel:
     return IntentModel.load(DEFAULT_PATH)
+
+
+@lru_cache(maxsize=1)
+def _load_status() -> IntentModel | None:
+    return IntentModel.load(STATUS_PATH, STATUSES) if STATUS_PATH.exists() else None
 
 
 # Words that carry nothing in a manager's shorthand ("last month east", "上个月 华南的呢").

@@ -12,11 +12,18 @@ of the message differs from it in exactly one character with the same or a near 
 everyday words intact: the stretch must not be a word of jieba's dictionary ("电气", "空气"),
 and it must not cut through a word jieba finds in the message ("等管理员" is 等 + 管理员, so
 "等管" is never read as 灯管).
+
+Latin-script slips: a word of five letters or more that is neither a desk word nor an English or
+French dictionary word (pyspellchecker's word lists, accents folded as the normaliser folds
+them) is read as the one desk word it differs from by one letter or one swapped pair:
+"elavator" is elevator, "frdige" fridge; "bridge" and "tower" are words and stay. Only
+same-length slips, so offsets stay exact; two candidates (ambiguous) repair nothing.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable
@@ -40,6 +47,12 @@ _CANTONESE_RE = re.compile(first_char_guard(CANTONESE) + "(?:" + "|".join(sorted
 ACTION_WORDS = ("接单", "抢单", "派单", "取消", "结算", "汇总", "完工", "修好", "维修", "报修", "出发",
                 "到达", "配件", "评分", "分成", "工单", "师傅", "上门")
 
+# English and French action words people slip on; device and place words come from config.
+LATIN_ACTION_WORDS = ("cancel", "cancelled", "arrived", "finished", "completed", "repair", "repaired",
+                      "settlement", "summary", "engineer", "technician", "annuler", "termine", "arrive")
+_LATIN = re.compile(r"^[a-z]{5,}$")
+_LATIN_TOKEN = re.compile(r"(?<![a-z])[a-z]{5,}(?![a-z])")
+
 _NEAR = (("zh", "z"), ("ch", "c"), ("sh", "s"), ("ang", "an"), ("eng", "en"), ("ing", "in"))
 _CJK = re.compile(r"^[\u4e00-\u9fff]+$")
 _RARE = 50   # a stretch jieba knows less often than this is no everyday word
@@ -57,6 +70,19 @@ def syllables(ch: str) -> frozenset[str]:
             s = "n" + s[1:]
         out.add(s)
     return frozenset(out)
+
+
+@lru_cache(maxsize=1)
+def dictionary_words() -> frozenset[str]:
+    """Every English and French word pyspellchecker knows, French accents folded (the canonical
+    text has none). Loaded once, about half a second."""
+    from spellchecker import SpellChecker
+
+    def fold(w: str) -> str:
+        return unicodedata.normalize("NFKD", w).encode("ascii", "ignore").decode()
+    en = SpellChecker(language="en", distance=1).word_frequency.dictionary
+    fr = SpellChecker(language="fr", distance=1).word_frequency.dictionary
+    return frozenset(en) | frozenset(fold(w) for w in fr)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +106,16 @@ class Repairer:
             for i in range(len(w)):
                 self._by_shape.setdefault((len(w), i, w[:i] + w[i + 1:]), []).append(w)
         self._lengths = sorted({len(w) for w in known}, reverse=True)
+        latin = sorted({w for w in [*words, *LATIN_ACTION_WORDS] if _LATIN.match(w)})
+        self.latin_known = frozenset(latin)
+        # one letter changed: (length, position, the other letters) → words; a swapped pair → words
+        self._latin_shape: dict[tuple[int, int, str], set[str]] = {}
+        self._latin_swap: dict[str, set[str]] = {}
+        for w in latin:
+            for i in range(len(w)):
+                self._latin_shape.setdefault((len(w), i, w[:i] + w[i + 1:]), set()).add(w)
+                if i + 1 < len(w) and w[i] != w[i + 1]:
+                    self._latin_swap.setdefault(w[:i] + w[i + 1] + w[i] + w[i + 2:], set()).add(w)
         jieba.setLogLevel(60)
         jieba.initialize()
         self._freq = jieba.dt.FREQ
@@ -129,8 +165,32 @@ class Repairer:
                     break
         return "".join(chars), repairs
 
+    def latin(self, text: str) -> tuple[str, list[Repair]]:
+        if not self.latin_known or not _LATIN_TOKEN.search(text):
+            return text, []
+        repairs: list[Repair] = []
+        words = None
+        out = text
+        for m in _LATIN_TOKEN.finditer(text):
+            tok = m.group()
+            if tok in self.latin_known:
+                continue
+            if words is None:
+                words = dictionary_words()
+            if tok in words:
+                continue
+            cands = set(self._latin_swap.get(tok, ()))
+            for i in range(len(tok)):
+                cands |= self._latin_shape.get((len(tok), i, tok[:i] + tok[i + 1:]), set())
+            if len(cands) == 1:
+                hit = cands.pop()
+                out = out[:m.start()] + hit + out[m.end():]
+                repairs.append(Repair(m.start(), m.end(), tok, hit))
+        return out, repairs
+
     def __call__(self, text: str) -> tuple[str, list[Repair]]:
         text, yue = self.cantonese(text)
         text, slips = self.pinyin(text)
-        return text, yue + slips
+        text, typos = self.latin(text)
+        return text, yue + slips + typos
 

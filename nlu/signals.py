@@ -89,6 +89,9 @@ _SYMPTOM_ZH = [
     r"[开关打启冲排降升拉推转动亮响刷扫连登录插按付点锁充读识别拔抽吸吹卸拆合弹输载加烧煮烤洗烘制印停流出进收退看放播]不"
     r"(?:上去|下去|进去|出来|起来|下来|过来|动|开|上|通|亮|住|着|著|掉|进|了)",
     r"用不了", r"不停地?(?:响|跳|闪|滴|叫)",
+    # hedged faults: "好像不太冷", "感觉有点问题", "不对劲"
+    r"不(?:太|怎么|大|是很)(?:冷|凉|制冷|热|暖|灵|好用|正常|对)", r"有(?:点|些|一点|点儿)(?:问题|毛病|异常|怪)", r"不对劲",
+    r"不正常",
 ]
 _SYMPTOM_LATIN = [
     r"broken", r"broke", r"breaks", r"brokn", r"borken", r"brocken", r"not working", r"not workin", r"notworking",
@@ -96,7 +99,8 @@ _SYMPTOM_LATIN = [
     r"stopped", r"stops", r"not moving",
     r"dead", r"down", r"faulty", r"fault", r"malfunction\w*", r"errors?", r"problems?", r"issues?",
     r"out of order", r"not responding", r"unresponsive", r"frozen", r"crash\w*", r"keeps", r"keeps? \w+ing", r"restarting",
-    r"rebooting", r"not cooling", r"not heating", r"not cold", r"too hot", r"too cold", r"no cold air",
+    r"rebooting", r"not cooling", r"not heating", r"not cold", r"not (?:very|that|really|quite) (?:cold|cool|warm|hot)",
+    r"acting up", r"playing up", r"seems off", r"not right", r"too hot", r"too cold", r"no cold air",
     r"warm air", r"blowing hot", r"overheat\w*", r"hot to the touch", r"sparked", r"no power", r"no water", r"no hot water",
     r"no internet", r"no signal", r"no wifi", r"no display", r"black screen", r"blank screen", r"blank",
     r"leak\w*", r"dripping", r"drips", r"flood\w*", r"overflow\w*", r"clogged", r"blocked", r"jammed", r"stuck",
@@ -236,7 +240,7 @@ HAZARD = build(
      r"火灾", r"烧焦", r"焦味", r"糊味", r"火花", r"短路", r"触电", r"电到人", r"被电", r"困人", r"被困", r"关人",
      r"关着人", r"人出不来", r"困在", r"人被关", r"(?:里面|里边|里头)(?:还)?(?:有|关着)人", r"有人在里面",
      r"爆管", r"水管爆", r"管子爆", r"爆了", r"爆裂", r"爆(?=\s*(?:$|[!！,，.。]))", r"燃气泄漏", r"煤气", r"漏气"],
-    [r"leak\w*", r"drip\w*", r"flood\w*", r"overflow\w*", r"smoke", r"smoking", r"fire", r"spark\w*", r"trapped",
+    [r"leak\w*", r"seep\w*", r"drip\w*", r"flood\w*", r"overflow\w*", r"smoke", r"smoking", r"fire", r"spark\w*", r"trapped",
      r"stuck inside", r"people stuck",
      r"(?:someone|somebody|anyone|people|persons?|customers?|staff|kids?|children|guests?|shoppers?|"
      r"(?:a|one|two|three|\d+) (?:person|people|customers?|guests?|staff)) (?:is |are |got |get |has been |have been |still )?"
@@ -245,7 +249,7 @@ HAZARD = build(
      r"shock", r"water everywhere", r"(?:people|someone|somebody|customers?|staff|kids?) (?:stuck |trapped )?inside",
      r"(?:des |les )?(?:clients|gens|personnes|quelqu'un|enfants?) (?:coinces? |bloques? )?dedans",
      r"fuites?", r"fuit", r"fumee", r"fume", r"feu", r"incendie", r"inondation", r"inonde", r"etincelles?",
-     r"coinces", r"bloques", r"deborde"],
+     r"coinces", r"bloques", r"(?:coincee?s?|bloquee?s?) (?:dans|dedans)", r"deborde", r"(?:de l'|l')eau (?:qui )?(?:coule|tombe|fuit|rentre)"],
     [r"รั่ว", r"น้ำหยด", r"ควัน", r"ไหม้", r"ติดอยู่", r"ติดค้างในลิฟต์", r"ไฟช็อต", r"ช็อต", r"น้ำท่วม",
      r"แก๊สรั่ว", r"คนติด", r"มีคนติด"],
 )

@@ -8,6 +8,7 @@ import time
 import pytest
 
 from handlers.config import ConfigError, parse_config
+from nlu import Parser
 from nlu.intents import INTENTS
 from nlu.llm_backend import INTENT_MEANINGS, LlmParser
 from tests.conftest import base_config_data, deep_merge
@@ -107,18 +108,21 @@ async def test_an_unsure_report_is_confirmed_before_a_ticket_opens(standin, llm,
     assert (await llm.parse("空调漏水")).confirm is False  # not a report for the LLM: nothing to confirm
 
 
-async def test_the_embedded_parsers_doubt_does_not_outlive_the_llms_answer(standin, llm, parser):
-    base = parser.parse("冰柜好像不太冷")  # "the freezer doesn't seem very cold"
-    if not getattr(base, "confirm", False):
-        pytest.skip("the embedded parser is no longer unsure of this message")
-    assert base.entities == {"skill": "appliance", "urgency": "normal"}  # a report's, to confirm
-    standin.answer("冰柜好像不太冷", "create_ticket", 0.93)
-    p = await llm.parse("冰柜好像不太冷")
-    assert (p.intent, p.confirm, p.entities) == ("create_ticket", False, base.entities)
-    llm._cache.clear()
-    standin.answer("冰柜好像不太冷", "unknown", 0.9)
-    p = await llm.parse("冰柜好像不太冷")
-    assert (p.intent, p.confirm, p.entities) == ("unknown", False, {"skill": "appliance"})
+async def test_the_embedded_parsers_doubt_does_not_outlive_the_llms_answer(standin, parser):
+    # An embedded parser that doubts every report (confirm_below 1.0), so the doubt is certain
+    # whatever the shipped model says of this message.
+    doubtful = Parser(parser.lexicon, confirm_below=1.0)
+    base = doubtful.parse("冰柜好像不太冷")  # "the freezer doesn't seem very cold"
+    assert base.confirm and base.entities == {"skill": "appliance", "urgency": "normal"}  # a report's, to confirm
+    async with LlmParser(fallback=doubtful, url=standin.url, model="qwen2.5-7b-instruct", api_key=KEY,
+                         timeout_s=2.0) as llm:
+        standin.answer("冰柜好像不太冷", "create_ticket", 1.0)   # sure, so nothing left to confirm
+        p = await llm.parse("冰柜好像不太冷")
+        assert (p.intent, p.confirm, p.entities) == ("create_ticket", False, base.entities)
+        llm._cache.clear()
+        standin.answer("冰柜好像不太冷", "unknown", 0.9)
+        p = await llm.parse("冰柜好像不太冷")
+        assert (p.intent, p.confirm, p.entities) == ("unknown", False, {"skill": "appliance"})
 
 
 async def test_invalid_llm_entities_are_dropped_not_fatal(standin, llm):

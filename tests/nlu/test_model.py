@@ -14,7 +14,7 @@ import pytest
 
 from nlu import Lexicon, Parser
 from nlu.evaluate import load_cases
-from nlu.model import DEFAULT_PATH, IntentModel, corpus_files, corpus_hash
+from nlu.model import DEFAULT_PATH, STATUS_PATH, STATUSES, IntentModel, corpus_files, corpus_hash
 from nlu.normalize import normalize
 from nlu.train import _ece, fit, load_corpus, train
 
@@ -35,9 +35,10 @@ def corpus_features(rules_parser):
 
 
 def test_the_shipped_model_is_trained_on_the_corpus_as_it_is():
-    shipped = IntentModel.load(DEFAULT_PATH)
-    assert shipped.corpus_sha256 == corpus_hash(corpus_files()), (
-        "nlu/corpus changed since the model was trained: run `wecom-desk nlu train` and commit nlu/model/intent.npz")
+    for shipped in (IntentModel.load(DEFAULT_PATH), IntentModel.load(STATUS_PATH, STATUSES)):
+        assert shipped.corpus_sha256 == corpus_hash(corpus_files()), (
+            "nlu/corpus changed since the models were trained: run `wecom-desk nlu train` and commit "
+            "nlu/model/intent.npz and nlu/model/status.npz")
 
 
 def test_training_reproduces_the_shipped_model(rules_parser, lexicon, tmp_path):
@@ -47,9 +48,13 @@ def test_training_reproduces_the_shipped_model(rules_parser, lexicon, tmp_path):
     assert again.vocabulary == shipped.vocabulary
     np.testing.assert_allclose(again.coef, shipped.coef, atol=1e-6)
     texts = [c["text"] for f in EVAL_FILES for c in load_cases(f)]
-    a = Parser(lexicon, model=again)
-    b = Parser(lexicon, model=shipped)
-    assert [a.parse(x).intent for x in texts] == [b.parse(x).intent for x in texts]
+    status_again = IntentModel.load(out.with_name("status.npz"), STATUSES)
+    status_shipped = IntentModel.load(STATUS_PATH, STATUSES)
+    np.testing.assert_allclose(status_again.coef, status_shipped.coef, atol=1e-6)
+    a = Parser(lexicon, model=again, status_model=status_again)
+    b = Parser(lexicon, model=shipped, status_model=status_shipped)
+    read = lambda p, x: (p.intent, p.entities.get("status"))  # noqa: E731
+    assert [read(a.parse(x), x) for x in texts] == [read(b.parse(x), x) for x in texts]
 
 
 def test_probabilities_mean_what_they_say_on_a_held_out_split(corpus_features):
@@ -101,3 +106,11 @@ def test_the_corpus_shares_no_text_with_any_evaluation_file():
                 if s == shapes[i] or (len(s) >= 8 and jaccard >= 0.8):
                     close.append(f"{path.name}: {case['text']!r} ~ corpus {corpus[i]!r}")
     assert close == [], "\n".join(close[:30])
+
+
+@pytest.mark.parametrize("line", ['- {text: "到了", intent: update_progress, status: here}',
+                                  '- {text: "空调坏了", intent: create_ticket, status: arrived}'])
+def test_a_corpus_status_must_be_a_step_of_a_progress_line(tmp_path, line):
+    (tmp_path / "bad.yaml").write_text(line + "\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="status is one of"):
+        load_corpus(tmp_path)

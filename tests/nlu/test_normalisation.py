@@ -59,3 +59,22 @@ def test_a_quoted_card_names_its_ticket():
     assert ticket_in_quote("新工单 #12 · 空调 上海 徐汇店 普通") == 12
     assert ticket_in_quote("工單 ＃１２ 已接單") == 12
     assert ticket_in_quote("明天上午10点开会") is None and ticket_in_quote("") is None
+
+
+@pytest.mark.parametrize("typed,read_as", [
+    ("the refridgerator is warm", None), ("escalatro stopped", "escalator"), ("the mircowave sparks", "microwave"),
+    ("pls cancle 4102", "cancel"), ("l'ascenceur est en panne", "ascenseur"), ("ascenseru bloqué", "ascenseur")])
+def test_a_latin_slip_of_a_desk_word_is_repaired_and_recorded(parser, typed, read_as):
+    """One changed letter or one swapped pair, same length: repaired and recorded; a slip that
+    changes the length ("refridgerator") is left for the model's n-grams."""
+    p = parser.parse(typed)
+    got = [r.read_as for r in p.repairs]
+    assert got == ([read_as] if read_as else [])
+    for r in p.repairs:
+        assert typed[r.start:r.end] == r.typed
+
+
+@pytest.mark.parametrize("text", ["the bridge is closed today", "tower crane outside", "a clever trick",
+                                  "sever ties", "la fenêtre est ouverte", "planning de la semaine"])
+def test_dictionary_words_are_never_read_as_desk_words(parser, text):
+    assert parser.parse(text).repairs == ()

@@ -20,7 +20,7 @@ HELP_PROCESS = build(
         r"提交|申请|使用|操作|下单|提单|看|上报|汇报|反馈|填写|登记|完工|退单|改约|催单)",
         r"(?:结算|报修|工单|评价|评分|派单|接单)(?:要|该|应该|需要)?(?:怎么|如何|咋)(?:看|查|弄|操作|做|用|提交|申请|算|填|打|写|给|发|交|提)",
         r"(?:需要|要|得)(?:提供|准备|填写?|上传|拍|带)(?:什么|哪些|啥)", r"(?:哪些|什么|啥)(?:步骤|流程|手续|规定)",
-        r"(?:在|去)?哪(?:里|儿)?(?:可以|能)?(?:提交|操作|填|评价|打分|看|查看|设置|报修|取消|结算)",
+        r"(?:在|去)?哪(?:里|儿)?(?:可以|能)?(?:提交|操作|填|评价|打分|看|查|查看|设置|报修|取消|结算)",
         r"(?:报修|评价|结算|取消)(?:的)?(?:入口|在哪)", r"(?:哪些|什么)(?:信息|资料|材料)",
         r"(?:报修|维修)(?:后|以后|之后)?(?:一般|通常)?(?:要|需要|得)?(?:多久|多长时间|几天|几个小时)",
         # "工单取消了会扣钱吗", "可以语音报修吗": questions about the rules.
@@ -38,6 +38,8 @@ HELP_PROCESS = build(
         r"raise|request|check|see|view|track|find)",
         r"how to (?:report|use|submit|open|file|cancel|rate|claim|request|log|raise)", r"what can you do",
         r"what do you do", r"how does (?:this|it|the)(?: \w+)? work",
+        r"can (?:i|we) (?:attach|send|add|upload|include) (?:a |some )?(?:photos?|pictures?|pics?|images?|videos?)",
+        r"vous intervenez", r"(?:intervenez|passez|travaillez|venez)-vous",
         # "how does rating work", "how do refunds work": any short subject.
         r"how (?:does|do) (?:[a-z']+ ){1,3}work",
         # "can I report stuff by voice?", "what info do you need for a repair request?"
@@ -89,7 +91,7 @@ PRICE_QUESTION = build(
     [r"how much (?:does|is|do|will|would|for) (?:it cost to |a |an |the )?(?:repair|fix|call-?out|visit|service|"
      r"technician|engineer|inspection)", r"what does (?:a |the )?(?:repair|call-?out|visit|service) cost",
      r"(?:repair|service|call-?out|visit) (?:prices?|fees?|charges?|rates?)", r"pricing", r"fees?",
-     r"combien (?:ca |cela )?coute (?:la |une )?(?:reparation|intervention|deplacement)", r"tarifs?", r"payante?s?",
+     r"combien (?:ca |cela )?coute(?:nt)? (?:la |une |un |le )?(?:reparation|intervention|deplacement|depannage|visite)", r"tarifs?", r"payante?s?",
      r"gratuite?s?"],
     [r"ค่าบริการ", r"ค่าซ่อม", r"ค่าแรง(?:ช่าง)?(?:เท่าไหร่|เท่าไร)", r"ซ่อม[^\s]{0,8}ราคา"],
 )

@@ -135,9 +135,10 @@ _TICKET_EXPLICIT = re.compile(
     # A claim verb right before a number names the job, however short ("接单 1", "claim 7").
     r"(?:接单|抢单|认领|(?<![a-z])(?:claim|take))\s*(?:#\s*)?(\d{1,8})(?![\d.]|\s*(?:分钟|小时|元|块|星|个|min|h\b))"
 )
-_UNIT_AFTER = (r"\s*(?:分钟|分|小时|个|钟头|元|块|星|颗|号|楼|层|度|米|点|月|年|天|岁|台|次|周|秒|万|千|°|℃|degrees?|deg|"
-               r"%|h|hr|hrs|min|mins|minutes?|hours?|heures?|€|euros?|baht|rmb|yuan|stars?|[/:.]\d|"
-               r"นาที|ชั่วโมง|ดาว|บาท)")
+# A Latin unit is a whole word: "2440 started" is a job number, "5 stars" a rating.
+_UNIT_AFTER = (r"\s*(?:分钟|分|小时|个|钟头|元|块|星|颗|号|楼|层|度|米|点|月|年|天|岁|台|次|周|秒|万|千|°|℃|"
+               r"(?:degrees?|deg|h|hr|hrs|min|mins|minutes?|hours?|heures?|euros?|baht|rmb|yuan|stars?)(?![a-z])|"
+               r"%|€|[/:.]\d|นาที|ชั่วโมง|ดาว|บาท)")
 # Letters right after the digits make a code or a unit ("5g", "3pm"), except an engineer's glued
 # sign-off: "1024ok", "1024done".
 _TICKET_BARE = re.compile(r"(?<![\d.:/¥$€\-a-z])(\d{2,7})(?![\d]|(?!(?:ok|okay|done|fixed)(?![a-z]))[a-z]|"

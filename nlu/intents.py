@@ -39,6 +39,7 @@ class Signals:
     problem: str = ""    # raw with negated problems ("没坏", "no problem") blanked
     period: bool = False      # a settlement period is named ("上个月", "Q3", "ytd")
     names_only: bool = False  # nothing but a period and place/person names ("last month east")
+    elsewhere: bool = False   # not this store's fault now: a neighbour's, at home, a case study (ELSEWHERE)
 
 
 def _has(rx: re.Pattern[str], text: str) -> bool:

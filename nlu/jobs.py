@@ -105,6 +105,22 @@ def find_parts_amount(text: str) -> tuple[int | float, Span] | None:
     return None
 
 
+# A completion's one number left once the job number and the hours are read: "换了电容35",
+# "replaced compressor 900", "joint de porte 60". Counts, dates, times and codes are not amounts.
+_BARE_AMOUNT = re.compile(r"(?<![a-z0-9_.#:/-])(" + NUM + r")(?![a-z0-9_.%:/]|\s*(?:[个台次层楼号月日点度°根条块只张片套组支把颗节米斤升瓶盒包卷位人天周年]|[a-z]))")
+
+
+def find_leftover_amount(text: str, taken: list[Span]) -> tuple[int | float, Span] | None:
+    """The only bare number outside `taken` (the ticket's and the hours' spans); none when there
+    are two, since which one is the parts is then a guess."""
+    left = [m for m in _BARE_AMOUNT.finditer(text) if re.match(r"\d", m.group(1))
+            and not any(a <= m.start(1) < b for a, b in taken)]
+    if len(left) != 1:
+        return None
+    v = to_number(left[0].group(1))
+    return (v, left[0].span(1)) if v is not None else None
+
+
 # -- progress ------------------------------------------------------------------------------------
 
 STATUS_CUES: dict[str, re.Pattern[str]] = {

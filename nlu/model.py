@@ -34,7 +34,7 @@ CORPUS_DIR = Path(__file__).resolve().parent / "corpus"
 NGRAMS = (1, 4)
 _DIGITS = re.compile(r"\d+")
 _SPACE = re.compile(r"\s+")
-SIGNALS = ("skill", "symptom", "request", "hazard", "ticket_ref", "question", "period", "names_only")
+SIGNALS = ("skill", "symptom", "request", "hazard", "ticket_ref", "question", "period", "names_only", "elsewhere")
 
 
 def model_text(canonical: str) -> str:

@@ -22,7 +22,7 @@ from .lexicon import Lexicon, find_all
 from .model import DEFAULT_PATH, STATUS_PATH, STATUSES, IntentModel, dense_features, model_text
 from .normalize import Normalized, normalize
 from .repair import ACTION_WORDS, Repair, Repairer
-from .signals import HAZARD, NOT_A_SYMPTOM, NOTICE, REQUEST, SYMPTOM
+from .signals import ELSEWHERE, HAZARD, NOT_A_SYMPTOM, NOTICE, REQUEST, SYMPTOM
 
 EXTRACTOR = "wecom_desk_rules"
 STATUS_SURE = 0.5
@@ -157,6 +157,7 @@ class Parser:
             problem=problem,
             period=period is not None,
             names_only=period is not None and _names_only(lex, s, period[1]),
+            elsewhere=ELSEWHERE.search(s) is not None,
         )
         return sig, classify(sig), {"skill": skill, "explicit_ticket": explicit_ticket, "cues": cues,
                                     "period": period}
@@ -223,7 +224,8 @@ class Parser:
             hours = J.find_labor_hours(s)
             if hours:
                 found["labor_hours"] = hours
-            amount = J.find_parts_amount(s)
+            amount = J.find_parts_amount(s) or J.find_leftover_amount(
+                s, [sp for k in ("ticket", "labor_hours") if k in found and (sp := found[k][1]) is not None])
             if amount:
                 found["parts_amount"] = amount
         elif what == "rate_service":

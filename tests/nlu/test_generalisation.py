@@ -202,3 +202,12 @@ def test_short_line_counts_words_not_letters():
 @pytest.fixture(scope="module")
 def lexicon_skills(parser):
     return parser.lexicon.skills
+
+
+@pytest.mark.parametrize("text,elsewhere", [
+    ("隔壁店的冰柜又坏了", True), ("我家洗衣机漏水了", True), ("the neighbour's lift is out again", True),
+    ("camera shows the driver hit the door", True), ("ma machine à laver est en panne à la maison", True),
+    ("ตู้เย็นที่บ้านเสีย", True), ("冰柜不制冷了 快来", False), ("the lift is stuck at level 2", False)])
+def test_someone_elses_fault_is_a_signal_the_model_weighs(parser, text, elsewhere):
+    from nlu.signals import ELSEWHERE
+    assert (ELSEWHERE.search(parser.normalize(text).text) is not None) is elsewhere

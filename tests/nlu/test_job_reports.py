@@ -102,3 +102,20 @@ def test_periods_in_other_words(text, period):
 def test_a_person_by_the_name_colleagues_use(parser):
     p = parser.parse("สมชายเดือนที่แล้วได้เท่าไหร่")
     assert p.intent == "settlement_summary" and p.entities["person"] == "somchai"
+
+
+@pytest.mark.parametrize("text,amount", [
+    ("4201 完工 1.5h 换了电容45", 45), ("4202 fixed, 2h, new fan motor 320", 320), ("4203 réparé, 1 heure, thermostat 75", 75),
+    ("4204 完工 换了2根灯管 1小时", None), ("4205 done 1h, 3 filters swapped", None), ("4206 done, code E31 cleared, 1h", None),
+    ("4207 完工 12月5日 1小时", None), ("4208 完工 1小时 配件40 另外垫付停车10", 40)])
+def test_the_one_number_left_in_a_completion_is_its_parts_amount(parser, text, amount):
+    """Once the job number and the hours are read, a single bare number left is the parts; counts,
+    dates and codes are not, and two candidates are a guess the desk does not make."""
+    p = parser.parse(text, intent="complete_job")
+    assert p.entities.get("parts_amount") == amount
+
+
+def test_a_job_number_before_an_english_word_is_still_the_job(parser):
+    p = parser.parse("4301 started, opening the unit up", intent="update_progress")
+    assert p.entities["ticket"] == 4301
+    assert "ticket" not in parser.parse("gave them 5 stars", intent="rate_service").entities

@@ -114,3 +114,10 @@ def test_a_corpus_status_must_be_a_step_of_a_progress_line(tmp_path, line):
     (tmp_path / "bad.yaml").write_text(line + "\n", encoding="utf-8")
     with pytest.raises(ValueError, match="status is one of"):
         load_corpus(tmp_path)
+
+
+@pytest.mark.parametrize("text", ["我家冰箱坏了 今天得早点走", "my washing machine at home flooded the kitchen, leaving early",
+                                  "隔壁那家的卷帘门又坏了 跟我们没关系"])
+def test_a_fault_at_home_or_next_door_opens_nothing_without_asking(parser, text):
+    p = parser.parse(text)
+    assert p.intent != "create_ticket" or p.confirm, p.intent_ranking

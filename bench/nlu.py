@@ -1,5 +1,5 @@
 """NLU bench: model load, parse latency (against the rules alone as the floor), added memory,
-accuracy on a labelled file (default: the untuned held-out batch 3).
+accuracy on a labelled file (default: the untuned held-out batch 5).
 
     .venv/bin/python bench/nlu.py [--iterations N] [--config PATH] [--cases PATH]
 
@@ -58,14 +58,19 @@ def _load(config: str) -> dict[str, float]:
     parser = Parser(Lexicon.from_config(cfg))
     parser.parse("@小鲸 上海徐汇店空调不制冷了")
     t_all = time.perf_counter() - t0
-    return {"load_s": t_all, "import_s": t_import, "rss_mb": (_rss_kb() - rss0) / 1024}
+    # The English/French word lists load in a background thread (nlu/repair.py); the service
+    # holds them a moment later, so they count in its memory though not in its start.
+    t1 = time.perf_counter()
+    parser.repairer._real_words()
+    return {"load_s": t_all, "import_s": t_import, "rss_mb": (_rss_kb() - rss0) / 1024,
+            "dictionary_s": time.perf_counter() - t1}
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--iterations", type=int, default=50, help="passes over the cases after warm-up")
     ap.add_argument("--config", default=str(ROOT / "config.yaml"))
-    ap.add_argument("--cases", default=str(ROOT / "tests" / "nlu" / "heldout3.yaml"))
+    ap.add_argument("--cases", default=str(ROOT / "tests" / "nlu" / "heldout5.yaml"))
     ap.add_argument("--load-only", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.load_only:
@@ -98,6 +103,7 @@ def main() -> int:
         ("model load (import + Parser() + first parse, fresh process)", f"{load['load_s'] * 1000:.0f} ms",
          "< 2000 ms", load["load_s"] < 2),
         ("  of which import nlu (OpenCC, pypinyin, jieba, numpy)", f"{load['import_s'] * 1000:.0f} ms", "", None),
+        ("  then: waiting for the word lists' background load", f"{load['dictionary_s'] * 1000:.0f} ms", "", None),
         ("parse p50", f"{q(0.50):.3f} ms", "", None),
         ("parse p99", f"{q(0.99):.3f} ms", "< 5 ms", q(0.99) < 5),
         ("floor: rules alone p99", f"{q(0.99, floor):.3f} ms", "", None),

@@ -23,6 +23,7 @@ same-length slips, so offsets stay exact; two candidates (ambiguous) repair noth
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -72,17 +73,35 @@ def syllables(ch: str) -> frozenset[str]:
     return frozenset(out)
 
 
-@lru_cache(maxsize=1)
-def dictionary_words() -> frozenset[str]:
-    """Every English and French word pyspellchecker knows, French accents folded (the canonical
-    text has none). Loaded once, about half a second."""
-    from spellchecker import SpellChecker
+def near_misses(words: frozenset[str]) -> frozenset[str]:
+    """Every same-length form of `words` with one letter changed or one pair swapped."""
+    out: set[str] = set()
+    for w in words:
+        for i in range(len(w)):
+            for c in "abcdefghijklmnopqrstuvwxyz":
+                out.add(w[:i] + c + w[i + 1:])
+            if i + 1 < len(w):
+                out.add(w[:i] + w[i + 1] + w[i] + w[i + 2:])
+    return frozenset(out - words)
+
+
+def real_words_among(candidates: frozenset[str]) -> frozenset[str]:
+    """Which of `candidates` are English or French words (pyspellchecker's word lists, French
+    accents folded as the canonical text folds them). Only those few are kept, not the lists:
+    reading them costs about half a second, once."""
+    import gzip
+    import json
+    from importlib.resources import files
 
     def fold(w: str) -> str:
         return unicodedata.normalize("NFKD", w).encode("ascii", "ignore").decode()
-    en = SpellChecker(language="en", distance=1).word_frequency.dictionary
-    fr = SpellChecker(language="fr", distance=1).word_frequency.dictionary
-    return frozenset(en) | frozenset(fold(w) for w in fr)
+
+    kept: set[str] = set()
+    for lang in ("en", "fr"):
+        with gzip.open(files("spellchecker").joinpath("resources", f"{lang}.json.gz").open("rb"), "rt",
+                       encoding="utf-8") as f:
+            kept.update(w for w in map(fold, json.load(f)) if w in candidates)
+    return frozenset(kept)
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +127,10 @@ class Repairer:
         self._lengths = sorted({len(w) for w in known}, reverse=True)
         latin = sorted({w for w in [*words, *LATIN_ACTION_WORDS] if _LATIN.match(w)})
         self.latin_known = frozenset(latin)
+        # Near misses that are real words ("bridge" beside fridge) are left alone; which ones
+        # they are is read in the background at start (warm()), or on first need.
+        self._real: frozenset[str] | None = None
+        self._real_lock = threading.Lock()
         # one letter changed: (length, position, the other letters) → words; a swapped pair → words
         self._latin_shape: dict[tuple[int, int, str], set[str]] = {}
         self._latin_swap: dict[str, set[str]] = {}
@@ -165,24 +188,29 @@ class Repairer:
                     break
         return "".join(chars), repairs
 
+    def warm(self) -> None:
+        threading.Thread(target=self._real_words, name="nlu-dictionary", daemon=True).start()
+
+    def _real_words(self) -> frozenset[str]:
+        with self._real_lock:
+            if self._real is None:
+                self._real = real_words_among(near_misses(self.latin_known))
+            return self._real
+
     def latin(self, text: str) -> tuple[str, list[Repair]]:
         if not self.latin_known or not _LATIN_TOKEN.search(text):
             return text, []
         repairs: list[Repair] = []
-        words = None
         out = text
         for m in _LATIN_TOKEN.finditer(text):
             tok = m.group()
             if tok in self.latin_known:
                 continue
-            if words is None:
-                words = dictionary_words()
-            if tok in words:
-                continue
             cands = set(self._latin_swap.get(tok, ()))
             for i in range(len(tok)):
                 cands |= self._latin_shape.get((len(tok), i, tok[:i] + tok[i + 1:]), set())
-            if len(cands) == 1:
+            # The dictionary only for a near miss of a desk word: most messages never need it.
+            if len(cands) == 1 and tok not in self._real_words():
                 hit = cands.pop()
                 out = out[:m.start()] + hit + out[m.end():]
                 repairs.append(Repair(m.start(), m.end(), tok, hit))

@@ -183,6 +183,9 @@ class Parser:
             ranking = [(given, 1.0)]
         elif self.model is not None:
             ranking = self.model.rank(model_text(s), dense_features(sig, ranking))
+        if given is None and self.model is not None and ranking[0][0] == "create_ticket" and NOTICE.search(s):
+            # A notice or a forward never opens a ticket, whatever its words: the next reading.
+            ranking = [(i, p) for i, p in ranking if i != "create_ticket"] or [("unknown", 1.0)]
         intent, confidence = ranking[0]
         confirm = given is None and self._doubtful_report(s, intent, confidence, dict(ranking).get("create_ticket", 0.0),
                                                           rules_say)

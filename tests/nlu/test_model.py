@@ -121,3 +121,10 @@ def test_a_corpus_status_must_be_a_step_of_a_progress_line(tmp_path, line):
 def test_a_fault_at_home_or_next_door_opens_nothing_without_asking(parser, text):
     p = parser.parse(text)
     assert p.intent != "create_ticket" or p.confirm, p.intent_ranking
+
+
+@pytest.mark.parametrize("text", ["Rappel : on éteint la machine à café et le four avant de fermer",
+                                  "FW: the freezer in store 3 is broken", "【转发】三号店冰柜坏了 请各店注意冰柜温度"])
+def test_a_notice_never_opens_a_ticket_whatever_the_model_reads(parser, text):
+    p = parser.parse(text)
+    assert p.intent != "create_ticket" and not p.confirm

@@ -85,6 +85,7 @@ def near_misses(words: frozenset[str]) -> frozenset[str]:
     return frozenset(out - words)
 
 
+@lru_cache(maxsize=4)   # parsers built from one config share one reading
 def real_words_among(candidates: frozenset[str]) -> frozenset[str]:
     """Which of `candidates` are English or French words (pyspellchecker's word lists, French
     accents folded as the canonical text folds them). Only those few are kept, not the lists:

@@ -24,7 +24,6 @@ import datetime as dt
 import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -37,7 +36,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from sqlalchemy import text  # noqa: E402
 
-from settlement_ledger import arguments, case, fresh_database, generate, met, months, ms, q, series, timed  # noqa: E402
+from settlement_ledger import arguments, case, met, months, ms, q, seeded, series, timed  # noqa: E402
 
 from handlers.config import interpolate  # noqa: E402
 from settlement.ledger_config import LedgerConfig  # noqa: E402
@@ -106,58 +105,51 @@ async def main_async(args: argparse.Namespace) -> int:
     lcfg = config()
     labels = months(args.months)
     month = labels[len(labels) // 2]
-    with tempfile.TemporaryDirectory() as tmp:
-        db = await fresh_database(args.backend, args.pg_url, tmp)
-        dialect = "postgresql" if args.backend == "postgres" else "sqlite"
-        try:
-            await db.upgrade()
-            gen = await generate(db, dialect, args.lines, labels, regions=BRANCHES)
-            gen["branch_lines"] = await joint_lines(db, dialect, args.lines, labels)
-            if dialect == "postgresql":
-                async with db.engine.connect() as conn:
-                    conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
-                    await conn.execute(text("VACUUM ANALYZE branch_lines"))
+    async with seeded(args, labels, regions=BRANCHES) as (db, dialect, gen):
+        gen["branch_lines"] = await joint_lines(db, dialect, args.lines, labels)
+        if dialect == "postgresql":
             async with db.engine.connect() as conn:
-                n_lines = (await conn.execute(text("SELECT count(*) FROM ledger_lines"))).scalar_one()
-                n_month = (await conn.execute(text("SELECT count(*) FROM ledger_lines WHERE period = :p"),
-                                              {"p": month})).scalar_one()
-                n_branch = (await conn.execute(text("SELECT count(*) FROM branch_lines WHERE period = :p"),
+                conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+                await conn.execute(text("VACUUM ANALYZE branch_lines"))
+        async with db.engine.connect() as conn:
+            n_lines = (await conn.execute(text("SELECT count(*) FROM ledger_lines"))).scalar_one()
+            n_month = (await conn.execute(text("SELECT count(*) FROM ledger_lines WHERE period = :p"),
+                                          {"p": month})).scalar_one()
+            n_branch = (await conn.execute(text("SELECT count(*) FROM branch_lines WHERE period = :p"),
+                                           {"p": month})).scalar_one()
+
+        async def summary_all() -> dict[str, Any]:
+            async with db.sessions() as s:
+                return await ledger.summary(s, period=month, reporting_currency="CNY")
+
+        async def summary_two() -> dict[str, Any]:
+            async with db.sessions() as s:
+                return await ledger.summary(s, period=month, regions=["b01", "b17"], reporting_currency="CNY")
+
+        first = (await timed(summary_all, 1))[0]
+        all_runs = await timed(summary_all, args.repeat)
+        two_runs = await timed(summary_two, args.repeat)
+        s = await summary_all()
+        branches = s.get("branches") or []
+        n_seen = len({b["branch"] for b in branches})
+        assert n_seen == len(BRANCHES), f"the summary's by-branch block has {n_seen} branches"
+
+        now = dt.datetime(2026, 11, 22)
+        t0 = time.perf_counter()
+        async with db.transaction() as session:
+            drafted = await drafts.draft_close(session, lcfg, month, now=now, by="bench")
+            assert drafted.draft is not None, "the month was closed already"
+        draft_s = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        async with db.transaction() as session:
+            final = await drafts.finalise(session, lcfg, month, now=now, by="bench", draft_id=drafted.draft.id)
+        final_s = time.perf_counter() - t0
+        async with db.engine.connect() as conn:
+            unsettled = (await conn.execute(text("SELECT count(*) FROM ledger_lines WHERE period = :p AND NOT settled"),
+                                            {"p": month})).scalar_one()
+            n_statements = (await conn.execute(text("SELECT count(*) FROM statements WHERE period = :p"),
                                                {"p": month})).scalar_one()
-
-            async def summary_all() -> dict[str, Any]:
-                async with db.sessions() as s:
-                    return await ledger.summary(s, period=month, reporting_currency="CNY")
-
-            async def summary_two() -> dict[str, Any]:
-                async with db.sessions() as s:
-                    return await ledger.summary(s, period=month, regions=["b01", "b17"], reporting_currency="CNY")
-
-            first = (await timed(summary_all, 1))[0]
-            all_runs = await timed(summary_all, args.repeat)
-            two_runs = await timed(summary_two, args.repeat)
-            s = await summary_all()
-            branches = s.get("branches") or []
-            n_seen = len({b["branch"] for b in branches})
-            assert n_seen == len(BRANCHES), f"the summary's by-branch block has {n_seen} branches"
-
-            now = dt.datetime(2026, 11, 22)
-            t0 = time.perf_counter()
-            async with db.transaction() as session:
-                drafted = await drafts.draft_close(session, lcfg, month, now=now, by="bench")
-                assert drafted.draft is not None, "the month was closed already"
-            draft_s = time.perf_counter() - t0
-            t0 = time.perf_counter()
-            async with db.transaction() as session:
-                final = await drafts.finalise(session, lcfg, month, now=now, by="bench", draft_id=drafted.draft.id)
-            final_s = time.perf_counter() - t0
-            async with db.engine.connect() as conn:
-                unsettled = (await conn.execute(text("SELECT count(*) FROM ledger_lines WHERE period = :p AND NOT settled"),
-                                                {"p": month})).scalar_one()
-                n_statements = (await conn.execute(text("SELECT count(*) FROM statements WHERE period = :p"),
-                                                   {"p": month})).scalar_one()
-            assert unsettled == 0 and n_statements > 0, (unsettled, n_statements, final)
-        finally:
-            await db.close()
+        assert unsettled == 0 and n_statements > 0, (unsettled, n_statements, final)
 
     med = statistics.median
     print(f"backend: {args.backend} · {n_lines:,} ledger lines across {len(BRANCHES)} branches over {args.months} "

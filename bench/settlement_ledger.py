@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import datetime as dt
 import os
 import statistics
@@ -25,7 +26,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, AsyncIterator
 
 import yaml
 
@@ -217,6 +218,21 @@ async def fresh_database(backend: str, pg_url: str, tmp: str) -> Database:
     return db
 
 
+@contextlib.asynccontextmanager
+async def seeded(args: argparse.Namespace, labels: list[str],
+                 regions: list[tuple[str, str, int]] = REGIONS) -> AsyncIterator[tuple[Database, str, dict[str, float]]]:
+    """A fresh database of the chosen backend, migrated and filled by generate(): what every
+    ledger bench measures against (this one and bench/settlement_branches.py)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        db = await fresh_database(args.backend, args.pg_url, tmp)
+        dialect = "postgresql" if args.backend == "postgres" else "sqlite"
+        try:
+            await db.upgrade()
+            yield db, dialect, await generate(db, dialect, args.lines, labels, regions=regions)
+        finally:
+            await db.close()
+
+
 async def timed(fn: Any, repeat: int) -> list[float]:
     out = []
     for _ in range(repeat):
@@ -251,88 +267,81 @@ async def main_async(args: argparse.Namespace) -> int:
     lcfg = LedgerConfig.from_mapping(mapping)
     labels = months(args.months)
     month = labels[len(labels) // 2]
-    with tempfile.TemporaryDirectory() as tmp:
-        db = await fresh_database(args.backend, args.pg_url, tmp)
-        dialect = "postgresql" if args.backend == "postgres" else "sqlite"
-        try:
-            await db.upgrade()
-            gen = await generate(db, dialect, args.lines, labels)
-            async with db.engine.connect() as conn:
-                n_lines = (await conn.execute(text("SELECT count(*) FROM ledger_lines"))).scalar_one()
-                n_month = (await conn.execute(text("SELECT count(*) FROM ledger_lines WHERE period = :p"),
-                                              {"p": month})).scalar_one()
-            plans = await explain(db, dialect, month) if args.explain else ""
+    async with seeded(args, labels) as (db, dialect, gen):
+        async with db.engine.connect() as conn:
+            n_lines = (await conn.execute(text("SELECT count(*) FROM ledger_lines"))).scalar_one()
+            n_month = (await conn.execute(text("SELECT count(*) FROM ledger_lines WHERE period = :p"),
+                                          {"p": month})).scalar_one()
+        plans = await explain(db, dialect, month) if args.explain else ""
 
-            async def summary_all() -> dict[str, Any]:
-                async with db.sessions() as s:
-                    return await ledger.summary(s, period=month, reporting_currency="CNY")
+        async def summary_all() -> dict[str, Any]:
+            async with db.sessions() as s:
+                return await ledger.summary(s, period=month, reporting_currency="CNY")
 
-            async def summary_east() -> dict[str, Any]:
-                async with db.sessions() as s:
-                    return await ledger.summary(s, period=month, regions=["east"], reporting_currency="CNY")
+        async def summary_east() -> dict[str, Any]:
+            async with db.sessions() as s:
+                return await ledger.summary(s, period=month, regions=["east"], reporting_currency="CNY")
 
-            async def summary_person() -> dict[str, Any]:
-                async with db.sessions() as s:
-                    return await ledger.summary(s, period=month, person="eng7", reporting_currency="CNY")
+        async def summary_person() -> dict[str, Any]:
+            async with db.sessions() as s:
+                return await ledger.summary(s, period=month, person="eng7", reporting_currency="CNY")
 
-            first = (await timed(summary_all, 1))[0]
-            rss_before = rss_kib("VmRSS")
-            peak_reset = reset_peak()
-            all_runs = await timed(summary_all, args.repeat)
-            rss_peak = rss_kib("VmHWM")
-            east_runs = await timed(summary_east, args.repeat)
-            person_runs = await timed(summary_person, args.repeat)
-            s = await summary_all()
-            assert s["tickets"] > 0 and sum(b["net"] for b in s["currencies"]) > 0
+        first = (await timed(summary_all, 1))[0]
+        rss_before = rss_kib("VmRSS")
+        peak_reset = reset_peak()
+        all_runs = await timed(summary_all, args.repeat)
+        rss_peak = rss_kib("VmHWM")
+        east_runs = await timed(summary_east, args.repeat)
+        person_runs = await timed(summary_person, args.repeat)
+        s = await summary_all()
+        assert s["tickets"] > 0 and sum(b["net"] for b in s["currencies"]) > 0
 
-            async def close() -> None:
-                async with db.transaction() as session:
-                    result = await ledger.close_period(session, lcfg, month, now=dt.datetime(2026, 11, 22))
-                    assert result.written > 0, "nothing was closed"
-            close_s = (await timed(close, 1))[0]
+        async def close() -> None:
+            async with db.transaction() as session:
+                result = await ledger.close_period(session, lcfg, month, now=dt.datetime(2026, 11, 22))
+                assert result.written > 0, "nothing was closed"
+        close_s = (await timed(close, 1))[0]
 
-            async def close_again() -> None:
-                async with db.transaction() as session:
-                    result = await ledger.close_period(session, lcfg, month, now=dt.datetime(2026, 11, 22))
-                    assert result.already_closed and result.written == 0
-            again_s = (await timed(close_again, 1))[0]
-            async with db.engine.connect() as conn:
-                unsettled = (await conn.execute(text("SELECT count(*) FROM ledger_lines WHERE period = :p AND NOT settled"),
-                                                {"p": month})).scalar_one()
-                n_statements = (await conn.execute(text("SELECT count(*) FROM statements"))).scalar_one()
-            assert unsettled == 0
+        async def close_again() -> None:
+            async with db.transaction() as session:
+                result = await ledger.close_period(session, lcfg, month, now=dt.datetime(2026, 11, 22))
+                assert result.already_closed and result.written == 0
+        again_s = (await timed(close_again, 1))[0]
+        async with db.engine.connect() as conn:
+            unsettled = (await conn.execute(text("SELECT count(*) FROM ledger_lines WHERE period = :p AND NOT settled"),
+                                            {"p": month})).scalar_one()
+            n_statements = (await conn.execute(text("SELECT count(*) FROM statements"))).scalar_one()
+        assert unsettled == 0
 
-            # One job: pure quote + split (the completion handler's CPU), then written to the database.
-            parts = [("压缩机", "180.00")]
+        # One job: pure quote + split (the completion handler's CPU), then written to the database.
+        parts = [("压缩机", "180.00")]
 
-            def job() -> None:
-                qt = quote_ticket(lcfg, "hvac_repair", "east", hours="1.5", parts=parts, surcharges=["urgent"])
-                split_amount(qt.subtotal, qt.currency, lcfg.split_rule(qt.template))
-            for _ in range(500):
-                job()
-            pure = []
-            for _ in range(5000):
-                t0 = time.perf_counter()
-                job()
-                pure.append(time.perf_counter() - t0)
-            async with db.engine.connect() as conn:
-                next_id = (await conn.execute(text("SELECT max(id) FROM tickets"))).scalar_one() + 1
-                cols, exprs = ticket_columns(dialect, "CAST('2026-11-20 03:00:00' AS TIMESTAMP)"
-                                             if dialect == "postgresql" else "'2026-11-20 03:00:00'", next_id - 1)
-            pre, src = series(dialect, 200)
-            async with db.engine.begin() as conn:
-                await conn.execute(text(f"{pre}INSERT INTO tickets ({', '.join(cols)}) SELECT {', '.join(exprs)} {src}"))
-            written = []
-            for i in range(200):
-                t0 = time.perf_counter()
-                async with db.transaction() as session:
-                    await ledger.record_completion(session, lcfg, ticket_id=next_id + i, template="hvac_repair",
-                                                   region="east", engineer="eng1", hours="1.5", parts=parts,
-                                                   surcharges=["urgent"], language="zh",
-                                                   completed_at=dt.datetime(2026, 11, 20, 3))
-                written.append(time.perf_counter() - t0)
-        finally:
-            await db.close()
+        def job() -> None:
+            qt = quote_ticket(lcfg, "hvac_repair", "east", hours="1.5", parts=parts, surcharges=["urgent"])
+            split_amount(qt.subtotal, qt.currency, lcfg.split_rule(qt.template))
+        for _ in range(500):
+            job()
+        pure = []
+        for _ in range(5000):
+            t0 = time.perf_counter()
+            job()
+            pure.append(time.perf_counter() - t0)
+        async with db.engine.connect() as conn:
+            next_id = (await conn.execute(text("SELECT max(id) FROM tickets"))).scalar_one() + 1
+            cols, exprs = ticket_columns(dialect, "CAST('2026-11-20 03:00:00' AS TIMESTAMP)"
+                                         if dialect == "postgresql" else "'2026-11-20 03:00:00'", next_id - 1)
+        pre, src = series(dialect, 200)
+        async with db.engine.begin() as conn:
+            await conn.execute(text(f"{pre}INSERT INTO tickets ({', '.join(cols)}) SELECT {', '.join(exprs)} {src}"))
+        written = []
+        for i in range(200):
+            t0 = time.perf_counter()
+            async with db.transaction() as session:
+                await ledger.record_completion(session, lcfg, ticket_id=next_id + i, template="hvac_repair",
+                                               region="east", engineer="eng1", hours="1.5", parts=parts,
+                                               surcharges=["urgent"], language="zh",
+                                               completed_at=dt.datetime(2026, 11, 20, 3))
+            written.append(time.perf_counter() - t0)
 
     med = statistics.median
     p99 = lambda xs: statistics.quantiles(xs, n=100, method="inclusive")[98]  # noqa: E731

@@ -32,6 +32,8 @@ HELP_PROCESS = build(
         r"流程是(?:什么|啥|怎样|怎么)", r"找谁(?:报修|修)?", r"(?:报修|维修)(?:电话|热线)", r"打什么电话",
         r"(?:能|可以)(?:帮我)?做(?:些)?什么", r"你(?:都|还)?(?:会|能)(?:干|做)?(?:些|点)?(?:什么|啥|嘛)", r"有(?:什么|啥)用",
         r"有(?:哪些|什么)功能", r"使用说明", r"使用手册", r"操作指南",
+        # service hours: "晚上十点以后报修还有人管吗"
+        r"(?:晚上|夜里|半夜|凌晨|周末|节假日|点(?:以后|之后))[^,.!?，。！？]{0,8}(?:报修|维修)[^,.!?，。！？]{0,6}(?:有人|管|接)",
     ],
     [
         r"how (?:do|can|should|would) (?:i|we|you) (?:report|submit|open|file|create|cancel|rate|use|claim|log|"
@@ -51,7 +53,7 @@ HELP_PROCESS = build(
         r"comment (?:signaler|faire|declarer|annuler|utiliser|ca marche|demander|ouvrir)",
         r"que (?:peux|sais)-tu faire", r"quelle est la procedure", r"mode d'emploi",
     ],
-    [r"ใช้(?:งาน)?[^\s]{0,8}(?:ยังไง|อย่างไร)", r"วิธี", r"ทำอย่างไร", r"ทำยังไง",
+    [r"ใช้(?:งาน)?[^\s]{0,8}(?:ยังไง|อย่างไร)", r"วิธี", r"ทำอย่างไร", r"ทำยังไง", r"เปิด(?:ให้)?บริการ", r"เวลา(?:ทำการ|ให้บริการ)",
      r"แจ้งซ่อมยังไง", r"แจ้งซ่อมอย่างไร", r"ใช้ยังไง"],
 )
 
@@ -87,7 +89,9 @@ AMOUNT_QUESTION = build(
 PRICE_QUESTION = build(
     [r"(?:修|维修|上门|检测|检修|换|安装|清洗|保养|服务|来一趟|出车)[^,.!?，。！？]{0,6}多少钱", r"(?:怎么|如何|咋)(?:收费|收钱|收|算钱|算|计费)", r"收费(?:标准|吗|么|怎么|多少|贵)", r"价格|价目|报价",
      r"(?:上门|维修|检测|服务|人工|出车|加急|夜间)费(?:用)?(?:怎么|多少|是多少|贵|吗|么|[?？])", r"(?:要|收|加|另|另外|额外)(?:收)?(?:钱|费)(?:吗|么)",
-     r"免费(?:吗|么)", r"贵(?:吗|么|不贵)"],
+     r"免费(?:吗|么)", r"贵(?:吗|么|不贵)",
+     # "你哋收費點計㗎 按鐘數定按次": by the hour or by the visit
+     r"(?:收费|收钱|计费)(?:点|怎样|怎么)计", r"按(?:钟|小时|次)[^,.!?，。！？]{0,4}(?:定|还是|或者?)按"],
     [r"how much (?:does|is|do|will|would|for) (?:it cost to |a |an |the )?(?:repair|fix|call-?out|visit|service|"
      r"technician|engineer|inspection)", r"what does (?:a |the )?(?:repair|call-?out|visit|service) cost",
      r"(?:repair|service|call-?out|visit) (?:prices?|fees?|charges?|rates?)", r"pricing", r"fees?",
@@ -102,9 +106,12 @@ RATING = build(
     [r"[⭐★🌟]", r"评分", r"打分", r"好评", r"差评", r"中评", r"评价", r"满分", r"满意度",
      r"(?<![\d.])[1-5一二两三四五]\s*(?:颗|个)?\s*星(?!期|级)", r"(?<![\d.])[1-5]\s*/\s*5(?!\d)",
      r"(?<![\d.])[1-5一二两三四五]\s*分(?!钟|之|钱|析|配|享|类|布|开|别|期|店|队|组|公司|部)",
-     r"(?<![\d.])[1-5]\s*(?:out of|sur)\s*5(?!\d)"],
-    [r"rate", r"rating", r"ratings", r"stars?", r"review", r"feedback", r"note", r"etoiles?", r"evaluation", r"avis"],
-    [r"ดาว", r"ให้คะแนน", r"คะแนน", r"รีวิว"],
+     r"(?<![\d.])[1-5]\s*(?:out of|sur)\s*5(?!\d)",
+     # an opinion of the job without a number: "这次维修不太满意"
+     r"(?:不太|不|很|非常|挺|比较|特别)满意"],
+    [r"rate", r"rating", r"ratings", r"stars?", r"review", r"feedback", r"note", r"etoiles?", r"evaluation", r"avis",
+     r"(?:very |really |not |so )?(?:satisfied|dissatisfied|unsatisfied)", r"(?:pas |tres |vraiment )?(?:satisfaite?|mecontente?)"],
+    [r"ดาว", r"ให้คะแนน", r"คะแนน", r"รีวิว", r"(?:ไม่)?(?:ค่อย)?พอใจ"],
 )
 
 CANCEL = build(
@@ -220,10 +227,12 @@ JOB_CONTEXT = build(
 # Status words that always mean "tell me about an existing job", even next to a symptom.
 STATUS_STRONG = build(
     [r"进度", r"进展", r"最新情况", r"状态", r"怎么样了", r"如何了", r"修(?:得|的)?怎么样", r"(?:修|处理)好了(?:吗|没)",
-     r"有人接", r"没人接", r"还没人", r"还没(?:来|到)", r"跟进", r"催一下"],
+     r"有人接", r"没人接", r"还没人", r"还没(?:来|到)", r"跟进", r"催一下",
+     # "我们报了收银机坏 为何还没有人来": a report chased, not a new one
+     r"(?:为何|为什么|怎么)(?:还|仍)?(?:没|未)(?:有)?人", r"还没有人(?:来|到|接|管)"],
     [r"status", r"progress", r"any update", r"update on", r"still waiting", r"nobody came", r"no one came",
      r"ou en est", r"statut", r"avancement"],
-    [r"สถานะ", r"ความคืบหน้า", r"ยังไม่มา"],
+    [r"สถานะ", r"ความคืบหน้า", r"ยังไม่มา", r"ยังไม่มีใครมา"],
 )
 # The message is about something already reported ("昨天报的", "my ticket").
 PAST_REF = build(
@@ -234,7 +243,7 @@ PAST_REF = build(
      r"的(?:单子|工单|报修单|维修单)", r"那(?:个|张)?[^,.!?，。！？]{0,8}(?:单子|工单)"],
     [r"(?:my|our) (?:ticket|request|job|report|repair)", r"reported (?:yesterday|earlier|this morning|last)",
      r"ma demande", r"mon ticket", r"ma reparation", r"signale hier"],
-    [r"ที่แจ้งไว้", r"ที่แจ้ง"],
+    [r"ที่แจ้งไว้", r"ที่แจ้ง", r"แจ้ง[^\s]{0,12}ไป(?:แล้ว|ตั้งแต่)"],
 )
 
 QUESTION = build(

@@ -22,7 +22,7 @@ from .lexicon import Lexicon, find_all
 from .model import DEFAULT_PATH, STATUS_PATH, STATUSES, IntentModel, dense_features, model_text
 from .normalize import Normalized, normalize
 from .repair import ACTION_WORDS, Repair, Repairer
-from .signals import ELSEWHERE, HAZARD, NOT_A_SYMPTOM, NOTICE, REQUEST, SYMPTOM
+from .signals import ELSEWHERE, HAZARD, NOT_A_SYMPTOM, NOTICE, RELAPSE, REQUEST, RESOLVED, SYMPTOM
 
 EXTRACTOR = "wecom_desk_rules"
 STATUS_SURE = 0.5
@@ -188,7 +188,7 @@ class Parser:
             ranking = [(i, p) for i, p in ranking if i != "create_ticket"] or [("unknown", 1.0)]
         intent, confidence = ranking[0]
         confirm = given is None and self._doubtful_report(s, intent, confidence, dict(ranking).get("create_ticket", 0.0),
-                                                          rules_say)
+                                                          rules_say, sig.elsewhere or _over(s))
         what = "create_ticket" if confirm else intent   # the entities to read
         places = E.find_place(lex, s)
         person = E.find_person(lex, s)
@@ -245,14 +245,17 @@ class Parser:
         return Parse(text=text, intent=intent, confidence=round(confidence, 4), entities=ents,
                      intent_ranking=ranking, spans=spans, repairs=repairs, confirm=confirm)
 
-    def _doubtful_report(self, s: str, intent: str, confidence: float, p_report: float, rules_say: str) -> bool:
-        """A ticket opens without asking only when the model is sure and the rules agree it is a
-        report; "nothing for us" is asked about when a report is likely or the rules read one
-        (someone trapped in a lift must never be silently ignored)."""
+    def _doubtful_report(self, s: str, intent: str, confidence: float, p_report: float, rules_say: str,
+                         elsewhere: bool) -> bool:
+        """A ticket opens without asking only when the model is sure, the rules agree it is a
+        report and nothing says the fault may be someone else's (a neighbour's, at home, a what-if)
+        or over (`elsewhere`);
+        "nothing for us" is asked about when a report is likely or the rules read one (someone
+        trapped in a lift must never be silently ignored)."""
         if self.model is None or NOTICE.search(s):
             return False   # the rules alone are never unsure; a notice or a forward is never a report
         if intent == "create_ticket":
-            return confidence < self.confirm_below or rules_say != "create_ticket"
+            return confidence < self.confirm_below or rules_say != "create_ticket" or elsewhere
         return intent == "unknown" and (p_report >= self.ask_above or rules_say == "create_ticket")
 
 
@@ -280,6 +283,11 @@ def _names_only(lex: Lexicon, s: str, span: tuple[int, int]) -> bool:
         chars[m.start:m.end] = " " * (m.end - m.start)
         named = True
     return named and not _FILLER.sub("", "".join(chars))
+
+
+def _over(s: str) -> bool:
+    """The fault is told as over ("上周漏水那单已经搞定了"), and did not come back."""
+    return RESOLVED.search(s) is not None and RELAPSE.search(s) is None
 
 
 def _bare_ticket_hint(s: str) -> bool:

@@ -38,6 +38,7 @@ from .lexicon import first_char_guard
 CANTONESE: dict[str, str] = {
     "咗未": "了没", "呢个": "这个", "呢度": "这里", "呢啲": "这些", "未呀": "没呀", "点样": "怎样", "整返": "修好", "搞掂": "搞定", "得唔得": "行不行",
     "系咪": "是不", "边度": "哪里", "几时": "何时", "而家": "现在", "唔该": "谢谢", "多谢": "谢谢",
+    "我哋": "我们", "你哋": "你们", "佢哋": "他们", "点解": "为何", "仲未": "还没", "唔使": "不用", "舖头": "店铺",
     "咗": "了", "嚟": "来", "唔": "不", "冇": "没", "俾": "给", "畀": "给", "啲": "些", "嘅": "的",
     "喺": "在", "佢": "他", "睇": "看", "乜": "啥", "嘢": "东", "攞": "拿", "揾": "找", "咩": "么",
     "㗎": "的", "喇": "了", "嘞": "了", "噉": "这", "咁": "这", "冚": "全", "啱": "对", "覆": "复",
@@ -46,7 +47,7 @@ _CANTONESE_RE = re.compile(first_char_guard(CANTONESE) + "(?:" + "|".join(sorted
 
 # Action words people slip on; device and place words come from config.
 ACTION_WORDS = ("接单", "抢单", "派单", "取消", "结算", "汇总", "完工", "修好", "维修", "报修", "出发",
-                "到达", "配件", "评分", "分成", "工单", "师傅", "上门")
+                "到达", "配件", "评分", "分成", "工单", "师傅", "上门", "进度", "已经")
 
 # English and French action words people slip on; device and place words come from config.
 LATIN_ACTION_WORDS = ("cancel", "cancelled", "arrived", "finished", "completed", "repair", "repaired",

@@ -114,6 +114,8 @@ _SYMPTOM_LATIN = [
     # "no heating", "plus de chauffage": the device's service is missing.
     r"no (?:" + _SERVICES + r")(?!\s+(?:needed|required|necessary))", r"(?:plus|pas|aucune?) (?:de |d')(?:" + _SERVICES_FR + r")", r"rejecting", r"declin(?:es|ing)", r"refus(?:e|es|ed|ing)", r"rejett?e\w*", r"should be", r"supposed to",
     r"doesn'?t turn on", r"not turning on", r"won'?t start",
+    # a temperature on the move: "at 9 degrees and climbing"
+    r"(?:and |still |keeps )(?:climbing|rising|going up)", r"(?:temp\w*|degrees?) (?:is |are |keeps )?(?:climbing|rising)",
     # A device function negated: "isn't reading cards", "not printing", "doesn't close properly".
     r"(?:isn'?t|aren'?t|is not|are not|not|doesn'?t|don'?t|won'?t|can'?t|cannot|couldn'?t|never)"
     r" (?:\w+ly )?(?:" + _DEVICE_VERBS + r")\w*",
@@ -201,7 +203,7 @@ RESOLVED = build(
     [r"终于(?:不|没|好|能|可以)", r"(?:已经|现在|又)?(?:好了|恢复(?:正常)?了|没事了|正常了)(?!吗|没|么)", r"自己好了",
      r"(?:已经|上次|之前)(?:被)?(?:修|处理|解决)(?:好|完)", r"修好了(?!吗|没|么)",
      # a fault in the past, since dealt with: "去年夏天空调坏过一次，后来换了新的"
-     r"后来(?:就)?(?:好了|修好|换了|没事|正常|解决)", r"(?:已经|早就|早已)(?:换(?:了|成)|修好|好了)",
+     r"后来(?:就)?(?:好了|修好|换了|没事|正常|解决)", r"(?:已经|早就|早已)(?:换(?:了|成)|修好|好了|搞定|处理好|解决)",
      r"(?:去年|上次|以前|之前|前年|很久以前)[^,.!?，。！？]{0,8}(?:坏|漏|堵|出问题|出故障)过",
      r"(?:坏|漏|堵|停|断|出问题|出故障|修)(?:了)?(?:的)?那(?:次|回)",
      r"(?:上次|去年|之前|以前|前年|上个月|上周)[^,.!?，。！？]{0,10}那(?:次|回)"],
@@ -209,24 +211,62 @@ RESOLVED = build(
      r"(?:is|'s|are|seems?) (?:fine|ok|okay|good) now", r"used to (?:leak|break|trip|be broken)",
      r"marche (?:a nouveau|de nouveau)", r"remarche", r"fonctionne (?:a nouveau|de nouveau)", r"c'est reparti",
      r"refonctionne"],
-    [r"หายแล้ว", r"ใช้ได้แล้ว", r"กลับมาใช้ได้"],
+    [r"หายแล้ว", r"ใช้ได้แล้ว", r"กลับมาใช้ได้", r"ซ่อมเสร็จ(?:เรียบร้อย)?แล้ว"],
 )
 # Someone else's fault, one at home, a case study, a camera's evidence, a house rule, a "what
 # if": a fault word that is not a report for this store. A feature the model weighs (nlu/model.py),
 # not a verdict: "隔壁的水漏到我们店里了" is still a report.
 ELSEWHERE = build(
-    [r"隔壁", r"楼上(?:那家|的店|那个店)", r"楼下那家", r"对面(?:那家|的店)", r"别(?:的|家)(?:店|门店)", r"其他(?:门)?店", r"商场的",
+    [r"隔壁", r"隔(?:篱|离)(?:铺|间|屋|店)", r"楼上(?:那家|的店|那个店)", r"楼下那家", r"对面(?:那家|的店)", r"别(?:的|家)(?:店|门店)", r"其他(?:门)?店", r"商场的",
      r"物业的", r"邻居", r"我家", r"家里", r"在家", r"老家", r"小区", r"培训", r"案例", r"举个例子", r"比如说", r"假如", r"万一",
      r"要是", r"监控(?:录像|画面|回放)?(?:里|上)?(?:显示|拍到|看到)", r"(?:调|查|看)了?监控", r"记得", r"别忘了", r"禁止",
-     r"跟我们(?:店)?没(?:有)?关系", r"不关我们(?:的)?事", r"与我们无关", r"我们(?:这边|店里|店)?没事"],
+     r"跟我们(?:店)?没(?:有)?关系", r"不关我们(?:的)?事", r"与我们无关", r"我们(?:这边|店里|店)?没事",
+     # a dream, a home in Cantonese, a rented flat, public transport, a film or the news
+     # (a store at a station or an airport is still ours: "机场店", "人民广场地铁站店")
+     r"做梦", r"梦(?:到|见|里)", r"屋企", r"出租屋", r"公寓", r"房东", r"宿舍",
+     r"(?:地铁|高铁|火车站|机场)(?![^,.!?，。！？\s]{0,5}店)", r"电影(?!院)", r"新闻", r"视频里", r"朋友(?:家|的店)", r"亲戚家",
+     r"(?:舅舅|姑姑|阿姨|叔叔|爸妈|父母|爸爸|妈妈|奶奶|爷爷|外婆|姥姥|岳父|婆婆|女朋友|男朋友|老公|老婆|同学|表哥|表姐)(?:家|那)",
+     r"(?:我|我们)?租(?:的|嘅)", r"医院", r"体育馆", r"健身房", r"学校", r"酒店(?!店)", r"朋友圈", r"抖音", r"微博",
+     r"考试题?", r"题目", r"想象", r"假设", r"脑补", r"开(?:个)?玩笑", r"同行", r"监控截图", r"(?:调|拷|看|翻)(?:一下)?(?:昨天|前天|今天)?[^,.!?，。！？]{0,6}监控",
+     # another shop, the building's or the mall's common parts, a public place
+     r"(?:旁边|对面|对门|楼上|楼下|隔离|二楼|三楼)(?:那|的)?(?:家|间)", r"对面[^,.!?，。！？\s]{1,6}的", r"竞品", r"商场(?:公共|中庭|走廊|停车场)",
+     r"写字楼", r"港铁", r"银行", r"公园",
+     # a camera's evidence, a rule, a drill, a joke or a post
+     r"(?:摄像头|监控|录像)(?:回放|记录|画面)?(?:显示|里(?:能)?看|上看|影到)", r"(?:调|看|查)了?(?:一下)?(?:录像|摄像头)", r"规定", r"务必", r"统一(?:设|调|开|关)",
+     r"复盘", r"练习题?", r"作业", r"sop", r"段子", r"小红书", r"电视剧", r"表情包", r"纪录片", r"梗图?",
+     # a house rule, not "如果今天修不好我们就要关门了"
+     r"如果(?![^,.!?，。！？]{0,6}(?:修不好|不来|不修|还不|还是))[^,.!?，。！？]{0,12}(?:就|先|要|请|记得)"],
     [r"next door", r"neighbou?rs?'?s?", r"the mall'?s", r"the building'?s", r"landlord'?s?", r"other (?:stores?|shops?|branch(?:es)?)",
      r"at home", r"my (?:house|flat|place|apartment|car)", r"training", r"for example", r"case study", r"imagine", r"what if",
      r"(?:cctv|camera|footage) (?:shows|showed)", r"on the (?:cctv|camera|footage)", r"remember to", r"don'?t forget",
      r"please don'?t", r"stop using", r"not our(?:s| problem)", r"no problem for us", r"nothing to do with us", r"glad ours",
-     r"a cote", r"voisins?", r"chez moi", r"a la maison", r"formation", r"exemple", r"imaginez", r"et si", r"d'apres la camera",
-     r"n'oubliez pas", r"pas (?:chez )?nous"],
+     r"a cote", r"chez moi", r"a la maison", r"formation", r"exemple", r"imaginez", r"et si", r"d'apres la camera",
+     r"n'oubliez pas", r"pas (?:chez )?nous",
+     r"dream\w*", r"(?:my|his|her|their) (?:mum|mom|mother|dad|father|sister|brother|friend|parents|neighbou?r)'?s?",
+     r"(?:subway|metro|tube station|train station|(?:bts|mrt|mtr) station|airport)(?! (?:store|shop|branch|outlet))", r"in the (?:movie|film|news)",
+     r"in case", r"if (?:the|a|an|there'?s?) [^.!?]{0,30}(?:ever|again)?[^.!?]{0,10}(?:call|move|switch|turn|unplug|close|restart|reset)",
+     r"voisine?s?", r"mon (?:appart\w*|proprio|immeuble|studio)", r"ma (?:soeur|mere|maison|copine)", r"(?:j'ai|on a|un|mon|en) reve",
+     r"si jamais", r"en cas de", r"etude de cas", r"aeroport(?! (?:magasin|boutique))", r"(?<!magasin de )(?<!boutique de )la gare(?! (?:magasin|boutique))", r"en gare",
+     r"(?:hospital|gym|school|hotel|cinema|my (?:rented )?room|rented (?:room|flat))", r"across the (?:street|road)", r"opposite",
+     r"quiz", r"exam", r"article", r"joke", r"kidding", r"suppose", r"should (?:the|a|an) [a-z ]{2,25} (?:go|fail|break|stop|show|trip)",
+     r"cctv (?:confirms|showed|shows)", r"the (?:guy|tech|technician|engineer) (?:who came|from)",
+     r"hopital", r"salle de sport", r"ecole", r"film", r"beaux-parents", r"(?:mes|mon|ma) (?:parents|pere|frere|cousin|oncle|tante)",
+     r"on voit sur les images", r"(?:les |la )?(?:images?|videos?) (?:de |du )(?:la )?camera", r"question \d", r"consigne",
+     r"beside us", r"next to us", r"(?:the \w+ )?upstairs (?:has|had|is|lost)", r"across the hall", r"office lobby", r"other brand'?s?",
+     r"camera (?:caught|footage)", r"on the recording", r"security cam\w* (?:shows|showed|caught)", r"watched the tape", r"new rule", r"what would we",
+     r"slide \d+", r"scenario", r"role-?play", r"lessons learned", r"sample answer", r"if someone", r"tiktok", r"the memes? (?:about|on)",
+     r"joking", r"netflix", r"nightmare", r"daydream\w*", r"condo'?s?",
+     r"d'en face", r"du dessus", r"concurrente?", r"ma residence", r"ma chambre", r"syndic", r"ligne \d+",
+     r"videosurveillance", r"la video", r"l'enregistrement", r"la camera a filme", r"rappel important", r"si quelqu'un",
+     r"au cas ou", r"exercice", r"retour d'experience", r"pour le test", r"je rigole", r"blague", r"cauchemar"],
     [r"ร้านข้างๆ", r"ข้างๆ", r"ตึกฝั่งตรงข้าม", r"ที่บ้าน", r"บ้านฉัน", r"ตัวอย่าง", r"อบรม", r"สมมติ", r"ดูจากกล้อง", r"อย่าลืม",
-     r"ห้าม", r"ไม่เกี่ยวกับเรา", r"ของเราไม่เป็นไร"],
+     r"ห้าม", r"ไม่เกี่ยวกับเรา", r"ของเราไม่เป็นไร",
+     r"ฝัน", r"คอนโด", r"หอพัก", r"(?<!สาขา)(?:สถานี|(?<![a-z])(?:bts|mrt)(?![a-z])|รถไฟฟ้า|สนามบิน)", r"กรณีศึกษา", r"ในหนัง", r"ข่าว",
+     r"กล้อง(?:วงจรปิด)?จับภาพ(?:ได้)?", r"ถ้า[^\n]{0,30}ให้",
+     r"โรงพยาบาล", r"ฟิตเนส", r"โรงเรียน", r"โรงแรม", r"ห้องเช่า", r"ห้องพัก", r"ตรงข้าม", r"แบรนด์อื่น",
+     r"คำถามข้อ", r"ข้อสอบ", r"ล้อเล่น", r"ย้อนดูกล้อง", r"ภาพจากกล้อง", r"บ้าน(?:แม่|พ่อ|ยาย|ย่า|ตา|เพื่อน|ญาติ)",
+     r"ชั้นบน", r"(?<!สาขา)ในห้าง", r"ของห้าง", r"ตึกออฟฟิศ", r"ดูกล้อง", r"จากกล้อง", r"ในคลิป", r"กรณีมี", r"แบบฝึกหัด", r"บทเรียน",
+     r"ติ๊กต๊อก", r"มีม", r"มุก", r"ลองนึกภาพ"],
 )
 RELAPSE = build([r"又", r"还是", r"仍然", r"依然", r"再次", r"再坏"], [r"again", r"still", r"encore", r"toujours"],
                 [r"อีกแล้ว", r"อีกครั้ง"])

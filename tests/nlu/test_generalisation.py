@@ -211,3 +211,19 @@ def lexicon_skills(parser):
 def test_someone_elses_fault_is_a_signal_the_model_weighs(parser, text, elsewhere):
     from nlu.signals import ELSEWHERE
     assert (ELSEWHERE.search(parser.normalize(text).text) is not None) is elsewhere
+
+
+@pytest.mark.parametrize("text,elsewhere", [
+    # a dream, a home in Cantonese, a rented flat, public transport, a house rule, a case study
+    ("昨晚梦见收银机冒烟了", True), ("我屋企部雪柜坏咗", True), ("I dreamt the freezer died on us", True),
+    ("le chauffe-eau de mon appart fuit encore", True), ("l'escalator de la gare est en panne", True),
+    ("the escalator at the subway station is broken again", True),
+    ("si jamais la caisse plante, appelez le gérant", True), ("如果冰柜报警 先把货搬到冷库", True),
+    ("ถ้าไฟดับให้ปิดเครื่องคิดเงินก่อน", True), ("กรณีศึกษา: ตู้แช่ไม่เย็นเพราะคอยล์สกปรก", True),
+    ("บันไดเลื่อนที่สถานี BTS เสียอีกแล้ว", True),
+    # a store at a station or an airport is still ours; a threat of closing is not a house rule
+    ("人民广场地铁站店的空调坏了", False), ("机场店冰柜不冷了", False), ("the airport store's fridge is leaking", False),
+    ("如果今天修不好我们就要关门了", False), ("สาขาสถานีกลาง แอร์ไม่เย็น", False)])
+def test_not_ours_covers_dreams_homes_stations_and_house_rules(parser, text, elsewhere):
+    from nlu.signals import ELSEWHERE
+    assert (ELSEWHERE.search(parser.normalize(text).text) is not None) is elsewhere

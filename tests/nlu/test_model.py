@@ -123,6 +123,14 @@ def test_a_fault_at_home_or_next_door_opens_nothing_without_asking(parser, text)
     assert p.intent != "create_ticket" or p.confirm, p.intent_ranking
 
 
+@pytest.mark.parametrize("text", ["隔壁店的水管爆了 水漫到走廊", "昨晚梦见收银机冒烟了 吓死", "我屋企部雪柜坏咗",
+                                  "si jamais la caisse plante, appelez le gérant"])
+def test_whatever_the_model_reads_a_fault_that_may_be_someone_elses_never_opens_unasked(parser, text):
+    """A "not ours" word (a neighbour, a dream, a home, a house rule) turns a sure report into a question."""
+    p = parser.parse(text)
+    assert p.intent != "create_ticket" or p.confirm, p.intent_ranking
+
+
 @pytest.mark.parametrize("text", ["Rappel : on éteint la machine à café et le four avant de fermer",
                                   "FW: the freezer in store 3 is broken", "【转发】三号店冰柜坏了 请各店注意冰柜温度"])
 def test_a_notice_never_opens_a_ticket_whatever_the_model_reads(parser, text):

@@ -19,6 +19,13 @@ _HOURS = re.compile(
 _LABOR_LABELLED_MIN = re.compile(
     r"(?:工时|人工|用时|labou?r|main d'oeuvre|ค่าแรง)\s*[:：]?\s*(" + NUM + r")\s*(?:分钟|min|mins|minutes|นาที)|"
     r"(" + NUM + r")\s*(?:分钟|min|mins|minutes|นาที)(?![a-z])")
+# Hours given bare after their label ("工时0.5", "工时 3", "labour: 2") or before it ("1.5个工时");
+# a day's labour is never more than 24 hours, so "人工200" is money, not hours.
+_LABOR_LABELLED_HOURS = re.compile(
+    r"(?:工时|用时|labou?r|main d'oeuvre)\s*[:：=]?\s*(" + NUM + r")(?![\d.]|,\d|\s*(?:分|min|元|块|€|\$|baht|บาท|eur|rmb))|"
+    r"(" + NUM + r")\s*(?:个)?\s*工时(?!\s*[:：=]?\s*\d)")
+# French decimal comma: "1,5 h" (a comma before one or two digits; "1,800" is a thousands group).
+_DECIMAL_COMMA_HOURS = re.compile(r"(?<![\d,])(\d+),(\d{1,2})\s*(?:h|heures?)(?![a-z])")
 _MONEY_LABEL = r"(?:配件|零件|材料|部件|备件|(?<![a-z])(?:parts?|materials?|pieces?|spare parts?)(?![a-z])|อะไหล่|ค่าของ)"
 _MONEY_UNIT = r"(?:元|块钱|块|rmb|cny|yuan|€|euros?|eur|baht|บาท|thb|sgd|\$|dollars?)"
 _PARTS_AFTER = re.compile(
@@ -66,6 +73,9 @@ def find_labor_hours(text: str) -> tuple[int | float, Span] | None:
 
 
 def _digit_hours(text: str) -> tuple[int | float, Span] | None:
+    m = _DECIMAL_COMMA_HOURS.search(text)
+    if m:
+        return as_number(float(f"{m.group(1)}.{m.group(2)}")), m.span()
     for m in _HOURS.finditer(text):
         if m.group(6):
             return 0.5, m.span()
@@ -83,6 +93,10 @@ def _digit_hours(text: str) -> tuple[int | float, Span] | None:
         v = to_number(m.group(1) or m.group(2))
         if v is not None:
             return as_number(round(v / 60, 4)), m.span()
+    for m in _LABOR_LABELLED_HOURS.finditer(text):
+        v = to_number(m.group(1) or m.group(2))
+        if v is not None and 0 < v <= 24:
+            return as_number(v), m.span()
     return None
 
 
@@ -158,7 +172,7 @@ STATUS_CUES: dict[str, re.Pattern[str]] = {
         r"(?:已经|已)(?:在|到)[^\s,，。]{0,4}(?:门口|楼下|现场|店里|店内)|刚(?:刚)?到|到(?:楼下|门口|店门口|店里|现场)(?:了)?|"
         r"(?<=\d)\s*到\s*[!！.。]*$|^\s*到\s*[!！.。]*$|"
         r"(?<![a-z])(?:arrived|on site|onsite|i'?m here|am here|at the store|at the site|reached|"
-        r"arrive(?! dans| d'ici| bientot)|suis arrive|sur place|pulled up|got here|just got in|i'?m at the (?:store|shop|site)|"
+        r"arrive(?! dans| d'ici| bientot)|suis arrive|sur place|pulled up|got here|just got in|(?:just )?got to the (?:store|shop|site)|i'?m at the (?:store|shop|site)|"
         r"viens d'arriver|sur les lieux)(?![a-z])|ถึงแล้ว|มาถึง|ถึงหน้างาน|ถึงร้าน|ถึง\S{0,10}แล้ว"
     ),
     "started": re.compile(

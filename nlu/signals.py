@@ -224,7 +224,7 @@ ELSEWHERE = build(
      # a dream, a home in Cantonese, a rented flat, public transport, a film or the news
      # (a store at a station or an airport is still ours: "机场店", "人民广场地铁站店")
      r"做梦", r"梦(?:到|见|里)", r"屋企", r"出租屋", r"公寓", r"房东", r"宿舍",
-     r"(?:地铁|高铁|火车站|机场)(?![^,.!?，。！？\s]{0,5}店)", r"电影(?!院)", r"新闻", r"视频里", r"朋友(?:家|的店)", r"亲戚家",
+     r"(?:地铁|高铁|火车站|机场)(?![^,.!?，。！？\s]{0,5}店)", r"电影(?!院)", r"新闻", r"报道", r"广告", r"(?:她|他)家", r"我妈", r"视频里", r"朋友(?:家|的店)", r"亲戚家",
      r"(?:舅舅|姑姑|阿姨|叔叔|爸妈|父母|爸爸|妈妈|奶奶|爷爷|外婆|姥姥|岳父|婆婆|女朋友|男朋友|老公|老婆|同学|表哥|表姐)(?:家|那)",
      r"(?:我|我们)?租(?:的|嘅)", r"医院", r"体育馆", r"健身房", r"学校", r"酒店(?!店)", r"朋友圈", r"抖音", r"微博",
      r"考试题?", r"题目", r"想象", r"假设", r"脑补", r"开(?:个)?玩笑", r"同行", r"监控截图", r"(?:调|拷|看|翻)(?:一下)?(?:昨天|前天|今天)?[^,.!?，。！？]{0,6}监控",
@@ -255,7 +255,8 @@ ELSEWHERE = build(
      r"beside us", r"next to us", r"(?:the \w+ )?upstairs (?:has|had|is|lost)", r"across the hall", r"office lobby", r"other brand'?s?",
      r"camera (?:caught|footage)", r"on the recording", r"security cam\w* (?:shows|showed|caught)", r"watched the tape", r"new rule", r"what would we",
      r"slide \d+", r"scenario", r"role-?play", r"lessons learned", r"sample answer", r"if someone", r"tiktok", r"the memes? (?:about|on)",
-     r"joking", r"netflix", r"nightmare", r"daydream\w*", r"condo'?s?",
+     r"joking", r"netflix", r"nightmare", r"daydream\w*", r"condo'?s?", r"news", r"food court", r"reportage",
+     r"si (?:la |le |les |l'|un |une |jamais )[^.!?]{0,60}(?:appelez|prevenez|contactez|mettez|debranchez|coupez)",
      r"d'en face", r"du dessus", r"concurrente?", r"ma residence", r"ma chambre", r"syndic", r"ligne \d+",
      r"videosurveillance", r"la video", r"l'enregistrement", r"la camera a filme", r"rappel important", r"si quelqu'un",
      r"au cas ou", r"exercice", r"retour d'experience", r"pour le test", r"je rigole", r"blague", r"cauchemar"],
@@ -296,7 +297,7 @@ HAZARD = build(
      r"(?<![不没])着火", r"起火", r"失火",
      r"火灾", r"烧焦", r"焦味", r"糊味", r"火花", r"短路", r"触电", r"电到人", r"被电", r"困人", r"被困", r"关人",
      r"关着人", r"人出不来", r"困在", r"困了人", r"关了人", r"(?:里面|里边|里头)有(?:个|人)[^,.!?，。！？]{0,6}出不来", r"人被关", r"(?:里面|里边|里头)(?:还)?(?:有|关着)人", r"有人在里面",
-     r"爆管", r"水管爆", r"管子爆", r"爆了", r"爆裂", r"爆(?=\s*(?:$|[!！,，.。]))", r"燃气泄漏", r"煤气", r"漏气"],
+     r"爆管", r"水管爆", r"管子爆", r"爆了", r"溢出", r"漫到", r"漫进", r"爆裂", r"爆(?=\s*(?:$|[!！,，.。]))", r"燃气泄漏", r"煤气", r"漏气"],
     [r"leak\w*", r"seep\w*", r"drip\w*", r"flood\w*", r"overflow\w*", r"smoke", r"smoking", r"fire", r"spark\w*", r"trapped",
      r"stuck inside", r"people stuck",
      r"(?:someone|somebody|anyone|people|persons?|customers?|staff|kids?|children|guests?|shoppers?|"
@@ -308,20 +309,22 @@ HAZARD = build(
      r"fuites?", r"fuit", r"fumee", r"fume", r"feu", r"incendie", r"inondation", r"inonde", r"etincelles?",
      r"coinces", r"bloques", r"(?:coincee?s?|bloquee?s?) (?:dans|dedans)", r"avec (?:une?|des|deux|trois) \w+ dedans", r"deborde", r"(?:de l'|l')eau (?:qui )?(?:coule|tombe|fuit|rentre)"],
     [r"รั่ว", r"น้ำหยด", r"ควัน", r"ไหม้", r"ติดอยู่", r"ติดค้างในลิฟต์", r"ไฟช็อต", r"ช็อต", r"น้ำท่วม",
-     r"แก๊สรั่ว", r"คนติด", r"มีคนติด"],
+     r"แก๊สรั่ว", r"กลิ่นแก๊ส", r"คนติด", r"มีคนติด"],
 )
 
 URGENT = build(
     [r"急", r"加急", r"马上", r"立刻", r"立即", r"赶紧", r"赶快", r"尽快", r"火速", r"快点", r"快来", r"速来", r"救命",
-     r"刻不容缓", r"等不了", r"越快越好"],
+     r"刻不容缓", r"等不了", r"越快越好",
+     r"(?:肉|菜|海鲜|奶|货|东西|食材|雪糕|冰淇淋|蛋糕|冻品|冷冻品|鲜品)[^,.!?，。！？]{0,6}(?:要|快|开始)(?:坏|化|融|溶|臭|变质)", r"快撑不住"],
     [r"urgent", r"urgently", r"asap", r"emergency", r"immediately", r"right now", r"right away", r"quickly",
-     r"hurry", r"urgence", r"urgente", r"vite", r"immediatement", r"tout de suite", r"au plus vite", r"rapidement"],
-    [r"ด่วน", r"รีบ", r"ทันที", r"เร็วๆ", r"เร็ว ๆ"],
+     r"hurry", r"urgence", r"urgente", r"vite", r"immediatement", r"tout de suite", r"au plus vite", r"rapidement",
+     r"(?:going|about) to (?:spoil|go off)", r"spoiling", r"vont y passer", r"vont (?:pourrir|se perdre)"],
+    [r"ด่วน", r"รีบ", r"ทันที", r"เร็วๆ", r"เร็ว ๆ", r"(?:ของสด|อาหาร|ของ)[^\s]{0,6}(?:เริ่ม|จะ)เสีย"],
 )
 
 NOT_URGENT = build(
     [r"不(?:太|是很|怎么|用|必)?(?:着)?急", r"不紧急", r"不加急", r"没(?:那么|有那么)?急", r"不赶", r"慢慢来",
-     r"有空(?:再|的时候)"],
+     r"有空(?:再|的时候)", r"马上就(?:到|要到)了?(?![^,.!?，。！？]{0,3}(?:快|请|派))"],
     [r"not urgent", r"no rush", r"no hurry", r"not an emergency", r"whenever", r"pas urgent", r"rien d'urgent",
      r"pas presse"],
     [r"ไม่ด่วน", r"ไม่รีบ"],

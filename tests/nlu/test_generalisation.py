@@ -227,3 +227,22 @@ def test_someone_elses_fault_is_a_signal_the_model_weighs(parser, text, elsewher
 def test_not_ours_covers_dreams_homes_stations_and_house_rules(parser, text, elsewhere):
     from nlu.signals import ELSEWHERE
     assert (ELSEWHERE.search(parser.normalize(text).text) is not None) is elsewhere
+
+
+@pytest.mark.parametrize("text,elsewhere", [
+    ("【广告】专业空调清洗 上门快", True), ("新闻说有个商场扶梯倒转了", True), ("我妈说她家热水器坏了", True),
+    ("the food court escalator is dead again 🙄", True), ("news says a lift got stuck downtown", True),
+    ("si la chambre froide tombe en panne un week-end, appelez d'abord le responsable", True),
+    ("冰柜不冷了 里面全是海鲜", False), ("the card reader declines every card", False)])
+def test_adverts_the_news_and_a_relatives_home_are_not_ours(parser, text, elsewhere):
+    from nlu.signals import ELSEWHERE
+    assert (ELSEWHERE.search(parser.normalize(text).text) is not None) is elsewhere
+
+
+@pytest.mark.parametrize("text,urgency", [
+    ("冷库温度升到12度了 里面全是海鲜 要坏了", "urgent"), ("la chambre froide est à 9°C, les produits frais vont y passer", "urgent"),
+    ("ได้กลิ่นแก๊สแรงมากในครัว", "urgent"), ("马桶堵了 水溢出来了", "urgent"),
+    ("制冰机不出冰 下午茶高峰马上就到", "normal")])
+def test_goods_about_to_be_lost_gas_and_spreading_water_are_urgent(parser, text, urgency):
+    from nlu.entities import find_urgency
+    assert find_urgency(parser.normalize(text).text)[0] == urgency

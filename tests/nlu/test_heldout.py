@@ -5,8 +5,8 @@ any rule was changed for them; the untuned numbers are in each file's header. he
 (batch 3) was written blind before the learned model was trained, scored once (89.50 % / 84.46 %),
 and then tuned on; so were heldout4.yaml (batch 4, 95.32 % / 96.12 %) and heldout5.yaml (batch 5,
 92.33 % / 97.52 %), each written blind, committed, and scored once before. heldout6.yaml (batch 6)
-was written blind, committed, and scored once (94.96 % / 93.19 %); nothing has been changed for it
-yet. Their lines are
+was written blind, committed, and scored once (94.96 % / 93.19 %), then tuned on like the others.
+Their lines are
 not copies of cases.yaml (checked below). Keep them as they are: fixes for a miss here must be general
 rules (a word family, a structural pattern, a precedence), never a pattern for one sentence.
 """
@@ -24,16 +24,15 @@ from .conftest import CASES_PATH
 HERE = Path(__file__).resolve().parent
 HELDOUT = [HERE / "heldout.yaml", HERE / "heldout2.yaml", HERE / "heldout3.yaml", HERE / "heldout4.yaml",
            HERE / "heldout5.yaml", HERE / "heldout6.yaml"]
-# Floors below the tuned sets' 97 %: batch 6 at its untuned score (its header), so nothing
-# regresses below it; batches 3–5 at what the model reaches once tuned on them
-# (untuned they scored 89.50 % / 84.46 %, 95.32 % / 96.12 % and 92.33 % / 97.52 %). Session 24's
+# Floors below the tuned sets' 97 %: batches 3–6 at what the model reaches once tuned on them
+# (untuned they scored 89.50 % / 84.46 %, 95.32 % / 96.12 %, 92.33 % / 97.52 % and 94.96 % / 93.19 %). Session 24's
 # "not ours" corpus cost batches 3 and 4 a point of intent (plain reports the model now asks
 # about instead of opening) and took batch 5 from 13 false tickets (8 unasked) to 5 (none unasked).
 # (Rounded down to the permille: a float of 387/400 need not reach the literal 0.9675.)
-FLOORS = {"heldout6.yaml": {"intent": 0.949, "entity": 0.931, "unasked_false_tickets": 3},
-          "heldout5.yaml": {"intent": 0.975, "entity": 0.975, "unasked_false_tickets": 0},
-          "heldout4.yaml": {"intent": 0.977, "entity": 0.985, "unasked_false_tickets": 0},
-          "heldout3.yaml": {"intent": 0.957, "entity": 0.977, "unasked_false_tickets": 0}}
+FLOORS = {"heldout6.yaml": {"intent": 0.980, "entity": 0.964, "unasked_false_tickets": 1},
+          "heldout5.yaml": {"intent": 0.975, "entity": 0.977, "unasked_false_tickets": 0},
+          "heldout4.yaml": {"intent": 0.977, "entity": 0.981, "unasked_false_tickets": 0},
+          "heldout3.yaml": {"intent": 0.960, "entity": 0.977, "unasked_false_tickets": 0}}
 INTENTS = {"create_ticket", "query_status", "claim_job", "update_progress", "complete_job", "cancel_ticket",
            "rate_service", "settlement_summary", "help", "unknown"}
 

@@ -119,3 +119,14 @@ def test_a_job_number_before_an_english_word_is_still_the_job(parser):
     p = parser.parse("4301 started, opening the unit up", intent="update_progress")
     assert p.entities["ticket"] == 4301
     assert "ticket" not in parser.parse("gave them 5 stars", intent="rate_service").entities
+
+
+@pytest.mark.parametrize("text,hours", [
+    ("单号88 处理完毕 工时0.5 无配件", 0.5), ("#88 修复 1.5个工时 电容35", 1.5), ("88 已修好 工时 3 配件 95.5", 3),
+    ("88 完成 门封条60 工时1", 1), ("Le 88 est réparé : 1,5 h, aucune pièce", 1.5), ("#88 done, labour: 2, parts 40", 2)])
+def test_bare_hours_after_their_label_and_french_decimal_commas(parser, text, hours):
+    assert parser.parse(text).entities.get("labor_hours") == hours
+
+
+def test_labour_money_is_not_hours(parser):
+    assert "labor_hours" not in parser.parse("#88 完工 人工200 配件80").entities

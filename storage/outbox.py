@@ -6,10 +6,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, func, or_, select, update
+from sqlalchemy import bindparam, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import INSERT_OUTBOX, OutboxMessage, utcnow
+
+# The worker's statements run on the callbacks' loop and writer: plain Core on the table.
+_OUTBOX = OutboxMessage.__table__
+_O = _OUTBOX.c
 
 
 def row(kind: str, dest: str, payload: dict[str, Any], ticket_id: int | None = None, *,
@@ -42,46 +46,52 @@ async def claim_due(session: AsyncSession, limit: int, lease_s: float,
     due, so two workers (or processes) never both own one (PostgreSQL also skips rows another
     claim has locked); a dead worker's lease expires and the row is retried."""
     now = now or utcnow()
-    due = or_(OutboxMessage.status == "pending",
-              (OutboxMessage.status == "sending") & (OutboxMessage.claimed_until < now))
-    pick = (select(OutboxMessage.id).where(due, OutboxMessage.next_attempt_at <= now)
-            .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(limit))
-    if session.bind.dialect.name == "postgresql":
-        pick = pick.with_for_update(skip_locked=True)
-    res = await session.execute(
-        update(OutboxMessage).where(OutboxMessage.id.in_(pick.scalar_subquery()), due)
-        .values(status="sending", claimed_until=now + timedelta(seconds=lease_s))
-        .returning(OutboxMessage.id, OutboxMessage.kind, OutboxMessage.dest, OutboxMessage.payload,
-                   OutboxMessage.attempts, OutboxMessage.next_attempt_at)
-        .execution_options(synchronize_session=False))
+    res = await session.execute(_CLAIM[session.bind.dialect.name == "postgresql"],
+                                {"now": now, "limit": limit, "until": now + timedelta(seconds=lease_s)})
     rows = sorted(res.all(), key=lambda r: (r.next_attempt_at, r.id))
     return [Claimed(r.id, r.kind, r.dest, dict(r.payload), r.attempts) for r in rows]
+
+
+def _claim_statement(skip_locked: bool) -> Any:
+    # Core on the table, built once: through the ORM entity every claim paid for the ORM's
+    # bulk-update path, on the same loop and writer as the callbacks.
+    now = bindparam("now")
+    due = or_(_O.status == "pending", (_O.status == "sending") & (_O.claimed_until < now))
+    pick = (select(_O.id).where(due, _O.next_attempt_at <= now)
+            .order_by(_O.next_attempt_at, _O.id).limit(bindparam("limit")))
+    if skip_locked:
+        pick = pick.with_for_update(skip_locked=True)
+    return (_OUTBOX.update().where(_O.id.in_(pick.scalar_subquery()), due)
+            .values(status="sending", claimed_until=bindparam("until"))
+            .returning(_O.id, _O.kind, _O.dest, _O.payload, _O.attempts, _O.next_attempt_at))
+
+
+_CLAIM = {skip_locked: _claim_statement(skip_locked) for skip_locked in (False, True)}
 
 
 async def mark_sent(session: AsyncSession, row_ids: list[int]) -> None:
     """Rows delivered: one statement for however many finished together (each was claimed with
     its attempts unchanged, so the delivering attempt is attempts + 1)."""
     if row_ids:
-        await session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(row_ids)).values(
-            status="sent", attempts=OutboxMessage.attempts + 1, sent_at=utcnow(), claimed_until=None)
-            .execution_options(synchronize_session=False))
+        await session.execute(_OUTBOX.update().where(_O.id.in_(row_ids)).values(
+            status="sent", attempts=_O.attempts + 1, sent_at=utcnow(), claimed_until=None))
 
 
 async def mark_retry(session: AsyncSession, row_id: int, attempts: int, delay_s: float, error: str) -> None:
-    await session.execute(update(OutboxMessage).where(OutboxMessage.id == row_id).values(
+    await session.execute(_OUTBOX.update().where(_O.id == row_id).values(
         status="pending", attempts=attempts, claimed_until=None, last_error=error[:2000],
         next_attempt_at=utcnow() + timedelta(seconds=delay_s)))
 
 
 async def mark_failed(session: AsyncSession, row_id: int, attempts: int, error: str) -> None:
-    await session.execute(update(OutboxMessage).where(OutboxMessage.id == row_id).values(
+    await session.execute(_OUTBOX.update().where(_O.id == row_id).values(
         status="failed", attempts=attempts, claimed_until=None, last_error=error[:2000]))
 
 
 async def mark_dropped(session: AsyncSession, row_id: int, attempts: int, why: str) -> None:
     """Not sent, on purpose: what it says stopped being true before it went out (a job card
     whose offer ended). Final, like sent; `last_error` says why."""
-    await session.execute(update(OutboxMessage).where(OutboxMessage.id == row_id).values(
+    await session.execute(_OUTBOX.update().where(_O.id == row_id).values(
         status="dropped", attempts=attempts, claimed_until=None, last_error=why[:2000]))
 
 
@@ -97,9 +107,8 @@ async def defer(session: AsyncSession, row_ids: list[int], delay_s: float) -> No
     """Postpone without counting an attempt (rate limit reached, our cache away: nothing went
     wrong with the message)."""
     if row_ids:
-        await session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(row_ids)).values(
-            status="pending", claimed_until=None, next_attempt_at=utcnow() + timedelta(seconds=delay_s))
-            .execution_options(synchronize_session=False))
+        await session.execute(_OUTBOX.update().where(_O.id.in_(row_ids)).values(
+            status="pending", claimed_until=None, next_attempt_at=utcnow() + timedelta(seconds=delay_s)))
 
 
 async def list_messages(session: AsyncSession, status: str | None = None, limit: int = 100) -> list[OutboxMessage]:

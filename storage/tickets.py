@@ -224,15 +224,19 @@ async def offer_of(session: AsyncSession, task_id: str) -> Offer | None:
 
 async def record_codes(session: AsyncSession, codes: list[tuple[str, str, Any]]) -> None:
     """The response codes message/send answered for job cards: (task_id, code, when)."""
-    for task, code, at in codes:
-        await session.execute(update(Offer).where(Offer.task_id == task).values(response_code=code, code_at=at)
-                              .execution_options(synchronize_session=False))
+    if codes:   # one executemany for all the cards that went out together
+        await session.execute(_RECORD_CODE, [{"task": task, "code": code, "at": at} for task, code, at in codes])
+
+
+# Core on the table: the worker runs these on the callbacks' loop and writer.
+_OFFERS = Offer.__table__
+_RECORD_CODE = (_OFFERS.update().where(_OFFERS.c.task_id == bindparam("task"))
+                .values(response_code=bindparam("code"), code_at=bindparam("at")))
 
 
 async def forget_code(session: AsyncSession, task_id: str) -> None:
     """WeCom said the code is used up: a retry must not count on it."""
-    await session.execute(update(Offer).where(Offer.task_id == task_id).values(response_code=None)
-                          .execution_options(synchronize_session=False))
+    await session.execute(_OFFERS.update().where(_OFFERS.c.task_id == task_id).values(response_code=None))
 
 
 async def open_twin(session: AsyncSession, chatid: str, skill: str) -> Ticket | None:

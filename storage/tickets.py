@@ -167,24 +167,28 @@ async def add_offers(session: AsyncSession, offers: list[dict[str, Any]]) -> Non
     await session.execute(INSERT_OFFER, offers)
 
 
+_PEOPLE, _SKILLS, _REGIONS = Person.__table__, PersonSkill.__table__, PersonRegion.__table__
+
+
 def _candidates_query(with_region: bool, among: bool = False):  # type: ignore[no-untyped-def]
-    load = Person.open_jobs
-    rating = Person.rating_sum * 1.0 / func.nullif(Person.rating_count, 0)
-    same_city = case((Person.city == bindparam("city"), 0), else_=1)
-    # Plain rows, not Person objects: building ORM instances was most of routing's time, and
-    # ranking only reads their columns.
-    q = (select(*Person.__table__.c, load.label("load"))
-         .join(PersonSkill, PersonSkill.userid == Person.userid)
-         .where(PersonSkill.skill == bindparam("skill"), Person.active.is_(True), load < Person.capacity)
+    p = _PEOPLE.c
+    load = p.open_jobs
+    rating = p.rating_sum * 1.0 / func.nullif(p.rating_count, 0)
+    same_city = case((p.city == bindparam("city"), 0), else_=1)
+    # Plain rows from Core on the tables, not Person objects nor an ORM select: building ORM
+    # instances was most of routing's time, and the ORM's compile step most of the rest.
+    joined = _PEOPLE.join(_SKILLS, _SKILLS.c.userid == p.userid)
+    q = (select(*_PEOPLE.c, load.label("load"))
+         .where(_SKILLS.c.skill == bindparam("skill"), p.active.is_(True), load < p.capacity)
          # city match, then open load, then round robin (longest since last job), then CSAT.
-         .order_by(same_city, load, Person.last_assigned_at.asc().nullsfirst(), rating.desc().nullslast(),
-                   Person.userid)
+         .order_by(same_city, load, p.last_assigned_at.asc().nullsfirst(), rating.desc().nullslast(), p.userid)
          .limit(bindparam("limit")))
     if with_region:
-        q = q.join(PersonRegion, PersonRegion.userid == Person.userid).where(PersonRegion.region == bindparam("region"))
+        joined = joined.join(_REGIONS, _REGIONS.c.userid == p.userid)
+        q = q.where(_REGIONS.c.region == bindparam("region"))
     if among:   # a joint squad's pool, whichever regions its engineers serve
-        q = q.where(Person.userid.in_(bindparam("among", expanding=True)))
-    return q
+        q = q.where(p.userid.in_(bindparam("among", expanding=True)))
+    return q.select_from(joined)
 
 
 # Built once: constructing a SELECT is a noticeable share of a callback's CPU.

@@ -7,6 +7,7 @@ new sentence never renders as a blank. Two files of one language defining the sa
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,14 @@ class _UniqueKeyLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
+# A sentence that is only text and `{{ name }}` (nearly all of them) is put together directly:
+# Jinja's render, a new context each time, was a visible share of a ticket's CPU. Anything
+# else (filters, expressions, blocks, whitespace control, \r) goes through Jinja.
+_PLAIN = re.compile(r"(?:[^{}\r]|\{\{ *[A-Za-z_][A-Za-z0-9_]* *\}\})*", re.S)
+_SLOT = re.compile(r"\{\{ *([A-Za-z_][A-Za-z0-9_]*) *\}\}")
+_LITERALS = {"true", "false", "none", "True", "False", "None"}   # Jinja's constants, not variables
+
+
 @lru_cache(maxsize=None)
 def _catalog(lang: str) -> dict[str, Template]:
     catalog: dict[str, Template] = {}
@@ -46,7 +55,10 @@ def _catalog(lang: str) -> dict[str, Template]:
         for k, v in data.items():
             if k in catalog:
                 raise ValueError(f"message {k!r} defined twice in {lang} catalogs ({path.name})")
-            catalog[k] = _env().from_string(str(v))
+            catalog[k] = template = _env().from_string(str(v))
+            pieces = _SLOT.split(str(v)) if _PLAIN.fullmatch(str(v)) else []
+            if pieces and not _LITERALS.intersection(pieces[1::2]):
+                template.plain = (tuple(pieces[0::2]), tuple(pieces[1::2]))  # type: ignore[attr-defined]
     return catalog
 
 
@@ -70,5 +82,13 @@ def _render(lang: str | None, key: str, values: dict[str, Any]) -> str:
     for code in (lang or "zh", *FALLBACK):
         template = _catalog(code).get(key)
         if template is not None:
+            plain = getattr(template, "plain", None)   # (the text around the slots, their names)
+            if plain is not None and all(name in values for name in plain[1]):
+                text, names = plain
+                out = [text[0]]
+                for name, after in zip(names, text[1:]):
+                    out.append(str(values[name]))   # what Jinja prints for {{ name }} (no autoescape)
+                    out.append(after)
+                return "".join(out).strip()
             return template.render(**values).strip()
     raise KeyError(f"no message {key!r} in any catalog")

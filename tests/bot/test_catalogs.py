@@ -132,6 +132,26 @@ def test_every_template_renders_with_the_english_variables(lang):
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
+def test_t_says_what_jinja_says(lang):
+    # t() joins the plain sentences itself; it must say exactly what Jinja renders, for any values
+    # (None, numbers, blanks, more than the sentence needs) and for the sentences Jinja renders.
+    fast = 0
+    for key in sorted(sources(lang)):
+        fast += hasattr(render._catalog(lang)[key], "plain")
+        values = {**english_values(key), "unused": 1}
+        odd = {k: None if i % 3 == 0 else 7 if i % 3 == 1 else "" for i, k in enumerate(values)}
+        for given in (values, odd):
+            try:
+                want = render_source(lang, key, given)
+            except Exception as e:  # noqa: BLE001 - then t() must fail too
+                with pytest.raises(type(e)):
+                    render.t(lang, key, **given)
+                continue
+            assert render.t(lang, key, **given) == want, key
+    assert fast > len(sources(lang)) // 2   # most sentences take the plain way
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
 def test_no_invented_variables(lang):
     extra = {key: sorted(variables(lang, key) - variables("en", key))
              for key in sources(lang) if key in sources("en") and variables(lang, key) - variables("en", key)}

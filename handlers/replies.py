@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
-from handlers.cards import Card
+from handlers.cards import Card, as_dict
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,7 @@ class Reply:
     data: dict[str, Any] | None = None
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self), ensure_ascii=False, separators=(",", ":"))
+        return json.dumps(as_dict(self), ensure_ascii=False, separators=(",", ":"))
 
     @classmethod
     def from_json(cls, text: str) -> "Reply":

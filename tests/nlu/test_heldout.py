@@ -6,7 +6,8 @@ any rule was changed for them; the untuned numbers are in each file's header. he
 and then tuned on; so were heldout4.yaml (batch 4, 95.32 % / 96.12 %) and heldout5.yaml (batch 5,
 92.33 % / 97.52 %), each written blind, committed, and scored once before. heldout6.yaml (batch 6)
 was written blind, committed, and scored once (94.96 % / 93.19 %), then tuned on like the others.
-Their lines are
+heldout7.yaml (batch 7) was written blind, committed, and scored once (95.31 % / 96.52 %); nothing
+has been changed for it. Their lines are
 not copies of cases.yaml (checked below). Keep them as they are: fixes for a miss here must be general
 rules (a word family, a structural pattern, a precedence), never a pattern for one sentence.
 """
@@ -23,13 +24,15 @@ from .conftest import CASES_PATH
 
 HERE = Path(__file__).resolve().parent
 HELDOUT = [HERE / "heldout.yaml", HERE / "heldout2.yaml", HERE / "heldout3.yaml", HERE / "heldout4.yaml",
-           HERE / "heldout5.yaml", HERE / "heldout6.yaml"]
-# Floors below the tuned sets' 97 %: batches 3–6 at what the model reaches once tuned on them
+           HERE / "heldout5.yaml", HERE / "heldout6.yaml", HERE / "heldout7.yaml"]
+# Floors below the tuned sets' 97 %: batch 7 at its untuned score (its header), so nothing
+# regresses below it; batches 3–6 at what the model reaches once tuned on them
 # (untuned they scored 89.50 % / 84.46 %, 95.32 % / 96.12 %, 92.33 % / 97.52 % and 94.96 % / 93.19 %). Session 24's
 # "not ours" corpus cost batches 3 and 4 a point of intent (plain reports the model now asks
 # about instead of opening) and took batch 5 from 13 false tickets (8 unasked) to 5 (none unasked).
 # (Rounded down to the permille: a float of 387/400 need not reach the literal 0.9675.)
-FLOORS = {"heldout6.yaml": {"intent": 0.980, "entity": 0.964, "unasked_false_tickets": 1},
+FLOORS = {"heldout7.yaml": {"intent": 0.953, "entity": 0.965, "unasked_false_tickets": 2},
+          "heldout6.yaml": {"intent": 0.980, "entity": 0.964, "unasked_false_tickets": 1},
           "heldout5.yaml": {"intent": 0.975, "entity": 0.977, "unasked_false_tickets": 0},
           "heldout4.yaml": {"intent": 0.977, "entity": 0.981, "unasked_false_tickets": 0},
           "heldout3.yaml": {"intent": 0.960, "entity": 0.977, "unasked_false_tickets": 0}}

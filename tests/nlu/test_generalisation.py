@@ -207,13 +207,7 @@ def lexicon_skills(parser):
 @pytest.mark.parametrize("text,elsewhere", [
     ("隔壁店的冰柜又坏了", True), ("我家洗衣机漏水了", True), ("the neighbour's lift is out again", True),
     ("camera shows the driver hit the door", True), ("ma machine à laver est en panne à la maison", True),
-    ("ตู้เย็นที่บ้านเสีย", True), ("冰柜不制冷了 快来", False), ("the lift is stuck at level 2", False)])
-def test_someone_elses_fault_is_a_signal_the_model_weighs(parser, text, elsewhere):
-    from nlu.signals import ELSEWHERE
-    assert (ELSEWHERE.search(parser.normalize(text).text) is not None) is elsewhere
-
-
-@pytest.mark.parametrize("text,elsewhere", [
+    ("ตู้เย็นที่บ้านเสีย", True), ("冰柜不制冷了 快来", False), ("the lift is stuck at level 2", False),
     # a dream, a home in Cantonese, a rented flat, public transport, a house rule, a case study
     ("昨晚梦见收银机冒烟了", True), ("我屋企部雪柜坏咗", True), ("I dreamt the freezer died on us", True),
     ("le chauffe-eau de mon appart fuit encore", True), ("l'escalator de la gare est en panne", True),
@@ -223,18 +217,14 @@ def test_someone_elses_fault_is_a_signal_the_model_weighs(parser, text, elsewher
     ("บันไดเลื่อนที่สถานี BTS เสียอีกแล้ว", True),
     # a store at a station or an airport is still ours; a threat of closing is not a house rule
     ("人民广场地铁站店的空调坏了", False), ("机场店冰柜不冷了", False), ("the airport store's fridge is leaking", False),
-    ("如果今天修不好我们就要关门了", False), ("สาขาสถานีกลาง แอร์ไม่เย็น", False)])
-def test_not_ours_covers_dreams_homes_stations_and_house_rules(parser, text, elsewhere):
-    from nlu.signals import ELSEWHERE
-    assert (ELSEWHERE.search(parser.normalize(text).text) is not None) is elsewhere
-
-
-@pytest.mark.parametrize("text,elsewhere", [
+    ("如果今天修不好我们就要关门了", False), ("สาขาสถานีกลาง แอร์ไม่เย็น", False),
+    # an advert, the news, a relative's home, the food court, a French what-if
     ("【广告】专业空调清洗 上门快", True), ("新闻说有个商场扶梯倒转了", True), ("我妈说她家热水器坏了", True),
     ("the food court escalator is dead again 🙄", True), ("news says a lift got stuck downtown", True),
     ("si la chambre froide tombe en panne un week-end, appelez d'abord le responsable", True),
     ("冰柜不冷了 里面全是海鲜", False), ("the card reader declines every card", False)])
-def test_adverts_the_news_and_a_relatives_home_are_not_ours(parser, text, elsewhere):
+def test_someone_elses_fault_is_a_signal_the_model_weighs(parser, text, elsewhere):
+    """Someone else's, at home, a dream, a station, a house rule, the news: not ours."""
     from nlu.signals import ELSEWHERE
     assert (ELSEWHERE.search(parser.normalize(text).text) is not None) is elsewhere
 

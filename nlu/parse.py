@@ -183,12 +183,13 @@ class Parser:
             ranking = [(given, 1.0)]
         elif self.model is not None:
             ranking = self.model.rank(model_text(s), dense_features(sig, ranking))
-        if given is None and self.model is not None and ranking[0][0] == "create_ticket" and NOTICE.search(s):
+        notice = NOTICE.search(s) is not None
+        if given is None and self.model is not None and ranking[0][0] == "create_ticket" and notice:
             # A notice or a forward never opens a ticket, whatever its words: the next reading.
             ranking = [(i, p) for i, p in ranking if i != "create_ticket"] or [("unknown", 1.0)]
         intent, confidence = ranking[0]
-        confirm = given is None and self._doubtful_report(s, intent, confidence, dict(ranking).get("create_ticket", 0.0),
-                                                          rules_say, sig.elsewhere or _over(s))
+        confirm = given is None and self._doubtful_report(intent, confidence, dict(ranking).get("create_ticket", 0.0),
+                                                          rules_say, notice, sig.elsewhere or _over(s))
         what = "create_ticket" if confirm else intent   # the entities to read
         places = E.find_place(lex, s)
         person = E.find_person(lex, s)
@@ -245,17 +246,16 @@ class Parser:
         return Parse(text=text, intent=intent, confidence=round(confidence, 4), entities=ents,
                      intent_ranking=ranking, spans=spans, repairs=repairs, confirm=confirm)
 
-    def _doubtful_report(self, s: str, intent: str, confidence: float, p_report: float, rules_say: str,
-                         elsewhere: bool) -> bool:
+    def _doubtful_report(self, intent: str, confidence: float, p_report: float, rules_say: str,
+                         notice: bool, not_ours: bool) -> bool:
         """A ticket opens without asking only when the model is sure, the rules agree it is a
         report and nothing says the fault may be someone else's (a neighbour's, at home, a what-if)
-        or over (`elsewhere`);
-        "nothing for us" is asked about when a report is likely or the rules read one (someone
-        trapped in a lift must never be silently ignored)."""
-        if self.model is None or NOTICE.search(s):
+        or over (`not_ours`); "nothing for us" is asked about when a report is likely or the rules
+        read one (someone trapped in a lift must never be silently ignored)."""
+        if self.model is None or notice:
             return False   # the rules alone are never unsure; a notice or a forward is never a report
         if intent == "create_ticket":
-            return confidence < self.confirm_below or rules_say != "create_ticket" or elsewhere
+            return confidence < self.confirm_below or rules_say != "create_ticket" or not_ours
         return intent == "unknown" and (p_report >= self.ask_above or rules_say == "create_ticket")
 
 

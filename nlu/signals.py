@@ -235,7 +235,10 @@ ELSEWHERE = build(
      r"(?:摄像头|监控|录像)(?:回放|记录|画面)?(?:显示|里(?:能)?看|上看|影到)", r"(?:调|看|查)了?(?:一下)?(?:录像|摄像头)", r"规定", r"务必", r"统一(?:设|调|开|关)",
      r"复盘", r"练习题?", r"作业", r"sop", r"段子", r"小红书", r"电视剧", r"表情包", r"纪录片", r"梗图?",
      # a house rule, not "如果今天修不好我们就要关门了"
-     r"如果(?![^,.!?，。！？]{0,6}(?:修不好|不来|不修|还不|还是))[^,.!?，。！？]{0,12}(?:就|先|要|请|记得)"],
+     r"如果(?![^,.!?，。！？]{0,6}(?:修不好|不来|不修|还不|还是))[^,.!?，。！？]{0,12}(?:就|先|要|请|记得)",
+     # how to report next time, a road outside, a question of what would happen
+     r"以后[^,.!?，。！？]{0,8}(?:坏|出问题|有问题|故障|漏水|停电)", r"大家记(?:住|一下|好)", r"下次再(?:坏|有|出)",
+     r"红绿灯", r"路口", r"马路(?:上|边|对面)", r"高架", r"堵车", r"会怎么样", r"会发生什么"],
     [r"next door", r"neighbou?rs?'?s?", r"the mall'?s", r"the building'?s", r"landlord'?s?", r"other (?:stores?|shops?|branch(?:es)?)",
      r"at home", r"my (?:house|flat|place|apartment|car)", r"training", r"for example", r"case study", r"imagine", r"what if",
      r"(?:cctv|camera|footage) (?:shows|showed)", r"on the (?:cctv|camera|footage)", r"remember to", r"don'?t forget",
@@ -259,7 +262,10 @@ ELSEWHERE = build(
      r"si (?:la |le |les |l'|un |une |jamais )[^.!?]{0,60}(?:appelez|prevenez|contactez|mettez|debranchez|coupez)",
      r"d'en face", r"du dessus", r"concurrente?", r"ma residence", r"ma chambre", r"syndic", r"ligne \d+",
      r"videosurveillance", r"la video", r"l'enregistrement", r"la camera a filme", r"rappel important", r"si quelqu'un",
-     r"au cas ou", r"exercice", r"retour d'experience", r"pour le test", r"je rigole", r"blague", r"cauchemar"],
+     r"au cas ou", r"exercice", r"retour d'experience", r"pour le test", r"je rigole", r"blague", r"cauchemar",
+     r"would happen if", r"just curious", r"hypothetically", r"traffic lights?", r"next time (?:the|it|something|anything)",
+     r"que faire (?:si|en cas)", r"du centre commercial", r"(?:la securite|le centre|le gardien|le syndic|la mairie) s'en occupe",
+     r"feux? (?:rouges?|de circulation)", r"bouchons?", r"la prochaine fois"],
     [r"ร้านข้างๆ", r"ข้างๆ", r"ตึกฝั่งตรงข้าม", r"ที่บ้าน", r"บ้านฉัน", r"ตัวอย่าง", r"อบรม", r"สมมติ", r"ดูจากกล้อง", r"อย่าลืม",
      r"ห้าม", r"ไม่เกี่ยวกับเรา", r"ของเราไม่เป็นไร",
      r"ฝัน", r"คอนโด", r"หอพัก", r"(?<!สาขา)(?:สถานี|(?<![a-z])(?:bts|mrt)(?![a-z])|รถไฟฟ้า|สนามบิน)", r"กรณีศึกษา", r"ในหนัง", r"ข่าว",
@@ -267,7 +273,7 @@ ELSEWHERE = build(
      r"โรงพยาบาล", r"ฟิตเนส", r"โรงเรียน", r"โรงแรม", r"ห้องเช่า", r"ห้องพัก", r"ตรงข้าม", r"แบรนด์อื่น",
      r"คำถามข้อ", r"ข้อสอบ", r"ล้อเล่น", r"ย้อนดูกล้อง", r"ภาพจากกล้อง", r"บ้าน(?:แม่|พ่อ|ยาย|ย่า|ตา|เพื่อน|ญาติ)",
      r"ชั้นบน", r"(?<!สาขา)ในห้าง", r"ของห้าง", r"ตึกออฟฟิศ", r"ดูกล้อง", r"จากกล้อง", r"ในคลิป", r"กรณีมี", r"แบบฝึกหัด", r"บทเรียน",
-     r"ติ๊กต๊อก", r"มีม", r"มุก", r"ลองนึกภาพ"],
+     r"ติ๊กต๊อก", r"มีม", r"มุก", r"ลองนึกภาพ", r"จะเกิดอะไรขึ้น", r"ไฟแดง", r"รถติด", r"ครั้งหน้าถ้า"],
 )
 RELAPSE = build([r"又", r"还是", r"仍然", r"依然", r"再次", r"再坏"], [r"again", r"still", r"encore", r"toujours"],
                 [r"อีกแล้ว", r"อีกครั้ง"])

@@ -33,6 +33,7 @@ HELP_PROCESS = build(
         r"(?:能|可以)(?:帮我)?做(?:些)?什么", r"你(?:都|还)?(?:会|能)(?:干|做)?(?:些|点)?(?:什么|啥|嘛)", r"有(?:什么|啥)用",
         r"有(?:哪些|什么)功能", r"使用说明", r"使用手册", r"操作指南",
         r"支持(?:英文|英语|中文|泰语|泰文|法语|法文|粤语|语音|图片|照片|视频)",
+        r"(?:识|会|能)(?:不识|唔识|不会)?(?:讲|说)(?:广东话|粤语|英文|英语|泰文|泰语|法文|法语)", r"(?:支持|识讲|会说|能说)(?:哪些|什么|几种)(?:语言|language)",
         # service hours: "晚上十点以后报修还有人管吗"
         r"(?:晚上|夜里|半夜|凌晨|周末|节假日|点(?:以后|之后))[^,.!?，。！？]{0,8}(?:报修|维修)[^,.!?，。！？]{0,6}(?:有人|管|接)",
     ],
@@ -53,6 +54,7 @@ HELP_PROCESS = build(
         r"what(?:'s| is) the (?:process|procedure)", r"user guide", r"instructions",
         r"comment (?:signaler|faire|declarer|annuler|utiliser|ca marche|demander|ouvrir)",
         r"que (?:peux|sais)-tu faire", r"quelle est la procedure", r"mode d'emploi",
+        r"which languages?", r"what languages?", r"quelles? langues?",
     ],
     [r"ใช้(?:งาน)?[^\s]{0,8}(?:ยังไง|อย่างไร)", r"วิธี", r"ทำอย่างไร", r"ทำยังไง", r"เปิด(?:ให้)?บริการ", r"เวลา(?:ทำการ|ให้บริการ)",
      r"แจ้งซ่อมยังไง", r"แจ้งซ่อมอย่างไร", r"ใช้ยังไง"],
@@ -140,13 +142,13 @@ CLAIM_STRONG = build(
     [r"接单", r"抢单", r"领单", r"认领", r"接这单", r"这单我", r"我接了", r"我来接", r"我接", r"派给我", r"交给我",
      r"我负责", r"我来处理", r"我来跟",
      # "1218 由我跟进": the job put in my hands
-     r"由我(?:来)?(?:跟进|跟|负责|处理|接|去)", r"我(?:来)?跟进"],
+     r"由我(?:来)?(?:跟进|跟|负责|处理|接|去)", r"我(?:来)?跟进", r"归我"],
     [r"claim", r"claimed", r"claiming", r"i'?ll take", r"i take", r"i can take", r"i'?ll do it", r"i can do it",
      r"taking (?:it|this|ticket|job)", r"take (?:it|this|ticket|job)", r"assign (?:it )?to me", r"i'?ll handle",
      r"i'?ll go", r"i can go", r"i'?m on it", r"i'?ll pick (?:it|this) up", r"picking (?:it|this) up",
      r"put my name (?:on|down)", r"(?:i )?can grab",
      r"je prends", r"je m'en occupe", r"je m'occupe", r"je m'en charge", r"j'y vais",
-     r"je (?:peux|veux bien|vais) (?:le |la |l')?(?:prendre|faire|y aller)"],
+     r"je (?:peux|veux bien|vais) (?:le |la |l')?(?:prendre|faire|y aller)", r"qui (?:la |le |l')?prend"],
     [r"รับงาน", r"ขอรับงาน", r"รับเคส", r"ผมรับ", r"ฉันรับ", r"รับเอง", r"ผมไปเอง"],
 )
 # Only next to a job number and not in a step report: "抢 #12", "8001 +1", "5120 交给我".
@@ -191,7 +193,7 @@ STATUS_QUERY = build(
      r"到了(?:吗|没)", r"来了(?:吗|没)", r"出发了(?:吗|没)", r"(?:修|处理|弄|搞)(?:得|的)?(?:咋样|怎样)", r"都(?:下午|晚上|中午|傍晚|\d+点|几点)了",
      r"说好(?:的)?(?:今天|上午|下午|几点)", r"被忘", r"忘了(?:吗|吧)", r"(?:派单|派人|安排|接单|受理|处理)了(?:吗|没|么)",
      r"(?:能|会|可以|还)?(?:过)?来(?:吗|么|不来)", r"来不来", r"查(?:一下|下|询)", r"跟进", r"催", r"结果", r"什么情况",
-     r"啥情况", r"怎么回事",
+     r"啥情况", r"怎么回事", r"出发(?:了)?没(?:有)?", r"(?:修|弄|搞)好不(?:$|[?？\s])",
      # who has it, nobody yet: "1024号单派给谁了", "一直没人理"
      r"(?:派|分配|分|交|转)给(?:了)?谁", r"谁(?:在)?(?:接|负责|处理|跟|来)", r"(?:一直|还是)没(?:人|动静|消息|回复)"],
     [r"status", r"progress", r"update on", r"any update", r"any news", r"where is", r"where's", r"wheres",
@@ -204,7 +206,7 @@ STATUS_QUERY = build(
      r"ou en est", r"statut", r"avancement", r"des nouvelles", r"toujours pas", r"personne n'est venu",
      r"(?:va|vont) (?:venir|passer)", r"did (?:anyone|someone|somebody|you|they) (?:pick|take|get|see|accept)", r"viendra", r"viendront",
      r"still (?:nobody|no one|noone|nothing|no sign|no news)", r"nobody (?:has )?(?:come|came|showed up)",
-     r"toujours personne", r"toujours rien", r"who (?:is|'s) (?:handling|assigned|doing|taking)"],
+     r"toujours personne", r"toujours rien", r"l'etat de", r"who (?:is|'s) (?:handling|assigned|doing|taking)"],
     [r"อัปเดต", r"อัพเดต", r"อัพเดท", r"ถึงไหน", r"สถานะ", r"ความคืบหน้า", r"หรือยัง",
      r"ยังไม่มา", r"จะมา[^\s]{0,15}(?:ไหม|มั้ย|หรือเปล่า)",
      r"มาไหม", r"อยู่ไหน", r"อยู่ที่ไหน", r"ยังไม่มีใคร", r"เป็น(?:ยังไง|อย่างไร)"],

@@ -152,9 +152,13 @@ def find_ticket(text: str, allow_bare: bool) -> tuple[int, Span] | None:
         return int(m.group(g)), m.span(g)
     if allow_bare:
         m = _TICKET_BARE.search(text)
-        if m:
+        # "5555": laughter in Thai (ห้า, "ha"), not a job number when nothing says it is one
+        if m and not _LAUGHTER.fullmatch(m.group(1)):
             return int(m.group(1)), m.span(1)
     return None
+
+
+_LAUGHTER = re.compile(r"5{3,}")
 
 
 # -- rating ------------------------------------------------------------------------------------

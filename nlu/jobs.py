@@ -44,13 +44,13 @@ NO_PARTS = re.compile(r"(?:无|没有?(?:用|换|更换)?|不需要|不用(?:换
 
 
 # Hours in words: "an hour and a half", "une heure et demie", "half an hour", "ครึ่งชั่วโมง",
-# "个半钟" (一 left out), "two hours".
+# "个半钟" and "ชั่วโมงครึ่ง" (the one left out), "two hours".
 _WORD_NUMBERS = {"a": 1, "an": 1, "one": 1, "un": 1, "une": 1, "two": 2, "deux": 2, "three": 3, "trois": 3,
                  "four": 4, "quatre": 4, "five": 5, "cinq": 5, "six": 6}
 _WORD_HOURS = re.compile(
     r"(?<![a-z])(?:(an?|one|une?|two|deux|three|trois|four|quatre|five|cinq|six)\s+(?:hours?|heures?)"
     r"(\s+and a half|\s+et demie)?|(?:an?|one) and a half hours?|(half an|half a|une demi-|une demi|a half)\s*(?:hour|heure))(?![a-z])|"
-    r"(ครึ่งชั่วโมง)|(?<![\d一二两三四五六七八九十])(个半)\s*(?:小时|钟头|钟)")
+    r"(ครึ่งชั่วโมง)|(?<![\d一二两三四五六七八九十])(个半)\s*(?:小时|钟头|钟)|(?<![\d])(?<!ครึ่ง)ชั่วโมงครึ่ง")
 
 
 def _word_hours(text: str) -> tuple[int | float, Span] | None:
@@ -61,7 +61,7 @@ def _word_hours(text: str) -> tuple[int | float, Span] | None:
         return 0.5, m.span()
     if m.group(1):
         return as_number(_WORD_NUMBERS[m.group(1)] + (0.5 if m.group(2) else 0)), m.span()
-    return 1.5, m.span()    # "an hour and a half", "个半钟"
+    return 1.5, m.span()    # "an hour and a half", "个半钟", "ชั่วโมงครึ่ง"
 
 
 def find_labor_hours(text: str) -> tuple[int | float, Span] | None:

@@ -69,6 +69,27 @@ def find_all(pattern: re.Pattern[str] | None, text: str) -> list[Match]:
     return [Match(m.start(), m.end(), m.group()) for m in pattern.finditer(text)]
 
 
+# The words for a shop around a store's own name: "Siam store", "Boutique Opéra", "สาขาสยาม".
+_SHOP_WORDS = re.compile(r"^(?:boutique|magasin|สาขา)\s*|\s+(?:store|shop|branch)$")
+
+
+def _store_terms(store: str, city: str, names: dict[str, str]) -> set[str]:
+    """A configured store names its city: "我们徐汇店" is in 上海, "Siam store" and "สาขาสยาม" in
+    曼谷. Each name counts as written, without the city in front ("徐汇店") and, for names with a
+    word for a shop around them, without that word ("Siam", "Opéra", "สยาม")."""
+    terms = set()
+    for name in {store, *names.values()}:
+        t = normalize_term(name)
+        terms.add(t)
+        bare = t[len(normalize_term(city)):] if t.startswith(normalize_term(city)) else t
+        if len(bare) >= 2 and bare != t:
+            terms.add(bare)
+        core = _SHOP_WORDS.sub("", t).strip()
+        if len(core) >= 2 and core != t:
+            terms.add(core)
+    return terms
+
+
 @dataclass
 class Lexicon:
     cities: dict[str, tuple[str, str]] = field(default_factory=dict)   # term -> (city, region code)
@@ -118,6 +139,12 @@ class Lexicon:
             for city in region.cities:
                 for term in [city.name, *city.aliases]:
                     cities.setdefault(normalize_term(term), (city.name, region.code))
+        for group in getattr(cfg, "groups", []) or []:
+            city = getattr(group, "city", None)
+            if not (getattr(group, "store", None) and city and getattr(group, "region", None)):
+                continue
+            for term in _store_terms(group.store, city, getattr(group, "store_names", None) or {}):
+                cities.setdefault(term, (city, group.region))
         skills: dict[str, str] = {}
         for skill in getattr(cfg, "skills", []) or []:
             for term in [skill.name, *skill.synonyms]:

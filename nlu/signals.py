@@ -211,13 +211,13 @@ RESOLVED = build(
      r"(?:is|'s|are|seems?) (?:fine|ok|okay|good) now", r"used to (?:leak|break|trip|be broken)",
      r"marche (?:a nouveau|de nouveau)", r"remarche", r"fonctionne (?:a nouveau|de nouveau)", r"c'est reparti",
      r"refonctionne"],
-    [r"หายแล้ว", r"ใช้ได้แล้ว", r"กลับมาใช้ได้", r"ซ่อมเสร็จ(?:เรียบร้อย)?แล้ว"],
+    [r"หายแล้ว", r"ใช้ได้แล้ว", r"กลับมาใช้ได้", r"ซ่อมเสร็จ(?:เรียบร้อย)?แล้ว", r"กลับมา(?:เอง|ปกติ)", r"ไม่เป็นไรแล้ว", r"แห้งแล้ว"],
 )
 # Someone else's fault, one at home, a case study, a camera's evidence, a house rule, a "what
 # if": a fault word that is not a report for this store. A feature the model weighs (nlu/model.py),
 # not a verdict: "隔壁的水漏到我们店里了" is still a report.
 ELSEWHERE = build(
-    [r"隔壁", r"隔(?:篱|离)(?:铺|间|屋|店)", r"楼上(?:那家|的店|那个店)", r"楼下那家", r"对面(?:那家|的店)", r"别(?:的|家)(?:店|门店)", r"其他(?:门)?店", r"商场的",
+    [r"隔壁", r"隔(?:篱|离)(?:铺|舖|间|屋|店)", r"好彩(?:不|唔)(?:是|系)", r"(?:不|唔)(?:是|系)我(?:们|哋)(?:的|嘅)", r"楼上(?:那家|的店|那个店)", r"楼下那家", r"对面(?:那家|的店)", r"别(?:的|家)(?:店|门店)", r"其他(?:门)?店", r"(?<!不是)商场的",
      r"物业的", r"邻居", r"我家", r"家里", r"在家", r"老家", r"小区", r"培训", r"案例", r"举个例子", r"比如说", r"假如", r"万一",
      r"要是", r"监控(?:录像|画面|回放)?(?:里|上)?(?:显示|拍到|看到)", r"(?:调|查|看)了?监控", r"记得", r"别忘了", r"禁止",
      r"跟我们(?:店)?没(?:有)?关系", r"不关我们(?:的)?事", r"与我们无关", r"我们(?:这边|店里|店)?没事",
@@ -238,8 +238,8 @@ ELSEWHERE = build(
      r"如果(?![^,.!?，。！？]{0,6}(?:修不好|不来|不修|还不|还是))[^,.!?，。！？]{0,12}(?:就|先|要|请|记得)",
      # how to report next time, a road outside, a question of what would happen
      r"以后[^,.!?，。！？]{0,8}(?:坏|出问题|有问题|故障|漏水|停电)", r"大家记(?:住|一下|好)", r"下次再(?:坏|有|出)",
-     r"红绿灯", r"路口", r"马路(?:上|边|对面)", r"高架", r"堵车", r"会怎么样", r"会发生什么"],
-    [r"next door", r"neighbou?rs?'?s?", r"the mall'?s", r"the building'?s", r"landlord'?s?", r"other (?:stores?|shops?|branch(?:es)?)",
+     r"朋友(?:的|嘅)[^,.!?，。！？\s]{0,5}(?:店|餐厅|饭店|馆|铺|舖)", r"红绿灯", r"路口", r"马路(?:上|边|对面)", r"高架", r"堵车", r"会怎么样", r"会发生什么"],
+    [r"next door", r"neighbou?rs?'?s?", r"(?<!not )the mall'?s", r"the building'?s", r"landlord'?s?", r"other (?:stores?|shops?|branch(?:es)?)",
      r"at home", r"my (?:house|flat|place|apartment|car)", r"training", r"for example", r"case study", r"imagine", r"what if",
      r"(?:cctv|camera|footage) (?:shows|showed)", r"on the (?:cctv|camera|footage)", r"remember to", r"don'?t forget",
      r"please don'?t", r"stop using", r"not our(?:s| problem)", r"no problem for us", r"nothing to do with us", r"glad ours",
@@ -263,7 +263,8 @@ ELSEWHERE = build(
      r"d'en face", r"du dessus", r"concurrente?", r"ma residence", r"ma chambre", r"syndic", r"ligne \d+",
      r"videosurveillance", r"la video", r"l'enregistrement", r"la camera a filme", r"rappel important", r"si quelqu'un",
      r"au cas ou", r"exercice", r"retour d'experience", r"pour le test", r"je rigole", r"blague", r"cauchemar",
-     r"would happen if", r"just curious", r"hypothetically", r"traffic lights?", r"next time (?:the|it|something|anything)",
+     r"would happen if", r"just curious", r"e\.g\.", r"good report", r"looks like\s*:", r"while (?:i was )?shopping",
+     r"(?:faisais|faire|fais|faisant) (?:mes|les|des) courses", r"hypothetically", r"traffic lights?", r"next time (?:the|it|something|anything)",
      r"que faire (?:si|en cas)", r"du centre commercial", r"(?:la securite|le centre|le gardien|le syndic|la mairie) s'en occupe",
      r"feux? (?:rouges?|de circulation)", r"bouchons?", r"la prochaine fois"],
     [r"ร้านข้างๆ", r"ข้างๆ", r"ตึกฝั่งตรงข้าม", r"ที่บ้าน", r"บ้านฉัน", r"ตัวอย่าง", r"อบรม", r"สมมติ", r"ดูจากกล้อง", r"อย่าลืม",
@@ -303,7 +304,7 @@ HAZARD = build(
      r"(?<![不没])着火", r"起火", r"失火",
      r"火灾", r"烧焦", r"焦味", r"糊味", r"火花", r"短路", r"触电", r"电到人", r"被电", r"困人", r"被困", r"关人",
      r"关着人", r"人出不来", r"困在", r"困了人", r"关了人", r"(?:里面|里边|里头)有(?:个|人)[^,.!?，。！？]{0,6}出不来", r"人被关", r"(?:里面|里边|里头)(?:还)?(?:有|关着)人", r"有人在里面",
-     r"爆管", r"水管爆", r"管子爆", r"爆了", r"溢出", r"漫到", r"漫进", r"爆裂", r"爆(?=\s*(?:$|[!！,，.。]))", r"燃气泄漏", r"煤气", r"漏气"],
+     r"爆管", r"水管爆", r"满出来", r"漫出来", r"流到地上", r"管子爆", r"爆了", r"溢出", r"漫到", r"漫进", r"爆裂", r"爆(?=\s*(?:$|[!！,，.。]))", r"燃气泄漏", r"煤气", r"漏气"],
     [r"leak\w*", r"seep\w*", r"drip\w*", r"flood\w*", r"overflow\w*", r"smoke", r"smoking", r"fire", r"spark\w*", r"trapped",
      r"stuck inside", r"people stuck",
      r"(?:someone|somebody|anyone|people|persons?|customers?|staff|kids?|children|guests?|shoppers?|"
@@ -314,18 +315,25 @@ HAZARD = build(
      r"(?:des |les )?(?:clients|gens|personnes|quelqu'un|enfants?) (?:coinces? |bloques? )?dedans",
      r"fuites?", r"fuit", r"fumee", r"fume", r"feu", r"incendie", r"inondation", r"inonde", r"etincelles?",
      r"coinces", r"bloques", r"(?:coincee?s?|bloquee?s?) (?:dans|dedans)", r"avec (?:une?|des|deux|trois) \w+ dedans", r"deborde", r"(?:de l'|l')eau (?:qui )?(?:coule|tombe|fuit|rentre)"],
-    [r"รั่ว", r"น้ำหยด", r"ควัน", r"ไหม้", r"ติดอยู่", r"ติดค้างในลิฟต์", r"ไฟช็อต", r"ช็อต", r"น้ำท่วม",
+    [r"รั่ว", r"น้ำหยด", r"หยดน้ำ", r"ควัน", r"ไหม้", r"ติดอยู่", r"ติดค้างในลิฟต์", r"ไฟช็อต", r"ช็อต", r"น้ำท่วม",
      r"แก๊สรั่ว", r"กลิ่นแก๊ส", r"คนติด", r"มีคนติด"],
 )
 
 URGENT = build(
     [r"急", r"加急", r"马上", r"立刻", r"立即", r"赶紧", r"赶快", r"尽快", r"火速", r"快点", r"快来", r"速来", r"救命",
      r"刻不容缓", r"等不了", r"越快越好",
-     r"(?:肉|菜|海鲜|奶|货|东西|食材|雪糕|冰淇淋|蛋糕|冻品|冷冻品|鲜品)[^,.!?，。！？]{0,6}(?:要|快|开始)(?:坏|化|融|溶|臭|变质)", r"快撑不住"],
+     r"(?:肉|菜|海鲜|奶|货|东西|食材|雪糕|冰淇淋|蛋糕|冻品|冷冻品|鲜品)[^,.!?，。！？]{0,6}(?:要|快|开始)(?:坏|化|融|溶|臭|变质)", r"快撑不住",
+     r"要报废", r"(?:再不来|再不修)[^,.!?，。！？]{0,8}(?:报废|坏|臭|完了|扔)",
+     # the lights out with customers already in the store
+     r"(?:停电|断电|没电|全黑|黑乎乎|黑漆漆)[^!?！？]{0,24}(?:客人|顾客)[^,.!?，。！？]{0,4}(?:已经|还|都)?(?:进来|在里面|在店里|在店)",
+     r"(?:客人|顾客)[^,.!?，。！？]{0,6}(?:已经|还)?(?:进来|在里面|在店里)[^!?！？]{0,16}(?:停电|断电|全黑|黑了)"],
     [r"urgent", r"urgently", r"asap", r"emergency", r"immediately", r"right now", r"right away", r"quickly",
      r"hurry", r"urgence", r"urgente", r"vite", r"immediatement", r"tout de suite", r"au plus vite", r"rapidement",
-     r"(?:going|about) to (?:spoil|go off)", r"spoiling", r"vont y passer", r"vont (?:pourrir|se perdre)"],
-    [r"ด่วน", r"รีบ", r"ทันที", r"เร็วๆ", r"เร็ว ๆ", r"(?:ของสด|อาหาร|ของ)[^\s]{0,6}(?:เริ่ม|จะ)เสีย"],
+     r"(?:going|about) to (?:spoil|go off)", r"spoiling", r"vont y passer", r"vont (?:pourrir|se perdre)",
+     r"(?:commencent|commence) a (?:fondre|decongeler)", r"(?:va|vont) tourner", r"full (?:\w+ )?delivery inside",
+     r"(?:power|blackout|lights (?:are |went )?out)[^!?]{0,50}customers (?:are )?(?:already |still )?(?:in|inside)",
+     r"(?:panne de courant|plus de courant|coupure)[^!?]{0,50}clients (?:sont )?(?:deja )?(?:dans|la)"],
+    [r"ด่วน", r"รีบ", r"ทันที", r"เร็วๆ", r"เร็ว ๆ", r"(?:ของสด|อาหาร|ของ)[^\s]{0,6}(?:เริ่ม|จะ)เสีย", r"ไฟดับ[^\n]{0,30}ลูกค้า(?:อยู่)?(?:ข้างใน|ในร้าน|เต็ม)"],
 )
 
 NOT_URGENT = build(

@@ -31,12 +31,14 @@ HELDOUT = [HERE / "heldout.yaml", HERE / "heldout2.yaml", HERE / "heldout3.yaml"
 # and 95.31 % / 96.52 %). Session 24's
 # "not ours" corpus cost batches 3 and 4 a point of intent (plain reports the model now asks
 # about instead of opening) and took batch 5 from 13 false tickets (8 unasked) to 5 (none unasked).
+# Batch 4's writer was not told the desk's urgency convention (any leak, food about to spoil:
+# urgent); batch 8's urgency families cost it a line of entities (98.16 % → 97.96 %).
 # (Rounded down to the permille: a float of 387/400 need not reach the literal 0.9675.)
 FLOORS = {"heldout8.yaml": {"intent": 0.938, "entity": 0.957, "unasked_false_tickets": 3},
           "heldout7.yaml": {"intent": 0.971, "entity": 0.965, "unasked_false_tickets": 0},
           "heldout6.yaml": {"intent": 0.980, "entity": 0.964, "unasked_false_tickets": 1},
           "heldout5.yaml": {"intent": 0.975, "entity": 0.977, "unasked_false_tickets": 0},
-          "heldout4.yaml": {"intent": 0.977, "entity": 0.981, "unasked_false_tickets": 0},
+          "heldout4.yaml": {"intent": 0.977, "entity": 0.979, "unasked_false_tickets": 0},
           "heldout3.yaml": {"intent": 0.960, "entity": 0.977, "unasked_false_tickets": 0}}
 INTENTS = {"create_ticket", "query_status", "claim_job", "update_progress", "complete_job", "cancel_ticket",
            "rate_service", "settlement_summary", "help", "unknown"}

@@ -24,18 +24,20 @@ from .conftest import CASES_PATH
 
 HERE = Path(__file__).resolve().parent
 HELDOUT = [HERE / "heldout.yaml", HERE / "heldout2.yaml", HERE / "heldout3.yaml", HERE / "heldout4.yaml",
-           HERE / "heldout5.yaml", HERE / "heldout6.yaml", HERE / "heldout7.yaml", HERE / "heldout8.yaml"]
-# Floors below the tuned sets' 97 %: batch 8 at its untuned score (its header), so nothing
-# regresses below it; batches 3–7 at what the model reaches once tuned on them
-# (untuned they scored 89.50 % / 84.46 %, 95.32 % / 96.12 %, 92.33 % / 97.52 %, 94.96 % / 93.19 %
-# and 95.31 % / 96.52 %). Session 24's
+           HERE / "heldout5.yaml", HERE / "heldout6.yaml", HERE / "heldout7.yaml", HERE / "heldout8.yaml",
+           HERE / "heldout9.yaml"]
+# Floors below the tuned sets' 97 %: batch 9 at its untuned score (its header), so nothing
+# regresses below it; batches 3–8 at what the model reaches once tuned on them
+# (untuned they scored 89.50 % / 84.46 %, 95.32 % / 96.12 %, 92.33 % / 97.52 %, 94.96 % / 93.19 %,
+# 95.31 % / 96.52 % and 93.87 % / 95.78 %). Session 24's
 # "not ours" corpus cost batches 3 and 4 a point of intent (plain reports the model now asks
 # about instead of opening) and took batch 5 from 13 false tickets (8 unasked) to 5 (none unasked).
 # Batch 4's writer was not told the desk's urgency convention (any leak, food about to spoil:
 # urgent); batch 8's urgency families cost it a line of entities (98.16 % → 97.96 %).
 # (Rounded down to the permille: a float of 387/400 need not reach the literal 0.9675.)
-FLOORS = {"heldout8.yaml": {"intent": 0.938, "entity": 0.957, "unasked_false_tickets": 3},
-          "heldout7.yaml": {"intent": 0.971, "entity": 0.965, "unasked_false_tickets": 0},
+FLOORS = {"heldout9.yaml": {"intent": 0.919, "entity": 0.960, "unasked_false_tickets": 7},
+          "heldout8.yaml": {"intent": 0.972, "entity": 0.997, "unasked_false_tickets": 0},
+          "heldout7.yaml": {"intent": 0.974, "entity": 0.971, "unasked_false_tickets": 0},
           "heldout6.yaml": {"intent": 0.980, "entity": 0.964, "unasked_false_tickets": 1},
           "heldout5.yaml": {"intent": 0.975, "entity": 0.977, "unasked_false_tickets": 0},
           "heldout4.yaml": {"intent": 0.977, "entity": 0.979, "unasked_false_tickets": 0},

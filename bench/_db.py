@@ -38,6 +38,7 @@ async def fresh_database(backend: str, tmp: Path, url: str) -> Database:
         name = make_url(url).database
         if name in FOREIGN:
             raise SystemExit(f"refusing to wipe database {name!r}: it belongs to someone else")
+        await _create_if_missing(url)
         engine = create_async_engine(url)
         async with engine.begin() as conn:
             await conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
@@ -46,6 +47,20 @@ async def fresh_database(backend: str, tmp: Path, url: str) -> Database:
         db = Database(url)
     await db.upgrade()
     return db
+
+
+async def _create_if_missing(url: str) -> None:
+    """On a fresh machine the benchmark's own database does not exist yet: create it from the
+    server's maintenance database rather than fail with a traceback."""
+    u = make_url(url)
+    admin = create_async_engine(u.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        async with admin.connect() as conn:
+            found = await conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": u.database})
+            if not found:
+                await conn.execute(text(f'CREATE DATABASE "{u.database}"'))
+    finally:
+        await admin.dispose()
 
 
 async def bulk_insert(db: Database, table: Table, rows: Sequence[dict[str, Any]], batch: int = 5000) -> float:

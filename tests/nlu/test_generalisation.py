@@ -86,6 +86,24 @@ def test_people_trapped_and_burning_smells_are_urgent(parser, text):
     assert p.intent == "create_ticket" and p.entities["urgency"] == "urgent"
 
 
+@pytest.mark.parametrize("text", ["里面全是肉 再不来就要报废了 冷库一直在升温", "停电了 客人已经在店里了 什么都看不见",
+                                  "le congélateur est en panne, les glaces commencent à fondre",
+                                  "the freezer is dead and we have a full fish delivery inside"])
+def test_goods_about_to_be_lost_and_a_blackout_with_customers_in_are_urgent(parser, text):
+    assert parse(parser, text).entities["urgency"] == "urgent"
+
+
+@pytest.mark.parametrize("text,city", [("@小鲸 我们徐汇店空调坏了", "上海"), ("the heater at Siam store is dead", "曼谷"),
+                                       ("แอร์สาขาสยามไม่เย็น", "曼谷"), ("la caisse de la boutique Opéra est bloquée", "巴黎")])
+def test_a_store_named_in_config_gives_its_city(parser, text, city):
+    assert parse(parser, text).entities["city"] == city
+
+
+def test_thai_laughter_is_not_a_job_number(parser):
+    assert "ticket" not in parse(parser, "555555").entities
+    assert parse(parser, "#5555 ถึงแล้วครับ").entities["ticket"] == 5555
+
+
 # -- managers -------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("text,period", [

@@ -21,7 +21,7 @@ def canon(text: str) -> str:
     ("一个半小时搞定", 1.5), ("用咗個半鐘", 1.5), ("半个钟就弄好了", 0.5), ("two hours on site", 2),
     ("took an hour and a half", 1.5), ("half an hour, easy fix", 0.5), ("une heure et demie", 1.5),
     ("une demi-heure", 0.5), ("ทำไป 2 ชั่วโมงครึ่ง", 2.5), ("ใช้เวลาครึ่งชั่วโมง", 0.5), ("3h", 3),
-    ("工时两个半小时", 2.5)])
+    ("工时两个半小时", 2.5), ("เปลี่ยนคาปาซิเตอร์ ชั่วโมงครึ่ง", 1.5)])
 def test_labour_hours_in_words(text, hours):
     assert J.find_labor_hours(canon(text))[0] == hours
 

@@ -33,7 +33,7 @@ HELP_PROCESS = build(
         r"(?:能|可以)(?:帮我)?做(?:些)?什么", r"你(?:都|还)?(?:会|能)(?:干|做)?(?:些|点)?(?:什么|啥|嘛)", r"有(?:什么|啥)用",
         r"有(?:哪些|什么)功能", r"使用说明", r"使用手册", r"操作指南",
         r"支持(?:英文|英语|中文|泰语|泰文|法语|法文|粤语|语音|图片|照片|视频)",
-        r"(?:识|会|能)(?:不识|唔识|不会)?(?:讲|说)(?:广东话|粤语|英文|英语|泰文|泰语|法文|法语)", r"(?:支持|识讲|会说|能说)(?:哪些|什么|几种)(?:语言|language)",
+        r"(?:识|会|能)(?:不识|唔识|不会)?(?:讲|说|听|聽)(?:广东话|粤语|英文|英语|泰文|泰语|法文|法语)", r"(?:支持|识讲|会说|能说)(?:哪些|什么|几种)(?:语言|language)",
         # service hours: "晚上十点以后报修还有人管吗"
         r"(?:晚上|夜里|半夜|凌晨|周末|节假日|点(?:以后|之后))[^,.!?，。！？]{0,8}(?:报修|维修)[^,.!?，。！？]{0,6}(?:有人|管|接)",
     ],
@@ -142,7 +142,9 @@ CLAIM_STRONG = build(
     [r"接单", r"抢单", r"领单", r"认领", r"接这单", r"这单我", r"我接了", r"我来接", r"我接", r"派给我", r"交给我",
      r"我负责", r"我来处理", r"我来跟",
      # "1218 由我跟进": the job put in my hands
-     r"由我(?:来)?(?:跟进|跟|负责|处理|接|去)", r"我(?:来)?跟进", r"归我"],
+     r"由我(?:来)?(?:跟进|跟|负责|处理|接|去)", r"我(?:来)?跟进", r"归我",
+     # for a colleague: "#8412 帮王芳接了"
+     r"帮[^,.!?，。！？\s]{1,4}接(?:了|一下|下)?"],
     [r"claim", r"claimed", r"claiming", r"i'?ll take", r"i take", r"i can take", r"i'?ll do it", r"i can do it",
      r"taking (?:it|this|ticket|job)", r"take (?:it|this|ticket|job)", r"assign (?:it )?to me", r"i'?ll handle",
      r"i'?ll go", r"i can go", r"i'?m on it", r"i'?ll pick (?:it|this) up", r"picking (?:it|this) up",
@@ -155,7 +157,7 @@ CLAIM_STRONG = build(
 CLAIM_WEAK = build(
     [r"抢", r"去(?:吧)?\s*$", r"\+1", r"举手", r"🙋", r"✋", r"我可以", r"(?:派|指派|分配|转|交)给(?!谁)",
      # any first person: 我, dialect 俺, 咱
-     r"[我俺咱](?:来|去|上)", r"给我", r"[我俺咱]能(?:去|接)", r"(?:可以|能)接(?!着)", r"(?:^|\s)接(?:了|吧)?(?:$|\s)"],
+     r"[我俺咱](?:来|去|上)", r"给我", r"[我俺咱]能(?:去|接)", r"(?:可以|能)接(?!着)", r"(?:^|\s)接(?:了|吧)?(?:$|\s)", r"接一下"],
     [r"assign(?:ed)? to", r"mine", r"me", r"take", r"taking", r"grab", r"grabbing", r"got it", r"i(?:'ve| have)? got (?:this|it)"],
     # รับ (take), but not inside the polite particle ครับ
     [r"(?<!ค)รับ"],
@@ -168,7 +170,7 @@ COMPLETE = build(
      r"(?<!没)(?<!未)(?<!不)[修弄搞整换装调接通清]好了"],
     [r"done", r"completed", r"complete", r"fixed", r"finished", r"resolved", r"repaired", r"job done", r"all good",
      r"working again", r"works now", r"termine", r"terminee", r"repare", r"reparee", r"fini", r"finie", r"resolu",
-     r"resolue", r"ca marche", r"closed", r"closing", r"replaced", r"swapped", r"unblocked"],
+     r"resolue", r"ca marche", r"closed", r"closing", r"replaced", r"swapped", r"unblocked", r"wrapped up", r"sorted"],
     [r"เสร็จ", r"ซ่อมเสร็จ", r"เรียบร้อย", r"ใช้ได้แล้ว"],
 )
 # Only next to a job number: "8001 ok", "8001 完 1.5h".

@@ -161,6 +161,16 @@ def find_ticket(text: str, allow_bare: bool) -> tuple[int, Span] | None:
 _LAUGHTER = re.compile(r"5{3,}")
 
 
+# A job pointed at and nothing said: "#12", "工单 1024", "ticket 7?" (not "接单 1024", a claim).
+_ONLY_A_TICKET = re.compile(
+    r"[\W_]*(?:#\s*\d{1,8}|(?:工单|单号|报修单|维修单|(?<![a-z])(?:ticket|tkt|job|case|demande)|ใบงาน|งาน)\s*"
+    r"(?:no\.?|n°|#|:|-)?\s*#?\s*\d{1,8}|\d{1,8}\s*号(?:工单|单))[\W_]*")
+
+
+def only_a_ticket(text: str) -> bool:
+    return _ONLY_A_TICKET.fullmatch(text) is not None
+
+
 # -- rating ------------------------------------------------------------------------------------
 
 _STAR_CHARS = re.compile(r"[⭐★🌟✨]")
@@ -168,7 +178,9 @@ _RATING = re.compile(
     r"(?<![\d.])([1-5一二两三四五])\s*(?:颗|个|粒|只)?\s*(?:星|分(?!钟|之|钱)|stars?|etoiles?|ดาว)|"
     r"(?<![\d.])([1-5])\s*(?:/|／|分之|out of|sur)\s*5(?!\d)|"
     r"(?:评分|打分|打|给|评|rate|rating|note(?:\s+de)?|give|score|ให้|คะแนน(?:การ)?(?:บริการ)?)\s*[:：]?\s*(?:个|了)?\s*([1-5一二两三四五])(?![\d.])"
-    r"(?!\s*(?:号|小时|分钟|天|月|块|元))"
+    r"(?!\s*(?:号|小时|分钟|天|月|块|元))|"
+    # "I'd give 8752 a 4": the job between the verb and the mark
+    r"(?<![a-z])give (?:#?\d{2,7} |it |them |him |her |this (?:one |job )?)?an? ([1-5])(?![\d.])"
 )
 
 
@@ -186,7 +198,7 @@ def find_rating(text: str) -> tuple[int, Span] | None:
         return _RATING_WORDS[next(g for g in w.groups() if g)], w.span()
     m = _RATING.search(text)
     if m:
-        g = next(i for i in range(1, 4) if m.group(i))
+        g = next(i for i in range(1, 5) if m.group(i))
         v = to_number(m.group(g))
         if v is not None and 1 <= v <= 5:
             return int(v), m.span()

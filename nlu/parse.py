@@ -183,13 +183,16 @@ class Parser:
             ranking = [(given, 1.0)]
         elif self.model is not None:
             ranking = self.model.rank(model_text(s), dense_features(sig, ranking))
+        if given is None and explicit_ticket and E.only_a_ticket(s):
+            # "#12" alone, or beside a photo: the sender points at the job and asks after it.
+            ranking = [("query_status", 1.0)]
         notice = NOTICE.search(s) is not None
         if given is None and self.model is not None and ranking[0][0] == "create_ticket" and notice:
             # A notice or a forward never opens a ticket, whatever its words: the next reading.
             ranking = [(i, p) for i, p in ranking if i != "create_ticket"] or [("unknown", 1.0)]
         intent, confidence = ranking[0]
         confirm = given is None and self._doubtful_report(intent, confidence, dict(ranking).get("create_ticket", 0.0),
-                                                          rules_say, notice, sig.elsewhere or _over(s))
+                                                          rules_say, notice, sig.elsewhere or _over(s), sig.hazard)
         what = "create_ticket" if confirm else intent   # the entities to read
         places = E.find_place(lex, s)
         person = E.find_person(lex, s)
@@ -247,7 +250,7 @@ class Parser:
                      intent_ranking=ranking, spans=spans, repairs=repairs, confirm=confirm)
 
     def _doubtful_report(self, intent: str, confidence: float, p_report: float, rules_say: str,
-                         notice: bool, not_ours: bool) -> bool:
+                         notice: bool, not_ours: bool, hazard: bool) -> bool:
         """A ticket opens without asking only when the model is sure, the rules agree it is a
         report and nothing says the fault may be someone else's (a neighbour's, at home, a what-if)
         or over (`not_ours`); "nothing for us" is asked about when a report is likely or the rules
@@ -256,7 +259,13 @@ class Parser:
             return False   # the rules alone are never unsure; a notice or a forward is never a report
         if intent == "create_ticket":
             return confidence < self.confirm_below or rules_say != "create_ticket" or not_ours
-        return intent == "unknown" and (p_report >= self.ask_above or rules_say == "create_ticket")
+        if intent != "unknown":
+            return False
+        if not_ours and not hazard:
+            # The model reads no report and the words say someone else's or over: asking would
+            # put a question to every story about a neighbour's leak. Danger to people is still asked.
+            return False
+        return p_report >= self.ask_above or rules_say == "create_ticket"
 
 
 @lru_cache(maxsize=1)

@@ -147,7 +147,9 @@ NOT_A_SYMPTOM = build(
     [r"没(?:有|什么)?问题", r"不错", r"没毛病", r"好用", r"不坏", r"没(?:有)?坏", r"没(?:有)?(?:出)?故障",
      # a remote or a phone running flat is not a power cut ("是我遥控器没电了"); "不是店里停电" denies one
      r"不是[^,.!?，。！？]{0,4}(?:停电|断电|断网|停水|坏了?|故障)",
-     r"(?:遥控器?|手机|电池|充电宝|电脑|平板|对讲机|耳机|手表|鼠标|键盘)[^,.!?，。！？]{0,4}没电(?:了)?"],
+     r"(?:遥控器?|手机|电池|充电宝|电脑|平板|对讲机|耳机|手表|鼠标|键盘)[^,.!?，。！？]{0,4}没电(?:了)?",
+     # a crowd, not a fault: "电梯今天人好多 等不到"
+     r"人(?:好|太|很|超|特别)?多[^,.!?，。！？]{0,6}等不(?:到|上|及)"],
     [r"no problems?", r"no issues?", r"not a problem", r"not bad", r"no worries", r"pas de probleme",
      r"sans probleme", r"pas mal", r"(?:isn'?t|is not|wasn'?t|not) (?:broken|faulty)", r"nothing wrong",
      r"pas (?:en panne|casse)"],
@@ -181,20 +183,27 @@ SCHEDULED = build(
      # planned work on a named day or in a time window: "本周六凌晨2点到4点机房网络维护", "下周三电梯年检"
      r"(?:明天|后天|下周|本周|这周|周[一二三四五六日末]|星期[一二三四五六日天]|礼拜[一二三四五六日天]|凌晨|今晚|\d+[日号]|"
      r"\d+点(?:到|至|-)\s*\d+点)[^!?！？]{0,16}(?:维护|维保|保养|检修|年检|巡检|升级|演练|施工|消杀)",
-     r"期间(?:可能|会|将|暂停|无法)", r"演练", r"例行(?:维护|检查|保养|巡检)"],
+     r"期间(?:可能|会|将|暂停|无法)", r"演练", r"例行(?:维护|检查|保养|巡检)",
+     # a store opening is news, not a door that will not open
+     r"(?:新店|门店|分店)?(?:开业|开张)"],
     [r"(?:planned|scheduled) (?:maintenance|outage|power cut)", r"maintenance (?:tomorrow|tonight|next week)",
      r"coupure (?:prevue|programmee)", r"(?:fire|evacuation|safety) drill", r"drill (?:on|at|this|next|tomorrow)",
      r"(?:maintenance|upgrade|inspection) (?:on|this|next|tomorrow|tonight|from|between)",
-     r"exercice (?:incendie|d'evacuation)", r"maintenance (?:prevue|programmee)"],
-    [r"ปิดปรับปรุง", r"ซ้อมหนีไฟ", r"บำรุงรักษา"],
+     r"exercice (?:incendie|d'evacuation)", r"maintenance (?:prevue|programmee)",
+     r"(?:store|shop|branch) opening (?:next|this|on|in|soon)", r"grand opening", r"ouverture (?:du|de la|prevue|officielle)"],
+    [r"ปิดปรับปรุง", r"ซ้อมหนีไฟ", r"บำรุงรักษา", r"เปิดสาขาใหม่"],
 )
 
 # Forwarded notices and reminders announce; they never report: "【通知】…", "转发：…", "reminder: …".
 NOTICE = build(
-    [r"^\W*[\[<]?\s*(?:通知|公告|转发|提醒|温馨提示|重要提示|转)\s*[\]>:：]", r"^\W*转发",
+    [r"^\W*[\[<【]?\s*(?:通知|公告|转发|提醒|温馨提示|重要提示|转)\s*[\]>】:：]", r"^\W*转发",
+     # a sender before the word: "系统通知：", "物业通知：", "IT部门通知:"; "请勿报修" never reports
+     r"^\W*[\[<【]?[\u4e00-\u9fffa-z]{1,6}(?:通知|公告|提醒)\s*[\]>】:：]", r"请勿(?:报修|重复报修|报障)",
      r"(?:关于|有关)[^,.!?，。！？]{0,20}的通知", r"请(?:各|全体)?(?:店|门店|位|部门|同事|员工|店长)?(?:知悉|周知|留意)",
      r"特此通知", r"请(?:大家)?提前(?:做好|准备|安排)", r"敬请(?:谅解|留意|周知)", r"(?:给|带来)[^,.!?，。！？]{0,6}不便"],
-    [r"^\W*(?:notice|reminder|announcement|fwd?|rappel|annonce|tr)\s*[:\]-]"],
+    [r"^\W*(?:notice|reminder|announcement|fwd?|rappel|annonce|tr)\s*[:\]-]",
+     r"^\W*(?:[a-z]+ )?(?:notice|announcement) from [a-z ]{2,20}:", r"^\W*(?:note|message|info) (?:from|de la|du|de) [a-z ]{2,20}:",
+     r"please do not (?:report|log|raise)", r"merci de ne pas (?:signaler|declarer)"],
     [r"^\W*ประกาศ", r"แจ้งให้ทราบ", r"แจ้งเพื่อทราบ"],
 )
 
@@ -210,8 +219,8 @@ RESOLVED = build(
     [r"working (?:again|now|fine)", r"works (?:again|now)", r"fixed itself", r"is back", r"back to normal",
      r"(?:is|'s|are|seems?) (?:fine|ok|okay|good) now", r"used to (?:leak|break|trip|be broken)",
      r"marche (?:a nouveau|de nouveau)", r"remarche", r"fonctionne (?:a nouveau|de nouveau)", r"c'est reparti",
-     r"refonctionne"],
-    [r"หายแล้ว", r"ใช้ได้แล้ว", r"กลับมาใช้ได้", r"ซ่อมเสร็จ(?:เรียบร้อย)?แล้ว", r"กลับมา(?:เอง|ปกติ)", r"ไม่เป็นไรแล้ว", r"แห้งแล้ว"],
+     r"refonctionne", r"plus aucun (?:souci|probleme)", r"l'a (?:reglee?|reparee?)", r"(?:a|ont) ete (?:reglee?|reparee?)s?"],
+    [r"หายแล้ว", r"ใช้ได้แล้ว", r"กลับมาใช้ได้", r"ซ่อมเสร็จ(?:เรียบร้อย)?แล้ว", r"กลับมา(?:เอง|ปกติ)", r"ไม่เป็นไรแล้ว", r"แห้งแล้ว", r"ไม่มีปัญหาอีก"],
 )
 # Someone else's fault, one at home, a case study, a camera's evidence, a house rule, a "what
 # if": a fault word that is not a report for this store. A feature the model weighs (nlu/model.py),
@@ -238,7 +247,9 @@ ELSEWHERE = build(
      r"如果(?![^,.!?，。！？]{0,6}(?:修不好|不来|不修|还不|还是))[^,.!?，。！？]{0,12}(?:就|先|要|请|记得)",
      # how to report next time, a road outside, a question of what would happen
      r"以后[^,.!?，。！？]{0,8}(?:坏|出问题|有问题|故障|漏水|停电)", r"大家记(?:住|一下|好)", r"下次再(?:坏|有|出)",
-     r"朋友(?:的|嘅)[^,.!?，。！？\s]{0,5}(?:店|餐厅|饭店|馆|铺|舖)", r"红绿灯", r"路口", r"马路(?:上|边|对面)", r"高架", r"堵车", r"会怎么样", r"会发生什么"],
+     r"朋友(?:的|嘅)[^,.!?，。！？\s]{0,5}(?:店|餐厅|饭店|馆|铺|舖)", r"红绿灯", r"路口", r"不能离人", r"(?:必须|要|得)有人(?:看着|守着|在)",
+     # a metaphor, a place the writer ate or shopped at, a video
+     r"脑子(?:跳闸|短路|死机|宕机|坏了|卡了)", r"心态崩", r"(?:吃|逛|去)的那家", r"再也不去了", r"刷到(?:个|一个|了)?(?:视频|帖子|新闻)", r"马路(?:上|边|对面)", r"高架", r"堵车", r"会怎么样", r"会发生什么"],
     [r"next door", r"neighbou?rs?'?s?", r"(?<!not )the mall'?s", r"the building'?s", r"landlord'?s?", r"other (?:stores?|shops?|branch(?:es)?)",
      r"at home", r"my (?:house|flat|place|apartment|car)", r"training", r"for example", r"case study", r"imagine", r"what if",
      r"(?:cctv|camera|footage) (?:shows|showed)", r"on the (?:cctv|camera|footage)", r"remember to", r"don'?t forget",
@@ -264,6 +275,8 @@ ELSEWHERE = build(
      r"videosurveillance", r"la video", r"l'enregistrement", r"la camera a filme", r"rappel important", r"si quelqu'un",
      r"au cas ou", r"exercice", r"retour d'experience", r"pour le test", r"je rigole", r"blague", r"cauchemar",
      r"would happen if", r"just curious", r"e\.g\.", r"good report", r"looks like\s*:", r"while (?:i was )?shopping",
+     r"example", r"new starters?", r"(?:my|his|her|their|our) (?:uncle|aunt|auntie|cousin|grandma|grandpa|in-laws?|brother-in-law|sister-in-law|boyfriend|girlfriend|wife|husband)'?s?",
+     r"brain (?:short-circuited|fried|crashed|is broken)", r"(?:mon|ma|mes) (?:oncle|tante|cousine?|beau-frere|belle-soeur|grand-mere|grand-pere)",
      r"(?:faisais|faire|fais|faisant) (?:mes|les|des) courses", r"hypothetically", r"traffic lights?", r"next time (?:the|it|something|anything)",
      r"que faire (?:si|en cas)", r"du centre commercial", r"(?:la securite|le centre|le gardien|le syndic|la mairie) s'en occupe",
      r"feux? (?:rouges?|de circulation)", r"bouchons?", r"la prochaine fois"],
@@ -274,7 +287,8 @@ ELSEWHERE = build(
      r"โรงพยาบาล", r"ฟิตเนส", r"โรงเรียน", r"โรงแรม", r"ห้องเช่า", r"ห้องพัก", r"ตรงข้าม", r"แบรนด์อื่น",
      r"คำถามข้อ", r"ข้อสอบ", r"ล้อเล่น", r"ย้อนดูกล้อง", r"ภาพจากกล้อง", r"บ้าน(?:แม่|พ่อ|ยาย|ย่า|ตา|เพื่อน|ญาติ)",
      r"ชั้นบน", r"(?<!สาขา)ในห้าง", r"ของห้าง", r"ตึกออฟฟิศ", r"ดูกล้อง", r"จากกล้อง", r"ในคลิป", r"กรณีมี", r"แบบฝึกหัด", r"บทเรียน",
-     r"ติ๊กต๊อก", r"มีม", r"มุก", r"ลองนึกภาพ", r"จะเกิดอะไรขึ้น", r"ไฟแดง", r"รถติด", r"ครั้งหน้าถ้า"],
+     r"ติ๊กต๊อก", r"มีม", r"มุก", r"ลองนึกภาพ", r"จะเกิดอะไรขึ้น", r"ไฟแดง", r"รถติด", r"ครั้งหน้าถ้า",
+     r"ซอยบ้าน", r"หน้าบ้าน", r"ขอเข้างานสาย", r"ไปกิน", r"ร้าน(?:ของ)?(?:น้า|ป้า|ลุง|อา|พี่สาว|พี่ชาย|เพื่อน|ญาติ|แฟน)", r"บอท(?:ตอบ)?มั่ว"],
 )
 RELAPSE = build([r"又", r"还是", r"仍然", r"依然", r"再次", r"再坏"], [r"again", r"still", r"encore", r"toujours"],
                 [r"อีกแล้ว", r"อีกครั้ง"])

@@ -26,22 +26,26 @@ HERE = Path(__file__).resolve().parent
 HELDOUT = [HERE / "heldout.yaml", HERE / "heldout2.yaml", HERE / "heldout3.yaml", HERE / "heldout4.yaml",
            HERE / "heldout5.yaml", HERE / "heldout6.yaml", HERE / "heldout7.yaml", HERE / "heldout8.yaml",
            HERE / "heldout9.yaml"]
-# Floors below the tuned sets' 97 %: batch 9 at its untuned score (its header), so nothing
-# regresses below it; batches 3–8 at what the model reaches once tuned on them
+# Floors below the tuned sets' 97 %: batches 3–9 at what the model reaches once tuned on them
 # (untuned they scored 89.50 % / 84.46 %, 95.32 % / 96.12 %, 92.33 % / 97.52 %, 94.96 % / 93.19 %,
-# 95.31 % / 96.52 % and 93.87 % / 95.78 %). Session 24's
+# 95.31 % / 96.52 %, 93.87 % / 95.78 % and 91.96 % / 96.01 %), and at most as many non-tickets
+# that the desk would ask about or open (a question to "my neighbour's fridge broke" is a cost
+# too). Session 25's 653-line "not ours" corpus cost batches 6 and 7 about a point of intent
+# (plain reports the model now reads as unknown and the desk asks about) and halved the
+# questions put to non-tickets once a "not ours" message the model reads as nothing is no
+# longer asked about unless it names a danger. Session 24's
 # "not ours" corpus cost batches 3 and 4 a point of intent (plain reports the model now asks
 # about instead of opening) and took batch 5 from 13 false tickets (8 unasked) to 5 (none unasked).
 # Batch 4's writer was not told the desk's urgency convention (any leak, food about to spoil:
-# urgent); batch 8's urgency families cost it a line of entities (98.16 % → 97.96 %).
+# urgent).
 # (Rounded down to the permille: a float of 387/400 need not reach the literal 0.9675.)
-FLOORS = {"heldout9.yaml": {"intent": 0.919, "entity": 0.960, "unasked_false_tickets": 7},
-          "heldout8.yaml": {"intent": 0.972, "entity": 0.997, "unasked_false_tickets": 0},
-          "heldout7.yaml": {"intent": 0.974, "entity": 0.971, "unasked_false_tickets": 0},
-          "heldout6.yaml": {"intent": 0.980, "entity": 0.964, "unasked_false_tickets": 1},
-          "heldout5.yaml": {"intent": 0.975, "entity": 0.977, "unasked_false_tickets": 0},
-          "heldout4.yaml": {"intent": 0.977, "entity": 0.979, "unasked_false_tickets": 0},
-          "heldout3.yaml": {"intent": 0.960, "entity": 0.977, "unasked_false_tickets": 0}}
+FLOORS = {"heldout9.yaml": {"intent": 0.959, "entity": 0.966, "unasked_false_tickets": 0, "non_tickets_acted_on": 16},
+          "heldout8.yaml": {"intent": 0.975, "entity": 0.997, "unasked_false_tickets": 0, "non_tickets_acted_on": 15},
+          "heldout7.yaml": {"intent": 0.969, "entity": 0.969, "unasked_false_tickets": 0, "non_tickets_acted_on": 21},
+          "heldout6.yaml": {"intent": 0.973, "entity": 0.964, "unasked_false_tickets": 1, "non_tickets_acted_on": 27},
+          "heldout5.yaml": {"intent": 0.980, "entity": 0.977, "unasked_false_tickets": 0, "non_tickets_acted_on": 12},
+          "heldout4.yaml": {"intent": 0.984, "entity": 0.981, "unasked_false_tickets": 0, "non_tickets_acted_on": 17},
+          "heldout3.yaml": {"intent": 0.960, "entity": 0.982, "unasked_false_tickets": 0, "non_tickets_acted_on": 14}}
 INTENTS = {"create_ticket", "query_status", "claim_job", "update_progress", "complete_job", "cancel_ticket",
            "rate_service", "settlement_summary", "help", "unknown"}
 
@@ -68,6 +72,7 @@ def test_heldout_accuracy_gate(parser, path):
         assert report.intent_accuracy >= floor["intent"], detail
         assert report.entity_accuracy >= floor["entity"], detail
         assert len(report.unasked_false_tickets) <= floor["unasked_false_tickets"], detail
+        assert len(report.non_tickets_acted_on) <= floor["non_tickets_acted_on"], detail
         return
     assert not report.false_tickets, detail
     assert report.intent_accuracy >= 0.97, detail

@@ -131,6 +131,24 @@ def test_whatever_the_model_reads_a_fault_that_may_be_someone_elses_never_opens_
     assert p.intent != "create_ticket" or p.confirm, p.intent_ranking
 
 
+@pytest.mark.parametrize("text,asked", [("我表哥家的热水器坏了 烦死", False),
+                                        ("my cousin's café has a broken oven, know anyone?", False),
+                                        ("隔壁店冒烟了 我们要不要先出去", True),
+                                        ("next door's lift has someone trapped inside, should we call someone?", True)])
+def test_someone_elses_fault_gets_no_question_unless_people_are_in_danger(parser, text, asked):
+    """Read as nothing by the model, a story about a relative's or a neighbour's fault is left
+    alone; smoke or a person trapped is still asked about, wherever it is."""
+    p = parser.parse(text)
+    assert p.intent != "create_ticket" and bool(p.confirm) is asked, p.intent_ranking
+
+
+@pytest.mark.parametrize("text", ["@小鲸 #1", "#1024", "工单 88 ?", "ticket 7"])
+def test_a_job_number_alone_asks_after_that_job_whatever_the_model_reads(parser, text):
+    """Sent alone or beside a photo, "#12" points at the job; the model has no words to go on."""
+    p = parser.parse(text)
+    assert p.intent == "query_status" and "ticket" in p.entities
+
+
 @pytest.mark.parametrize("text", ["Rappel : on éteint la machine à café et le four avant de fermer",
                                   "FW: the freezer in store 3 is broken", "【转发】三号店冰柜坏了 请各店注意冰柜温度"])
 def test_a_notice_never_opens_a_ticket_whatever_the_model_reads(parser, text):

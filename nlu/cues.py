@@ -144,11 +144,13 @@ CLAIM_STRONG = build(
      # "1218 由我跟进": the job put in my hands
      r"由我(?:来)?(?:跟进|跟|负责|处理|接|去)", r"我(?:来)?跟进", r"归我",
      # for a colleague: "#8412 帮王芳接了"
-     r"帮[^,.!?，。！？\s]{1,4}接(?:了|一下|下)?"],
+     r"帮[^,.!?，。！？\s]{1,4}接(?:了|一下|下)?", r"我(?:这边|这里)?可以接"],
     [r"claim", r"claimed", r"claiming", r"i'?ll take", r"i take", r"i can take", r"i'?ll do it", r"i can do it",
      r"taking (?:it|this|ticket|job)", r"take (?:it|this|ticket|job)", r"assign (?:it )?to me", r"i'?ll handle",
      r"i'?ll go", r"i can go", r"i'?m on it", r"i'?ll pick (?:it|this) up", r"picking (?:it|this) up",
      r"put my name (?:on|down)", r"(?:i )?can grab",
+     # a dispatcher handing it over: "put Wang Fang on 9384", "give 9736 to Somchai", "mettez Lucas sur la 9670"
+     r"put [a-z]+(?: [a-z]+)? on (?:#|job |ticket )?\d", r"give (?:#|job |ticket )?\d+ to [a-z]", r"mettez [a-z]+ sur",
      r"je prends", r"je m'en occupe", r"je m'occupe", r"je m'en charge", r"j'y vais",
      r"je (?:peux|veux bien|vais) (?:le |la |l')?(?:prendre|faire|y aller)", r"qui (?:la |le |l')?prend"],
     [r"รับงาน", r"ขอรับงาน", r"รับเคส", r"ผมรับ", r"ฉันรับ", r"รับเอง", r"ผมไปเอง"],

@@ -153,12 +153,12 @@ def find_ticket(text: str, allow_bare: bool) -> tuple[int, Span] | None:
     if allow_bare:
         m = _TICKET_BARE.search(text)
         # "5555": laughter in Thai (ห้า, "ha"), not a job number when nothing says it is one
-        if m and not _LAUGHTER.fullmatch(m.group(1)):
+        if m and not LAUGHTER.fullmatch(m.group(1)):
             return int(m.group(1)), m.span(1)
     return None
 
 
-_LAUGHTER = re.compile(r"5{3,}")
+LAUGHTER = re.compile(r"5{3,}")
 
 
 # A job pointed at and nothing said: "#12", "工单 1024", "ticket 7?" (not "接单 1024", a claim).
@@ -180,7 +180,10 @@ _RATING = re.compile(
     r"(?:评分|打分|打|给|评|rate|rating|note(?:\s+de)?|give|score|ให้|คะแนน(?:การ)?(?:บริการ)?)\s*[:：]?\s*(?:个|了)?\s*([1-5一二两三四五])(?![\d.])"
     r"(?!\s*(?:号|小时|分钟|天|月|块|元))|"
     # "I'd give 8752 a 4": the job between the verb and the mark
-    r"(?<![a-z])give (?:#?\d{2,7} |it |them |him |her |this (?:one |job )?)?an? ([1-5])(?![\d.])"
+    r"(?<![a-z])give (?:#?\d{2,7} |it |them |him |her |this (?:one |job )?)?an? ([1-5])(?![\d.])|"
+    # "Rating for 9623: 2", "je mets 3"
+    r"(?:rating|note|score) (?:for|pour|de) (?:the |le |la )?(?:job |ticket )?#?\d{1,7}\s*[:：=-]\s*([1-5])(?!\d)(?!\.\d)|"
+    r"(?<![a-z])je (?:mets|donne) (?:un |une )?([1-5])(?![\d.])"
 )
 
 
@@ -198,7 +201,7 @@ def find_rating(text: str) -> tuple[int, Span] | None:
         return _RATING_WORDS[next(g for g in w.groups() if g)], w.span()
     m = _RATING.search(text)
     if m:
-        g = next(i for i in range(1, 5) if m.group(i))
+        g = next(i for i in range(1, 7) if m.group(i))
         v = to_number(m.group(g))
         if v is not None and 1 <= v <= 5:
             return int(v), m.span()

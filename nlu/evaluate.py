@@ -89,6 +89,17 @@ def load_cases(path: str | Path) -> list[dict[str, Any]]:
     return cases
 
 
+def _month_named(period: str, now: datetime | None) -> str:
+    """"this_month" / "last_month" as the month they name ("2026-11"), so that "11月" read as
+    2026-11 and labelled last_month on 2026-12-08 agree; anything else unchanged."""
+    if now is None or period not in ("this_month", "last_month"):
+        return period
+    y, m = now.year, now.month
+    if period == "last_month":
+        y, m = (y, m - 1) if m > 1 else (y - 1, 12)
+    return f"{y:04d}-{m:02d}"
+
+
 def _same(expected: Any, got: Any) -> bool:
     if isinstance(expected, bool) or isinstance(got, bool):
         return expected == got
@@ -129,7 +140,11 @@ def evaluate(parser: _Parser, cases: Iterable[dict[str, Any]]) -> Report:
         for key, value in (case.get("entities") or {}).items():
             rep.entity_expected += 1
             per_entity[key]["n"] += 1
-            if key in p.entities and _same(value, p.entities[key]):
+            got = p.entities.get(key)
+            if key == "period" and isinstance(value, str) and isinstance(got, str):
+                now = parse_now(case.get("now"))
+                value, got = _month_named(value, now), _month_named(got, now)
+            if key in p.entities and _same(value, got):
                 rep.entity_correct += 1
                 per_entity[key]["correct"] += 1
             else:

@@ -40,7 +40,8 @@ _MONEY_ANY = re.compile(r"[¥$€]\s*(" + NUM + r")|(?<![a-z\d.])(" + NUM + r")\
 NO_PARTS = re.compile(r"(?:无|没有?(?:用|换|更换)?|不需要|不用(?:换)?|未用|未换|免)\s*(?:任何)?\s*(?:配件|材料|零件|件)|"
                        r"(?<![a-z])(?:no (?:new |spare )?parts?|no spares?|without (?:any )?parts|nothing replaced|"
                        r"(?:aucune|pas de|sans) pieces?)(?![a-z])|"
-                       r"ไม่มี(?:ค่า)?อะไหล่|ไม่(?:ต้อง|ได้)(?:เปลี่ยน|ใช้)อะไหล่|ไม่ใช้อะไหล่|配件\s*[:：]?\s*(?:无|0)(?!\d)")
+                       r"ไม่มี(?:ค่า)?อะไหล่|ไม่(?:ต้อง|ได้)(?:เปลี่ยน|ใช้)อะไหล่|ไม่ใช้อะไหล่|配件\s*[:：]?\s*(?:无|0)(?!\d)|"
+                       r"(?:冇|没)(?:换|換)(?:嘢|野|东西?|零件)")
 
 
 # Hours in words: "an hour and a half", "une heure et demie", "half an hour", "ครึ่งชั่วโมง",
@@ -213,7 +214,14 @@ def find_status(text: str) -> tuple[str, Span] | None:
     return (best[1], best[2]) if best else None
 
 
+# "一刻钟" / "a quarter of an hour" / "un quart d'heure": fifteen minutes, written in words.
+_QUARTER_HOUR = re.compile(r"(?<![三两二几])一?刻钟|(?:a )?quarter of an hour|un quart d'heure")
+
+
 def find_eta(text: str) -> tuple[int, Span] | None:
+    q = _QUARTER_HOUR.search(text)
+    if q and not _ETA.search(text):
+        return 15, q.span()
     m = _ETA.search(text)
     if not m:
         return None

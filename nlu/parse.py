@@ -22,7 +22,7 @@ from .lexicon import Lexicon, find_all
 from .model import DEFAULT_PATH, STATUS_PATH, STATUSES, IntentModel, dense_features, model_text
 from .normalize import Normalized, normalize
 from .repair import ACTION_WORDS, Repair, Repairer
-from .signals import ELSEWHERE, HAZARD, NOT_A_SYMPTOM, NOTICE, RELAPSE, REQUEST, RESOLVED, SYMPTOM
+from .signals import ELSEWHERE, HAZARD, NOT_A_SYMPTOM, NOTICE, PERIL, RELAPSE, REQUEST, RESOLVED, SYMPTOM
 
 EXTRACTOR = "wecom_desk_rules"
 STATUS_SURE = 0.5
@@ -186,13 +186,15 @@ class Parser:
         if given is None and explicit_ticket and E.only_a_ticket(s):
             # "#12" alone, or beside a photo: the sender points at the job and asks after it.
             ranking = [("query_status", 1.0)]
+        elif given is None and E.LAUGHTER.fullmatch(s.strip()):
+            ranking = [("unknown", 1.0)]   # "55555": laughing in Thai, not a number to act on
         notice = NOTICE.search(s) is not None
         if given is None and self.model is not None and ranking[0][0] == "create_ticket" and notice:
             # A notice or a forward never opens a ticket, whatever its words: the next reading.
             ranking = [(i, p) for i, p in ranking if i != "create_ticket"] or [("unknown", 1.0)]
         intent, confidence = ranking[0]
         confirm = given is None and self._doubtful_report(intent, confidence, dict(ranking).get("create_ticket", 0.0),
-                                                          rules_say, notice, sig.elsewhere or _over(s), sig.hazard)
+                                                          rules_say, notice, sig.elsewhere or _over(s), s)
         what = "create_ticket" if confirm else intent   # the entities to read
         places = E.find_place(lex, s)
         person = E.find_person(lex, s)
@@ -250,7 +252,7 @@ class Parser:
                      intent_ranking=ranking, spans=spans, repairs=repairs, confirm=confirm)
 
     def _doubtful_report(self, intent: str, confidence: float, p_report: float, rules_say: str,
-                         notice: bool, not_ours: bool, hazard: bool) -> bool:
+                         notice: bool, not_ours: bool, text: str) -> bool:
         """A ticket opens without asking only when the model is sure, the rules agree it is a
         report and nothing says the fault may be someone else's (a neighbour's, at home, a what-if)
         or over (`not_ours`); "nothing for us" is asked about when a report is likely or the rules
@@ -261,7 +263,7 @@ class Parser:
             return confidence < self.confirm_below or rules_say != "create_ticket" or not_ours
         if intent != "unknown":
             return False
-        if not_ours and not hazard:
+        if not_ours and PERIL.search(text) is None:
             # The model reads no report and the words say someone else's or over: asking would
             # put a question to every story about a neighbour's leak. Danger to people is still asked.
             return False

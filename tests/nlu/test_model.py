@@ -133,11 +133,12 @@ def test_whatever_the_model_reads_a_fault_that_may_be_someone_elses_never_opens_
 
 @pytest.mark.parametrize("text,asked", [("我表哥家的热水器坏了 烦死", False),
                                         ("my cousin's café has a broken oven, know anyone?", False),
+                                        ("隔壁的餐厅水管爆了 地上全是水 还好我们没事", False),
                                         ("隔壁店冒烟了 我们要不要先出去", True),
                                         ("next door's lift has someone trapped inside, should we call someone?", True)])
 def test_someone_elses_fault_gets_no_question_unless_people_are_in_danger(parser, text, asked):
-    """Read as nothing by the model, a story about a relative's or a neighbour's fault is left
-    alone; smoke or a person trapped is still asked about, wherever it is."""
+    """Read as nothing by the model, a story about a relative's or a neighbour's fault (a leak
+    included) is left alone; smoke or a person trapped is still asked about, wherever it is."""
     p = parser.parse(text)
     assert p.intent != "create_ticket" and bool(p.confirm) is asked, p.intent_ranking
 

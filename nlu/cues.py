@@ -54,7 +54,8 @@ HELP_PROCESS = build(
         r"what(?:'s| is) the (?:process|procedure)", r"user guide", r"instructions",
         r"comment (?:signaler|faire|declarer|annuler|utiliser|ca marche|demander|ouvrir)",
         r"que (?:peux|sais)-tu faire", r"quelle est la procedure", r"mode d'emploi",
-        r"which languages?", r"what languages?", r"quelles? langues?",
+        r"which languages?", r"what languages?", r"quelles? langues?", r"joindre (?:des|une) (?:photos?|images?)",
+        r"(?:peut[- ]on|on peut) (?:joindre|envoyer) (?:des|une)",
     ],
     [r"ใช้(?:งาน)?[^\s]{0,8}(?:ยังไง|อย่างไร)", r"วิธี", r"ทำอย่างไร", r"ทำยังไง", r"เปิด(?:ให้)?บริการ", r"เวลา(?:ทำการ|ให้บริการ)",
      r"แจ้งซ่อมยังไง", r"แจ้งซ่อมอย่างไร", r"ใช้ยังไง"],
@@ -132,14 +133,14 @@ CANCEL = build(
      r"annuler", r"annule", r"annulez", r"nous-memes",
      r"(?:plus|pas) besoin (?:de (?:technicien|reparation|venir|passer|l'intervention))",
      # "plus besoin, c'est reparti": no complement at all
-     r"(?:plus|pas) besoin\s*(?:$|[,.!;])"],
-    [r"ยกเลิก", r"ไม่ต้อง(?:มา|ซ่อม|ส่งช่าง)", r"ซ่อมเอง"],
+     r"(?:plus|pas) besoin\s*(?:$|[,.!;])", r"scratch (?:my|the|that|our) (?:last )?(?:report|ticket|request|message)"],
+    [r"ยกเลิก", r"ไม่ต้อง(?:มา|ซ่อม|ส่งช่าง)", r"ซ่อมเอง", r"(?:ที่)?แจ้ง(?:ซ่อม)?[^\s]{0,10}ไม่ต้องแล้ว"],
 )
 
 # -- engineers -----------------------------------------------------------------------------------------
 
 CLAIM_STRONG = build(
-    [r"接单", r"抢单", r"领单", r"认领", r"接这单", r"这单我", r"我接了", r"我来接", r"我接", r"派给我", r"交给我",
+    [r"(?<!待)(?<!未)(?<!没人)接单", r"抢单", r"领单", r"认领", r"接这单", r"这单我", r"我接了", r"我来接", r"我接", r"派给我", r"交给我",
      r"我负责", r"我来处理", r"我来跟",
      # "1218 由我跟进": the job put in my hands
      r"由我(?:来)?(?:跟进|跟|负责|处理|接|去)", r"我(?:来)?跟进", r"归我",
@@ -151,6 +152,7 @@ CLAIM_STRONG = build(
      r"put my name (?:on|down)", r"(?:i )?can grab",
      # a dispatcher handing it over: "put Wang Fang on 9384", "give 9736 to Somchai", "mettez Lucas sur la 9670"
      r"put [a-z]+(?: [a-z]+)? on (?:#|job |ticket )?\d", r"give (?:#|job |ticket )?\d+ to [a-z]", r"mettez [a-z]+ sur",
+     r"(?:can|could) go to [a-z]", r"assign (?:#|job |ticket )?\d+ to [a-z]",
      r"je prends", r"je m'en occupe", r"je m'occupe", r"je m'en charge", r"j'y vais",
      r"je (?:peux|veux bien|vais) (?:le |la |l')?(?:prendre|faire|y aller)", r"qui (?:la |le |l')?prend"],
     [r"รับงาน", r"ขอรับงาน", r"รับเคส", r"ผมรับ", r"ฉันรับ", r"รับเอง", r"ผมไปเอง"],
@@ -162,7 +164,7 @@ CLAIM_WEAK = build(
      r"[我俺咱](?:来|去|上)", r"给我", r"[我俺咱]能(?:去|接)", r"(?:可以|能)接(?!着)", r"(?:^|\s)接(?:了|吧)?(?:$|\s)", r"接一下"],
     [r"assign(?:ed)? to", r"mine", r"me", r"take", r"taking", r"grab", r"grabbing", r"got it", r"i(?:'ve| have)? got (?:this|it)"],
     # รับ (take), but not inside the polite particle ครับ
-    [r"(?<!ค)รับ"],
+    [r"(?<!ค)(?<!ใคร)รับ"],
 )
 
 COMPLETE = build(

@@ -180,7 +180,7 @@ _RATING = re.compile(
     r"(?:评分|打分|打|给|评|rate|rating|note(?:\s+de)?|give|score|ให้|คะแนน(?:การ)?(?:บริการ)?)\s*[:：]?\s*(?:个|了)?\s*([1-5一二两三四五])(?![\d.])"
     r"(?!\s*(?:号|小时|分钟|天|月|块|元))|"
     # "I'd give 8752 a 4": the job between the verb and the mark
-    r"(?<![a-z])give (?:#?\d{2,7} |it |them |him |her |this (?:one |job )?)?an? ([1-5])(?![\d.])|"
+    r"(?<![a-z])give (?:#?\d{2,7} |it |them |him |her |this (?:one |job )?)?an? ([1-5])(?!\d)(?!\.\d)|"
     # "Rating for 9623: 2", "je mets 3"
     r"(?:rating|note|score) (?:for|pour|de) (?:the |le |la )?(?:job |ticket )?#?\d{1,7}\s*[:：=-]\s*([1-5])(?!\d)(?!\.\d)|"
     r"(?<![a-z])je (?:mets|donne) (?:un |une )?([1-5])(?![\d.])"

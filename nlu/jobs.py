@@ -102,8 +102,11 @@ def _digit_hours(text: str) -> tuple[int | float, Span] | None:
 
 
 def find_parts_amount(text: str) -> tuple[int | float, Span] | None:
+    none = NO_PARTS.search(text)
     for rx in (_PARTS_LABEL_UNIT, _PARTS_AFTER, _PARTS_BEFORE, _PARTS_IN):
         m = rx.search(text)
+        if m and none and none.start() <= m.start() <= none.end():
+            return 0, none.span()   # "没用配件 1小时": the label is the negated word, the 1 is the hours
         if m:
             v = to_number(m.group(1))
             if v is not None:

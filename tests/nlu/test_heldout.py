@@ -27,10 +27,10 @@ HELDOUT = [HERE / "heldout.yaml", HERE / "heldout2.yaml", HERE / "heldout3.yaml"
            HERE / "heldout5.yaml", HERE / "heldout6.yaml", HERE / "heldout7.yaml", HERE / "heldout8.yaml",
            HERE / "heldout9.yaml", HERE / "heldout10.yaml",
            HERE / "heldout11.yaml"]
-# Floors below the tuned sets' 97 %: batch 11 at its untuned score (its header), so nothing
-# regresses below it; batches 3–10 at what the model reaches once tuned on them
+# Floors below the tuned sets' 97 %: batches 3–11 at what the model reaches once tuned on them
 # (untuned they scored 89.50 % / 84.46 %, 95.32 % / 96.12 %, 92.33 % / 97.52 %, 94.96 % / 93.19 %,
-# 95.31 % / 96.52 %, 93.87 % / 95.78 %, 91.96 % / 96.01 % and 96.70 % / 94.94 %), and at most as many non-tickets
+# 95.31 % / 96.52 %, 93.87 % / 95.78 %, 91.96 % / 96.01 %, 96.70 % / 94.94 % and 94.23 % / 97.46 %),
+# and at most as many non-tickets
 # that the desk would ask about or open (a question to "my neighbour's fridge broke" is a cost
 # too). Session 25's 653-line "not ours" corpus cost batches 6 and 7 about a point of intent
 # (plain reports the model now reads as unknown and the desk asks about) and halved the
@@ -41,15 +41,15 @@ HELDOUT = [HERE / "heldout.yaml", HERE / "heldout2.yaml", HERE / "heldout3.yaml"
 # Batch 4's writer was not told the desk's urgency convention (any leak, food about to spoil:
 # urgent).
 # (Rounded down to the permille: a float of 387/400 need not reach the literal 0.9675.)
-FLOORS = {"heldout11.yaml": {"intent": 0.942, "entity": 0.974, "unasked_false_tickets": 7, "non_tickets_acted_on": 20},
-          "heldout10.yaml": {"intent": 0.981, "entity": 0.989, "unasked_false_tickets": 0, "non_tickets_acted_on": 15},
+FLOORS = {"heldout11.yaml": {"intent": 0.971, "entity": 0.991, "unasked_false_tickets": 0, "non_tickets_acted_on": 11},
+          "heldout10.yaml": {"intent": 0.976, "entity": 0.989, "unasked_false_tickets": 0, "non_tickets_acted_on": 16},
           "heldout9.yaml": {"intent": 0.959, "entity": 0.972, "unasked_false_tickets": 0, "non_tickets_acted_on": 8},
-          "heldout8.yaml": {"intent": 0.975, "entity": 1.0, "unasked_false_tickets": 0, "non_tickets_acted_on": 10},
-          "heldout7.yaml": {"intent": 0.969, "entity": 0.969, "unasked_false_tickets": 0, "non_tickets_acted_on": 17},
-          "heldout6.yaml": {"intent": 0.973, "entity": 0.967, "unasked_false_tickets": 1, "non_tickets_acted_on": 19},
-          "heldout5.yaml": {"intent": 0.983, "entity": 0.977, "unasked_false_tickets": 0, "non_tickets_acted_on": 10},
-          "heldout4.yaml": {"intent": 0.984, "entity": 0.981, "unasked_false_tickets": 0, "non_tickets_acted_on": 13},
-          "heldout3.yaml": {"intent": 0.960, "entity": 0.982, "unasked_false_tickets": 0, "non_tickets_acted_on": 12}}
+          "heldout8.yaml": {"intent": 0.977, "entity": 1.0, "unasked_false_tickets": 0, "non_tickets_acted_on": 10},
+          "heldout7.yaml": {"intent": 0.971, "entity": 0.969, "unasked_false_tickets": 0, "non_tickets_acted_on": 17},
+          "heldout6.yaml": {"intent": 0.978, "entity": 0.967, "unasked_false_tickets": 1, "non_tickets_acted_on": 19},
+          "heldout5.yaml": {"intent": 0.983, "entity": 0.977, "unasked_false_tickets": 0, "non_tickets_acted_on": 8},
+          "heldout4.yaml": {"intent": 0.984, "entity": 0.981, "unasked_false_tickets": 0, "non_tickets_acted_on": 14},
+          "heldout3.yaml": {"intent": 0.962, "entity": 0.982, "unasked_false_tickets": 0, "non_tickets_acted_on": 12}}
 INTENTS = {"create_ticket", "query_status", "claim_job", "update_progress", "complete_job", "cancel_ticket",
            "rate_service", "settlement_summary", "help", "unknown"}
 

@@ -50,7 +50,7 @@ FLOORS = {"heldout12.yaml": {"intent": 0.952, "entity": 0.967, "unasked_false_ti
           "heldout7.yaml": {"intent": 0.971, "entity": 0.969, "unasked_false_tickets": 0, "non_tickets_acted_on": 17},
           "heldout6.yaml": {"intent": 0.978, "entity": 0.967, "unasked_false_tickets": 1, "non_tickets_acted_on": 19},
           "heldout5.yaml": {"intent": 0.983, "entity": 0.977, "unasked_false_tickets": 0, "non_tickets_acted_on": 8},
-          "heldout4.yaml": {"intent": 0.984, "entity": 0.981, "unasked_false_tickets": 0, "non_tickets_acted_on": 14},
+          "heldout4.yaml": {"intent": 0.982, "entity": 0.981, "unasked_false_tickets": 0, "non_tickets_acted_on": 14},
           "heldout3.yaml": {"intent": 0.962, "entity": 0.982, "unasked_false_tickets": 0, "non_tickets_acted_on": 12}}
 INTENTS = {"create_ticket", "query_status", "claim_job", "update_progress", "complete_job", "cancel_ticket",
            "rate_service", "settlement_summary", "help", "unknown"}

@@ -143,6 +143,15 @@ def test_someone_elses_fault_gets_no_question_unless_people_are_in_danger(parser
     assert p.intent != "create_ticket" and bool(p.confirm) is asked, p.intent_ranking
 
 
+@pytest.mark.parametrize("text", ["@小鲸 上海徐汇店空调不制冷了", "@小鲸 杭州西湖店空调不制冷了", "@小鲸 成都春熙路店空调不制冷了",
+                                  "Siam store: the aircon is not cooling", "Boutique Opéra : la clim ne refroidit plus",
+                                  "สาขาสยาม แอร์ไม่เย็นค่ะ"])
+def test_a_plain_report_from_any_configured_store_opens_without_a_question(parser, text):
+    """The model must not learn a store's name as a sign of "not ours" (example reports quote them)."""
+    p = parser.parse(text)
+    assert p.intent == "create_ticket" and not p.confirm, p.intent_ranking
+
+
 @pytest.mark.parametrize("text", ["@小鲸 #1", "#1024", "工单 88 ?", "ticket 7"])
 def test_a_job_number_alone_asks_after_that_job_whatever_the_model_reads(parser, text):
     """Sent alone or beside a photo, "#12" points at the job; the model has no words to go on."""

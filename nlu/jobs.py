@@ -222,12 +222,10 @@ _QUARTER_HOUR = re.compile(r"(?<![三两二几])一?刻钟|(?:a )?quarter of an 
 
 
 def find_eta(text: str) -> tuple[int, Span] | None:
-    q = _QUARTER_HOUR.search(text)
-    if q and not _ETA.search(text):
-        return 15, q.span()
     m = _ETA.search(text)
     if not m:
-        return None
+        q = _QUARTER_HOUR.search(text)
+        return (15, q.span()) if q else None
     if m.group(4) or not m.group(1) and not m.group(3):
         return (60 if re.search(r"hour|heure|ชั่วโมง(?:นึง|หนึ่ง)|หนึ่งชั่วโมง", m.group()) else 30), m.span()
     v = to_number(m.group(1))

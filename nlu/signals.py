@@ -314,42 +314,43 @@ REQUEST = build(
     [r"แจ้งซ่อม", r"ช่วยซ่อม", r"ส่งช่าง", r"ขอช่าง", r"(?<!เริ่ม)(?<!กำลัง)(?<!ค่า)(?<!ช่าง)(?<!งาน)(?<!ใบ)ซ่อม(?!เสร็จ|แล้ว|อยู่|เรียบร้อย)"],
 )
 
-# Hazards make a report urgent by themselves.
-HAZARD = build(
-    [r"漏水", r"漏电", r"漏气", r"漏了", r"漏液", r"漏油", r"滴水", r"渗水", r"冒水", r"溢水", r"积水", r"水漫", r"淹了",
-     r"喷水", r"水喷", r"到处都是水", r"满地(?:都是)?水", r"一地(?:的)?水",
-     r"(?:地上|地面|地板|满地|一地|到处)[^,.!?，。！？]{0,3}(?:全|都)(?:是)?(?:污|脏|臭)?水", r"冒烟",
-     # "打不着火" / "点不着" is a heater that will not ignite, not a fire
-     r"(?<![不没])着火", r"起火", r"失火",
-     r"火灾", r"烧焦", r"焦味", r"糊味", r"火花", r"短路", r"触电", r"电到人", r"被电", r"困人", r"被困", r"关人",
-     r"关着人", r"人出不来", r"困在", r"困了人", r"关了人", r"(?:里面|里边|里头)(?:还)?有(?:个|人)[^,.!?，。！？]{0,8}出不来", r"人被关", r"(?:里面|里边|里头)(?:还)?(?:有|关着)人", r"有人在里面",
-     r"爆管", r"水管爆", r"满出来", r"漫出来", r"流到地上", r"(?:一直)?在滴(?!答)", r"拿(?:个)?桶(?:接|在接)", r"管子爆", r"爆了", r"溢出", r"漫到", r"漫进", r"爆裂", r"爆(?=\s*(?:$|[!！,，.。]))", r"燃气泄漏", r"煤气", r"漏气"],
-    [r"leak\w*", r"seep\w*", r"drip\w*", r"flood\w*", r"overflow\w*", r"smoke", r"smoking", r"fire", r"spark\w*", r"trapped",
-     r"stuck inside", r"people stuck", r"(?:someone|somebody|a customer|a child|a kid|an? [a-z]+)'s (?:stuck|trapped) in",
-     r"burnt", r"burned smell", r"water all over", r"backing up",
-     r"(?:someone|somebody|anyone|people|persons?|customers?|staff|kids?|children|guests?|shoppers?|"
-     r"(?:a|one|two|three|\d+) (?:person|people|customers?|guests?|staff)) (?:is |are |got |get |has been |have been |still )?"
-     r"(?:stuck|trapped|locked) (?:in|inside)",
-     r"(?:sent|odeur de|odeur) (?:le |la |du )?(?:brule|gaz|fumee)", r"brule", r"(?:got|get|gets|is|are|was|were) stuck in", r"burning", r"burst", r"water (?:coming|pouring|dripping|leaking|running)", r"gas smell", r"smell of gas", r"gas leak", r"electric shock",
-     r"shock", r"water everywhere", r"(?:people|someone|somebody|customers?|staff|kids?) (?:stuck |trapped )?inside",
-     r"(?:des |les )?(?:clients|gens|personnes|quelqu'un|enfants?) (?:coinces? |bloques? )?dedans",
-     r"fuites?", r"fuit", r"fumee", r"fume", r"feu", r"incendie", r"inondation", r"inonde", r"etincelles?",
-     r"coinces", r"bloques", r"(?:coincee?s?|bloquee?s?) (?:dans|dedans)", r"avec (?:une?|des|deux|trois) \w+ dedans", r"deborde", r"(?:de l'|l')eau (?:qui )?(?:coule|tombe|fuit|rentre)"],
-    [r"รั่ว", r"น้ำหยด", r"หยดน้ำ", r"ควัน", r"ไหม้", r"ติดอยู่", r"ติดค้างในลิฟต์", r"ไฟช็อต", r"ช็อต", r"น้ำท่วม",
-     r"แก๊สรั่ว", r"กลิ่นแก๊ส", r"คนติด", r"มีคนติด"],
-)
-
 # Danger to people, wherever it is: smoke, fire, gas, a shock, someone trapped. A story about a
 # neighbour's leak is left alone; one about smoke next door is still asked about (nlu/parse.py).
-PERIL = build(
-    [r"冒烟", r"(?<![不没])着火", r"起火", r"失火", r"火灾", r"烧焦", r"焦味", r"火花", r"触电", r"电到人", r"被电", r"困人", r"被困",
-     r"关着人", r"人出不来", r"困在", r"困了人", r"(?:里面|里边|里头)(?:还)?(?:有|关着)人", r"有人在里面", r"燃气泄漏", r"煤气", r"漏气"],
-    [r"smoke", r"smoking", r"fire", r"spark\w*", r"trapped", r"stuck inside", r"people stuck", r"burning", r"gas smell",
-     r"smell of gas", r"gas leak", r"electric shock", r"(?:someone|somebody|a customer|a child|a kid|an? [a-z]+)'s (?:stuck|trapped) in",
-     r"(?:someone|somebody|anyone|people|customers?|staff|kids?|children) (?:is |are |got |get |still )?(?:stuck|trapped) (?:in|inside)",
-     r"fumee", r"feu", r"incendie", r"etincelles?", r"coinces?", r"bloques? (?:dans|dedans)", r"odeur de (?:gaz|brule)"],
-    [r"ควัน", r"ไหม้", r"ติดอยู่", r"ติดค้างในลิฟต์", r"ไฟช็อต", r"แก๊สรั่ว", r"กลิ่นแก๊ส", r"คนติด", r"มีคนติด"],
+_PEOPLE_STUCK = (r"(?:someone|somebody|anyone|people|persons?|customers?|staff|kids?|children|guests?|shoppers?|"
+                 r"(?:a|one|two|three|\d+) (?:person|people|customers?|guests?|staff)) (?:is |are |got |get |has been |have been |still )?"
+                 r"(?:stuck|trapped|locked) (?:in|inside)")
+_PERIL_ZH = [r"冒烟",
+             # "打不着火" / "点不着" is a heater that will not ignite, not a fire
+             r"(?<![不没])着火", r"起火", r"失火", r"火灾", r"烧焦", r"焦味", r"火花", r"触电", r"电到人", r"被电", r"困人",
+             r"被困", r"关着人", r"人出不来", r"困在", r"困了人", r"(?:里面|里边|里头)(?:还)?(?:有|关着)人", r"有人在里面",
+             r"燃气泄漏", r"煤气", r"漏气"]
+_PERIL_LATIN = [r"smoke", r"smoking", r"fire", r"spark\w*", r"trapped", r"stuck inside", r"people stuck",
+                r"(?:someone|somebody|a customer|a child|a kid|an? [a-z]+)'s (?:stuck|trapped) in", _PEOPLE_STUCK,
+                r"(?:sent|odeur de|odeur) (?:le |la |du )?(?:brule|gaz|fumee)", r"burning", r"gas smell", r"smell of gas",
+                r"gas leak", r"electric shock", r"fumee", r"feu", r"incendie", r"etincelles?", r"coinces",
+                r"(?:coincee?s?|bloquee?s?) (?:dans|dedans)"]
+_PERIL_TH = [r"ควัน", r"ไหม้", r"ติดอยู่", r"ติดค้างในลิฟต์", r"ไฟช็อต", r"แก๊สรั่ว", r"กลิ่นแก๊ส", r"คนติด", r"มีคนติด"]
+# "quelqu'un est coincé": a person stuck is a peril; a "coincé" drawer is not a hazard of its own.
+PERIL = build(_PERIL_ZH, [*_PERIL_LATIN, r"coinces?", r"bloques? (?:dans|dedans)"], _PERIL_TH)
+
+# Hazards make a report urgent by themselves: water where it should not be, and every peril.
+HAZARD = build(
+    [r"漏水", r"漏电", r"漏了", r"漏液", r"漏油", r"滴水", r"渗水", r"冒水", r"溢水", r"积水", r"水漫", r"淹了",
+     r"喷水", r"水喷", r"到处都是水", r"满地(?:都是)?水", r"一地(?:的)?水",
+     r"(?:地上|地面|地板|满地|一地|到处)[^,.!?，。！？]{0,3}(?:全|都)(?:是)?(?:污|脏|臭)?水",
+     r"糊味", r"短路", r"关人", r"关了人", r"(?:里面|里边|里头)(?:还)?有(?:个|人)[^,.!?，。！？]{0,8}出不来", r"人被关",
+     r"爆管", r"水管爆", r"满出来", r"漫出来", r"流到地上", r"(?:一直)?在滴(?!答)", r"拿(?:个)?桶(?:接|在接)", r"管子爆",
+     r"爆了", r"溢出", r"漫到", r"漫进", r"爆裂", r"爆(?=\s*(?:$|[!！,，.。]))", *_PERIL_ZH],
+    [r"leak\w*", r"seep\w*", r"drip\w*", r"flood\w*", r"overflow\w*", r"burnt", r"burned smell", r"water all over",
+     r"backing up", r"brule", r"(?:got|get|gets|is|are|was|were) stuck in", r"burst",
+     r"water (?:coming|pouring|dripping|leaking|running)", r"shock", r"water everywhere",
+     r"(?:people|someone|somebody|customers?|staff|kids?) (?:stuck |trapped )?inside",
+     r"(?:des |les )?(?:clients|gens|personnes|quelqu'un|enfants?) (?:coinces? |bloques? )?dedans",
+     r"fuites?", r"fuit", r"fume", r"inondation", r"inonde", r"bloques", r"avec (?:une?|des|deux|trois) \w+ dedans",
+     r"deborde", r"(?:de l'|l')eau (?:qui )?(?:coule|tombe|fuit|rentre)", *_PERIL_LATIN],
+    [r"รั่ว", r"น้ำหยด", r"หยดน้ำ", r"ช็อต", r"น้ำท่วม", *_PERIL_TH],
 )
+
 
 URGENT = build(
     [r"急", r"加急", r"马上", r"立刻", r"立即", r"赶紧", r"赶快", r"尽快", r"火速", r"快点", r"快来", r"速来", r"救命",

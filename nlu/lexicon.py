@@ -78,10 +78,11 @@ def _store_terms(store: str, city: str, names: dict[str, str]) -> set[str]:
     曼谷. Each name counts as written, without the city in front ("徐汇店") and, for names with a
     word for a shop around them, without that word ("Siam", "Opéra", "สยาม")."""
     terms = set()
+    c = normalize_term(city)
     for name in {store, *names.values()}:
         t = normalize_term(name)
         terms.add(t)
-        bare = t[len(normalize_term(city)):] if t.startswith(normalize_term(city)) else t
+        bare = t[len(c):] if t.startswith(c) else t
         if len(bare) >= 2 and bare != t:
             terms.add(bare)
         core = _SHOP_WORDS.sub("", t).strip()

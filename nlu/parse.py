@@ -181,13 +181,14 @@ class Parser:
         rules_say = ranking[0][0]
         if given is not None:
             ranking = [(given, 1.0)]
+        elif explicit_ticket and E.only_a_ticket(s):
+            # "#12" alone, or beside a photo: the sender points at the job and asks after it. The
+            # model has no words to go on, so it is not asked.
+            ranking = [("query_status", 1.0)]
+        elif E.LAUGHTER.fullmatch(s.strip()):
+            ranking = [("unknown", 1.0)]   # "55555": laughing in Thai, not a number to act on
         elif self.model is not None:
             ranking = self.model.rank(model_text(s), dense_features(sig, ranking))
-        if given is None and explicit_ticket and E.only_a_ticket(s):
-            # "#12" alone, or beside a photo: the sender points at the job and asks after it.
-            ranking = [("query_status", 1.0)]
-        elif given is None and E.LAUGHTER.fullmatch(s.strip()):
-            ranking = [("unknown", 1.0)]   # "55555": laughing in Thai, not a number to act on
         notice = NOTICE.search(s) is not None
         if given is None and self.model is not None and ranking[0][0] == "create_ticket" and notice:
             # A notice or a forward never opens a ticket, whatever its words: the next reading.

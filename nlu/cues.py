@@ -33,7 +33,7 @@ HELP_PROCESS = build(
         r"(?:能|可以)(?:帮我)?做(?:些)?什么", r"你(?:都|还)?(?:会|能)(?:干|做)?(?:些|点)?(?:什么|啥|嘛)", r"有(?:什么|啥)用",
         r"有(?:哪些|什么)功能", r"使用说明", r"使用手册", r"操作指南",
         r"支持(?:英文|英语|中文|泰语|泰文|法语|法文|粤语|语音|图片|照片|视频)",
-        r"(?:识|会|能)(?:不识|唔识|不会)?(?:讲|说|听|聽)(?:广东话|粤语|英文|英语|泰文|泰语|法文|法语)", r"(?:支持|识讲|会说|能说)(?:哪些|什么|几种)(?:语言|language)",
+        r"(?:识|会|能)(?:不识|唔识|不会|不能)?(?:讲|说|听|聽|睇|看|读|写|打)(?:懂)?(?:广东话|粤语|英文|英语|泰文|泰语|法文|法语|繁体)", r"(?:支持|识讲|会说|能说)(?:哪些|什么|几种)(?:语言|language)",
         # service hours: "晚上十点以后报修还有人管吗"
         r"(?:晚上|夜里|半夜|凌晨|周末|节假日|点(?:以后|之后))[^,.!?，。！？]{0,8}(?:报修|维修)[^,.!?，。！？]{0,6}(?:有人|管|接)",
     ],
@@ -54,7 +54,11 @@ HELP_PROCESS = build(
         r"what(?:'s| is) the (?:process|procedure)", r"user guide", r"instructions",
         r"comment (?:signaler|faire|declarer|annuler|utiliser|ca marche|demander|ouvrir)",
         r"que (?:peux|sais)-tu faire", r"quelle est la procedure", r"mode d'emploi",
-        r"which languages?", r"what languages?", r"quelles? langues?", r"joindre (?:des|une) (?:photos?|images?)",
+        r"which languages?", r"what languages?",
+        # service hours: "is the desk 24/7?", "do you come on Sundays?"
+        r"(?:is|are) (?:the |this )?(?:desk|service|support|bot|helpdesk|you|it) (?:open |available |staffed )?(?:24/7|24 ?h|round the clock|"
+        r"(?:on|at|over) (?:weekends?|sundays?|saturdays?|holidays?|night)|only (?:in )?office hours)",
+        r"24/7 or", r"(?:only|just) (?:during )?(?:office|business|working) hours\s*\?", r"quelles? langues?", r"joindre (?:des|une) (?:photos?|images?)",
         r"(?:peut[- ]on|on peut) (?:joindre|envoyer) (?:des|une)",
     ],
     [r"ใช้(?:งาน)?[^\s]{0,8}(?:ยังไง|อย่างไร)", r"วิธี", r"ทำอย่างไร", r"ทำยังไง", r"เปิด(?:ให้)?บริการ", r"เวลา(?:ทำการ|ให้บริการ)",
@@ -113,7 +117,7 @@ RATING = build(
      r"(?<![\d.])[1-5]\s*(?:out of|sur)\s*5(?!\d)",
      # an opinion of the job without a number: "这次维修不太满意"
      r"(?:不太|不|很|非常|挺|比较|特别)满意"],
-    [r"rate", r"rating", r"ratings", r"stars?", r"review", r"feedback", r"note", r"etoiles?", r"evaluation", r"avis",
+    [r"rate", r"rating", r"ratings", r"give (?:it|them|him|her|this|the job|#?\d{2,7}) an? [1-5](?!\d|\.\d)", r"stars?", r"review", r"feedback", r"note", r"etoiles?", r"evaluation", r"avis",
      r"(?:very |really |not |so )?(?:satisfied|dissatisfied|unsatisfied)", r"(?:pas |tres |vraiment )?(?:satisfaite?|mecontente?)"],
     [r"ดาว", r"ให้คะแนน", r"คะแนน", r"รีวิว", r"(?:ไม่)?(?:ค่อย)?พอใจ"],
 )
@@ -151,11 +155,17 @@ CLAIM_STRONG = build(
      r"i'?ll go", r"i can go", r"i'?m on it", r"i'?ll pick (?:it|this) up", r"picking (?:it|this) up",
      r"put my name (?:on|down)", r"(?:i )?can grab",
      # a dispatcher handing it over: "put Wang Fang on 9384", "give 9736 to Somchai", "mettez Lucas sur la 9670"
-     r"put [a-z]+(?: [a-z]+)? on (?:#|job |ticket )?\d", r"give (?:#|job |ticket )?\d+ to [a-z]", r"mettez [a-z]+ sur",
-     r"(?:can|could) go to [a-z]", r"assign (?:#|job |ticket )?\d+ to [a-z]",
+     # (a configured engineer's name reaches the cues blanked as 物…, entities.mask_terms)
+     r"put (?:[a-z]+(?: [a-z]+)?|物+) on (?:#|job |ticket )?\d", r"give (?:#|job |ticket )?\d+ to (?:[a-z]|物)", r"mettez (?:[a-z]+|物+) sur",
+     r"(?:can|could) go to (?:[a-z]|物)", r"assign (?:#|job |ticket )?\d+ to (?:[a-z]|物)",
+     # asked to take it: "can you grab 11460?", "tu peux prendre le 11803 ?"
+     r"(?:can|could|would) you (?:grab|take|do|cover|handle|pick up) (?:#|job |ticket |the )?\d",
+     r"(?:tu|vous) (?:peux|pourrais|pouvez|pourriez) (?:prendre|faire|te charger|vous charger|t'occuper|vous occuper) (?:du |de la |le |la )?(?:#|n°)?\d",
      r"je prends", r"je m'en occupe", r"je m'occupe", r"je m'en charge", r"j'y vais",
      r"je (?:peux|veux bien|vais) (?:le |la |l')?(?:prendre|faire|y aller)", r"qui (?:la |le |l')?prend"],
-    [r"รับงาน", r"ขอรับงาน", r"รับเคส", r"ผมรับ", r"ฉันรับ", r"รับเอง", r"ผมไปเอง"],
+    # a dispatcher's "ฝากงาน…" (I leave the job with you) and "ให้พี่สมชายไปดู" (let Somchai go and look)
+    [r"รับงาน", r"ขอรับงาน", r"รับเคส", r"ผมรับ", r"ฉันรับ", r"รับเอง", r"ผมไปเอง", r"ฝากงาน",
+     r"ให้(?:พี่|น้อง|คุณ|ช่าง)?[^\s]{1,12}ไป(?:ดู|ซ่อม|ทำ|เช็ค|จัดการ)"],
 )
 # Only next to a job number and not in a step report: "抢 #12", "8001 +1", "5120 交给我".
 CLAIM_WEAK = build(
@@ -199,7 +209,7 @@ STATUS_QUERY = build(
      r"到了(?:吗|没)", r"来了(?:吗|没)", r"出发了(?:吗|没)", r"(?:修|处理|弄|搞)(?:得|的)?(?:咋样|怎样)", r"都(?:下午|晚上|中午|傍晚|\d+点|几点)了",
      r"说好(?:的)?(?:今天|上午|下午|几点)", r"被忘", r"忘了(?:吗|吧)", r"(?:派单|派人|安排|接单|受理|处理)了(?:吗|没|么)",
      r"(?:能|会|可以|还)?(?:过)?来(?:吗|么|不来)", r"来不来", r"查(?:一下|下|询)", r"跟进", r"催", r"结果", r"什么情况",
-     r"啥情况", r"怎么回事", r"出发(?:了)?没(?:有)?", r"(?:修|弄|搞)好不(?:$|[?？\s])",
+     r"啥情况", r"怎么回事", r"\d+(?:号)?(?:单|工单)?的(?:情况|进度)", r"出发(?:了)?没(?:有)?", r"(?:修|弄|搞)好不(?:$|[?？\s])",
      # who has it, nobody yet: "1024号单派给谁了", "一直没人理"
      r"(?:派|分配|分|交|转)给(?:了)?谁", r"谁(?:在)?(?:接|负责|处理|跟|来)", r"(?:一直|还是)没(?:人|动静|消息|回复)"],
     [r"status", r"progress", r"update on", r"any update", r"any news", r"where is", r"where's", r"wheres",

@@ -127,7 +127,7 @@ def find_urgency(text: str) -> tuple[str, Span | None]:
 # -- ticket number -----------------------------------------------------------------------------
 
 _TICKET_EXPLICIT = re.compile(
-    r"#\s*(\d{1,8})(?!\d)|"
+    r"#\s*(\d{1,8})(?!\d|x{2,})|"
     r"(?:工单|单号|报修单|维修单|订单号|任务|单子|编号|(?<![a-z])(?:ticket|tickets|tkt|job|case|request|"
     r"demande|intervention|no\.|n°|no)|ใบงาน|งานที่|งาน|หมายเลข)\s*(?:号|编号|no\.?|n°|number|num|nr|#|:|-)?\s*"
     r"(?:#\s*)?(\d{1,8})(?![\d.]|\s*(?:分钟|小时|元|块|星|min|h\b))|"
@@ -141,7 +141,8 @@ _UNIT_AFTER = (r"\s*(?:分钟|分|小时|个|钟头|元|块|星|颗|号|楼|层|
                r"%|€|[/:.]\d|นาที|ชั่วโมง|ดาว|บาท)")
 # Letters right after the digits make a code or a unit ("5g", "3pm"), except an engineer's glued
 # sign-off: "1024ok", "1024done".
-_TICKET_BARE = re.compile(r"(?<![\d.:/¥$€\-a-z])(\d{2,7})(?![\d]|(?!(?:ok|okay|done|fixed)(?![a-z]))[a-z]|"
+# "满30减10" is a discount, not two jobs.
+_TICKET_BARE = re.compile(r"(?<![\d.:/¥$€\-a-z满减])(\d{2,7})(?![\d]|(?!(?:ok|okay|done|fixed)(?![a-z]))[a-z]|\s*减|"
                           + _UNIT_AFTER + ")")
 
 
@@ -160,6 +161,11 @@ def find_ticket(text: str, allow_bare: bool) -> tuple[int, Span] | None:
 
 LAUGHTER = re.compile(r"5{3,}")
 
+# A format shown to others, not a report of its own: "例：#11XXX 完工 工时2", "format: #1234X done".
+# A placeholder job number or an "example:" label at the start.
+TEMPLATE = re.compile(r"#\s*\d*x{2,}(?![a-z])|(?<![a-z\d])\d+x{2,}(?![a-z])|^\W*(?:例|例如|示例|格式|模板|样例|范例)\s*[:：]|"
+                      r"^\W*(?:e\.g\.|example|format|exemple|template|modele)\s*:")
+
 
 # A job pointed at and nothing said: "#12", "工单 1024", "ticket 7?" (not "接单 1024", a claim).
 _ONLY_A_TICKET = re.compile(
@@ -175,7 +181,7 @@ def only_a_ticket(text: str) -> bool:
 
 _STAR_CHARS = re.compile(r"[⭐★🌟✨]")
 _RATING = re.compile(
-    r"(?<![\d.])([1-5一二两三四五])\s*(?:颗|个|粒|只)?\s*(?:星|分(?!钟|之|钱)|stars?|etoiles?|ดาว)|"
+    r"(?<![\d.])([1-5一二两三四五])\s*(?:颗|个|粒|只)?\s*(?:星|分(?!钟|之|钱)|stars?|etoiles?|ดาว|คะแนน)|"
     r"(?<![\d.])([1-5])\s*(?:/|／|分之|out of|sur)\s*5(?!\d)|"
     r"(?:评分|打分|打|给|评|rate|rating|note(?:\s+de)?|give|score|ให้|คะแนน(?:การ)?(?:บริการ)?)\s*[:：]?\s*(?:个|了)?\s*([1-5一二两三四五])(?![\d.])"
     r"(?!\s*(?:号|小时|分钟|天|月|块|元))|"

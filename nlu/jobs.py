@@ -40,7 +40,7 @@ _MONEY_ANY = re.compile(r"[¥$€]\s*(" + NUM + r")|(?<![a-z\d.])(" + NUM + r")\
 NO_PARTS = re.compile(r"(?:无|没有?(?:用|换|更换)?|不需要|不用(?:换)?|未用|未换|免)\s*(?:任何)?\s*(?:配件|材料|零件|件)|"
                        r"(?<![a-z])(?:no (?:new |spare )?parts?|no spares?|without (?:any )?parts|nothing replaced|"
                        r"(?:aucune|pas de|sans) pieces?)(?![a-z])|"
-                       r"ไม่มี(?:ค่า)?อะไหล่|ไม่(?:ต้อง|ได้)(?:เปลี่ยน|ใช้)อะไหล่|ไม่ใช้อะไหล่|配件\s*[:：]?\s*(?:无|0)(?!\d)|"
+                       r"ไม่มี(?:ค่า|การ)?(?:เปลี่ยน)?อะไหล่|ไม่(?:ต้อง|ได้)(?:เปลี่ยน|ใช้)อะไหล่|ไม่ใช้อะไหล่|配件\s*[:：]?\s*(?:无|0)(?!\d)|"
                        r"(?:冇|没)(?:换|換)(?:嘢|野|东西?|零件)")
 
 
@@ -150,7 +150,8 @@ STATUS_CUES: dict[str, re.Pattern[str]] = {
         r"没(?:有)?(?:带)?(?:配件|零件|部件|备件|材料)|回(?:公司|仓库|去)拿|少(?:了)?(?:个|一个|一只|一根|一块)[^\s,.!?，]{1,6}|停产|替代件|"
         r"(?:配件|零件|部件|备件|件)(?:未到|还没到|没到|未有|冇到)|(?:发|寄|送|拿)错(?:了)?(?:件|配件|零件|型号)?|型号不对|"
         r"(?<![a-z])(?:wrong (?:part|model|size|valve|board|fan|motor)\w*|sent the wrong|il manque|manque (?:une?|la|le|les|des|d')|"
-        r"mauvaise piece)(?![a-z])|อะไหล่ยังไม่มา|อะไหล่ไม่มี|ขาด|重新订|重订|补订|"
+        r"mauvaise piece|il faut (?:changer|remplacer|commander|une? (?:nouveau |nouvelle )?\w+ (?:neuf|neuve))|"
+        r"je n'en ai pas (?:sur moi|avec moi|dans le camion))(?![a-z])|อะไหล่ยังไม่มา|อะไหล่ไม่มี|ขาด|重新订|重订|补订|"
         r"(?:配件|零件|部件|备件)[^\s,，.。]{0,6}(?:调|订|等|没|缺|买|不对|不符|不匹配|在路上|发货|寄|快递)|"
         r"带(?:个|上)?(?:件|配件|零件|新的)|pieces? a commander|订货|调货|要订|得订|需要订|订购|没货|缺货|无货|没库存|(?<![a-z])(?:out of stock|backorder(?:ed)?|rupture de stock)(?![a-z])|(?<![a-z])(?:need(?:s)? (?:a |new )?parts?|need(?:s)? (?:a |an )?(?:new |replacement )\w+|"
         r"waiting (?:for|on) (?:the )?parts?|parts? (?:on order|ordered|needed|missing)|missing parts?|"
@@ -184,7 +185,7 @@ STATUS_CUES: dict[str, re.Pattern[str]] = {
         r"维修中|检修中|处理中|排查中|检查中|动手|着手|拆机|修\s*ing|开拆|拆开|开搞|开干|动工|"
         r"正在[^\s,.!?，。！？]{0,3}(?:修|拆|检|查|换|处理|排查|测|调|弄|装)|"
         r"(?<![a-z])(?:started|starting|start(?:ing)? (?:work|repair)|working on|work in progress|in progress|"
-        r"commence|debut(?:e)? (?:de )?(?:la )?reparation|en cours|diagnos\w*|checking|inspecting|on it now|"
+        r"commencee?s?|debut(?:e)? (?:de )?(?:la )?reparation|en cours|diagnos\w*|checking|inspecting|on it now|"
         r"taking (?:it|the \w+) apart|opening (?:it|the \w+) up|je m'y mets|j'attaque)(?![a-z])|กำลังแก้|กำลังทำ|ลงมือ|"
         r"เริ่มซ่อม|เริ่มงาน|กำลังซ่อม|กำลังตรวจ|ตรวจเช็ค|กำลังเช็ค|เริ่ม"
     ),

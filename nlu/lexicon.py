@@ -130,7 +130,8 @@ class Lexicon:
         cities: dict[str, tuple[str, str]] = {}
         regions: dict[str, str] = {}
         for region in getattr(cfg, "regions", []) or []:
-            for term in [region.code, region.name, *region.aliases]:
+            # Its names in every language are how people write it too ("จีนตะวันออก").
+            for term in [region.code, region.name, *region.aliases, *(getattr(region, "names", None) or {}).values()]:
                 t = normalize_term(term)
                 # Bare lower-case codes ("th", "fr", "sg") collide with ordinary words; a code
                 # becomes a term only when config lists it as an alias as well.
@@ -138,7 +139,7 @@ class Lexicon:
                     continue
                 regions.setdefault(t, region.code)
             for city in region.cities:
-                for term in [city.name, *city.aliases]:
+                for term in [city.name, *city.aliases, *(getattr(city, "names", None) or {}).values()]:
                     cities.setdefault(normalize_term(term), (city.name, region.code))
         for group in getattr(cfg, "groups", []) or []:
             city = getattr(group, "city", None)

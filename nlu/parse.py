@@ -185,8 +185,9 @@ class Parser:
             # "#12" alone, or beside a photo: the sender points at the job and asks after it. The
             # model has no words to go on, so it is not asked.
             ranking = [("query_status", 1.0)]
-        elif E.LAUGHTER.fullmatch(s.strip()):
-            ranking = [("unknown", 1.0)]   # "55555": laughing in Thai, not a number to act on
+        elif E.LAUGHTER.fullmatch(s.strip()) or E.TEMPLATE.search(s):
+            # "55555": laughing in Thai; "例：#11XXX 完工": a format shown, not a job reported
+            ranking = [("unknown", 1.0)]
         elif self.model is not None:
             ranking = self.model.rank(model_text(s), dense_features(sig, ranking))
         notice = NOTICE.search(s) is not None

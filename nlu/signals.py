@@ -92,12 +92,16 @@ _SYMPTOM_ZH = [
     # hedged faults: "好像不太冷", "感觉有点问题", "不对劲"
     r"不(?:太|怎么|大|是很)(?:冷|凉|制冷|热|暖|灵|好用|正常|对)", r"有(?:点|些|一点|点儿)(?:问题|毛病|异常|怪)", r"不对劲",
     r"不正常",
+    # heating that blows cold, a tap that will not close, a freezer that will not freeze
+    r"只(?:吹|出|有)冷(?:风|气)", r"(?:调|开|设)(?:到|成)\s*\d+\s*度[^,.!?，。！？]{0,6}(?:也|还|都)是?(?:冷|热)",
+    r"[拧关]不(?:紧|严|住|死)", r"滴滴答答", r"不冻(?!结|疮)",
+    r"(?:开了|开着)[^,.!?，。！？]{0,3}没(?:有)?(?:风|反应|动静)",
 ]
 _SYMPTOM_LATIN = [
     r"broken", r"broke", r"breaks", r"brokn", r"borken", r"brocken", r"not working", r"not workin", r"notworking",
     r"isn'?t working", r"isnt working", r"doesn'?t work", r"doesnt work", r"does not work", r"stopped working",
     r"stopped", r"stops", r"not moving",
-    r"dead", r"down", r"faulty", r"fault", r"malfunction\w*", r"errors?", r"problems?", r"issues?",
+    r"dead", r"died", r"dies", r"down", r"faulty", r"fault", r"malfunction\w*", r"errors?", r"problems?", r"issues?",
     r"out of order", r"not responding", r"unresponsive", r"frozen", r"crash\w*", r"keeps", r"keeps? \w+ing", r"restarting",
     r"rebooting", r"not cooling", r"not heating", r"not cold", r"not (?:very|that|really|quite) (?:cold|cool|warm|hot)",
     r"acting up", r"playing up", r"seems off", r"not right", r"too hot", r"too cold", r"no cold air",
@@ -216,12 +220,14 @@ RESOLVED = build(
      r"后来(?:就)?(?:好了|修好|换了|没事|正常|解决)", r"(?:已经|早就|早已)(?:换(?:了|成)|修好|好了|搞定|处理好|解决)",
      r"(?:去年|上次|以前|之前|前年|很久以前)[^,.!?，。！？]{0,8}(?:坏|漏|堵|出问题|出故障)过",
      r"(?:坏|漏|堵|停|断|出问题|出故障|修)(?:了)?(?:的)?那(?:次|回)",
-     r"(?:上次|去年|之前|以前|前年|上个月|上周)[^,.!?，。！？]{0,10}那(?:次|回)"],
+     r"(?:上次|去年|之前|以前|前年|上个月|上周)[^,.!?，。！？]{0,10}那(?:次|回)",
+     # "师傅整好咗 依家冇再滴水啦": fixed, and it has not come back
+     r"(?:没|冇)(?:有)?再(?:漏|滴|响|坏|跳|堵|出问题|出过问题)", r"(?:上个?(?:礼拜|星期|周|月)|前几天|昨天)[^,.!?，。！？]{0,8}[修整弄搞]好了"],
     [r"working (?:again|now|fine)", r"works (?:again|now)", r"fixed itself", r"is back", r"back to normal",
      r"(?:is|'s|are|seems?) (?:fine|ok|okay|good) now", r"used to (?:leak|break|trip|be broken)",
      r"marche (?:a nouveau|de nouveau)", r"remarche", r"fonctionne (?:a nouveau|de nouveau)", r"c'est reparti",
      r"refonctionne", r"plus aucun (?:souci|probleme)", r"has(?:n'?t| not) come back", r"fix(?:es)? (?:has )?held",
-     r"no (?:more )?(?:leaks?|problems?|issues?) since", r"l'a (?:reglee?|reparee?)", r"(?:a|ont) ete (?:reglee?|reparee?)s?"],
+     r"no (?:more )?(?:leaks?|problems?|issues?) since", r"l'a (?:reglee?|reparee?)", r"c'est regle", r"plus rien depuis", r"(?:a|ont) ete (?:reglee?|reparee?)s?"],
     [r"หายแล้ว", r"ใช้ได้แล้ว", r"กลับมาใช้ได้", r"ซ่อมเสร็จ(?:เรียบร้อย)?แล้ว", r"กลับมา(?:เอง|ปกติ)", r"ไม่เป็นไรแล้ว", r"แห้งแล้ว", r"ไม่มีปัญหาอีก", r"ไม่(?:รั่ว|หยด|ค้าง|ดับ)แล้ว"],
 )
 # Someone else's fault, one at home, a case study, a camera's evidence, a house rule, a "what
@@ -348,14 +354,15 @@ HAZARD = build(
      r"(?:des |les )?(?:clients|gens|personnes|quelqu'un|enfants?) (?:coinces? |bloques? )?dedans",
      r"fuites?", r"fuit", r"fume", r"inondation", r"inonde", r"bloques", r"avec (?:une?|des|deux|trois) \w+ dedans",
      r"deborde", r"(?:de l'|l')eau (?:qui )?(?:coule|tombe|fuit|rentre)", *_PERIL_LATIN],
-    [r"รั่ว", r"น้ำหยด", r"หยดน้ำ", r"ช็อต", r"น้ำท่วม", *_PERIL_TH],
+    # ช็อต is a shock, but "ช็อตออกมา" is an espresso shot coming out
+    [r"รั่ว", r"น้ำหยด", r"หยดน้ำ", r"ช็อต(?!ออก|กาแฟ)", r"น้ำท่วม", r"น้ำพุ่ง", r"ท่อ(?:น้ำ)?(?:[^\s]{0,10})?แตก", *_PERIL_TH],
 )
 
 
 URGENT = build(
     [r"急", r"加急", r"马上", r"立刻", r"立即", r"赶紧", r"赶快", r"尽快", r"火速", r"快点", r"快来", r"速来", r"救命",
      r"刻不容缓", r"等不了", r"越快越好",
-     r"(?:肉|菜|海鲜|奶|货|东西|食材|雪糕|冰淇淋|蛋糕|冻品|冷冻品|鲜品)[^,.!?，。！？]{0,6}(?:要|快|开始)(?:坏|化|融|溶|臭|变质)", r"快撑不住",
+     r"(?:肉|菜|海鲜|奶|货|东西|食材|雪糕|冰淇淋|蛋糕|冻品|冷冻品|鲜品)[^,.!?，。！？]{0,6}(?:要|快|开始)(?:坏|化|融|溶|臭|变质|软)", r"快撑不住",
      r"要报废", r"(?:再不来|再不修)[^,.!?，。！？]{0,8}(?:报废|废|坏|臭|完了|扔)",
      r"(?:冻品|冻货|冷冻品|冻肉|冰淇淋|雪糕|酸奶|海鲜|鲜奶)[^,.!?，。！？]{0,4}(?:都|全)?(?:软了|化了|融了|变软|温了|是温的)",
      # the lights out with customers already in the store
@@ -367,13 +374,14 @@ URGENT = build(
      r"(?:going|about) to (?:spoil|go off)", r"spoiling", r"vont y passer", r"vont (?:pourrir|se perdre)",
      r"(?:commencent|commence) a (?:fondre|decongeler)", r"(?:va|vont) tourner", r"full (?:\w+ )?(?:delivery|load)(?: of \w+)? (?:in|inside)",
      r"lose the lot", r"(?:all|the) (?:the )?(?:dairy|meat|fish|seafood|stock|produce) (?:is )?in there",
-     r"(?:toute la|tout le|toutes les) (?:viande|poisson|stock|marchandise)s? (?:est |sont )?dedans",
+     r"(?:toute la|tout le|toutes les) (?:viande|poisson|stock|marchandise)s?[^.!?,]{0,20} (?:est |sont )?dedans",
+     r"(?:everything|it all|the stock|stock|food|meat|ice cream|ice-cream)(?:'s| is| are)? (?:thawing|melting|defrosting)",
      r"(?:power|blackout|lights (?:are |went )?out)[^!?]{0,50}(?:shoppers|people|guests) (?:are )?(?:already |still )?(?:in|inside)",
      r"\d+ (?:shoppers|customers|people|guests) inside", r"(?:everything|it all|the stock)(?:'s| has| is)? gone soft",
      r"(?:power|blackout|lights (?:are |went )?out)[^!?]{0,50}customers (?:are )?(?:already |still )?(?:in|inside)",
      r"(?:panne de courant|plus de courant|coupure)[^!?]{0,50}clients (?:sont )?(?:deja )?(?:dans|la)",
      r"(?:panne de courant|plus de courant|coupure)[^!?]{0,60}plein de clients"],
-    [r"ด่วน", r"รีบ", r"ทันที", r"เร็วๆ", r"เร็ว ๆ", r"(?:ของสด|อาหาร|ของ)[^\s]{0,6}(?:เริ่ม|จะ)เสีย", r"ไฟดับ[^\n]{0,30}ลูกค้า(?:อยู่)?(?:ข้างใน|ในร้าน|เต็ม)"],
+    [r"ด่วน", r"รีบ", r"ทันที", r"เร็วๆ", r"เร็ว ๆ", r"(?:ของสด|อาหาร|ของ)[^\s]{0,6}(?:เริ่ม|จะ)เสีย", r"(?:ของ|ไอศกรีม|ไอติม)[^\s]{0,4}ละลาย", r"ไฟดับ[^\n]{0,30}ลูกค้า(?:อยู่)?(?:ข้างใน|ในร้าน|เต็ม)"],
 )
 
 NOT_URGENT = build(

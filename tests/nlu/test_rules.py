@@ -311,3 +311,48 @@ def test_store_names(parser, text, store):
 @pytest.mark.parametrize("text", ["@小鲸 我们店空调坏了", "our store AC broken", "本店冰箱不制冷"])
 def test_no_store_from_generic_words(parser, text):
     assert "store" not in parser.parse(text).entities
+
+
+# -- session 26: families of batch 12 ------------------------------------------------------------
+
+@pytest.mark.parametrize("text, person, ticket", [
+    ("Jing, give 9736 to Somchai, he's two BTS stops away", "somchai", 9736),
+    ("put Zhang Wei on 4410", "zhangwei", 4410),
+    ("Mettez Lucas sur la 9670, il connaît cette clim", "lucas", 9670),
+    ("@Somchai can you grab 11460? it's the aircon at Siam", "somchai", 11460),
+    ("สมชาย ฝากงาน 11562 ด้วยนะ", "somchai", 11562),
+])
+def test_a_dispatcher_handing_a_job_to_a_configured_engineer_is_a_claim(parser, text, person, ticket):
+    # The engineer's name reaches the cue words blanked; the handover must still be read.
+    p = parser.parse(text)
+    assert p.intent == "claim_job"
+    assert p.entities["person"] == person and p.entities["ticket"] == ticket
+
+
+@pytest.mark.parametrize("text", ["例：#11XXX 完工 工时2 配件100 ——师傅们请按这个格式回复",
+                                  "format: #1234xx done 2h parts 60"])
+def test_a_format_shown_as_an_example_is_not_a_job_report(parser, text):
+    p = parser.parse(text)
+    assert p.intent == "unknown" and "ticket" not in p.entities
+
+
+def test_a_discount_is_not_a_job_number(parser):
+    assert "ticket" not in parser.parse("有人要拼单买奶茶吗 满30减10").entities
+
+
+def test_a_region_named_in_any_of_its_languages(parser):
+    p = parser.parse("ยอดค่าใช้จ่ายซ่อมจีนตะวันออกไตรมาสนี้รวมเท่าไร", now=NOW)
+    assert p.intent == "settlement_summary" and p.entities["region"] == "east"
+
+
+@pytest.mark.parametrize("text", ["Freezer in the stockroom died overnight, everything's thawing",
+                                  "喂 部雪柜唔凍啦 啲雪糕開始軟晒",
+                                  "ตู้แช่ไอศกรีมดับ ของละลายหมดแน่ๆ"])
+def test_stock_thawing_makes_a_report_urgent(parser, text):
+    p = parser.parse(text)
+    assert p.intent == "create_ticket" and p.entities["urgency"] == "urgent"
+
+
+def test_an_espresso_shot_is_not_an_electric_shock(parser):
+    p = parser.parse("เครื่องชงกาแฟไม่มีแรงดัน ช็อตออกมาน้ำใสๆ ช่วยส่งช่างมาดูหน่อยครับ")
+    assert p.intent == "create_ticket" and p.entities["urgency"] == "normal"

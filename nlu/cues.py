@@ -127,7 +127,9 @@ CANCEL = build(
      r"不要来了", r"不用过来", r"作废", r"算了", r"自己(?:弄|搞|处理|修)好", r"不用派", r"无需维修", r"不需要维修",
      r"不用(?:修|来|过来|派人)?了", r"(?:别|不要|不用)派", r"误报", r"报错单", r"报重了", r"重复报",
      # calling it off politely: "不麻烦师傅了"
-     r"不(?:用)?麻烦(?:师傅|你们|您|了)"],
+     r"不(?:用)?麻烦(?:师傅|你们|您|了)",
+     # "这单帮我关掉吧 物业说他们负责修": someone else fixes it
+     r"(?:这单|单子|工单|这个单)[^,.!?，。！？]{0,4}关(?:掉|了吧)", r"(?:物业|商场|房东)(?:说)?(?:他们)?(?:会)?(?:负责|来)修"],
     [r"cancel", r"cancelled", r"canceled", r"cancelling", r"nevermind", r"never mind", r"no longer needed",
      r"no need (?:to come|for (?:a |the )?(?:technician|repair|engineer|visit))", r"not needed (?:any ?more)",
      r"(?:don'?t|do not) need (?:the |a )?(?:technician|repair|engineer|visit)",
@@ -157,10 +159,11 @@ CLAIM_STRONG = build(
      # a dispatcher handing it over: "put Wang Fang on 9384", "give 9736 to Somchai", "mettez Lucas sur la 9670"
      # (a configured engineer's name reaches the cues blanked as 物…, entities.mask_terms)
      r"put (?:[a-z]+(?: [a-z]+)?|物+) on (?:#|job |ticket )?\d", r"give (?:#|job |ticket )?\d+ to (?:[a-z]|物)", r"mettez (?:[a-z]+|物+) sur",
-     r"(?:can|could) go to (?:[a-z]|物)", r"assign (?:#|job |ticket )?\d+ to (?:[a-z]|物)",
+     r"(?:can|could) go to (?:[a-z]|物)", r"assign(?:ing|ed)? (?:#|job |ticket )?\d+ to (?:[a-z]|物)",
      # asked to take it: "can you grab 11460?", "tu peux prendre le 11803 ?"
      r"(?:can|could|would) you (?:grab|take|do|cover|handle|pick up) (?:#|job |ticket |the )?\d",
-     r"(?:tu|vous) (?:peux|pourrais|pouvez|pourriez) (?:prendre|faire|te charger|vous charger|t'occuper|vous occuper) (?:du |de la |le |la )?(?:#|n°)?\d",
+     r"(?:tu|vous) (?:peux|pourrais|pouvez|pourriez) (?:prendre|faire|te charger|vous charger|t'occuper|vous occuper) (?:du |de la |le |la |l')?"
+     r"(?:intervention |ticket |job |demande )?(?:#|n°)?\d",
      r"je prends", r"je m'en occupe", r"je m'occupe", r"je m'en charge", r"j'y vais",
      r"je (?:peux|veux bien|vais) (?:le |la |l')?(?:prendre|faire|y aller)", r"qui (?:la |le |l')?prend"],
     # a dispatcher's "ฝากงาน…" (I leave the job with you) and "ให้พี่สมชายไปดู" (let Somchai go and look)
@@ -187,6 +190,8 @@ COMPLETE = build(
      r"resolue", r"ca marche", r"closed", r"closing", r"replaced", r"swapped", r"unblocked", r"wrapped up", r"sorted"],
     [r"เสร็จ", r"ซ่อมเสร็จ", r"เรียบร้อย", r"ใช้ได้แล้ว"],
 )
+# Completion words only the engineer on the job uses ("完工了，就是滤网堵了"); a customer says 好了.
+ENGINEER_DONE = build([r"(?<!没)(?<!未)(?<!不)(?:完工|收工|结单|关单)(?!吗|没|么|了吗|了没)"])
 # Only next to a job number: "8001 ok", "8001 完 1.5h".
 COMPLETE_WEAK = build([r"(?<![\u4e00-\u9fff])完(?![全整美成])", r"搞掂", r"✅", r"✔", r"好(?=\s|$)"],
                       [r"ok", r"okay", r"ok了", r"c'est bon", r"ca y est", r"good to go"])
@@ -217,7 +222,7 @@ STATUS_QUERY = build(
      r"no one came", r"what'?s happening", r"what'?s going on", r"what is going on", r"follow up", r"follow-up",
      r"picked up", r"anyone (?:assigned|coming|on it)", r"technician assigned", r"someone assigned",
      r"who is (?:coming|on it)",
-     r"(?:is|are) (?:someone|anyone|somebody|you|they|he|she|the technician|the engineer) (?:still )?coming",
+     r"(?:is|are) (?:someone|anyone|somebody|you|they|he|she|the technician|the engineer) (?:still |actually |really |even )?coming",
      r"(?:someone|anyone|technician|engineer|tech) coming", r"(?:been )?assigned(?: yet)?\s*\?", r"been assigned",
      r"ou en est", r"statut", r"avancement", r"des nouvelles", r"toujours pas", r"personne n'est venu",
      r"(?:va|vont) (?:venir|passer)", r"did (?:anyone|someone|somebody|you|they) (?:pick|take|get|see|accept)", r"viendra", r"viendront",
@@ -267,7 +272,7 @@ PAST_REF = build(
 )
 
 QUESTION = build(
-    [r"[?？]", r"吗", r"么", r"呢(?:\s|$)", r"没(?:有)?(?:\s*[?？.]*\s*$)", r"了没", r"什么时候", r"啥时候", r"几点", r"多久",
+    [r"[?？]", r"吗", r"么", r"呢(?:\s|$)", r"没(?:有)?(?:\s*[?？.]*\s*$)", r"了没(?!问题|事|毛病)", r"什么时候", r"啥时候", r"几点", r"多久",
      r"是不是", r"有没有"],
     [r"when", r"where", r"what", r"how", r"is it", r"did", r"has", r"have you", r"quand", r"ou", r"est-ce"],
     [r"ไหม", r"หรือยัง", r"เมื่อไหร่", r"มั้ย", r"ไหน", r"ยังไง", r"อย่างไร"],
@@ -310,6 +315,6 @@ OFF_DUTY = build([r"回家", r"到家", r"下班", r"吃饭", r"午饭", r"晚�
                  [r"home", r"lunch", r"dinner", r"breakfast", r"coffee", r"meeting", r"party", r"pizza", r"food",
                   r"gym", r"movies?", r"maison", r"dejeuner", r"diner", r"reunion"],
                  [r"บ้าน", r"กินข้าว", r"ประชุม"])
-ETA_HINT = build([r"\d+\s*(?:分钟|分|min|minutes?|小时|h)", r"半小时"], [r"eta"])
+ETA_HINT = build([r"\d+\s*(?:分钟|分|min|minutes?|小时|h)", r"半小时", r"一?刻钟"], [r"eta"])
 NEGATED_STEP = build([r"(?:别|不要|不能|不许|不准|不会|千万别)\s*(?:再)?(?:迟到|晚|晚到|出发|到)"],
                      [r"don'?t be late", r"ne soyez pas en retard"])

@@ -33,9 +33,10 @@ def find_skill(lex: Lexicon, text: str) -> tuple[str, Span] | None:
         if slipped or not matches:
             return slipped
     outages = [m for m in matches if _weak_term(m.term) and OUTAGE.fullmatch(m.term)]
-    if strong and outages and not any(_faulty(text, m) for m in strong):
-        # "整个店停电了 冰柜里东西要化了": a premises-wide outage is the fault and the freezer only
-        # suffers it. Leaks are different: water comes out of something ("漏水…是空调那边").
+    # "整个店停电了 冰柜里东西要化了", "全部停电了，冰柜冷库都停了": a premises-wide outage is the
+    # fault and the freezer only suffers it — when the outage is told first or the device is not
+    # said to be at fault. Leaks are different: water comes out of something ("漏水…是空调那边").
+    if strong and outages and (outages[0].start < strong[0].start or not any(_faulty(text, m) for m in strong)):
         m = outages[0]
     else:
         m = (strong or matches)[0]
@@ -231,7 +232,7 @@ _STORE = re.compile(
     r"(?<![a-z])(?:magasin|boutique)\s+(?:de\s+|d')?([a-zà-ÿ][a-zà-ÿ .'-]{1,30}?)(?=[\s,.!?]|$)|"
     r"สาขา\s*([\u0e00-\u0e7f]{2,20})"
 )
-_NOT_A_STORE = re.compile(r"^(?:本|我|我们|你们|这|那|该|这家|那家|哪家|商|商店|门店|分店|总店|小卖)")
+_NOT_A_STORE = re.compile(r"^(?:本|我|我们|咱们|咱|你们|这|那|该|这家|那家|哪家|商|商店|门店|分店|总店|小卖|(?:刚才|刚刚)?有(?:个|家|间)|整个|整间|全)")
 
 
 def find_store(text: str) -> tuple[str, Span] | None:

@@ -10,13 +10,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .cues import (AMOUNT_QUESTION, CANCEL, CLAIM_STRONG, CLAIM_WEAK, COMPLETE, COMPLETE_WEAK, DELAY_STRONG, ETA_HINT,
+from .cues import (AMOUNT_QUESTION, CANCEL, CLAIM_STRONG, CLAIM_WEAK, COMPLETE, COMPLETE_WEAK, DELAY_STRONG, ENGINEER_DONE, ETA_HINT,
                    FIRST_PERSON, GREETING, HELP_GENERIC, HELP_PROCESS, JOB_CONTEXT, LABOR_WORD, NEGATED_STEP, OFF_DUTY,
                    PARTS_STRONG, PAST_REF, PRICE_QUESTION, RATING, REPORT_WORD, SETTLEMENT, STATUS_QUERY,
                    STATUS_STRONG, TESTED, THANKS, TIME_QUESTION)
 from .jobs import NO_PARTS, STATUS_CUES
 from .shape import short_line
-from .signals import GENERIC_DEVICE, IMPLIED_REPORT, NOTICE, RELAPSE, RESOLVED, SCHEDULED
+from .signals import GENERIC_DEVICE, HYPOTHETICAL, IMPLIED_REPORT, NOTICE, RELAPSE, RESOLVED, SCHEDULED
 
 INTENTS = ("create_ticket", "query_status", "claim_job", "update_progress", "complete_job",
            "cancel_ticket", "rate_service", "settlement_summary", "help", "unknown")
@@ -52,7 +52,8 @@ def classify(sig: Signals) -> list[tuple[str, float]]:
     # "空调终于不响了" reports a problem that is over, unless it came back ("又坏了").
     # Forwarded notices ("【通知】…") and planned work announce; they never report a fault.
     notice = _has(NOTICE, sig.raw)
-    resolved = (_has(RESOLVED, sig.raw) and not _has(RELAPSE, sig.raw)) or _has(SCHEDULED, sig.raw) or notice
+    resolved = ((_has(RESOLVED, sig.raw) and not _has(RELAPSE, sig.raw)) or _has(SCHEDULED, sig.raw) or notice
+                or _has(HYPOTHETICAL, sig.raw))
     device = sig.skill or _has(GENERIC_DEVICE, sig.raw)
     report = not resolved and ((sig.symptom and device) or sig.hazard or _has(IMPLIED_REPORT, sig.problem or sig.raw))
     explicit_report = report or _has(REPORT_WORD, t) and not _has(HELP_PROCESS, t)
@@ -98,7 +99,7 @@ def classify(sig: Signals) -> list[tuple[str, float]]:
         # A customer's "现在好了 谢谢" is not a completion report; an engineer's "修好了 工时2小时",
         # "搞好了 试了几次都正常" is.
         complete = not _has(THANKS, t) and (
-            _has(LABOR_WORD, t) or _has(FIRST_PERSON, t) or tested or short_line(t))
+            _has(LABOR_WORD, t) or _has(FIRST_PERSON, t) or tested or short_line(t) or _has(ENGINEER_DONE, t))
     # "no parts needed" / "没换件" says the opposite of waiting for parts.
     parts = _has(PARTS_STRONG, NO_PARTS.sub(" ", t))
     # Waiting for parts is never a completion ("1235 รออะไหล่ 2 วัน").

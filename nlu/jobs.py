@@ -24,6 +24,8 @@ _LABOR_LABELLED_MIN = re.compile(
 _LABOR_LABELLED_HOURS = re.compile(
     r"(?:工时|用时|labou?r|main d'oeuvre)\s*[:：=]?\s*(" + NUM + r")(?![\d.]|,\d|\s*(?:分|min|元|块|€|\$|baht|บาท|eur|rmb))|"
     r"(" + NUM + r")\s*(?:个)?\s*工时(?!\s*[:：=]?\s*\d)")
+# "1 h 30 de travail": hours and minutes written apart.
+_H_SPACE_MIN = re.compile(r"(?<![\d.,])(\d{1,2})\s+h\s+([0-5]\d)(?![\d.,])(?!\s*(?:元|块|€|euros?|baht|บาท|\$))")
 # French decimal comma: "1,5 h" (a comma before one or two digits; "1,800" is a thousands group).
 _DECIMAL_COMMA_HOURS = re.compile(r"(?<![\d,])(\d+),(\d{1,2})\s*(?:h|heures?)(?![a-z])")
 _MONEY_LABEL = r"(?:配件|零件|材料|部件|备件|(?<![a-z])(?:parts?|materials?|pieces?|spare parts?)(?![a-z])|อะไหล่|ค่าของ)"
@@ -77,6 +79,9 @@ def _digit_hours(text: str) -> tuple[int | float, Span] | None:
     m = _DECIMAL_COMMA_HOURS.search(text)
     if m:
         return as_number(float(f"{m.group(1)}.{m.group(2)}")), m.span()
+    m = _H_SPACE_MIN.search(text)
+    if m:
+        return as_number(round(int(m.group(1)) + int(m.group(2)) / 60, 4)), m.span()
     for m in _HOURS.finditer(text):
         if m.group(6):
             return 0.5, m.span()
@@ -173,7 +178,7 @@ STATUS_CUES: dict[str, re.Pattern[str]] = {
         r"ล่าช้า|สาย|รถติด|ช้าหน่อย|เลื่อน|รถเสีย|ยางแบน"
     ),
     "arrived": re.compile(
-        r"(?<!什么时候)(?<!几点)(?<!快)(?<!马上)(?<!就)(?<!要)(?:已经|已)?(?:到了|到达|到场|抵达|到店|到现场|已到|进店了|在现场|现场了|在店里|人到了|人在店)|"
+        r"(?<!什么时候)(?<!几点)(?<!快)(?<!马上)(?<!就)(?<!要)(?<!左右)(?<!分钟)(?<!钟)(?<!小时)(?:已经|已)?(?:到了|到达|到场|抵达|到店|到现场|已到|进店了|在现场|现场了|在店里|人到了|人在店)|"
         r"(?:已经|已)(?:在|到)[^\s,，。]{0,4}(?:门口|楼下|现场|店里|店内)|刚(?:刚)?到|到(?:楼下|门口|店门口|店里|现场)(?:了)?|"
         r"(?<=\d)\s*到\s*[!！.。]*$|^\s*到\s*[!！.。]*$|"
         r"(?<![a-z])(?:arrived|on site|onsite|i'?m here|am here|at the store|at the site|reached|"

@@ -94,7 +94,7 @@ _SYMPTOM_ZH = [
     r"不正常",
     # heating that blows cold, a tap that will not close, a freezer that will not freeze
     r"只(?:吹|出|有)冷(?:风|气)", r"(?:调|开|设)(?:到|成)\s*\d+\s*度[^,.!?，。！？]{0,6}(?:也|还|都)是?(?:冷|热)",
-    r"[拧关]不(?:紧|严|住|死)", r"滴滴答答", r"不冻(?!结|疮)",
+    r"[拧关]不(?:紧|严|住|死)", r"[开关]不到", r"滴滴答答", r"不冻(?!结|疮)",
     r"(?:开了|开着)[^,.!?，。！？]{0,3}没(?:有)?(?:风|反应|动静)",
 ]
 _SYMPTOM_LATIN = [
@@ -299,8 +299,13 @@ ELSEWHERE = build(
      r"คำถามข้อ", r"ข้อสอบ", r"ล้อเล่น", r"ย้อนดูกล้อง", r"ภาพจากกล้อง", r"บ้าน(?:แม่|พ่อ|ยาย|ย่า|ตา|เพื่อน|ญาติ)",
      r"ชั้นบน", r"(?<!สาขา)ในห้าง", r"ของห้าง", r"ตึกออฟฟิศ", r"ดูกล้อง", r"จากกล้อง", r"ในคลิป", r"กรณีมี", r"แบบฝึกหัด", r"บทเรียน",
      r"ติ๊กต๊อก", r"มีม", r"มุก", r"ลองนึกภาพ", r"จะเกิดอะไรขึ้น", r"ไฟแดง", r"รถติด", r"ครั้งหน้าถ้า",
-     r"ซอยบ้าน", r"หน้าบ้าน", r"ขอเข้างานสาย", r"(?:ชีวิต|ใจ|หัวใจ|สมอง)[^\s]{0,12}เหมือน", r"ไปกิน", r"ร้าน(?:ของ)?(?:น้า|ป้า|ลุง|อา|พี่สาว|พี่ชาย|เพื่อน|ญาติ|แฟน)", r"บอท(?:ตอบ)?มั่ว"],
+     r"ซอยบ้าน", r"หน้าบ้าน", r"ขอเข้างานสาย", r"(?:ชีวิต|ใจ|หัวใจ|สมอง)[^\s]{0,12}เหมือน", r"รู้สึก(?:ตัวเอง)?เหมือน(?:เป็น)?", r"ไปกิน", r"ร้าน(?:ของ)?(?:น้า|ป้า|ลุง|อา|พี่สาว|พี่ชาย|เพื่อน|ญาติ|แฟน)", r"บอท(?:ตอบ)?มั่ว"],
 )
+# A message that opens with a what-if ("万一停电…", "si jamais il y a une coupure…") tells what to do,
+# it reports nothing.
+HYPOTHETICAL = build([r"^\W*(?:万一|假如|假设|假使|倘若)"],
+                     [r"^\W*(?:si jamais|en cas de|au cas ou|in case|what if|hypothetically|if ever)"],
+                     [r"^\W*(?:สมมติ|หากเกิด|กรณีที่)"])
 RELAPSE = build([r"又", r"还是", r"仍然", r"依然", r"再次", r"再坏"], [r"again", r"still", r"encore", r"toujours"],
                 [r"อีกแล้ว", r"อีกครั้ง"])
 
@@ -327,8 +332,8 @@ _PEOPLE_STUCK = (r"(?:someone|somebody|anyone|people|persons?|customers?|staff|k
                  r"(?:stuck|trapped|locked) (?:in|inside)")
 _PERIL_ZH = [r"冒烟",
              # "打不着火" / "点不着" is a heater that will not ignite, not a fire
-             r"(?<![不没])着火", r"起火", r"失火", r"火灾", r"烧焦", r"焦味", r"火花", r"触电", r"电到人", r"被电", r"困人",
-             r"被困", r"关着人", r"人出不来", r"困在", r"困了人", r"(?:里面|里边|里头)(?:还)?(?:有|关着)人", r"有人在里面",
+             r"(?<![不没])着火", r"起火", r"失火", r"火灾", r"烧焦", r"焦味", r"火花", r"触电", r"电到人", r"被电", r"被[^,.!?，。！？]{1,4}电(?:了|到|一下)", r"困人",
+             r"被困", r"困(?:了|住|咗)?(?:在|喺)", r"关着人", r"人出不来", r"困了人", r"(?:里面|里边|里头)(?:还)?(?:有|关着)人", r"有人在里面",
              r"燃气泄漏", r"煤气", r"漏气"]
 _PERIL_LATIN = [r"smoke", r"smoking", r"fire", r"spark\w*", r"trapped", r"stuck inside", r"people stuck",
                 r"(?:someone|somebody|a customer|a child|a kid|an? [a-z]+)'s (?:stuck|trapped) in", _PEOPLE_STUCK,
@@ -363,7 +368,9 @@ URGENT = build(
     [r"急", r"加急", r"马上", r"立刻", r"立即", r"赶紧", r"赶快", r"尽快", r"火速", r"快点", r"快来", r"速来", r"救命",
      r"刻不容缓", r"等不了", r"越快越好",
      r"(?:肉|菜|海鲜|奶|货|东西|食材|雪糕|冰淇淋|蛋糕|冻品|冷冻品|鲜品)[^,.!?，。！？]{0,6}(?:要|快|开始)(?:坏|化|融|溶|臭|变质|软)", r"快撑不住",
-     r"要报废", r"(?:再不来|再不修)[^,.!?，。！？]{0,8}(?:报废|废|坏|臭|完了|扔)",
+     r"要报废", r"(?:全|都|就全)(?:得|要)扔", r"快(?:派|叫|找)(?:人|师傅)",
+     r"(?:海鲜|冻品|冻货|鲜肉|肉|食材|鲜奶|牛奶|蛋糕|货)[^,.!?，。！？]{0,4}(?:都)?在里(?:面|头|边)",
+     r"(?:再不来|再不修)[^,.!?，。！？]{0,8}(?:报废|废|坏|臭|完了|扔)",
      r"(?:冻品|冻货|冷冻品|冻肉|冰淇淋|雪糕|酸奶|海鲜|鲜奶)[^,.!?，。！？]{0,4}(?:都|全)?(?:软了|化了|融了|变软|温了|是温的)",
      # the lights out with customers already in the store
      r"(?:停电|断电|没电|全黑|黑乎乎|黑漆漆)[^!?！？]{0,24}(?:客人|顾客)[^,.!?，。！？]{0,4}(?:已经|还|都)?(?:进来|在里面|在店里|在店)",
@@ -373,7 +380,8 @@ URGENT = build(
      r"hurry", r"urgence", r"urgente", r"vite", r"immediatement", r"tout de suite", r"au plus vite", r"rapidement",
      r"(?:going|about) to (?:spoil|go off)", r"spoiling", r"vont y passer", r"vont (?:pourrir|se perdre)",
      r"(?:commencent|commence) a (?:fondre|decongeler)", r"(?:va|vont) tourner", r"full (?:\w+ )?(?:delivery|load)(?: of \w+)? (?:in|inside)",
-     r"lose the lot", r"(?:all|the) (?:the )?(?:dairy|meat|fish|seafood|stock|produce) (?:is )?in there",
+     r"lose the lot", r"full of (?:\w+ )?(?:stock|ice cream|ice-cream|meat|fish|seafood|dairy|produce|food)",
+     r"(?:seront|sera|vont etre|va etre) (?:perdue?s?|fichue?s?|a jeter|jetee?s?)", r"(?:all|the) (?:the )?(?:dairy|meat|fish|seafood|stock|produce) (?:is )?in there",
      r"(?:toute la|tout le|toutes les) (?:viande|poisson|stock|marchandise)s?[^.!?,]{0,20} (?:est |sont )?dedans",
      r"(?:everything|it all|the stock|stock|food|meat|ice cream|ice-cream)(?:'s| is| are)? (?:thawing|melting|defrosting)",
      r"(?:power|blackout|lights (?:are |went )?out)[^!?]{0,50}(?:shoppers|people|guests) (?:are )?(?:already |still )?(?:in|inside)",
@@ -381,12 +389,12 @@ URGENT = build(
      r"(?:power|blackout|lights (?:are |went )?out)[^!?]{0,50}customers (?:are )?(?:already |still )?(?:in|inside)",
      r"(?:panne de courant|plus de courant|coupure)[^!?]{0,50}clients (?:sont )?(?:deja )?(?:dans|la)",
      r"(?:panne de courant|plus de courant|coupure)[^!?]{0,60}plein de clients"],
-    [r"ด่วน", r"รีบ", r"ทันที", r"เร็วๆ", r"เร็ว ๆ", r"(?:ของสด|อาหาร|ของ)[^\s]{0,6}(?:เริ่ม|จะ)เสีย", r"(?:ของ|ไอศกรีม|ไอติม)[^\s]{0,4}ละลาย", r"ไฟดับ[^\n]{0,30}ลูกค้า(?:อยู่)?(?:ข้างใน|ในร้าน|เต็ม)"],
+    [r"ด่วน", r"รีบ", r"ทันที", r"เร็วๆ", r"เร็ว ๆ", r"(?:ของสด|อาหาร|ของ)[^\s]{0,6}(?:เริ่ม|จะ)เสีย", r"(?:ของ|ไอศกรีม|ไอติม)[^\s]{0,4}ละลาย", r"จะเสียหมด", r"เสียหมดแน่", r"ของสด(?:เต็ม|อยู่ข้างใน|ในตู้)", r"ไฟดับ[^\n]{0,30}ลูกค้า(?:อยู่)?(?:ข้างใน|ในร้าน|เต็ม)"],
 )
 
 NOT_URGENT = build(
     [r"不(?:太|是很|怎么|用|必)?(?:着)?急", r"不紧急", r"不加急", r"没(?:那么|有那么)?急", r"不赶", r"慢慢来",
-     r"有空(?:再|的时候)", r"马上就(?:到|要到)了?(?![^,.!?，。！？]{0,3}(?:快|请|派))"],
+     r"有空(?:再|的时候|来|过来)", r"不算(?:太|很)?急", r"马上就(?:到|要到)了?(?![^,.!?，。！？]{0,3}(?:快|请|派))"],
     [r"not urgent", r"no rush", r"no hurry", r"not an emergency", r"whenever", r"pas urgent", r"rien d'urgent",
      r"pas presse"],
     [r"ไม่ด่วน", r"ไม่รีบ"],

@@ -42,7 +42,7 @@ HELDOUT = [HERE / "heldout.yaml", HERE / "heldout2.yaml", HERE / "heldout3.yaml"
 # Batch 4's writer was not told the desk's urgency convention (any leak, food about to spoil:
 # urgent).
 # (Rounded down to the permille: a float of 387/400 need not reach the literal 0.9675.)
-FLOORS = {"heldout13.yaml": {"intent": 0.938, "entity": 0.944, "unasked_false_tickets": 0, "non_tickets_acted_on": 18},
+FLOORS = {"heldout13.yaml": {"intent": 0.966, "entity": 0.984, "unasked_false_tickets": 0, "non_tickets_acted_on": 17},
           "heldout12.yaml": {"intent": 0.952, "entity": 0.967, "unasked_false_tickets": 1, "non_tickets_acted_on": 14},
           "heldout11.yaml": {"intent": 0.971, "entity": 0.991, "unasked_false_tickets": 0, "non_tickets_acted_on": 11},
           "heldout10.yaml": {"intent": 0.976, "entity": 0.989, "unasked_false_tickets": 0, "non_tickets_acted_on": 16},

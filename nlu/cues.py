@@ -58,7 +58,7 @@ HELP_PROCESS = build(
         # service hours: "is the desk 24/7?", "do you come on Sundays?"
         r"(?:is|are) (?:the |this )?(?:desk|service|support|bot|helpdesk|you|it) (?:open |available |staffed )?(?:24/7|24 ?h|round the clock|"
         r"(?:on|at|over) (?:weekends?|sundays?|saturdays?|holidays?|night)|only (?:in )?office hours)",
-        r"24/7 or", r"(?:only|just) (?:during )?(?:office|business|working) hours\s*\?", r"quelles? langues?", r"joindre (?:des|une) (?:photos?|images?)",
+        r"24/7 or", r"do (?:you|you guys|y'all|they) (?:cover|work|come (?:out )?(?:on|at)|do) (?:on )?(?:weekends?|sundays?|saturdays?|nights?|holidays?)", r"(?:only|just) (?:during )?(?:office|business|working) hours\s*\?", r"quelles? langues?", r"joindre (?:des|une) (?:photos?|images?)",
         r"(?:peut[- ]on|on peut) (?:joindre|envoyer) (?:des|une)",
     ],
     [r"ใช้(?:งาน)?[^\s]{0,8}(?:ยังไง|อย่างไร)", r"วิธี", r"ทำอย่างไร", r"ทำยังไง", r"เปิด(?:ให้)?บริการ", r"เวลา(?:ทำการ|ให้บริการ)",
@@ -92,6 +92,9 @@ AMOUNT_QUESTION = build(
      r"so far", r"to date", r"jusqu'(?:ici|a present|a maintenant)"],
     [r"ค่าใช้จ่าย", r"ใช้ไป", r"เท่าไหร่", r"เท่าไร", r"ยอด", r"สรุป", r"ค่าซ่อม", r"ถึงตอนนี้"],
 )
+# Staff's own expenses ("报销", "expense claims for November"): payroll chatter, not the desk's money.
+EXPENSE_CLAIM = build([r"报销", r"差旅费?"], [r"expense claims?", r"reimburse\w*", r"notes? de frais"],
+                      [r"เบิกค่า", r"เบิกเงิน"])
 # A question about prices or fees ("修空调多少钱", "上门费怎么收", "combien ça coûte"): help about the
 # service, unless a period makes it a spending question.
 PRICE_QUESTION = build(
@@ -111,13 +114,13 @@ PRICE_QUESTION = build(
 # -- customers after the job -------------------------------------------------------------------------
 
 RATING = build(
-    [r"[⭐★🌟]", r"评分", r"打分", r"好评", r"差评", r"中评", r"评价", r"满分", r"满意度",
+    [r"[⭐★🌟]", r"评分", r"打分", r"好评(?!率)", r"差评(?!率)", r"中评", r"评价", r"满分", r"满意度",
      r"(?<![\d.])[1-5一二两三四五]\s*(?:颗|个)?\s*星(?!期|级)", r"(?<![\d.])[1-5]\s*/\s*5(?!\d)",
      r"(?<![\d.])[1-5一二两三四五]\s*分(?!钟|之|钱|析|配|享|类|布|开|别|期|店|队|组|公司|部)",
      r"(?<![\d.])[1-5]\s*(?:out of|sur)\s*5(?!\d)",
      # an opinion of the job without a number: "这次维修不太满意"
      r"(?:不太|不|很|非常|挺|比较|特别)满意"],
-    [r"rate", r"rating", r"ratings", r"give (?:it|them|him|her|this|the job|#?\d{2,7}) an? [1-5](?!\d|\.\d)", r"stars?", r"review", r"feedback", r"note", r"etoiles?", r"evaluation", r"avis",
+    [r"rate", r"rating", r"ratings", r"gets? an? [1-5] from", r"notee? [1-5](?![\d.])", r"give (?:it|them|him|her|this|the job|#?\d{2,7}) an? [1-5](?!\d|\.\d)", r"stars?", r"review", r"feedback", r"(?<!c'est )(?<!bien )note(?! (?:de |d'|du |from |to ))", r"etoiles?", r"evaluation", r"avis",
      r"(?:very |really |not |so )?(?:satisfied|dissatisfied|unsatisfied)", r"(?:pas |tres |vraiment )?(?:satisfaite?|mecontente?)"],
     [r"ดาว", r"ให้คะแนน", r"คะแนน", r"รีวิว", r"(?:ไม่)?(?:ค่อย)?พอใจ"],
 )
@@ -127,7 +130,7 @@ CANCEL = build(
      r"不要来了", r"不用过来", r"作废", r"算了", r"自己(?:弄|搞|处理|修)好", r"不用派", r"无需维修", r"不需要维修",
      r"不用(?:修|来|过来|派人)?了", r"(?:别|不要|不用)派", r"误报", r"报错单", r"报重了", r"重复报",
      # calling it off politely: "不麻烦师傅了"
-     r"不(?:用)?麻烦(?:师傅|你们|您|了)",
+     r"不(?:用)?麻烦(?:师傅|你们|您|了)", r"不(?:用|需要)(?:再)?处理了",
      # "这单帮我关掉吧 物业说他们负责修": someone else fixes it
      r"(?:这单|单子|工单|这个单)[^,.!?，。！？]{0,4}关(?:掉|了吧)", r"(?:物业|商场|房东)(?:说)?(?:他们)?(?:会)?(?:负责|来)修"],
     [r"cancel", r"cancelled", r"canceled", r"cancelling", r"nevermind", r"never mind", r"no longer needed",
@@ -151,7 +154,9 @@ CLAIM_STRONG = build(
      # "1218 由我跟进": the job put in my hands
      r"由我(?:来)?(?:跟进|跟|负责|处理|接|去)", r"我(?:来)?跟进", r"归我",
      # for a colleague: "#8412 帮王芳接了"
-     r"帮[^,.!?，。！？\s]{1,4}接(?:了|一下|下)?", r"我(?:这边|这里)?可以接"],
+     r"帮[^,.!?，。！？\s]{1,4}接(?:了|一下|下)?", r"我(?:这边|这里)?可以接",
+     # a dispatcher's "13444 安排王军上"
+     r"安排[^,.!?，。！？\s]{1,4}(?:上|去|接|跟)(?:吧|一下)?(?=$|[,.!?，。！？\s])"],
     [r"claim", r"claimed", r"claiming", r"i'?ll take", r"i take", r"i can take", r"i'?ll do it", r"i can do it",
      r"taking (?:it|this|ticket|job)", r"take (?:it|this|ticket|job)", r"assign (?:it )?to me", r"i'?ll handle",
      r"i'?ll go", r"i can go", r"i'?m on it", r"i'?ll pick (?:it|this) up", r"picking (?:it|this) up",
@@ -162,9 +167,10 @@ CLAIM_STRONG = build(
      r"(?:can|could) go to (?:[a-z]|物)", r"assign(?:ing|ed)? (?:#|job |ticket )?\d+ to (?:[a-z]|物)",
      # asked to take it: "can you grab 11460?", "tu peux prendre le 11803 ?"
      r"(?:can|could|would) you (?:grab|take|do|cover|handle|pick up) (?:#|job |ticket |the )?\d",
+     r"je (?:recupere|reprends) (?:la |le |l')?(?:intervention |ticket |job )?(?:#|n°)?\d",
      r"(?:tu|vous) (?:peux|pourrais|pouvez|pourriez) (?:prendre|faire|te charger|vous charger|t'occuper|vous occuper) (?:du |de la |le |la |l')?"
      r"(?:intervention |ticket |job |demande )?(?:#|n°)?\d",
-     r"je prends", r"je m'en occupe", r"je m'occupe", r"je m'en charge", r"j'y vais",
+     r"je prends(?! (?:les|des|un|une|du|mon|ma|mes|ton|ta|tes|notre|nos|vos|votre) )", r"je m'en occupe", r"je m'occupe", r"je m'en charge", r"j'y vais",
      r"je (?:peux|veux bien|vais) (?:le |la |l')?(?:prendre|faire|y aller)", r"qui (?:la |le |l')?prend"],
     # a dispatcher's "ฝากงาน…" (I leave the job with you) and "ให้พี่สมชายไปดู" (let Somchai go and look)
     [r"รับงาน", r"ขอรับงาน", r"รับเคส", r"ผมรับ", r"ฉันรับ", r"รับเอง", r"ผมไปเอง", r"ฝากงาน",
@@ -223,6 +229,7 @@ STATUS_QUERY = build(
      r"picked up", r"anyone (?:assigned|coming|on it)", r"technician assigned", r"someone assigned",
      r"who is (?:coming|on it)",
      r"(?:is|are) (?:someone|anyone|somebody|you|they|he|she|the technician|the engineer) (?:still |actually |really |even )?coming",
+     r"(?:is|are) (?:anyone|someone|anybody|somebody) (?:actually |really |even )?(?:assigned|on it|looking at)",
      r"(?:someone|anyone|technician|engineer|tech) coming", r"(?:been )?assigned(?: yet)?\s*\?", r"been assigned",
      r"ou en est", r"statut", r"avancement", r"des nouvelles", r"toujours pas", r"personne n'est venu",
      r"(?:va|vont) (?:venir|passer)", r"did (?:anyone|someone|somebody|you|they) (?:pick|take|get|see|accept)", r"viendra", r"viendront",
@@ -256,7 +263,8 @@ STATUS_STRONG = build(
      # "我们报了收银机坏 为何还没有人来": a report chased, not a new one
      r"(?:为何|为什么|怎么)(?:还|仍)?(?:没|未)(?:有)?人", r"还没有人(?:来|到|接|管)"],
     [r"status", r"progress", r"any update", r"update on", r"still waiting", r"nobody came", r"no one came",
-     r"ou en est", r"statut", r"avancement"],
+     r"ou en est", r"statut", r"avancement", r"des nouvelles", r"toujours personne",
+     r"(?:is|are) (?:anyone|someone|anybody|somebody) (?:actually |really |even )?assigned"],
     [r"สถานะ", r"ความคืบหน้า", r"ยังไม่มา", r"ยังไม่มีใครมา"],
 )
 # The message is about something already reported ("昨天报的", "my ticket").
@@ -267,7 +275,8 @@ PAST_REF = build(
      # a ticket named by what it is about: "那个漏水的单子", "我们店的单子"
      r"的(?:单子|工单|报修单|维修单)", r"那(?:个|张)?[^,.!?，。！？]{0,8}(?:单子|工单)"],
     [r"(?:my|our) (?:ticket|request|job|report|repair)", r"reported (?:yesterday|earlier|this morning|last)",
-     r"ma demande", r"mon ticket", r"ma reparation", r"signale hier"],
+     r"ma demande", r"mon ticket", r"ma reparation", r"signalee?s? (?:hier|ce matin|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|la semaine)",
+     r"reported (?:on )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"],
     [r"ที่แจ้งไว้", r"ที่แจ้ง", r"แจ้ง[^\s]{0,12}ไป(?:แล้ว|ตั้งแต่)"],
 )
 

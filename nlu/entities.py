@@ -190,7 +190,9 @@ _RATING = re.compile(
     r"(?<![a-z])give (?:#?\d{2,7} |it |them |him |her |this (?:one |job )?)?an? ([1-5])(?!\d)(?!\.\d)|"
     # "Rating for 9623: 2", "je mets 3"
     r"(?:rating|note|score) (?:for|pour|de) (?:the |le |la )?(?:job |ticket )?#?\d{1,7}\s*[:：=-]\s*([1-5])(?!\d)(?!\.\d)|"
-    r"(?<![a-z])je (?:mets|donne) (?:un |une )?([1-5])(?![\d.])"
+    r"(?<![a-z])je (?:mets|donne) (?:un |une )?([1-5])(?![\d.])|"
+    # "13447 gets a 2 from us", "intervention 13421 notée 1"
+    r"(?<![a-z])gets? an? ([1-5])(?!\d|\.\d) from|(?<![a-z])notee? ([1-5])(?![\d.])"
 )
 
 
@@ -208,7 +210,7 @@ def find_rating(text: str) -> tuple[int, Span] | None:
         return _RATING_WORDS[next(g for g in w.groups() if g)], w.span()
     m = _RATING.search(text)
     if m:
-        g = next(i for i in range(1, 7) if m.group(i))
+        g = next(i for i in range(1, 9) if m.group(i))
         v = to_number(m.group(g))
         if v is not None and 1 <= v <= 5:
             return int(v), m.span()
@@ -232,7 +234,7 @@ _STORE = re.compile(
     r"(?<![a-z])(?:magasin|boutique)\s+(?:de\s+|d')?([a-zà-ÿ][a-zà-ÿ .'-]{1,30}?)(?=[\s,.!?]|$)|"
     r"สาขา\s*([\u0e00-\u0e7f]{2,20})"
 )
-_NOT_A_STORE = re.compile(r"^(?:本|我|我们|咱们|咱|你们|这|那|该|这家|那家|哪家|商|商店|门店|分店|总店|小卖|(?:刚才|刚刚)?有(?:个|家|间)|整个|整间|全)")
+_NOT_A_STORE = re.compile(r"^(?:本|我|我们|咱们|咱|你们|这|那|该|这家|那家|哪家|商|商店|门店|分店|总店|小卖|(?:刚才|刚刚)?有(?:个|家|间)|整个|整间|全|转发)")
 
 
 def find_store(text: str) -> tuple[str, Span] | None:

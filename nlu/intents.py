@@ -11,12 +11,13 @@ import re
 from dataclasses import dataclass
 
 from .cues import (AMOUNT_QUESTION, CANCEL, CLAIM_STRONG, CLAIM_WEAK, COMPLETE, COMPLETE_WEAK, DELAY_STRONG, ENGINEER_DONE, ETA_HINT,
+                   EXPENSE_CLAIM,
                    FIRST_PERSON, GREETING, HELP_GENERIC, HELP_PROCESS, JOB_CONTEXT, LABOR_WORD, NEGATED_STEP, OFF_DUTY,
                    PARTS_STRONG, PAST_REF, PRICE_QUESTION, RATING, REPORT_WORD, SETTLEMENT, STATUS_QUERY,
                    STATUS_STRONG, TESTED, THANKS, TIME_QUESTION)
 from .jobs import NO_PARTS, STATUS_CUES
 from .shape import short_line
-from .signals import GENERIC_DEVICE, HYPOTHETICAL, IMPLIED_REPORT, NOTICE, RELAPSE, RESOLVED, SCHEDULED
+from .signals import COMFORT, GENERIC_DEVICE, HYPOTHETICAL, IMPLIED_REPORT, NOTICE, RELAPSE, RESOLVED, SCHEDULED
 
 INTENTS = ("create_ticket", "query_status", "claim_job", "update_progress", "complete_job",
            "cancel_ticket", "rate_service", "settlement_summary", "help", "unknown")
@@ -53,7 +54,7 @@ def classify(sig: Signals) -> list[tuple[str, float]]:
     # Forwarded notices ("【通知】…") and planned work announce; they never report a fault.
     notice = _has(NOTICE, sig.raw)
     resolved = ((_has(RESOLVED, sig.raw) and not _has(RELAPSE, sig.raw)) or _has(SCHEDULED, sig.raw) or notice
-                or _has(HYPOTHETICAL, sig.raw))
+                or _has(HYPOTHETICAL, sig.raw) or _has(COMFORT, sig.raw))
     device = sig.skill or _has(GENERIC_DEVICE, sig.raw)
     report = not resolved and ((sig.symptom and device) or sig.hazard or _has(IMPLIED_REPORT, sig.problem or sig.raw))
     explicit_report = report or _has(REPORT_WORD, t) and not _has(HELP_PROCESS, t)
@@ -64,9 +65,12 @@ def classify(sig: Signals) -> list[tuple[str, float]]:
         scores[intent] = max(scores.get(intent, 0.0), score)
 
     # "怎么报修" asks about the process even when it names a broken device.
-    if _has(HELP_PROCESS, t):
+    expenses = _has(EXPENSE_CLAIM, t)   # "报销单怎么填": staff's own money, not the desk's
+    if _has(HELP_PROCESS, t) and not expenses:
         put("help", 0.95)
-    if _has(SETTLEMENT, t) and not report:
+    if expenses:
+        pass
+    elif _has(SETTLEMENT, t) and not report:
         put("settlement_summary", 0.93)
     elif (sig.period and not report and not sig.ticket_ref and not _has(STATUS_QUERY, t)
           and (_has(AMOUNT_QUESTION, t) or sig.names_only)):

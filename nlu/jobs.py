@@ -52,7 +52,7 @@ _WORD_NUMBERS = {"a": 1, "an": 1, "one": 1, "un": 1, "une": 1, "two": 2, "deux":
                  "four": 4, "quatre": 4, "five": 5, "cinq": 5, "six": 6}
 _WORD_HOURS = re.compile(
     r"(?<![a-z])(?:(an?|one|une?|two|deux|three|trois|four|quatre|five|cinq|six)\s+(?:hours?|heures?)"
-    r"(\s+and a half|\s+et demie)?|(?:an?|one) and a half hours?|(half an|half a|une demi-|une demi|a half)\s*(?:hour|heure))(?![a-z])|"
+    r"(\s+and a half|\s+et demie)?|(an?|one|two|three|four|five|six) and a half hours?|(half an|half a|une demi-|une demi|a half)\s*(?:hour|heure))(?![a-z])|"
     r"(ครึ่งชั่วโมง)|(?<![\d一二两三四五六七八九十])(个半)\s*(?:小时|钟头|钟)|(?<![\d])(?<!ครึ่ง)ชั่วโมงครึ่ง")
 
 
@@ -60,11 +60,13 @@ def _word_hours(text: str) -> tuple[int | float, Span] | None:
     m = _WORD_HOURS.search(text)
     if not m:
         return None
-    if m.group(3) or m.group(4):
+    if m.group(4) or m.group(5):
         return 0.5, m.span()
     if m.group(1):
         return as_number(_WORD_NUMBERS[m.group(1)] + (0.5 if m.group(2) else 0)), m.span()
-    return 1.5, m.span()    # "an hour and a half", "个半钟", "ชั่วโมงครึ่ง"
+    if m.group(3):
+        return as_number(_WORD_NUMBERS[m.group(3)] + 0.5), m.span()   # "two and a half hours"
+    return 1.5, m.span()    # "个半钟", "ชั่วโมงครึ่ง"
 
 
 def find_labor_hours(text: str) -> tuple[int | float, Span] | None:

@@ -94,7 +94,7 @@ _SYMPTOM_ZH = [
     r"不正常",
     # heating that blows cold, a tap that will not close, a freezer that will not freeze
     r"只(?:吹|出|有)冷(?:风|气)", r"(?:调|开|设)(?:到|成)\s*\d+\s*度[^,.!?，。！？]{0,6}(?:也|还|都)是?(?:冷|热)",
-    r"[拧关]不(?:紧|严|住|死)", r"[开关]不到", r"滴滴答答", r"不冻(?!结|疮)",
+    r"[拧关]不(?:紧|严|住|死)", r"[开关]不到", r"反转", r"倒转", r"滴滴答答", r"不冻(?!结|疮)",
     r"(?:开了|开着)[^,.!?，。！？]{0,3}没(?:有)?(?:风|反应|动静)",
 ]
 _SYMPTOM_LATIN = [
@@ -116,8 +116,9 @@ _SYMPTOM_LATIN = [
     r"fell off", r"out of service", r"water (?:coming|pouring|dripping|leaking|running)", r"(?:is|are) out", r"went out", r"not on", r"won'?t come on", r"backing up", r"backed up",
     r"backs up",
     # "no heating", "plus de chauffage": the device's service is missing.
-    r"no (?:" + _SERVICES + r")(?!\s+(?:needed|required|necessary))", r"(?:plus|pas|aucune?) (?:de |d')(?:" + _SERVICES_FR + r")", r"rejecting", r"declin(?:es|ing)", r"refus(?:e|es|ed|ing)", r"rejett?e\w*", r"should be", r"supposed to",
-    r"doesn'?t turn on", r"not turning on", r"won'?t start",
+    r"no (?:" + _SERVICES + r")(?!\s+(?:needed|required|necessary))", r"(?:plus|pas|aucune?) (?:de |d')(?:" + _SERVICES_FR + r")", r"rejecting", r"rejects?", r"declin(?:es|ing)", r"refus(?:e|es|ed|ing)", r"rejett?e\w*", r"should be", r"supposed to",
+    r"doesn'?t turn on", r"not turning on", r"won'?t start", r"alarms? (?:is |are |keeps )?going off", r"instead of -?\d", r"au lieu de -?\d",
+    r"(?:l'|une )?alarme (?:sonne|qui sonne|se declenche)",
     # a temperature on the move: "at 9 degrees and climbing"
     r"(?:and |still |keeps )(?:climbing|rising|going up)", r"(?:temp\w*|degrees?) (?:is |are |keeps )?(?:climbing|rising)",
     # A device function negated: "isn't reading cards", "not printing", "doesn't close properly".
@@ -191,7 +192,8 @@ SCHEDULED = build(
      # a store opening is news, not a door that will not open
      r"(?:新店|门店|分店)?(?:开业|开张)"],
     [r"(?:planned|scheduled) (?:maintenance|outage|power cut)", r"maintenance (?:tomorrow|tonight|next week)",
-     r"coupure (?:prevue|programmee)", r"(?:fire|evacuation|safety) drill", r"drill (?:on|at|this|next|tomorrow)",
+     r"coupure (?:prevue|programmee)", r"(?:outage|power cut|shutdown|coupure de courant)[^.!?]{0,20}(?:planned|scheduled|prevue|programmee)",
+     r"nothing to do on our (?:side|end)", r"(?:fire|evacuation|safety) drill", r"drill (?:on|at|this|next|tomorrow)",
      r"(?:maintenance|upgrade|inspection) (?:on|this|next|tomorrow|tonight|from|between)",
      r"exercice (?:incendie|d'evacuation)", r"maintenance (?:prevue|programmee)",
      r"(?:store|shop|branch) opening (?:next|this|on|in|soon)", r"grand opening", r"ouverture (?:du|de la|prevue|officielle)"],
@@ -200,7 +202,7 @@ SCHEDULED = build(
 
 # Forwarded notices and reminders announce; they never report: "【通知】…", "转发：…", "reminder: …".
 NOTICE = build(
-    [r"^\W*[\[<【]?\s*(?:通知|公告|转发|提醒|温馨提示|重要提示|转)\s*[\]>】:：]", r"^\W*转发",
+    [r"^\W*[\[<【]?\s*(?:通知|公告|转发|提醒|温馨提示|重要提示|转)\s*[\]>】:：]", r"^\W*转发(?!(?:一下)?(?:店员|同事|店长|员工|客人|顾客|老板)(?:的话|说))",
      # a sender before the word: "系统通知：", "物业通知：", "IT部门通知:"; "请勿报修" never reports
      r"^\W*[\[<【]?[\u4e00-\u9fffa-z]{1,6}(?:通知|公告|提醒)\s*[\]>】:：]", r"请勿(?:报修|重复报修|报障)", r"测试消息", r"请忽略",
      r"(?:关于|有关)[^,.!?，。！？]{0,20}的通知", r"请(?:各|全体)?(?:店|门店|位|部门|同事|员工|店长)?(?:知悉|周知|留意)",
@@ -279,7 +281,7 @@ ELSEWHERE = build(
      r"beside us", r"next to us", r"(?:the \w+ )?upstairs (?:has|had|is|lost)", r"across the hall", r"office lobby", r"other brand'?s?",
      r"camera (?:caught|footage)", r"on the recording", r"security cam\w* (?:shows|showed|caught)", r"watched the tape", r"new rule", r"what would we",
      r"slide \d+", r"scenario", r"role-?play", r"lessons learned", r"sample answer", r"if someone", r"tiktok", r"the memes? (?:about|on)",
-     r"joking", r"netflix", r"nightmare", r"daydream\w*", r"condo'?s?", r"news", r"food court", r"reportage",
+     r"joking", r"netflix", r"newsletter", r"7-?eleven", r"seven eleven", r"family ?mart", r"lawson", r"nightmare", r"daydream\w*", r"condo'?s?", r"news", r"food court", r"reportage",
      r"si (?:la |le |les |l'|un |une |jamais )[^.!?]{0,60}(?:appelez|prevenez|contactez|mettez|debranchez|coupez)",
      r"d'en face", r"du dessus", r"concurrente?", r"ma residence", r"ma chambre", r"syndic", r"ligne \d+",
      r"videosurveillance", r"la video", r"l'enregistrement", r"la camera a filme", r"rappel important", r"si quelqu'un",
@@ -287,7 +289,7 @@ ELSEWHERE = build(
      r"would happen if", r"just curious", r"e\.g\.", r"good report", r"looks like\s*:", r"while (?:i was )?shopping",
      r"example", r"new starters?", r"(?:my|his|her|their|our) (?:uncle|aunt|auntie|cousin|grandma|grandpa|in-laws?|brother-in-law|sister-in-law|boyfriend|girlfriend|wife|husband)'?s?",
      r"brain (?:short-circuited|fried|crashed|is broken)", r"(?:my|his|her) (?:brain|heart|life|mood|love life)[^.!?]{0,25}(?:is|'s) like",
-     r"(?:like|comme) (?:my|mon|ma) ex", r"(?:ma vie|mon coeur|mon cerveau|mon moral)[^.!?]{0,25}comme", r"(?:mon|ma|mes) (?:oncle|tante|cousine?|beau-frere|belle-soeur|grand-mere|grand-pere)",
+     r"(?:like|comme) (?:my|mon|ma) ex", r"(?:ma vie|mon coeur|mon cerveau|mon moral)[^.!?]{0,25}comme", r"une vraie (?:machine|machine a cafe|frigo|clim)", r"(?:mon|ma|mes) (?:oncle|tante|cousine?|beau-frere|belle-soeur|grand-mere|grand-pere)",
      r"(?:faisais|faire|fais|faisant) (?:mes|les|des) courses", r"hypothetically", r"traffic lights?", r"next time (?:the|it|something|anything)",
      r"que faire (?:si|en cas)", r"si un jour", r"du centre commercial", r"(?:la securite|le centre|le gardien|le syndic|la mairie) s'en occupe",
      r"feux? (?:rouges?|de circulation)", r"bouchons?", r"la prochaine fois"],
@@ -299,10 +301,16 @@ ELSEWHERE = build(
      r"คำถามข้อ", r"ข้อสอบ", r"ล้อเล่น", r"ย้อนดูกล้อง", r"ภาพจากกล้อง", r"บ้าน(?:แม่|พ่อ|ยาย|ย่า|ตา|เพื่อน|ญาติ)",
      r"ชั้นบน", r"(?<!สาขา)ในห้าง", r"ของห้าง", r"ตึกออฟฟิศ", r"ดูกล้อง", r"จากกล้อง", r"ในคลิป", r"กรณีมี", r"แบบฝึกหัด", r"บทเรียน",
      r"ติ๊กต๊อก", r"มีม", r"มุก", r"ลองนึกภาพ", r"จะเกิดอะไรขึ้น", r"ไฟแดง", r"รถติด", r"ครั้งหน้าถ้า",
-     r"ซอยบ้าน", r"หน้าบ้าน", r"ขอเข้างานสาย", r"(?:ชีวิต|ใจ|หัวใจ|สมอง)[^\s]{0,12}เหมือน", r"รู้สึก(?:ตัวเอง)?เหมือน(?:เป็น)?", r"ไปกิน", r"ร้าน(?:ของ)?(?:น้า|ป้า|ลุง|อา|พี่สาว|พี่ชาย|เพื่อน|ญาติ|แฟน)", r"บอท(?:ตอบ)?มั่ว"],
+     r"ซอยบ้าน", r"หน้าบ้าน", r"ขอเข้างานสาย", r"(?:ชีวิต|ใจ|หัวใจ|สมอง)[^\s]{0,12}เหมือน", r"รู้สึก(?:ตัวเอง)?เหมือน(?:เป็น)?", r"ไปกิน", r"เซเว่น", r"ร้านสะดวกซื้อ", r"ร้าน(?:ของ)?(?:น้า|ป้า|ลุง|อา|พี่สาว|พี่ชาย|เพื่อน|ญาติ|แฟน)", r"บอท(?:ตอบ)?มั่ว"],
 )
 # A message that opens with a what-if ("万一停电…", "si jamais il y a une coupure…") tells what to do,
 # it reports nothing.
+# Asking for a different setting is not a fault: "调高两度吧", "turn the AC down a notch", "montez la clim".
+COMFORT = build([r"(?:调|开|设|打)(?:高|低|大|小)(?:一点|一些|点|[一两二三四五\d]度)", r"(?:温度|冷气|空调|暖气)(?:再)?(?:调|开)(?:高|低|大|小)"],
+                [r"(?:turn|put|set|bump|crank) (?:the )?(?:ac|aircon|air con|heating|heat|music|volume|thermostat|temperature)[a-z ]{0,12} (?:up|down)",
+                 r"turn (?:it|that) (?:up|down)(?: a (?:bit|notch|little|touch))?",
+                 r"(?:monter|baisser|augmenter|descendre|remonter) (?:un peu )?(?:la |le )?(?:clim\w*|chauffage|temperature|musique|thermostat)"],
+                [r"ปรับ(?:แอร์|อุณหภูมิ)?(?:ขึ้น|ลง)", r"(?:เพิ่ม|ลด)(?:อุณหภูมิ|แอร์)"])
 HYPOTHETICAL = build([r"^\W*(?:万一|假如|假设|假使|倘若)"],
                      [r"^\W*(?:si jamais|en cas de|au cas ou|in case|what if|hypothetically|if ever)"],
                      [r"^\W*(?:สมมติ|หากเกิด|กรณีที่)"])
@@ -319,7 +327,7 @@ REQUEST = build(
      r"send (?:a |an |someone|somebody|a technician|an engineer|someone over)", r"come (?:and )?(?:fix|check|look)",
      r"(?:look at|check on|come look)",
      r"reparer", r"reparation", r"depannage", r"besoin d'un (?:technicien|reparateur|plombier|electricien)",
-     r"envoye[rz] un technicien", r"venir reparer"],
+     r"envoye[rz] un technicien", r"venir reparer", r"log (?:this|it) for (?:them|us|her|him)"],
     # ซ่อม is the verb "repair": a request, unless it carries an aspect of work under way or done
     # ("เริ่มซ่อมแล้ว" started, "กำลังซ่อม" repairing, "ซ่อมเสร็จ" finished).
     [r"แจ้งซ่อม", r"ช่วยซ่อม", r"ส่งช่าง", r"ขอช่าง", r"(?<!เริ่ม)(?<!กำลัง)(?<!ค่า)(?<!ช่าง)(?<!งาน)(?<!ใบ)ซ่อม(?!เสร็จ|แล้ว|อยู่|เรียบร้อย)"],
@@ -333,7 +341,7 @@ _PEOPLE_STUCK = (r"(?:someone|somebody|anyone|people|persons?|customers?|staff|k
 _PERIL_ZH = [r"冒烟",
              # "打不着火" / "点不着" is a heater that will not ignite, not a fire
              r"(?<![不没])着火", r"起火", r"失火", r"火灾", r"烧焦", r"焦味", r"火花", r"触电", r"电到人", r"被电", r"被[^,.!?，。！？]{1,4}电(?:了|到|一下)", r"困人",
-             r"被困", r"困(?:了|住|咗)?(?:在|喺)", r"关着人", r"人出不来", r"困了人", r"(?:里面|里边|里头)(?:还)?(?:有|关着)人", r"有人在里面",
+             r"被困", r"困(?:了|住|咗)?(?:在|喺)", r"困了?[^,.!?，。！？]{0,4}(?:人|顾客|客人|员工|同事|小孩|孩子)", r"关着人", r"人出不来", r"困了人", r"(?:里面|里边|里头)(?:还)?(?:有|关着)人", r"有人在里面",
              r"燃气泄漏", r"煤气", r"漏气"]
 _PERIL_LATIN = [r"smoke", r"smoking", r"fire", r"spark\w*", r"trapped", r"stuck inside", r"people stuck",
                 r"(?:someone|somebody|a customer|a child|a kid|an? [a-z]+)'s (?:stuck|trapped) in", _PEOPLE_STUCK,
@@ -351,16 +359,18 @@ HAZARD = build(
      r"(?:地上|地面|地板|满地|一地|到处)[^,.!?，。！？]{0,3}(?:全|都)(?:是)?(?:污|脏|臭)?水",
      r"糊味", r"短路", r"关人", r"关了人", r"(?:里面|里边|里头)(?:还)?有(?:个|人)[^,.!?，。！？]{0,8}出不来", r"人被关",
      r"爆管", r"水管爆", r"满出来", r"漫出来", r"流到地上", r"(?:一直)?在滴(?!答)", r"拿(?:个)?桶(?:接|在接)", r"管子爆",
-     r"爆了", r"溢出", r"漫到", r"漫进", r"爆裂", r"爆(?=\s*(?:$|[!！,，.。]))", *_PERIL_ZH],
+     r"爆了", r"溢出", r"漫到", r"漫进", r"爆裂", r"爆(?=\s*(?:$|[!！,，.。]))", r"哗哗", r"一直(?:在)?流水", r"流个不停", *_PERIL_ZH],
     [r"leak\w*", r"seep\w*", r"drip\w*", r"flood\w*", r"overflow\w*", r"burnt", r"burned smell", r"water all over",
      r"backing up", r"brule", r"(?:got|get|gets|is|are|was|were) stuck in", r"burst",
-     r"water (?:coming|pouring|dripping|leaking|running)", r"shock", r"water everywhere",
+     r"water (?:is |'s )?(?:coming|pouring|dripping|leaking|running|spilling)", r"shock", r"water everywhere", r"spill\w*",
+     r"won'?t stop running", r"can'?t get out", r"with (?:a |an |two |three |\d+ )?[a-z]+(?: [a-z]+)? (?:inside|stuck inside|trapped inside)",
+     r"deborde\w*", r"l'eau monte",
      r"(?:people|someone|somebody|customers?|staff|kids?) (?:stuck |trapped )?inside",
      r"(?:des |les )?(?:clients|gens|personnes|quelqu'un|enfants?) (?:coinces? |bloques? )?dedans",
      r"fuites?", r"fuit", r"fume", r"inondation", r"inonde", r"bloques", r"avec (?:une?|des|deux|trois) \w+ dedans",
      r"deborde", r"(?:de l'|l')eau (?:qui )?(?:coule|tombe|fuit|rentre)", *_PERIL_LATIN],
     # ช็อต is a shock, but "ช็อตออกมา" is an espresso shot coming out
-    [r"รั่ว", r"น้ำหยด", r"หยดน้ำ", r"ช็อต(?!ออก|กาแฟ)", r"น้ำท่วม", r"น้ำพุ่ง", r"ท่อ(?:น้ำ)?(?:[^\s]{0,10})?แตก", *_PERIL_TH],
+    [r"รั่ว", r"น้ำหยด", r"หยดน้ำ", r"ล้น", r"น้ำไหลตลอด", r"ช็อต(?!ออก|กาแฟ)", r"น้ำท่วม", r"น้ำพุ่ง", r"ท่อ(?:น้ำ)?(?:[^\s]{0,10})?แตก", *_PERIL_TH],
 )
 
 
@@ -371,7 +381,7 @@ URGENT = build(
      r"要报废", r"(?:全|都|就全)(?:得|要)扔", r"快(?:派|叫|找)(?:人|师傅)",
      r"(?:海鲜|冻品|冻货|鲜肉|肉|食材|鲜奶|牛奶|蛋糕|货)[^,.!?，。！？]{0,4}(?:都)?在里(?:面|头|边)",
      r"(?:再不来|再不修)[^,.!?，。！？]{0,8}(?:报废|废|坏|臭|完了|扔)",
-     r"(?:冻品|冻货|冷冻品|冻肉|冰淇淋|雪糕|酸奶|海鲜|鲜奶)[^,.!?，。！？]{0,4}(?:都|全)?(?:软了|化了|融了|变软|温了|是温的)",
+     r"(?:冻品|冻货|冷冻品|冻肉|冰淇淋|雪糕|酸奶|海鲜|鲜奶)[^,.!?，。！？]{0,4}(?:都|全|全部)?(?:软了|化了|融了|变软|温了|是温的|溶|融|化晒|软晒)",
      # the lights out with customers already in the store
      r"(?:停电|断电|没电|全黑|黑乎乎|黑漆漆)[^!?！？]{0,24}(?:客人|顾客)[^,.!?，。！？]{0,4}(?:已经|还|都)?(?:进来|在里面|在店里|在店)",
      r"(?:客人|顾客)[^,.!?，。！？]{0,6}(?:已经|还)?(?:进来|在里面|在店里)[^!?！？]{0,16}(?:停电|断电|全黑|黑了)",
@@ -380,9 +390,10 @@ URGENT = build(
      r"hurry", r"urgence", r"urgente", r"vite", r"immediatement", r"tout de suite", r"au plus vite", r"rapidement",
      r"(?:going|about) to (?:spoil|go off)", r"spoiling", r"vont y passer", r"vont (?:pourrir|se perdre)",
      r"(?:commencent|commence) a (?:fondre|decongeler)", r"(?:va|vont) tourner", r"full (?:\w+ )?(?:delivery|load)(?: of \w+)? (?:in|inside)",
-     r"lose the lot", r"full of (?:\w+ )?(?:stock|ice cream|ice-cream|meat|fish|seafood|dairy|produce|food)",
+     r"lose the lot", r"(?:meat|fish|seafood|dairy|stock|produce|food)(?: delivery)? (?:is |are )?(?:inside|in there)",
+     r"(?:cakes?|desserts?|ice cream|dairy|milk|meat|fish)[^.!?]{0,12}(?:sweating|melting|thawing|going off|spoiling)", r"full of (?:\w+ )?(?:stock|ice cream|ice-cream|meat|fish|seafood|dairy|produce|food)",
      r"(?:seront|sera|vont etre|va etre) (?:perdue?s?|fichue?s?|a jeter|jetee?s?)", r"(?:all|the) (?:the )?(?:dairy|meat|fish|seafood|stock|produce) (?:is )?in there",
-     r"(?:toute la|tout le|toutes les) (?:viande|poisson|stock|marchandise)s?[^.!?,]{0,20} (?:est |sont )?dedans",
+     r"(?:toute la|tout le|toutes les) (?:viande|poisson|stock|marchandise|glace|produit|surgele|dessert)s?[^.!?,]{0,20} (?:est |sont )?dedans",
      r"(?:everything|it all|the stock|stock|food|meat|ice cream|ice-cream)(?:'s| is| are)? (?:thawing|melting|defrosting)",
      r"(?:power|blackout|lights (?:are |went )?out)[^!?]{0,50}(?:shoppers|people|guests) (?:are )?(?:already |still )?(?:in|inside)",
      r"\d+ (?:shoppers|customers|people|guests) inside", r"(?:everything|it all|the stock)(?:'s| has| is)? gone soft",
@@ -395,7 +406,7 @@ URGENT = build(
 NOT_URGENT = build(
     [r"不(?:太|是很|怎么|用|必)?(?:着)?急", r"不紧急", r"不加急", r"没(?:那么|有那么)?急", r"不赶", r"慢慢来",
      r"有空(?:再|的时候|来|过来)", r"不算(?:太|很)?急", r"马上就(?:到|要到)了?(?![^,.!?，。！？]{0,3}(?:快|请|派))"],
-    [r"not urgent", r"no rush", r"no hurry", r"not an emergency", r"whenever", r"pas urgent", r"rien d'urgent",
+    [r"not urgent", r"no rush", r"no hurry", r"not an emergency", r"whenever", r"pas urgent", r"rien d'urgent", r"sans urgence",
      r"pas presse"],
     [r"ไม่ด่วน", r"ไม่รีบ"],
 )

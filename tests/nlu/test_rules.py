@@ -356,3 +356,44 @@ def test_stock_thawing_makes_a_report_urgent(parser, text):
 def test_an_espresso_shot_is_not_an_electric_shock(parser):
     p = parser.parse("เครื่องชงกาแฟไม่มีแรงดัน ช็อตออกมาน้ำใสๆ ช่วยส่งช่างมาดูหน่อยครับ")
     assert p.intent == "create_ticket" and p.entities["urgency"] == "normal"
+
+
+@pytest.mark.parametrize("text", ["空调温度调高两度吧 客人说冷", "Can someone turn the AC down a notch? Front counter is freezing",
+                                  "Tu peux monter la clim de deux degrés ? Les clientes ont froid",
+                                  "ลูกค้าบ่นว่าแอร์หนาวไป ปรับขึ้นอีกองศานะ"])
+def test_asking_for_another_setting_is_not_a_fault(parser, text):
+    assert parser.parse(text).intent == "unknown"
+
+
+@pytest.mark.parametrize("text", ["万一电梯困人了 先按警铃再打电话",
+                                  "Si jamais il y a une coupure de courant, on ferme la caisse"])
+def test_a_what_if_reports_nothing(parser, text):
+    assert parser.parse(text).intent == "unknown"
+
+
+def test_staff_expenses_are_neither_help_nor_a_summary(parser):
+    assert parser.parse("报销单怎么填，出差的打车费能报吗").intent == "unknown"
+    assert parser.parse("Reminder: expense claims for November close this Friday", now=NOW).intent == "unknown"
+
+
+def test_a_colleagues_words_forwarded_to_the_bot_are_a_report(parser):
+    p = parser.parse("@小鲸 转发店员的话：「后厨下水道堵了 水漫出来了」")
+    assert p.intent == "create_ticket" and p.entities["urgency"] == "urgent" and "store" not in p.entities
+
+
+@pytest.mark.parametrize("text", ["救命 客梯里困了两个顾客！！", "升降機門開唔到，有個同事困咗喺入面",
+                                  "lift is stuck between floors with a delivery guy inside, he can't get out"])
+def test_people_trapped_in_any_words_are_urgent(parser, text):
+    p = parser.parse(text)
+    assert p.intent == "create_ticket" and p.entities["urgency"] == "urgent"
+
+
+@pytest.mark.parametrize("text, hours", [("Job 13611 complete — two and a half hours, parts came to 60", 2.5),
+                                         ("C'est réparé pour le 12543 : pièce 35, 1 h 30 de travail", 1.5)])
+def test_hours_written_out(parser, text, hours):
+    assert parser.parse(text).entities["labor_hours"] == hours
+
+
+def test_a_power_cut_told_first_is_the_fault_not_the_fridge(parser):
+    p = parser.parse("店里突然全部停电了，冰柜冷库都停了，几百斤海鲜在里面")
+    assert p.entities["skill"] == "electrical" and p.entities["urgency"] == "urgent"

@@ -17,7 +17,7 @@ HELP_PROCESS = build(
         r"(?:怎么|怎样|如何|咋)(?:样)?(?:才能|去|来)?(?:联系|找|报|查|用(?!不)|设置)",
         # "怎么给师傅评价", but not "怎么还没人接单" (a complaint about an existing job).
         r"(?:怎么|怎样|如何|咋)(?:样)?[^,.!?，。！？还没不]{0,4}?(?:报修|报障|评价|打分|取消|接单|抢单|结算|查看|查询|"
-        r"提交|申请|使用|操作|下单|提单|看|上报|汇报|反馈|填写|登记|完工|退单|改约|催单)",
+        r"提交|申请|使用|操作|下单|提单|看|上报|汇报|反馈|填写|登记|完工|退单|改约|催单|撤回)",
         r"(?:结算|报修|工单|评价|评分|派单|接单)(?:要|该|应该|需要)?(?:怎么|如何|咋)(?:看|查|弄|操作|做|用|提交|申请|算|填|打|写|给|发|交|提)",
         r"(?:需要|要|得)(?:提供|准备|填写?|上传|拍|带)(?:什么|哪些|啥)", r"(?:哪些|什么|啥)(?:步骤|流程|手续|规定)",
         r"(?:在|去)?哪(?:里|儿)?(?:可以|能)?(?:提交|操作|填|评价|打分|看|查|查看|设置|报修|取消|结算)",
@@ -30,7 +30,8 @@ HELP_PROCESS = build(
         r"(?:报修|维修)(?:的时候|时|之前|前|以后|之后|后)[^,.!?，。！？]{0,8}(?:吗|么|[?？]|要不要|需不需要)",
         r"(?:报修|维修|接单|抢单|结算|取消|评价|派单|下单)(?:的)?(?:流程|步骤|方法|方式|规则|说明|指南|规定|制度|入口|电话)",
         r"流程是(?:什么|啥|怎样|怎么)", r"找谁(?:报修|修)?", r"(?:报修|维修)(?:电话|热线)", r"打什么电话",
-        r"(?:能|可以)(?:帮我)?做(?:些)?什么", r"你(?:都|还)?(?:会|能)(?:干|做)?(?:些|点)?(?:什么|啥|嘛)", r"有(?:什么|啥)用",
+        r"(?:能|可以)(?:帮我)?做(?:些)?什么", r"权限", r"会(?:有|不会有)?(?:消息|通知)?提醒(?:吗|么)", r"怎么知道",
+        r"支持\s*(?:english|french|thai|繁体|简体)", r"你(?:都|还)?(?:会|能)(?:干|做)?(?:些|点)?(?:什么|啥|嘛)", r"有(?:什么|啥)用",
         r"有(?:哪些|什么)功能", r"使用说明", r"使用手册", r"操作指南",
         r"支持(?:英文|英语|中文|泰语|泰文|法语|法文|粤语|语音|图片|照片|视频)",
         r"(?:识|会|能)(?:不识|唔识|不会|不能)?(?:讲|说|听|聽|睇|看|读|写|打)(?:懂)?(?:广东话|粤语|英文|英语|泰文|泰语|法文|法语|繁体)", r"(?:支持|识讲|会说|能说)(?:哪些|什么|几种)(?:语言|language)",
@@ -54,7 +55,7 @@ HELP_PROCESS = build(
         r"what(?:'s| is) the (?:process|procedure)", r"user guide", r"instructions",
         r"comment (?:signaler|faire|declarer|annuler|utiliser|ca marche|demander|ouvrir)",
         r"que (?:peux|sais)-tu faire", r"quelle est la procedure", r"mode d'emploi",
-        r"which languages?", r"what languages?",
+        r"which languages?", r"what languages?", r"permissions?", r"access rights", r"droits d'acces",
         # service hours: "is the desk 24/7?", "do you come on Sundays?"
         r"(?:is|are) (?:the |this )?(?:desk|service|support|bot|helpdesk|you|it) (?:open |available |staffed )?(?:24/7|24 ?h|round the clock|"
         r"(?:on|at|over) (?:weekends?|sundays?|saturdays?|holidays?|night)|only (?:in )?office hours)",
@@ -62,7 +63,7 @@ HELP_PROCESS = build(
         r"(?:peut[- ]on|on peut) (?:joindre|envoyer) (?:des|une)",
     ],
     [r"ใช้(?:งาน)?[^\s]{0,8}(?:ยังไง|อย่างไร)", r"วิธี", r"ทำอย่างไร", r"ทำยังไง", r"เปิด(?:ให้)?บริการ", r"เวลา(?:ทำการ|ให้บริการ)",
-     r"แจ้งซ่อมยังไง", r"แจ้งซ่อมอย่างไร", r"ใช้ยังไง"],
+     r"แจ้งซ่อมยังไง", r"แจ้งซ่อมอย่างไร", r"ใช้ยังไง", r"ต้องแจ้ง(?:ผ่าน|ที่|กับ)", r"โทรหาใคร", r"แจ้ง(?:ซ่อม)?ได้ไหม", r"กี่โมงถึงกี่โมง"],
 )
 
 # Asking for the menu; loses to a real report ("help! water everywhere").
@@ -95,6 +96,9 @@ AMOUNT_QUESTION = build(
 # Staff's own expenses ("报销", "expense claims for November"): payroll chatter, not the desk's money.
 EXPENSE_CLAIM = build([r"报销", r"差旅费?"], [r"expense claims?", r"reimburse\w*", r"notes? de frais"],
                       [r"เบิกค่า", r"เบิกเงิน"])
+# Scores that are not a job's rating: a mystery shopper's visit, an audit.
+NOT_A_RATING = build([r"神秘(?:顾客|访客)", r"卫生检查", r"考核", r"评分出来"], [r"mystery (?:shopper|guest)s?", r"audit", r"inspection score"],
+                     [r"ผลตรวจ"])
 # A question about prices or fees ("修空调多少钱", "上门费怎么收", "combien ça coûte"): help about the
 # service, unless a period makes it a spending question.
 PRICE_QUESTION = build(
@@ -126,7 +130,8 @@ RATING = build(
 )
 
 CANCEL = build(
-    [r"取消", r"撤销", r"撤单", r"撤回", r"撤了", r"撤掉", r"不用修了", r"不用来了", r"不需要了", r"不修了", r"别来了",
+    # 撤回 alone is taking a chat message back ("刚才那个视频谁发的？撤回了")
+    [r"取消", r"撤销", r"撤单", r"撤回(?=[^,.!?，。！？]{0,6}(?:报修|单|申请|请求))", r"(?:报修|单|申请)[^,.!?，。！？]{0,4}撤回", r"撤了", r"撤掉", r"不用修了", r"不用来了", r"不需要了", r"不修了", r"别来了",
      r"不要来了", r"不用过来", r"作废", r"算了", r"自己(?:弄|搞|处理|修)好", r"不用派", r"无需维修", r"不需要维修",
      r"不用(?:修|来|过来|派人)?了", r"(?:别|不要|不用)派", r"误报", r"报错单", r"报重了", r"重复报",
      # calling it off politely: "不麻烦师傅了"
@@ -137,7 +142,7 @@ CANCEL = build(
      r"no need (?:to come|for (?:a |the )?(?:technician|repair|engineer|visit))", r"not needed (?:any ?more)",
      r"(?:don'?t|do not) need (?:the |a )?(?:technician|repair|engineer|visit)",
      r"close (?:the |my |this )?(?:ticket|request)", r"sorted it", r"ourselves", r"disregard", r"withdraw",
-     r"ignore (?:[a-z]+ ){0,2}(?:ticket|request|report|message)", r"scratch that", r"scrap (?:the|this|that|my)",
+     r"ignore (?:[a-z]+ ){0,2}(?:ticket|request|report|message)", r"scratch that", r"scratch #?\d", r"scrap (?:the|this|that|my)",
      r"(?:pas|plus) la peine",
      r"annuler", r"annule", r"annulez", r"nous-memes",
      r"(?:plus|pas) besoin (?:de (?:technicien|reparation|venir|passer|l'intervention))",
@@ -156,7 +161,9 @@ CLAIM_STRONG = build(
      # for a colleague: "#8412 帮王芳接了"
      r"帮[^,.!?，。！？\s]{1,4}接(?:了|一下|下)?", r"我(?:这边|这里)?可以接",
      # a dispatcher's "13444 安排王军上"
-     r"安排[^,.!?，。！？\s]{1,4}(?:上|去|接|跟)(?:吧|一下)?(?=$|[,.!?，。！？\s])"],
+     r"安排[^,.!?，。！？\s]{1,4}(?:上|去|接|跟)(?:吧|一下)?(?=$|[,.!?，。！？\s])",
+     # "@张伟 14517 … 你跑一趟", "14991 我 take 了"
+     r"你(?:跑|去|过去)(?:一趟|一下|看看|看下)", r"我\s*take\s*(?:了|啦)?"],
     [r"claim", r"claimed", r"claiming", r"i'?ll take", r"i take", r"i can take", r"i'?ll do it", r"i can do it",
      r"taking (?:it|this|ticket|job)", r"take (?:it|this|ticket|job)", r"assign (?:it )?to me", r"i'?ll handle",
      r"i'?ll go", r"i can go", r"i'?m on it", r"i'?ll pick (?:it|this) up", r"picking (?:it|this) up",
@@ -219,7 +226,7 @@ STATUS_QUERY = build(
      r"怎么还(?:没|不)", r"(?:修|处理|弄)(?:得|的)?(?:怎么样|如何|好了吗|好了没|好没|完了吗|完没)", r"好了(?:吗|没)",
      r"到了(?:吗|没)", r"来了(?:吗|没)", r"出发了(?:吗|没)", r"(?:修|处理|弄|搞)(?:得|的)?(?:咋样|怎样)", r"都(?:下午|晚上|中午|傍晚|\d+点|几点)了",
      r"说好(?:的)?(?:今天|上午|下午|几点)", r"被忘", r"忘了(?:吗|吧)", r"(?:派单|派人|安排|接单|受理|处理)了(?:吗|没|么)",
-     r"(?:能|会|可以|还)?(?:过)?来(?:吗|么|不来)", r"来不来", r"查(?:一下|下|询)", r"跟进", r"催", r"结果", r"什么情况",
+     r"(?:能|会|可以|还)?(?:过)?来(?:吗|么|不来)", r"派(?:出去|出)了?没(?:有)?", r"到底(?:派|来|修|有没有)", r"能[弄修搞]好不", r"来不来", r"查(?:一下|下|询)", r"跟进", r"催", r"结果", r"什么情况",
      r"啥情况", r"怎么回事", r"\d+(?:号)?(?:单|工单)?的(?:情况|进度)", r"出发(?:了)?没(?:有)?", r"(?:修|弄|搞)好不(?:$|[?？\s])",
      # who has it, nobody yet: "1024号单派给谁了", "一直没人理"
      r"(?:派|分配|分|交|转)给(?:了)?谁", r"谁(?:在)?(?:接|负责|处理|跟|来)", r"(?:一直|还是)没(?:人|动静|消息|回复)"],
@@ -245,7 +252,7 @@ TIME_QUESTION = build(
     [r"什么时候", r"啥时候", r"几点", r"多久", r"多长时间", r"哪天", r"几号"],
     [r"when will", r"when is", r"when are", r"when can", r"when do", r"when does", r"how long", r"what time",
      r"quand", r"combien de temps", r"a quelle heure"],
-    [r"เมื่อไหร่", r"เมื่อไร", r"กี่โมง", r"นานไหม", r"วันไหน", r"ตอนไหน", r"กี่วัน"],
+    [r"(?<!ว่าง)เมื่อไหร่", r"เมื่อไร", r"กี่โมง", r"นานไหม", r"วันไหน", r"ตอนไหน", r"กี่วัน"],
 )
 JOB_CONTEXT = build(
     # 到 as arriving ("几点到"), not as "until" ("营业到几点")
@@ -284,7 +291,7 @@ QUESTION = build(
     [r"[?？]", r"吗", r"么", r"呢(?:\s|$)", r"没(?:有)?(?:\s*[?？.]*\s*$)", r"了没(?!问题|事|毛病)", r"什么时候", r"啥时候", r"几点", r"多久",
      r"是不是", r"有没有"],
     [r"when", r"where", r"what", r"how", r"is it", r"did", r"has", r"have you", r"quand", r"ou", r"est-ce"],
-    [r"ไหม", r"หรือยัง", r"เมื่อไหร่", r"มั้ย", r"ไหน", r"ยังไง", r"อย่างไร"],
+    [r"ไหม", r"หรือยัง", r"(?<!ว่าง)เมื่อไหร่", r"มั้ย", r"กี่โมง", r"ไหน", r"ยังไง", r"อย่างไร"],
 )
 
 # -- small talk ----------------------------------------------------------------------------------------

@@ -43,6 +43,8 @@ def find_skill(lex: Lexicon, text: str) -> tuple[str, Span] | None:
     return lookup(lex.skills, m.term), (m.start, m.end)
 
 
+_SOURCE = re.compile(r"天花板|吊顶|ceiling|plafond|เพดาน")
+
 # Faults of a whole site rather than of one appliance.
 OUTAGE = re.compile(r"停电|断电|没电|断网|没网|停水|power outage|no power|panne de courant|ไฟดับ|เน็ตหลุด")
 
@@ -88,6 +90,8 @@ def mask_terms(lex: Lexicon, text: str) -> str:
 def _weak_term(term: str) -> bool:
     if len(term) == 1:
         return True
+    if _SOURCE.search(term):
+        return False   # "天花板漏水", "น้ำรั่วจากเพดาน": a leak that names where it comes from names the trade
     # "fuite d'eau", "panne de courant", "ไฟดับ": a synonym that carries a symptom is a symptom.
     return bool(SYMPTOM.search(term) or HAZARD.search(term) or REQUEST.fullmatch(term))
 
@@ -137,7 +141,7 @@ _TICKET_EXPLICIT = re.compile(
     r"(?:接单|抢单|认领|(?<![a-z])(?:claim|take))\s*(?:#\s*)?(\d{1,8})(?![\d.]|\s*(?:分钟|小时|元|块|星|个|min|h\b))"
 )
 # A Latin unit is a whole word: "2440 started" is a job number, "5 stars" a rating.
-_UNIT_AFTER = (r"\s*(?:分钟|分|小时|个|钟头|元|块|星|颗|号|楼|层|度|米|点|月|年|天|岁|台|次|周|秒|万|千|°|℃|"
+_UNIT_AFTER = (r"\s*(?:分钟|分|小时|个(?!师傅|工程师)|钟头|元|块|星|颗|号|楼|层|度|米|点|月|年|天|岁|台|次|周|秒|万|千|°|℃|"
                r"(?:degrees?|deg|h|hr|hrs|min|mins|minutes?|hours?|heures?|euros?|baht|rmb|yuan|stars?)(?![a-z])|"
                r"%|€|[/:.]\d|นาที|ชั่วโมง|ดาว|บาท)")
 # Letters right after the digits make a code or a unit ("5g", "3pm"), except an engineer's glued
@@ -153,7 +157,7 @@ def find_ticket(text: str, allow_bare: bool) -> tuple[int, Span] | None:
         g = next(i for i in range(1, 6) if m.group(i))
         return int(m.group(g)), m.span(g)
     if allow_bare:
-        m = _TICKET_BARE.search(text)
+        m = _TICKET_BARE.search(text) or _TICKET_BEFORE_COLON.search(text)
         # "5555": laughter in Thai (ห้า, "ha"), not a job number when nothing says it is one
         if m and not LAUGHTER.fullmatch(m.group(1)):
             return int(m.group(1)), m.span(1)
@@ -161,6 +165,8 @@ def find_ticket(text: str, allow_bare: bool) -> tuple[int, Span] | None:
 
 
 LAUGHTER = re.compile(r"5{3,}")
+# "评价一下14067：4分": five digits and more before a colon are a job, not a time of day.
+_TICKET_BEFORE_COLON = re.compile(r"(?<![\d.:/¥$€\-a-z])(\d{5,7})(?=\s*:)")
 
 # A format shown to others, not a report of its own: "例：#11XXX 完工 工时2", "format: #1234X done".
 # A placeholder job number or an "example:" label at the start.

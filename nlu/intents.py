@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from .cues import (AMOUNT_QUESTION, CANCEL, CLAIM_STRONG, CLAIM_WEAK, COMPLETE, COMPLETE_WEAK, DELAY_STRONG, ENGINEER_DONE, ETA_HINT,
-                   EXPENSE_CLAIM,
+                   EXPENSE_CLAIM, NOT_A_RATING,
                    FIRST_PERSON, GREETING, HELP_GENERIC, HELP_PROCESS, JOB_CONTEXT, LABOR_WORD, NEGATED_STEP, OFF_DUTY,
                    PARTS_STRONG, PAST_REF, PRICE_QUESTION, RATING, REPORT_WORD, SETTLEMENT, STATUS_QUERY,
                    STATUS_STRONG, TESTED, THANKS, TIME_QUESTION)
@@ -82,7 +82,7 @@ def classify(sig: Signals) -> list[tuple[str, float]]:
         put("help", 0.85)
     if _has(CANCEL, t):
         put("cancel_ticket", 0.92 if sig.ticket_ref or not report else 0.7)
-    if _has(RATING, t) and not (report and not sig.ticket_ref):
+    if _has(RATING, t) and not (report and not sig.ticket_ref) and not _has(NOT_A_RATING, t):
         put("rate_service", 0.9)
     steps = sum(1 for rx in STATUS_CUES.values() if rx.search(t))
     progress = steps > 0

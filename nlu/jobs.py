@@ -43,7 +43,7 @@ NO_PARTS = re.compile(r"(?:无|没有?(?:用|换|更换)?|不需要|不用(?:换
                        r"(?<![a-z])(?:no (?:new |spare )?parts?|no spares?|without (?:any )?parts|nothing replaced|"
                        r"(?:aucune|pas de|sans) pieces?)(?![a-z])|"
                        r"ไม่มี(?:ค่า|การ)?(?:เปลี่ยน)?อะไหล่|ไม่(?:ต้อง|ได้)(?:เปลี่ยน|ใช้)อะไหล่|ไม่ใช้อะไหล่|配件\s*[:：]?\s*(?:无|0)(?!\d)|"
-                       r"(?:冇|没)(?:换|換)(?:嘢|野|东西?|零件)")
+                       r"(?:冇|没)(?:换|換)(?:嘢|野|东西?|零件)|(?:配件|材料|零件)(?:都)?没(?:用|换)|不收(?:材料|配件)费?")
 
 
 # Hours in words: "an hour and a half", "une heure et demie", "half an hour", "ครึ่งชั่วโมง",
@@ -53,7 +53,8 @@ _WORD_NUMBERS = {"a": 1, "an": 1, "one": 1, "un": 1, "une": 1, "two": 2, "deux":
 _WORD_HOURS = re.compile(
     r"(?<![a-z])(?:(an?|one|une?|two|deux|three|trois|four|quatre|five|cinq|six)\s+(?:hours?|heures?)"
     r"(\s+and a half|\s+et demie)?|(an?|one|two|three|four|five|six) and a half hours?|(half an|half a|une demi-|une demi|a half)\s*(?:hour|heure))(?![a-z])|"
-    r"(ครึ่งชั่วโมง)|(?<![\d一二两三四五六七八九十])(个半)\s*(?:小时|钟头|钟)|(?<![\d])(?<!ครึ่ง)ชั่วโมงครึ่ง")
+    r"(ครึ่งชั่วโมง)|(?<![\d一二两三四五六七八九十])(个半)\s*(?:小时|钟头|钟)|(?<![\d])(?<!ครึ่ง)ชั่วโมงครึ่ง|"
+    r"(trois quarts d'heure|three quarters of an hour|三刻钟)")
 
 
 def _word_hours(text: str) -> tuple[int | float, Span] | None:
@@ -62,6 +63,8 @@ def _word_hours(text: str) -> tuple[int | float, Span] | None:
         return None
     if m.group(4) or m.group(5):
         return 0.5, m.span()
+    if m.group(7):
+        return 0.75, m.span()
     if m.group(1):
         return as_number(_WORD_NUMBERS[m.group(1)] + (0.5 if m.group(2) else 0)), m.span()
     if m.group(3):
@@ -69,7 +72,19 @@ def _word_hours(text: str) -> tuple[int | float, Span] | None:
     return 1.5, m.span()    # "个半钟", "ชั่วโมงครึ่ง"
 
 
+# "打压半小时不掉，工时三个半小时": the hours after their label are the labour, whatever came first.
+_LABOR_LABEL = re.compile(r"(?:工时|人工|用时|labou?r|main d'oeuvre|ค่าแรง|ใช้เวลา)\s*[:：]?\s*")
+
+
 def find_labor_hours(text: str) -> tuple[int | float, Span] | None:
+    for lab in _LABOR_LABEL.finditer(text):
+        got = _unlabelled_hours(text[lab.end():])
+        if got and got[1][0] == 0:
+            return got[0], (lab.end() + got[1][0], lab.end() + got[1][1])
+    return _unlabelled_hours(text)
+
+
+def _unlabelled_hours(text: str) -> tuple[int | float, Span] | None:
     words = _word_hours(text)
     digits = _digit_hours(text)
     if words and digits:
@@ -153,12 +168,12 @@ STATUS_CUES: dict[str, re.Pattern[str]] = {
         r"缺(?:少)?(?:个|了)?(?:配件|零件|件|料|材料|部件|备件)|缺[^\s,.!?，]{1,6}|需要(?:换|更换|订|买|采购)|要(?:换|订)(?:个|一个)?|"
         r"(?:等|订|调|买|采购)(?:个|一下)?(?:配件|零件|部件|备件)|配件(?:没有|没了|缺货|不够|还没到|要订|需要订)|"
         r"(?<![a-z])(?:need to order|ordering|order(?:ed)? (?:a |the )?(?:new |replacement )?\w+|"
-        r"attends? (?:la |les |une )?pieces?|commander (?:une |la |des )?pieces?)(?![a-z])|สั่ง|"
+        r"attends? (?:la |les |une )?pieces?|commander (?:une |la |des )?pieces?)(?![a-z])|สั่ง(?:ชิ้นส่วน|ของใหม่)|"
         r"没(?:有)?(?:带)?(?:配件|零件|部件|备件|材料)|回(?:公司|仓库|去)拿|少(?:了)?(?:个|一个|一只|一根|一块)[^\s,.!?，]{1,6}|停产|替代件|"
         r"(?:配件|零件|部件|备件|件)(?:未到|还没到|没到|未有|冇到)|(?:发|寄|送|拿)错(?:了)?(?:件|配件|零件|型号)?|型号不对|"
         r"(?<![a-z])(?:wrong (?:part|model|size|valve|board|fan|motor)\w*|sent the wrong|il manque|manque (?:une?|la|le|les|des|d')|"
         r"mauvaise piece|il faut (?:changer|remplacer|commander|une? (?:nouveau |nouvelle )?\w+ (?:neuf|neuve))|"
-        r"je n'en ai pas (?:sur moi|avec moi|dans le camion))(?![a-z])|อะไหล่ยังไม่มา|อะไหล่ไม่มี|ขาด|重新订|重订|补订|"
+        r"je n'en ai (?:pas|plus) (?:sur moi|avec moi|dans le camion)|il me faut (?:un|une|des|le|la) )(?![a-z])|อะไหล่ยังไม่มา|อะไหล่ไม่มี|ขาด|重新订|重订|补订|"
         r"(?:配件|零件|部件|备件)[^\s,，.。]{0,6}(?:调|订|等|没|缺|买|不对|不符|不匹配|在路上|发货|寄|快递)|"
         r"带(?:个|上)?(?:件|配件|零件|新的)|pieces? a commander|订货|调货|要订|得订|需要订|订购|没货|缺货|无货|没库存|(?<![a-z])(?:out of stock|backorder(?:ed)?|rupture de stock)(?![a-z])|(?<![a-z])(?:need(?:s)? (?:a |new )?parts?|need(?:s)? (?:a |an )?(?:new |replacement )\w+|"
         r"waiting (?:for|on) (?:the )?parts?|parts? (?:on order|ordered|needed|missing)|missing parts?|"

@@ -116,7 +116,7 @@ _SYMPTOM_LATIN = [
     r"fell off", r"out of service", r"water (?:coming|pouring|dripping|leaking|running)", r"(?:is|are) out", r"went out", r"not on", r"won'?t come on", r"backing up", r"backed up",
     r"backs up",
     # "no heating", "plus de chauffage": the device's service is missing.
-    r"no (?:" + _SERVICES + r")(?!\s+(?:needed|required|necessary))", r"(?:plus|pas|aucune?) (?:de |d')(?:" + _SERVICES_FR + r")", r"rejecting", r"rejects?", r"declin(?:es|ing)", r"refus(?:e|es|ed|ing)", r"rejett?e\w*", r"should be", r"supposed to",
+    r"no (?:" + _SERVICES + r")(?!\s+(?:needed|required|necessary))", r"(?:plus|pas|aucune?) (?:de |d')(?:" + _SERVICES_FR + r")", r"rejecting", r"rejects?", r"reboots?(?: itself)?", r"restarts? (?:itself|on its own|by itself)", r"declin(?:es|ing)", r"refus(?:e|es|ed|ing)", r"rejett?e\w*", r"should be", r"supposed to",
     r"doesn'?t turn on", r"not turning on", r"won'?t start", r"alarms? (?:is |are |keeps )?going off", r"instead of -?\d", r"au lieu de -?\d",
     r"(?:l'|une )?alarme (?:sonne|qui sonne|se declenche)",
     # a temperature on the move: "at 9 degrees and climbing"
@@ -281,7 +281,7 @@ ELSEWHERE = build(
      r"beside us", r"next to us", r"(?:the \w+ )?upstairs (?:has|had|is|lost)", r"across the hall", r"office lobby", r"other brand'?s?",
      r"camera (?:caught|footage)", r"on the recording", r"security cam\w* (?:shows|showed|caught)", r"watched the tape", r"new rule", r"what would we",
      r"slide \d+", r"scenario", r"role-?play", r"lessons learned", r"sample answer", r"if someone", r"tiktok", r"the memes? (?:about|on)",
-     r"joking", r"netflix", r"newsletter", r"7-?eleven", r"seven eleven", r"family ?mart", r"lawson", r"nightmare", r"daydream\w*", r"condo'?s?", r"news", r"food court", r"reportage",
+     r"joking", r"netflix", r"newsletter", r"story (?:from|about)", r"made it (?:into|onto)", r"7-?eleven", r"seven eleven", r"family ?mart", r"lawson", r"nightmare", r"daydream\w*", r"condo'?s?", r"news", r"food court", r"reportage",
      r"si (?:la |le |les |l'|un |une |jamais )[^.!?]{0,60}(?:appelez|prevenez|contactez|mettez|debranchez|coupez)",
      r"d'en face", r"du dessus", r"concurrente?", r"ma residence", r"ma chambre", r"syndic", r"ligne \d+",
      r"videosurveillance", r"la video", r"l'enregistrement", r"la camera a filme", r"rappel important", r"si quelqu'un",
@@ -289,7 +289,7 @@ ELSEWHERE = build(
      r"would happen if", r"just curious", r"e\.g\.", r"good report", r"looks like\s*:", r"while (?:i was )?shopping",
      r"example", r"new starters?", r"(?:my|his|her|their|our) (?:uncle|aunt|auntie|cousin|grandma|grandpa|in-laws?|brother-in-law|sister-in-law|boyfriend|girlfriend|wife|husband)'?s?",
      r"brain (?:short-circuited|fried|crashed|is broken)", r"(?:my|his|her) (?:brain|heart|life|mood|love life)[^.!?]{0,25}(?:is|'s) like",
-     r"(?:like|comme) (?:my|mon|ma) ex", r"(?:ma vie|mon coeur|mon cerveau|mon moral)[^.!?]{0,25}comme", r"une vraie (?:machine|machine a cafe|frigo|clim)", r"(?:mon|ma|mes) (?:oncle|tante|cousine?|beau-frere|belle-soeur|grand-mere|grand-pere)",
+     r"(?:like|comme) (?:my|mon|ma) ex", r"(?:ma vie|mon coeur|mon cerveau|mon moral)[^.!?]{0,25}comme", r"une vraie (?:machine|machine a cafe|frigo|clim)", r"(?:est|c'est|sont) comme (?:la|le|les|une?|mon|ma|notre)", r"(?:mon|ma|mes) (?:oncle|tante|cousine?|beau-frere|belle-soeur|grand-mere|grand-pere)",
      r"(?:faisais|faire|fais|faisant) (?:mes|les|des) courses", r"hypothetically", r"traffic lights?", r"next time (?:the|it|something|anything)",
      r"que faire (?:si|en cas)", r"si un jour", r"du centre commercial", r"(?:la securite|le centre|le gardien|le syndic|la mairie) s'en occupe",
      r"feux? (?:rouges?|de circulation)", r"bouchons?", r"la prochaine fois"],
@@ -342,13 +342,14 @@ _PERIL_ZH = [r"冒烟",
              # "打不着火" / "点不着" is a heater that will not ignite, not a fire
              r"(?<![不没])着火", r"起火", r"失火", r"火灾", r"烧焦", r"焦味", r"火花", r"触电", r"电到人", r"被电", r"被[^,.!?，。！？]{1,4}电(?:了|到|一下)", r"困人",
              r"被困", r"困(?:了|住|咗)?(?:在|喺)", r"困了?[^,.!?，。！？]{0,4}(?:人|顾客|客人|员工|同事|小孩|孩子)", r"关着人", r"人出不来", r"困了人", r"(?:里面|里边|里头)(?:还)?(?:有|关着)人", r"有人在里面",
-             r"燃气泄漏", r"煤气", r"漏气"]
+             r"燃气泄漏", r"煤气", r"漏气", r"(?:有人|顾客|客人|员工|同事|小孩)(?:被)?(?:摔倒|摔伤|受伤|砸伤|划伤)"]
 _PERIL_LATIN = [r"smoke", r"smoking", r"fire", r"spark\w*", r"trapped", r"stuck inside", r"people stuck",
                 r"(?:someone|somebody|a customer|a child|a kid|an? [a-z]+)'s (?:stuck|trapped) in", _PEOPLE_STUCK,
                 r"(?:sent|odeur de|odeur) (?:le |la |du )?(?:brule|gaz|fumee)", r"burning", r"gas smell", r"smell of gas",
-                r"gas leak", r"electric shock", r"fumee", r"feu", r"incendie", r"etincelles?", r"coinces",
+                r"gas leak", r"electric shock", r"(?:someone|somebody|a customer|customers?|a kid|a child|staff) (?:fell|slipped|got hurt|is hurt|was hurt|got injured|was injured)",
+                r"(?:quelqu'un|une? cliente?|un enfant) (?:est tombee?|s'est blessee?|a chute)", r"fumee", r"feu", r"incendie", r"etincelles?", r"coinces",
                 r"(?:coincee?s?|bloquee?s?) (?:dans|dedans)"]
-_PERIL_TH = [r"ควัน", r"ไหม้", r"ติดอยู่", r"ติดค้างในลิฟต์", r"ไฟช็อต", r"แก๊สรั่ว", r"กลิ่นแก๊ส", r"คนติด", r"มีคนติด"]
+_PERIL_TH = [r"(?:มี)?(?:ลูกค้า|คน|พนักงาน|เด็ก)(?:หก)?ล้ม", r"บาดเจ็บ", r"ควัน", r"ไหม้", r"ติดอยู่", r"ติดค้างในลิฟต์", r"ไฟช็อต", r"แก๊สรั่ว", r"กลิ่นแก๊ส", r"คนติด", r"มีคนติด"]
 # "quelqu'un est coincé": a person stuck is a peril; a "coincé" drawer is not a hazard of its own.
 PERIL = build(_PERIL_ZH, [*_PERIL_LATIN, r"coinces?", r"bloques? (?:dans|dedans)"], _PERIL_TH)
 
@@ -359,18 +360,20 @@ HAZARD = build(
      r"(?:地上|地面|地板|满地|一地|到处)[^,.!?，。！？]{0,3}(?:全|都)(?:是)?(?:污|脏|臭)?水",
      r"糊味", r"短路", r"关人", r"关了人", r"(?:里面|里边|里头)(?:还)?有(?:个|人)[^,.!?，。！？]{0,8}出不来", r"人被关",
      r"爆管", r"水管爆", r"满出来", r"漫出来", r"流到地上", r"(?:一直)?在滴(?!答)", r"拿(?:个)?桶(?:接|在接)", r"管子爆",
-     r"爆了", r"溢出", r"漫到", r"漫进", r"爆裂", r"爆(?=\s*(?:$|[!！,，.。]))", r"哗哗", r"一直(?:在)?流水", r"流个不停", *_PERIL_ZH],
+     r"爆了", r"溢出", r"漫到", r"漫进", r"爆裂", r"爆(?=\s*(?:$|[!！,，.。]))", r"哗哗", r"一直(?:在)?流水", r"流个不停", r"(?:污水|脏水|臭水)[^,.!?，。！？]{0,6}冒",
+     r"(?:管|接口|水管|管子)[^,.!?，。！？]{0,6}露水", *_PERIL_ZH],
     [r"leak\w*", r"seep\w*", r"drip\w*", r"flood\w*", r"overflow\w*", r"burnt", r"burned smell", r"water all over",
      r"backing up", r"brule", r"(?:got|get|gets|is|are|was|were) stuck in", r"burst",
      r"water (?:is |'s )?(?:coming|pouring|dripping|leaking|running|spilling)", r"shock", r"water everywhere", r"spill\w*",
      r"won'?t stop running", r"can'?t get out", r"with (?:a |an |two |three |\d+ )?[a-z]+(?: [a-z]+)? (?:inside|stuck inside|trapped inside)",
+     r"with (?:a |an |our |the |two |three |\d+ )?(?:[a-z]+ ){0,2}(?:guy|man|woman|person|people|customer|staff|worker|kid|child|lady|courier|driver)s? (?:still )?inside",
      r"deborde\w*", r"l'eau monte",
      r"(?:people|someone|somebody|customers?|staff|kids?) (?:stuck |trapped )?inside",
      r"(?:des |les )?(?:clients|gens|personnes|quelqu'un|enfants?) (?:coinces? |bloques? )?dedans",
      r"fuites?", r"fuit", r"fume", r"inondation", r"inonde", r"bloques", r"avec (?:une?|des|deux|trois) \w+ dedans",
      r"deborde", r"(?:de l'|l')eau (?:qui )?(?:coule|tombe|fuit|rentre)", *_PERIL_LATIN],
     # ช็อต is a shock, but "ช็อตออกมา" is an espresso shot coming out
-    [r"รั่ว", r"น้ำหยด", r"หยดน้ำ", r"ล้น", r"น้ำไหลตลอด", r"ช็อต(?!ออก|กาแฟ)", r"น้ำท่วม", r"น้ำพุ่ง", r"ท่อ(?:น้ำ)?(?:[^\s]{0,10})?แตก", *_PERIL_TH],
+    [r"รั่ว", r"น้ำหยด", r"หยดน้ำ", r"ล้น", r"น้ำไหลตลอด", r"นองพื้น", r"ช็อต(?!ออก|กาแฟ)", r"น้ำท่วม", r"น้ำพุ่ง", r"ท่อ(?:น้ำ)?(?:[^\s]{0,20})?แตก", *_PERIL_TH],
 )
 
 
@@ -391,7 +394,9 @@ URGENT = build(
      r"(?:going|about) to (?:spoil|go off)", r"spoiling", r"vont y passer", r"vont (?:pourrir|se perdre)",
      r"(?:commencent|commence) a (?:fondre|decongeler)", r"(?:va|vont) tourner", r"full (?:\w+ )?(?:delivery|load)(?: of \w+)? (?:in|inside)",
      r"lose the lot", r"(?:meat|fish|seafood|dairy|stock|produce|food)(?: delivery)? (?:is |are )?(?:inside|in there)",
-     r"(?:cakes?|desserts?|ice cream|dairy|milk|meat|fish)[^.!?]{0,12}(?:sweating|melting|thawing|going off|spoiling)", r"full of (?:\w+ )?(?:stock|ice cream|ice-cream|meat|fish|seafood|dairy|produce|food)",
+     r"(?:cakes?|desserts?|ice cream|dairy|milk|meat|fish)[^.!?]{0,12}(?:sweating|melting|thawing|going off|spoiling)",
+     r"(?:ice cream|ice-cream|stock|meat|butter|cheese|dairy)[^.!?]{0,8}(?:going|gone|getting) soft",
+     r"(?:viande|poisson|glaces?|surgeles|produits frais|yaourts?|lait)[^.!?,]{0,10} dedans", r"full of (?:\w+ )?(?:stock|ice cream|ice-cream|meat|fish|seafood|dairy|produce|food)",
      r"(?:seront|sera|vont etre|va etre) (?:perdue?s?|fichue?s?|a jeter|jetee?s?)", r"(?:all|the) (?:the )?(?:dairy|meat|fish|seafood|stock|produce) (?:is )?in there",
      r"(?:toute la|tout le|toutes les) (?:viande|poisson|stock|marchandise|glace|produit|surgele|dessert)s?[^.!?,]{0,20} (?:est |sont )?dedans",
      r"(?:everything|it all|the stock|stock|food|meat|ice cream|ice-cream)(?:'s| is| are)? (?:thawing|melting|defrosting)",
@@ -406,7 +411,7 @@ URGENT = build(
 NOT_URGENT = build(
     [r"不(?:太|是很|怎么|用|必)?(?:着)?急", r"不紧急", r"不加急", r"没(?:那么|有那么)?急", r"不赶", r"慢慢来",
      r"有空(?:再|的时候|来|过来)", r"不算(?:太|很)?急", r"马上就(?:到|要到)了?(?![^,.!?，。！？]{0,3}(?:快|请|派))"],
-    [r"not urgent", r"no rush", r"no hurry", r"not an emergency", r"whenever", r"pas urgent", r"rien d'urgent", r"sans urgence",
+    [r"not urgent", r"no rush", r"no hurry", r"not an emergency", r"whenever", r"pas urgent", r"rien d'urgent", r"sans urgence", r"not (?:overflowing|leaking|flooding)",
      r"pas presse"],
-    [r"ไม่ด่วน", r"ไม่รีบ"],
+    [r"ไม่ด่วน", r"ไม่รีบ", r"ว่างเมื่อไห?ร่(?:ค่อย|ก็)", r"ค่อยมา"],
 )

@@ -27,7 +27,8 @@ HELDOUT = [HERE / "heldout.yaml", HERE / "heldout2.yaml", HERE / "heldout3.yaml"
            HERE / "heldout5.yaml", HERE / "heldout6.yaml", HERE / "heldout7.yaml", HERE / "heldout8.yaml",
            HERE / "heldout9.yaml", HERE / "heldout10.yaml",
            HERE / "heldout11.yaml", HERE / "heldout12.yaml", HERE / "heldout13.yaml",
-           HERE / "heldout14.yaml", HERE / "heldout15.yaml"]
+           HERE / "heldout14.yaml", HERE / "heldout15.yaml",
+           HERE / "heldout16.yaml"]
 # Floors below the tuned sets' 97 %: batch 12 at its untuned score (its header), so nothing
 # regresses below it; batches 3–11 at what the model reaches once tuned on them
 # (untuned they scored 89.50 % / 84.46 %, 95.32 % / 96.12 %, 92.33 % / 97.52 %, 94.96 % / 93.19 %,
@@ -43,7 +44,8 @@ HELDOUT = [HERE / "heldout.yaml", HERE / "heldout2.yaml", HERE / "heldout3.yaml"
 # Batch 4's writer was not told the desk's urgency convention (any leak, food about to spoil:
 # urgent).
 # (Rounded down to the permille: a float of 387/400 need not reach the literal 0.9675.)
-FLOORS = {"heldout14.yaml": {"intent": 0.982, "entity": 0.998, "unasked_false_tickets": 0, "non_tickets_acted_on": 17},
+FLOORS = {"heldout15.yaml": {"intent": 0.984, "entity": 0.986, "unasked_false_tickets": 0, "non_tickets_acted_on": 20},
+          "heldout14.yaml": {"intent": 0.982, "entity": 0.998, "unasked_false_tickets": 0, "non_tickets_acted_on": 17},
           "heldout13.yaml": {"intent": 0.966, "entity": 0.988, "unasked_false_tickets": 0, "non_tickets_acted_on": 17},
           "heldout12.yaml": {"intent": 0.952, "entity": 0.967, "unasked_false_tickets": 1, "non_tickets_acted_on": 14},
           "heldout11.yaml": {"intent": 0.971, "entity": 0.991, "unasked_false_tickets": 0, "non_tickets_acted_on": 11},

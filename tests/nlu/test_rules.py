@@ -397,3 +397,28 @@ def test_hours_written_out(parser, text, hours):
 def test_a_power_cut_told_first_is_the_fault_not_the_fridge(parser):
     p = parser.parse("店里突然全部停电了，冰柜冷库都停了，几百斤海鲜在里面")
     assert p.entities["skill"] == "electrical" and p.entities["urgency"] == "urgent"
+
+
+@pytest.mark.parametrize("text, hours", [("14729 地暖漏点补好了，打压半小时不掉，工时三个半小时，管件加阀门一共215", 3.5),
+                                         ("14306 c'est bon, disjoncteur changé 25 €, trois quarts d'heure", 0.75)])
+def test_the_hours_after_their_label_are_the_labour(parser, text, hours):
+    assert parser.parse(text).entities["labor_hours"] == hours
+
+
+@pytest.mark.parametrize("text", ["#14224 修好了，冷库已经降到零下2度，工时3小时，配件没用",
+                                  "14405 好了，路由器重新配置了一遍，用了四十五分钟，不收材料费"])
+def test_no_parts_in_other_words(parser, text):
+    assert parser.parse(text).entities["parts_amount"] == 0
+
+
+def test_a_mystery_shoppers_score_is_not_a_rating(parser):
+    assert parser.parse("这季度神秘顾客评分出来了，我们店92分，卫生间扣了2分").intent != "rate_service"
+
+
+def test_taking_back_a_chat_message_is_not_a_cancel(parser):
+    assert parser.parse("刚才那个视频谁发的？撤回了我没看到").intent != "cancel_ticket"
+    assert parser.parse("#3312 撤回报修 自己弄好了").intent == "cancel_ticket"
+
+
+def test_a_ceiling_leak_is_plumbing_whatever_it_drips_on(parser):
+    assert parser.parse("น้ำรั่วจากเพดานตรงหน้าแคชเชียร์ หยดลงเครื่องคิดเงินแล้ว").entities["skill"] == "plumbing"

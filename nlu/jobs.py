@@ -31,7 +31,7 @@ _DECIMAL_COMMA_HOURS = re.compile(r"(?<![\d,])(\d+),(\d{1,2})\s*(?:h|heures?)(?!
 _MONEY_LABEL = r"(?:配件|零件|材料|部件|备件|(?<![a-z])(?:parts?|materials?|pieces?|spare parts?)(?![a-z])|อะไหล่|ค่าของ)"
 _MONEY_UNIT = r"(?:元|块钱|块|rmb|cny|yuan|€|euros?|eur|baht|บาท|thb|sgd|\$|dollars?)"
 _PARTS_AFTER = re.compile(
-    _MONEY_LABEL + r"(?:费用|费|钱|款|价格|cost|costs|fee|price|total)?\s*(?:共|一共|花了|是|为|:|：|=|de)?\s*"
+    _MONEY_LABEL + r"(?:费用|费|钱|款|价格|cost|costs|fee|price|total)?\s*(?:(?:一共|总共|共计|共|合计|花了|花费|用了|是|为|:|：|=|de)\s*)*"
     r"(?:[¥$€]\s*)?(" + NUM + r")\s*" + _MONEY_UNIT + r"?"
 )
 _PARTS_LABEL_UNIT = re.compile(_MONEY_LABEL + r"[^,;，；]{0,12}?(?<![\d.])(" + NUM + r")\s*" + _MONEY_UNIT)

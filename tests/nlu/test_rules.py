@@ -422,3 +422,10 @@ def test_taking_back_a_chat_message_is_not_a_cancel(parser):
 
 def test_a_ceiling_leak_is_plumbing_whatever_it_drips_on(parser):
     assert parser.parse("น้ำรั่วจากเพดานตรงหน้าแคชเชียร์ หยดลงเครื่องคิดเงินแล้ว").entities["skill"] == "plumbing"
+
+
+@pytest.mark.parametrize("text, amount", [("15902 完成，前后折腾了五个小时，配件一共花了1250", 1250),
+                                          ("3310 完工 工时2 配件总共320元", 320), ("3311 完工 配件一共80", 80)])
+def test_the_parts_amount_is_the_number_not_the_one_in_yigong(parser, text, amount):
+    # "一共" starts with 一 (one): read as a numeral it made a 1,250 yuan part cost 1.
+    assert parser.parse(text).entities["parts_amount"] == amount

@@ -22,7 +22,7 @@ from .lexicon import Lexicon, find_all
 from .model import DEFAULT_PATH, STATUS_PATH, STATUSES, IntentModel, dense_features, model_text
 from .normalize import Normalized, normalize
 from .repair import ACTION_WORDS, Repair, Repairer
-from .signals import ELSEWHERE, HAZARD, NOT_A_SYMPTOM, NOTICE, PERIL, RELAPSE, REQUEST, RESOLVED, SYMPTOM
+from .signals import ELSEWHERE, HAZARD, HYPOTHETICAL, NOT_A_SYMPTOM, NOTICE, PERIL, RELAPSE, REQUEST, RESOLVED, SYMPTOM
 
 EXTRACTOR = "wecom_desk_rules"
 STATUS_SURE = 0.5
@@ -196,7 +196,7 @@ class Parser:
             ranking = [(i, p) for i, p in ranking if i != "create_ticket"] or [("unknown", 1.0)]
         intent, confidence = ranking[0]
         confirm = given is None and self._doubtful_report(intent, confidence, dict(ranking).get("create_ticket", 0.0),
-                                                          rules_say, notice, sig.elsewhere or _over(s), s)
+                                                          rules_say, notice, sig.elsewhere or _over(s) or _what_if(s), s)
         what = "create_ticket" if confirm else intent   # the entities to read
         places = E.find_place(lex, s)
         person = E.find_person(lex, s)
@@ -257,7 +257,7 @@ class Parser:
                          notice: bool, not_ours: bool, text: str) -> bool:
         """A ticket opens without asking only when the model is sure, the rules agree it is a
         report and nothing says the fault may be someone else's (a neighbour's, at home, a what-if)
-        or over (`not_ours`); "nothing for us" is asked about when a report is likely or the rules
+        or over or a what-if (`not_ours`); "nothing for us" is asked about when a report is likely or the rules
         read one (someone trapped in a lift must never be silently ignored)."""
         if self.model is None or notice:
             return False   # the rules alone are never unsure; a notice or a forward is never a report
@@ -301,6 +301,11 @@ def _names_only(lex: Lexicon, s: str, span: tuple[int, int]) -> bool:
 def _over(s: str) -> bool:
     """The fault is told as over ("上周漏水那单已经搞定了"), and did not come back."""
     return RESOLVED.search(s) is not None and RELAPSE.search(s) is None
+
+
+def _what_if(s: str) -> bool:
+    """The message opens with a what-if ("If the power ever goes out…", "万一…"): nothing is broken now."""
+    return HYPOTHETICAL.search(s) is not None
 
 
 def _bare_ticket_hint(s: str) -> bool:

@@ -312,7 +312,8 @@ COMFORT = build([r"(?:调|开|设|打)(?:高|低|大|小)(?:一点|一些|点|[�
                  r"(?:monter|baisser|augmenter|descendre|remonter) (?:un peu )?(?:la |le )?(?:clim\w*|chauffage|temperature|musique|thermostat)"],
                 [r"ปรับ(?:แอร์|อุณหภูมิ)?(?:ขึ้น|ลง)", r"(?:เพิ่ม|ลด)(?:อุณหภูมิ|แอร์)"])
 HYPOTHETICAL = build([r"^\W*(?:万一|假如|假设|假使|倘若)"],
-                     [r"^\W*(?:si jamais|en cas de|au cas ou|in case|what if|hypothetically|if ever)"],
+                     [r"^\W*(?:si jamais|en cas de|au cas ou|in case|what if|hypothetically|if ever)",
+                      r"^\W*if (?:the|a|an|our|my) [a-z -]{2,25} (?:ever|were to|should)"],
                      [r"^\W*(?:สมมติ|หากเกิด|กรณีที่)"])
 RELAPSE = build([r"又", r"还是", r"仍然", r"依然", r"再次", r"再坏"], [r"again", r"still", r"encore", r"toujours"],
                 [r"อีกแล้ว", r"อีกครั้ง"])

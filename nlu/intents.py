@@ -68,18 +68,17 @@ def classify(sig: Signals) -> list[tuple[str, float]]:
     expenses = _has(EXPENSE_CLAIM, t)   # "报销单怎么填": staff's own money, not the desk's
     if _has(HELP_PROCESS, t) and not expenses:
         put("help", 0.95)
-    if expenses:
-        pass
-    elif _has(SETTLEMENT, t) and not report:
-        put("settlement_summary", 0.93)
-    elif (sig.period and not report and not sig.ticket_ref and not _has(STATUS_QUERY, t)
-          and (_has(AMOUNT_QUESTION, t) or sig.names_only)):
-        # A manager's question in other words: "这礼拜花了多少钱", "YTD spend", "last month east";
-        # not "今天到目前为止还没人来", which asks about a job.
-        put("settlement_summary", 0.85)
-    elif _has(PRICE_QUESTION, t) and not report and not sig.ticket_ref and not sig.period:
-        # "修空调多少钱", "上门费怎么收": about the service's prices, not a report nor a summary.
-        put("help", 0.85)
+    if not expenses:
+        if _has(SETTLEMENT, t) and not report:
+            put("settlement_summary", 0.93)
+        elif (sig.period and not report and not sig.ticket_ref and not _has(STATUS_QUERY, t)
+              and (_has(AMOUNT_QUESTION, t) or sig.names_only)):
+            # A manager's question in other words: "这礼拜花了多少钱", "YTD spend", "last month east";
+            # not "今天到目前为止还没人来", which asks about a job.
+            put("settlement_summary", 0.85)
+        elif _has(PRICE_QUESTION, t) and not report and not sig.ticket_ref and not sig.period:
+            # "修空调多少钱", "上门费怎么收": about the service's prices, not a report nor a summary.
+            put("help", 0.85)
     if _has(CANCEL, t):
         put("cancel_ticket", 0.92 if sig.ticket_ref or not report else 0.7)
     if _has(RATING, t) and not (report and not sig.ticket_ref) and not _has(NOT_A_RATING, t):

@@ -29,7 +29,7 @@ HELP_PROCESS = build(
         # "报修的时候要拍照吗": a question about doing a report, not a report.
         r"(?:报修|维修)(?:的时候|时|之前|前|以后|之后|后)[^,.!?，。！？]{0,8}(?:吗|么|[?？]|要不要|需不需要)",
         r"(?:报修|维修|接单|抢单|结算|取消|评价|派单|下单)(?:的)?(?:流程|步骤|方法|方式|规则|说明|指南|规定|制度|入口|电话)",
-        r"流程是(?:什么|啥|怎样|怎么)", r"找谁(?:报修|修)?", r"(?:报修|维修)(?:电话|热线)", r"打什么电话",
+        r"流程是(?:什么|啥|怎样|怎么)", r"(?:是)?怎么(?:个|样的?)(?:流程|步骤|规则|程序)", r"(?:是|有)(?:什么|啥)(?:流程|规则)", r"找谁(?:报修|修)?", r"(?:报修|维修)(?:电话|热线)", r"打什么电话",
         r"(?:能|可以)(?:帮我)?做(?:些)?什么", r"权限", r"会(?:有|不会有)?(?:消息|通知)?提醒(?:吗|么)", r"怎么知道",
         r"支持\s*(?:english|french|thai|繁体|简体)", r"你(?:都|还)?(?:会|能)(?:干|做)?(?:些|点)?(?:什么|啥|嘛)", r"有(?:什么|啥)用",
         r"有(?:哪些|什么)功能", r"使用说明", r"使用手册", r"操作指南",
@@ -37,6 +37,7 @@ HELP_PROCESS = build(
         r"(?:识|会|能)(?:不识|唔识|不会|不能)?(?:讲|说|听|聽|睇|看|读|写|打)(?:懂)?(?:广东话|粤语|英文|英语|泰文|泰语|法文|法语|繁体)", r"(?:支持|识讲|会说|能说)(?:哪些|什么|几种)(?:语言|language)",
         # service hours: "晚上十点以后报修还有人管吗"
         r"(?:晚上|夜里|半夜|凌晨|周末|节假日|点(?:以后|之后))[^,.!?，。！？]{0,8}(?:报修|维修)[^,.!?，。！？]{0,6}(?:有人|管|接)",
+        r"(?:晚上|夜里|半夜|凌晨|周末|节假日|点(?:以后|之后))[^!?！？]{0,16}(?:还有人|有没有人|有人)(?:管|接|处理|来)(?:吗|么|不|没)",
     ],
     [
         r"how (?:do|can|should|would) (?:i|we|you) (?:report|submit|open|file|create|cancel|rate|use|claim|log|"
@@ -98,7 +99,7 @@ EXPENSE_CLAIM = build([r"报销", r"差旅费?"], [r"expense claims?", r"reimbur
                       [r"เบิกค่า", r"เบิกเงิน"])
 # Scores that are not a job's rating: a mystery shopper's visit, an audit.
 NOT_A_RATING = build([r"神秘(?:顾客|访客)", r"卫生检查", r"考核", r"评分出来"], [r"mystery (?:shopper|guest)s?", r"audit", r"inspection score"],
-                     [r"ผลตรวจ"])
+                     [r"ผลตรวจ", r"คะแนนตรวจ", r"ตรวจมาตรฐาน"])
 # A question about prices or fees ("修空调多少钱", "上门费怎么收", "combien ça coûte"): help about the
 # service, unless a period makes it a spending question.
 PRICE_QUESTION = build(
@@ -119,7 +120,7 @@ PRICE_QUESTION = build(
 
 RATING = build(
     [r"[⭐★🌟]", r"评分", r"打分", r"好评(?!率)", r"差评(?!率)", r"中评", r"评价", r"满分", r"满意度",
-     r"(?<![\d.])[1-5一二两三四五]\s*(?:颗|个)?\s*星(?!期|级)", r"(?<![\d.])[1-5]\s*/\s*5(?!\d)",
+     r"(?<![\d.])[1-5一二两三四五]\s*(?:颗|个|粒)?\s*星(?!期|级)", r"(?<![\d.])[1-5]\s*/\s*5(?!\d)",
      r"(?<![\d.])[1-5一二两三四五]\s*分(?!钟|之|钱|析|配|享|类|布|开|别|期|店|队|组|公司|部)",
      r"(?<![\d.])[1-5]\s*(?:out of|sur)\s*5(?!\d)",
      # an opinion of the job without a number: "这次维修不太满意"
@@ -137,9 +138,10 @@ CANCEL = build(
      # calling it off politely: "不麻烦师傅了"
      r"不(?:用)?麻烦(?:师傅|你们|您|了)", r"不(?:用|需要)(?:再)?处理了",
      # "这单帮我关掉吧 物业说他们负责修": someone else fixes it
-     r"(?:这单|单子|工单|这个单)[^,.!?，。！？]{0,4}关(?:掉|了吧)", r"(?:物业|商场|房东)(?:说)?(?:他们)?(?:会)?(?:负责|来)修"],
+     r"(?:这单|那单|单子|工单|这个单|那个单)[^,.!?，。！？]{0,4}关(?:掉|了吧)", r"(?:物业|商场|房东)(?:说)?(?:他们)?(?:会)?(?:负责|来)修"],
     [r"cancel", r"cancelled", r"canceled", r"cancelling", r"nevermind", r"never mind", r"no longer needed",
-     r"no need (?:to come|for (?:a |the )?(?:technician|repair|engineer|visit))", r"not needed (?:any ?more)",
+     r"no need (?:to come|for (?:a |the )?(?:technician|repair|engineer|visit))",
+     r"no need to send (?:anyone|anybody|someone|somebody|a tech\w*|an engineer|the engineer)", r"not needed (?:any ?more)",
      r"(?:don'?t|do not) need (?:the |a )?(?:technician|repair|engineer|visit)",
      r"close (?:the |my |this )?(?:ticket|request)", r"sorted it", r"ourselves", r"disregard", r"withdraw",
      r"ignore (?:[a-z]+ ){0,2}(?:ticket|request|report|message)", r"scratch that", r"scratch #?\d", r"scrap (?:the|this|that|my)",
@@ -163,7 +165,9 @@ CLAIM_STRONG = build(
      # a dispatcher's "13444 安排王军上"
      r"安排[^,.!?，。！？\s]{1,4}(?:上|去|接|跟)(?:吧|一下)?(?=$|[,.!?，。！？\s])",
      # "@张伟 14517 … 你跑一趟", "14991 我 take 了"
-     r"你(?:跑|去|过去)(?:一趟|一下|看看|看下)", r"我\s*take\s*(?:了|啦)?"],
+     r"你(?:跑|去|过去)(?:一趟|一下|看看|看下)", r"我\s*take\s*(?:了|啦)?",
+     # "还没人接的话我先顶上": stepping in
+     r"[我俺](?:先|来)?顶(?:上|一下)"],
     [r"claim", r"claimed", r"claiming", r"i'?ll take", r"i take", r"i can take", r"i'?ll do it", r"i can do it",
      r"taking (?:it|this|ticket|job)", r"take (?:it|this|ticket|job)", r"assign (?:it )?to me", r"i'?ll handle",
      r"i'?ll go", r"i can go", r"i'?m on it", r"i'?ll pick (?:it|this) up", r"picking (?:it|this) up",
@@ -264,6 +268,10 @@ JOB_CONTEXT = build(
 )
 
 # Status words that always mean "tell me about an existing job", even next to a symptom.
+# Words that ask after a job and never hand one over ("跟进" and "没人接" can do both).
+STATUS_ASKED = build([r"进度", r"进展", r"状态", r"怎么样了"],
+                     [r"status", r"progress", r"any update", r"update on", r"statut", r"avancement", r"ou en est"],
+                     [r"สถานะ", r"ความคืบหน้า"])
 STATUS_STRONG = build(
     [r"进度", r"进展", r"最新情况", r"状态", r"怎么样了", r"如何了", r"修(?:得|的)?怎么样", r"(?:修|处理)好了(?:吗|没)",
      r"有人接", r"没人接", r"还没人", r"还没(?:来|到)", r"跟进", r"催一下",

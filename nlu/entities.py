@@ -146,8 +146,9 @@ _UNIT_AFTER = (r"\s*(?:分钟|分|小时|个(?!师傅|工程师)|钟头|元|块|
                r"%|€|[/:.]\d|นาที|ชั่วโมง|ดาว|บาท)")
 # Letters right after the digits make a code or a unit ("5g", "3pm"), except an engineer's glued
 # sign-off: "1024ok", "1024done".
-# "满30减10" is a discount, not two jobs.
+# "满30减10" is a discount, not two jobs; "10到12月" a span of months.
 _TICKET_BARE = re.compile(r"(?<![\d.:/¥$€\-a-z满减])(\d{2,7})(?![\d]|(?!(?:ok|okay|done|fixed)(?![a-z]))[a-z]|\s*减|"
+                          r"\s*(?:到|至|~|～)\s*\d{1,2}\s*月|"
                           + _UNIT_AFTER + ")")
 
 
@@ -157,7 +158,7 @@ def find_ticket(text: str, allow_bare: bool) -> tuple[int, Span] | None:
         g = next(i for i in range(1, 6) if m.group(i))
         return int(m.group(g)), m.span(g)
     if allow_bare:
-        m = _TICKET_BARE.search(text) or _TICKET_BEFORE_COLON.search(text)
+        m = _TICKET_BARE.search(text) or _TICKET_BEFORE_COLON.search(text) or _TICKET_AFTER_LABEL.search(text)
         # "5555": laughter in Thai (ห้า, "ha"), not a job number when nothing says it is one
         if m and not LAUGHTER.fullmatch(m.group(1)):
             return int(m.group(1)), m.span(1)
@@ -167,6 +168,8 @@ def find_ticket(text: str, allow_bare: bool) -> tuple[int, Span] | None:
 LAUGHTER = re.compile(r"5{3,}")
 # "评价一下14067：4分": five digits and more before a colon are a job, not a time of day.
 _TICKET_BEFORE_COLON = re.compile(r"(?<![\d.:/¥$€\-a-z])(\d{5,7})(?=\s*:)")
+# "评分：15332 四星": five digits and more right after a label's colon, with no unit after them.
+_TICKET_AFTER_LABEL = re.compile(r"(?<=[^\d\s:]:)\s*(\d{5,7})(?![\d.]|" + _UNIT_AFTER + ")")
 
 # A format shown to others, not a report of its own: "例：#11XXX 完工 工时2", "format: #1234X done".
 # A placeholder job number or an "example:" label at the start.

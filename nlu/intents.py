@@ -14,7 +14,7 @@ from .cues import (AMOUNT_QUESTION, CANCEL, CLAIM_STRONG, CLAIM_WEAK, COMPLETE, 
                    EXPENSE_CLAIM, NOT_A_RATING,
                    FIRST_PERSON, GREETING, HELP_GENERIC, HELP_PROCESS, JOB_CONTEXT, LABOR_WORD, NEGATED_STEP, OFF_DUTY,
                    PARTS_STRONG, PAST_REF, PRICE_QUESTION, RATING, REPORT_WORD, SETTLEMENT, STATUS_QUERY,
-                   STATUS_STRONG, TESTED, THANKS, TIME_QUESTION)
+                   STATUS_ASKED, STATUS_STRONG, TESTED, THANKS, TIME_QUESTION)
 from .jobs import NO_PARTS, STATUS_CUES
 from .shape import short_line
 from .signals import COMFORT, GENERIC_DEVICE, HYPOTHETICAL, IMPLIED_REPORT, NOTICE, RELAPSE, RESOLVED, SCHEDULED
@@ -86,8 +86,10 @@ def classify(sig: Signals) -> list[tuple[str, float]]:
     steps = sum(1 for rx in STATUS_CUES.values() if rx.search(t))
     progress = steps > 0
     # Weak claim words ("抢", "我去", "+1") need a job number and must not be a step report
-    # ("8001 客户不在 晚点再去" is a delay, not a claim).
-    if _has(CLAIM_STRONG, t) or (_has(CLAIM_WEAK, t) and sig.ticket_ref and not sig.question and not progress):
+    # ("8001 客户不在 晚点再去" is a delay, not a claim), nor ask after one ("status of 15227, the
+    # manager is chasing me"); an expense claim claims no job.
+    if not expenses and (_has(CLAIM_STRONG, t) or (_has(CLAIM_WEAK, t) and sig.ticket_ref and not sig.question
+                                                    and not progress and not _has(STATUS_ASKED, t))):
         put("claim_job", 0.9)
 
     past = _has(PAST_REF, t)
@@ -124,7 +126,7 @@ def classify(sig: Signals) -> list[tuple[str, float]]:
     # Parts on order are an engineer's step even next to the broken part ("压缩机坏了要换 得订配件").
     if progress and not sig.question and (owns_job or parts):
         put("update_progress", 0.86 if sig.ticket_ref else 0.75)
-    if query and (sig.ticket_ref or strong_query or not explicit_report):
+    if query and not expenses and (sig.ticket_ref or strong_query or not explicit_report):
         put("query_status", 0.87 if (sig.ticket_ref or strong_query) else 0.75)
     if ticket_signal:
         put("create_ticket", 0.9 if report and sig.skill else 0.8)

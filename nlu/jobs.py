@@ -153,7 +153,8 @@ _BARE_AMOUNT = re.compile(r"(?<![a-z0-9_.#:/-])(" + NUM + r")(?![a-z0-9_.%:/]|\s
 def find_leftover_amount(text: str, taken: list[Span]) -> tuple[int | float, Span] | None:
     """The only bare number outside `taken` (the ticket's and the hours' spans); none when there
     are two, since which one is the parts is then a guess."""
-    left = [m for m in _BARE_AMOUNT.finditer(text) if re.match(r"\d", m.group(1))
+    # Chinese numerals only as hundreds or thousands ("换压缩机一百八"): a bare 一 or 两 is a count.
+    left = [m for m in _BARE_AMOUNT.finditer(text) if (re.match(r"\d", m.group(1)) or re.search("[百千]", m.group(1)))
             and not any(a <= m.start(1) < b for a, b in taken)]
     if len(left) != 1:
         return None

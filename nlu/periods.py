@@ -93,12 +93,21 @@ def _months_back(text: str, now: datetime) -> tuple[str, Span] | None:
     return f"{idx // 12:04d}-{idx % 12 + 1:02d}", m.span()
 
 
+# Three months that make a quarter: "10到12月", "7-9月", "4月至6月".
+_MONTH_RANGE = re.compile(r"(?<!\d)(1|4|7|10)\s*月?\s*(?:到|至|-|~|～|—)\s*(3|6|9|12)\s*月(?!\d)")
+
+
 def _quarter(text: str, now: datetime) -> tuple[str, Span] | None:
-    m = _QUARTER.search(text)
-    if not m:
+    r = _MONTH_RANGE.search(text)
+    m = None if r else _QUARTER.search(text)
+    if r and int(r.group(2)) == int(r.group(1)) + 2:
+        q = int(r.group(2)) // 3
+        m = r
+    elif m:
+        token = next(g for g in m.groups() if g)
+        q = _QUARTER_WORDS.get(token) or int(token)
+    else:
         return None
-    token = next(g for g in m.groups() if g)
-    q = _QUARTER_WORDS.get(token) or int(token)
     current = (now.month - 1) // 3 + 1
     if q == current:
         return "this_quarter", m.span()

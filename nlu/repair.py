@@ -58,6 +58,9 @@ _LATIN_TOKEN = re.compile(r"(?<![a-z])[a-z]{5,}(?![a-z])")
 _NEAR = (("zh", "z"), ("ch", "c"), ("sh", "s"), ("ang", "an"), ("eng", "en"), ("ing", "in"))
 _CJK = re.compile(r"^[\u4e00-\u9fff]+$")
 _RARE = 50   # a stretch jieba knows less often than this is no everyday word
+# In a two-character word the one character kept is all the evidence; a particle or an everyday
+# adverb kept is none ("滴到成地都係" is not 帝都, Beijing's nickname).
+_WEAK = frozenset("的了是在都地得着过也就还又有不没一个这那上下来去到和与给把被让很太再才")
 
 
 @lru_cache(maxsize=8192)
@@ -118,9 +121,12 @@ class Repair:
 
 
 class Repairer:
-    def __init__(self, words: Iterable[str]) -> None:
+    def __init__(self, words: Iterable[str], keep: Iterable[str] = ()) -> None:
         known = {w for w in words if 2 <= len(w) <= 4 and _CJK.match(w)}
         self.known = frozenset(known)
+        # People's names are never repaired into a word ("张伟修过" is 张伟 + 修过, not 维修).
+        kept = sorted({w for w in keep if len(w) >= 2 and _CJK.match(w)}, key=len, reverse=True)
+        self._keep = re.compile("|".join(map(re.escape, kept))) if kept else None
         # (length, position of the slipped character, the other characters) → candidate words
         self._by_shape: dict[tuple[int, int, str], list[str]] = {}
         for w in sorted(known):
@@ -167,14 +173,18 @@ class Repairer:
         repairs: list[Repair] = []
         cuts: set[int] | None = None
         taken = [False] * len(text)
+        if self._keep is not None:
+            for m in self._keep.finditer(text):
+                taken[m.start():m.end()] = [True] * (m.end() - m.start())
         for n in self._lengths:
             for start in range(len(text) - n + 1):
                 window = text[start:start + n]
                 if window in self.known or not _CJK.match(window) or any(taken[start:start + n]):
                     continue
                 for i in range(n):
-                    cands = self._by_shape.get((n, i, window[:i] + window[i + 1:]))
-                    if not cands:
+                    kept = window[:i] + window[i + 1:]
+                    cands = self._by_shape.get((n, i, kept))
+                    if not cands or (n == 2 and kept in _WEAK):
                         continue
                     hit = next((w for w in cands if syllables(w[i]) & syllables(window[i])), None)
                     if hit is None or self._freq.get(window, 0) >= _RARE:

@@ -37,6 +37,7 @@ _SERVICES_FR = (r"courant|electricite|eau|eau chaude|chauffage|clim\w*|internet|
                 r"signal|connexion|froid|chaud")
 
 _SYMPTOM_ZH = [
+    r"(?:摸着|摸起来)(?:是)?(?:凉|冷)", r"霉味", r"(?:该|得|需要)换了",
     # broken / failed
     r"坏", r"故障", r"失灵", r"不灵", r"罢工", r"趴窝", r"歇菜", r"挂了", r"出问题", r"有问题", r"有毛病", r"毛病",
     r"不行了", r"不好了", r"不好用", r"不好使", r"不能用", r"没法用", r"无法", r"失效", r"损坏", r"老化",
@@ -100,7 +101,8 @@ _SYMPTOM_ZH = [
 _SYMPTOM_LATIN = [
     r"broken", r"broke", r"breaks", r"brokn", r"borken", r"brocken", r"not working", r"not workin", r"notworking",
     r"isn'?t working", r"isnt working", r"doesn'?t work", r"doesnt work", r"does not work", r"stopped working",
-    r"stopped", r"stops", r"not moving",
+    r"stopped", r"stops", r"not moving", r"(?:decided|started|began) to stop", r"stop (?:cooling|working|heating|running)",
+    r"flou(?:e|es)?",
     r"dead", r"died", r"dies", r"down", r"faulty", r"fault", r"malfunction\w*", r"errors?", r"problems?", r"issues?",
     r"out of order", r"not responding", r"unresponsive", r"frozen", r"crash\w*", r"keeps", r"keeps? \w+ing", r"restarting",
     r"rebooting", r"not cooling", r"not heating", r"not cold", r"not (?:very|that|really|quite) (?:cold|cool|warm|hot)",
@@ -216,7 +218,9 @@ NOTICE = build(
 
 # The problem is over: "空调终于不响了", "working again". Cancels a symptom unless it came back.
 RESOLVED = build(
-    [r"终于(?:不|没|好|能|可以)", r"(?:已经|现在|又)?(?:好了|恢复(?:正常)?了|没事了|正常了)(?!吗|没|么)", r"自己好了",
+    [r"终于(?:不|没|好|能|可以)",
+     # "问一下，没坏": said outright that nothing is broken
+     r"(?:^|[,，。;；\s])(?:其实|也|并|都)?没(?:有)?坏(?:[,，。!！;；\s]|$)", r"(?:已经|现在|又)?(?:好了|恢复(?:正常)?了|没事了|正常了)(?!吗|没|么)", r"自己好了",
      r"(?:已经|上次|之前)(?:被)?(?:修|处理|解决)(?:好|完)", r"修好了(?!吗|没|么)",
      # a fault in the past, since dealt with: "去年夏天空调坏过一次，后来换了新的"
      r"后来(?:就)?(?:好了|修好|换了|没事|正常|解决)", r"(?:已经|早就|早已)(?:换(?:了|成)|修好|好了|搞定|处理好|解决)",
@@ -271,7 +275,7 @@ ELSEWHERE = build(
      r"dream\w*", r"(?:my|his|her|their) (?:mum|mom|mother|dad|father|sister|brother|friend|parents|neighbou?r)'?s?",
      r"(?:subway|metro|tube station|train station|(?:bts|mrt|mtr) station|airport)(?! (?:store|shop|branch|outlet))", r"in the (?:movie|film|news)",
      r"in case", r"if (?:the|a|an|there'?s?) [^.!?]{0,30}(?:ever|again)?[^.!?]{0,10}(?:call|move|switch|turn|unplug|close|restart|reset)",
-     r"voisine?s?", r"mon (?:appart\w*|proprio|immeuble|studio)", r"ma (?:soeur|mere|maison|copine)", r"(?:j'ai|on a|un|mon|en) reve",
+     r"voisine?s?", r"mon (?:appart\w*|proprio|immeuble|studio)", r"ma (?:soeur|mere|maison|copine|cousine|tante|amie)", r"mon (?:ami|pote|frere|cousin|oncle|pere|copain)(?![a-z])", r"(?:j'ai|on a|un|mon|en) reve",
      r"si jamais", r"en cas de", r"etude de cas", r"aeroport(?! (?:magasin|boutique))", r"(?<!magasin de )(?<!boutique de )la gare(?! (?:magasin|boutique))", r"en gare",
      r"(?:hospital|gym|school|hotel|cinema|my (?:rented )?room|rented (?:room|flat))", r"across the (?:street|road)", r"opposite",
      r"quiz", r"exam", r"article", r"joke", r"kidding", r"suppose", r"should (?:the|a|an) [a-z ]{2,25} (?:go|fail|break|stop|show|trip)",
@@ -343,12 +347,13 @@ _PERIL_ZH = [r"冒烟",
              # "打不着火" / "点不着" is a heater that will not ignite, not a fire
              r"(?<![不没])着火", r"起火", r"失火", r"火灾", r"烧焦", r"焦味", r"火花", r"触电", r"电到人", r"被电", r"被[^,.!?，。！？]{1,4}电(?:了|到|一下)", r"困人",
              r"被困", r"困(?:了|住|咗)?(?:在|喺)", r"困了?[^,.!?，。！？]{0,4}(?:人|顾客|客人|员工|同事|小孩|孩子)", r"关着人", r"人出不来", r"困了人", r"(?:里面|里边|里头)(?:还)?(?:有|关着)人", r"有人在里面",
-             r"燃气泄漏", r"煤气", r"漏气", r"(?:有人|顾客|客人|员工|同事|小孩)(?:被)?(?:摔倒|摔伤|受伤|砸伤|划伤)"]
+             r"燃气泄漏", r"煤气", r"漏气", r"(?:有人|顾客|客人|员工|同事|小孩)(?:被)?(?:摔倒|摔伤|受伤|砸伤|划伤)",
+             r"(?:手|手背|手指|胳膊|脚|脸)[^,.!?，。！？]{0,2}(?:被)?(?:烫(?:伤|红|到|起泡)|划伤|割伤|夹伤|砸伤)", r"(?<!怕)烫伤"]
 _PERIL_LATIN = [r"smoke", r"smoking", r"fire", r"spark\w*", r"trapped", r"stuck inside", r"people stuck",
                 r"(?:someone|somebody|a customer|a child|a kid|an? [a-z]+)'s (?:stuck|trapped) in", _PEOPLE_STUCK,
                 r"(?:sent|odeur de|odeur) (?:le |la |du )?(?:brule|gaz|fumee)", r"burning", r"gas smell", r"smell of gas",
                 r"gas leak", r"electric shock", r"(?:someone|somebody|a customer|customers?|a kid|a child|staff) (?:fell|slipped|got hurt|is hurt|was hurt|got injured|was injured)",
-                r"(?:quelqu'un|une? cliente?|un enfant) (?:est tombee?|s'est blessee?|a chute)", r"fumee", r"feu", r"incendie", r"etincelles?", r"coinces",
+                r"(?:quelqu'un|une? cliente?|un enfant|une dame|une femme|un homme|un monsieur|une? employee?|une? serveu(?:r|se)) (?:est tombee?|s'est blessee?|a chute)", r"fumee", r"feu", r"incendie", r"etincelles?", r"coinces",
                 r"(?:coincee?s?|bloquee?s?) (?:dans|dedans)"]
 _PERIL_TH = [r"(?:มี)?(?:ลูกค้า|คน|พนักงาน|เด็ก)(?:หก)?ล้ม", r"บาดเจ็บ", r"ควัน", r"ไหม้", r"ติดอยู่", r"ติดค้างในลิฟต์", r"ไฟช็อต", r"แก๊สรั่ว", r"กลิ่นแก๊ส", r"คนติด", r"มีคนติด"]
 # "quelqu'un est coincé": a person stuck is a peril; a "coincé" drawer is not a hazard of its own.
@@ -362,7 +367,7 @@ HAZARD = build(
      r"糊味", r"短路", r"关人", r"关了人", r"(?:里面|里边|里头)(?:还)?有(?:个|人)[^,.!?，。！？]{0,8}出不来", r"人被关",
      r"爆管", r"水管爆", r"满出来", r"漫出来", r"流到地上", r"(?:一直)?在滴(?!答)", r"拿(?:个)?桶(?:接|在接)", r"管子爆",
      r"爆了", r"溢出", r"漫到", r"漫进", r"爆裂", r"爆(?=\s*(?:$|[!！,，.。]))", r"哗哗", r"一直(?:在)?流水", r"流个不停", r"(?:污水|脏水|臭水)[^,.!?，。！？]{0,6}冒",
-     r"(?:管|接口|水管|管子)[^,.!?，。！？]{0,6}露水", *_PERIL_ZH],
+     r"(?:管|接口|水管|管子)[^,.!?，。！？]{0,6}露水", r"水一直(?:在)?滴", r"水[^,.!?，。！？]{0,4}滴(?:落|下)来", *_PERIL_ZH],
     [r"leak\w*", r"seep\w*", r"drip\w*", r"flood\w*", r"overflow\w*", r"burnt", r"burned smell", r"water all over",
      r"backing up", r"brule", r"(?:got|get|gets|is|are|was|were) stuck in", r"burst",
      r"water (?:is |'s )?(?:coming|pouring|dripping|leaking|running|spilling)", r"shock", r"water everywhere", r"spill\w*",
@@ -374,7 +379,7 @@ HAZARD = build(
      r"fuites?", r"fuit", r"fume", r"inondation", r"inonde", r"bloques", r"avec (?:une?|des|deux|trois) \w+ dedans",
      r"deborde", r"(?:de l'|l')eau (?:qui )?(?:coule|tombe|fuit|rentre)", *_PERIL_LATIN],
     # ช็อต is a shock, but "ช็อตออกมา" is an espresso shot coming out
-    [r"รั่ว", r"น้ำหยด", r"หยดน้ำ", r"ล้น", r"น้ำไหลตลอด", r"นองพื้น", r"ช็อต(?!ออก|กาแฟ)", r"น้ำท่วม", r"น้ำพุ่ง", r"ท่อ(?:น้ำ)?(?:[^\s]{0,20})?แตก", *_PERIL_TH],
+    [r"รั่ว", r"น้ำหยด", r"หยดน้ำ", r"(?<!ไม่)(?<!ไม่ได้)ล้น", r"น้ำไหลตลอด", r"นองพื้น", r"ช็อต(?!ออก|กาแฟ)", r"น้ำท่วม", r"น้ำพุ่ง", r"ท่อ(?:น้ำ)?(?:[^\s]{0,20})?แตก", *_PERIL_TH],
 )
 
 
@@ -386,6 +391,8 @@ URGENT = build(
      r"(?:海鲜|冻品|冻货|鲜肉|肉|食材|鲜奶|牛奶|蛋糕|货)[^,.!?，。！？]{0,4}(?:都)?在里(?:面|头|边)",
      r"(?:再不来|再不修)[^,.!?，。！？]{0,8}(?:报废|废|坏|臭|完了|扔)",
      r"(?:冻品|冻货|冷冻品|冻肉|冰淇淋|雪糕|酸奶|海鲜|鲜奶)[^,.!?，。！？]{0,4}(?:都|全|全部)?(?:软了|化了|融了|变软|温了|是温的|溶|融|化晒|软晒)",
+     # the food itself already at a temperature: "里面的酸奶已经10度了"
+     r"(?:冻品|冻货|冻肉|冰淇淋|雪糕|酸奶|牛奶|鲜奶|海鲜|肉|蛋糕|食材)[^,.!?，。！？]{0,4}(?:已经|都)?(?:到了?|是)?\d+\s*(?:度|℃|°)",
      # the lights out with customers already in the store
      r"(?:停电|断电|没电|全黑|黑乎乎|黑漆漆)[^!?！？]{0,24}(?:客人|顾客)[^,.!?，。！？]{0,4}(?:已经|还|都)?(?:进来|在里面|在店里|在店)",
      r"(?:客人|顾客)[^,.!?，。！？]{0,6}(?:已经|还)?(?:进来|在里面|在店里)[^!?！？]{0,16}(?:停电|断电|全黑|黑了)",
@@ -414,5 +421,5 @@ NOT_URGENT = build(
      r"有空(?:再|的时候|来|过来)", r"不算(?:太|很)?急", r"马上就(?:到|要到)了?(?![^,.!?，。！？]{0,3}(?:快|请|派))"],
     [r"not urgent", r"no rush", r"no hurry", r"not an emergency", r"whenever", r"pas urgent", r"rien d'urgent", r"sans urgence", r"not (?:overflowing|leaking|flooding)",
      r"pas presse"],
-    [r"ไม่ด่วน", r"ไม่รีบ", r"ว่างเมื่อไห?ร่(?:ค่อย|ก็)", r"ค่อยมา"],
+    [r"ไม่ด่วน", r"ไม่รีบ", r"ยังไม่ล้น", r"ว่างเมื่อไห?ร่(?:ค่อย|ก็)", r"ค่อยมา"],
 )

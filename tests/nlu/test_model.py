@@ -124,7 +124,8 @@ def test_a_fault_at_home_or_next_door_opens_nothing_without_asking(parser, text)
 
 
 @pytest.mark.parametrize("text", ["隔壁店的水管爆了 水漫到走廊", "昨晚梦见收银机冒烟了 吓死", "我屋企部雪柜坏咗",
-                                  "si jamais la caisse plante, appelez le gérant"])
+                                  "si jamais la caisse plante, appelez le gérant",
+                                  "mon cousin a un bistrot à Nantes, son four ne chauffe plus"])
 def test_whatever_the_model_reads_a_fault_that_may_be_someone_elses_never_opens_unasked(parser, text):
     """A "not ours" word (a neighbour, a dream, a home, a house rule) turns a sure report into a question."""
     p = parser.parse(text)

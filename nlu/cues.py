@@ -14,7 +14,8 @@ from .signals import build
 # 怎么报修" asks how, it does not report.
 HELP_PROCESS = build(
     [
-        r"(?:怎么|怎样|如何|咋)(?:样)?(?:才能|去|来)?(?:联系|找|报|查|用(?!不)|设置)",
+        # "怎么找不到了" asks why something is missing, not how to find it
+        r"(?:怎么|怎样|如何|咋)(?:样)?(?:才能|去|来)?(?:联系|找(?!不)|报|查(?!不)|用(?!不)|设置)",
         # "怎么给师傅评价", but not "怎么还没人接单" (a complaint about an existing job).
         r"(?:怎么|怎样|如何|咋)(?:样)?[^,.!?，。！？还没不]{0,4}?(?:报修|报障|评价|打分|取消|接单|抢单|结算|查看|查询|"
         r"提交|申请|使用|操作|下单|提单|看|上报|汇报|反馈|填写|登记|完工|退单|改约|催单|撤回)",
@@ -38,6 +39,7 @@ HELP_PROCESS = build(
         # service hours: "晚上十点以后报修还有人管吗"
         r"(?:晚上|夜里|半夜|凌晨|周末|节假日|点(?:以后|之后))[^,.!?，。！？]{0,8}(?:报修|维修)[^,.!?，。！？]{0,6}(?:有人|管|接)",
         r"(?:晚上|夜里|半夜|凌晨|周末|节假日|点(?:以后|之后))[^!?！？]{0,16}(?:还有人|有没有人|有人)(?:管|接|处理|来)(?:吗|么|不|没)",
+        r"(?:7\s*[×x*]\s*24|24\s*小时|全天)[^,.!?，。！？]{0,6}(?:都)?有(?:人|师傅)",
     ],
     [
         r"how (?:do|can|should|would) (?:i|we|you) (?:report|submit|open|file|create|cancel|rate|use|claim|log|"
@@ -153,6 +155,12 @@ CANCEL = build(
     [r"ยกเลิก", r"ไม่ต้อง(?:มา|ซ่อม|ส่งช่าง)", r"ซ่อมเอง", r"(?:ที่)?แจ้ง(?:ซ่อม)?[^\s]{0,10}ไม่ต้องแล้ว"],
 )
 
+# Asking whether a job was cancelled asks after it: "15183是不是被取消了？", "was 8812 cancelled?"
+CANCEL_ASKED = build([r"(?:是不是|是否|有没有)(?:被)?(?:取消|撤)", r"(?:被)?(?:取消|撤)(?:了|掉了)?(?:吗|么|没有?)(?![\u4e00-\u9fff])"],
+                     [r"(?:was|is|has|did) (?:it |the job |ticket |job |#?\d+ )?(?:been |get )?(?:cancell?ed|cancel)\?",
+                      r"(?:a-t-il|a-t-elle) ete annulee?", r"(?:est|a ete) annulee? \?"],
+                     [r"ยกเลิก(?:แล้ว)?(?:หรือยัง|ไหม|หรือเปล่า)"])
+
 # -- engineers -----------------------------------------------------------------------------------------
 
 CLAIM_STRONG = build(
@@ -209,6 +217,9 @@ COMPLETE = build(
 )
 # Completion words only the engineer on the job uses ("完工了，就是滤网堵了"); a customer says 好了.
 ENGINEER_DONE = build([r"(?<!没)(?<!未)(?<!不)(?:完工|收工|结单|关单)(?!吗|没|么|了吗|了没)"])
+# The shop closing early is no engineer's completion: "聽日公眾假期，舖頭早兩個鐘收工".
+EARLY_CLOSE = build([r"早[^,.!?，。！？]{0,5}收工", r"提前(?:收工|关门|打烊)", r"早(?:点)?(?:关门|打烊)"],
+                    [r"clos(?:e|ing) early", r"ferme(?:r|ture)? (?:plus )?tot"], [r"ปิดร้านเร็ว"])
 # Only next to a job number: "8001 ok", "8001 完 1.5h".
 COMPLETE_WEAK = build([r"(?<![\u4e00-\u9fff])完(?![全整美成])", r"搞掂", r"✅", r"✔", r"好(?=\s|$)"],
                       [r"ok", r"okay", r"ok了", r"c'est bon", r"ca y est", r"good to go"])

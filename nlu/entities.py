@@ -158,11 +158,21 @@ def find_ticket(text: str, allow_bare: bool) -> tuple[int, Span] | None:
         g = next(i for i in range(1, 6) if m.group(i))
         return int(m.group(g)), m.span(g)
     if allow_bare:
-        m = _TICKET_BARE.search(text) or _TICKET_BEFORE_COLON.search(text) or _TICKET_AFTER_LABEL.search(text)
-        # "5555": laughter in Thai (ห้า, "ha"), not a job number when nothing says it is one
-        if m and not LAUGHTER.fullmatch(m.group(1)):
-            return int(m.group(1)), m.span(1)
+        for rx in (_TICKET_BARE, _TICKET_BEFORE_COLON, _TICKET_AFTER_LABEL):
+            for m in rx.finditer(text):
+                # "5555": laughter in Thai (ห้า, "ha"), not a job number when nothing says it is one
+                if not LAUGHTER.fullmatch(m.group(1)) and not _OTHER_NUMBER.search(text[max(0, m.start(1) - 20):m.start(1)]):
+                    return int(m.group(1)), m.span(1)
     return None
+
+
+# Numbers that belong to something else: a staff number, a parcel, a delivery order, a supplier's
+# order ("我新的工号是16950", "快递单号 16977", "Supplier order 16955 is delayed").
+_OTHER_NUMBER = re.compile(
+    r"(?:工号|员工号|快递(?:单)?(?:号)?|运单(?:号)?|外卖(?:单)?(?:号)?|取餐号|桌号|会员(?:号|卡号)|电话|手机(?:号)?|"
+    r"(?<![a-z])(?:supplier order|purchase order|po|order|tracking(?: number| no\.?)?|parcel|staff (?:id|number)|employee (?:id|number)|"
+    r"commande(?: fournisseur)?|colis|matricule))"
+    r"\s*(?:是|为|改成|变成|:|#|n°|no\.?|number)?\s*(?:是|为)?\s*$")
 
 
 LAUGHTER = re.compile(r"5{3,}")

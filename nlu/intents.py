@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .cues import (AMOUNT_QUESTION, CANCEL, CLAIM_STRONG, CLAIM_WEAK, COMPLETE, COMPLETE_WEAK, DELAY_STRONG, ENGINEER_DONE, ETA_HINT,
+from .cues import (AMOUNT_QUESTION, CANCEL, CANCEL_ASKED, CLAIM_STRONG, CLAIM_WEAK, COMPLETE, COMPLETE_WEAK, DELAY_STRONG, EARLY_CLOSE, ENGINEER_DONE, ETA_HINT,
                    EXPENSE_CLAIM, NOT_A_RATING,
                    FIRST_PERSON, GREETING, HELP_GENERIC, HELP_PROCESS, JOB_CONTEXT, LABOR_WORD, NEGATED_STEP, OFF_DUTY,
                    PARTS_STRONG, PAST_REF, PRICE_QUESTION, RATING, REPORT_WORD, SETTLEMENT, STATUS_QUERY,
@@ -66,7 +66,8 @@ def classify(sig: Signals) -> list[tuple[str, float]]:
 
     # "怎么报修" asks about the process even when it names a broken device.
     expenses = _has(EXPENSE_CLAIM, t)   # "报销单怎么填": staff's own money, not the desk's
-    if _has(HELP_PROCESS, t) and not expenses:
+    # A forwarded warning ("转发：有人冒充维修人员上门收费") tells; it asks nothing.
+    if _has(HELP_PROCESS, t) and not expenses and not notice:
         put("help", 0.95)
     if not expenses:
         if _has(SETTLEMENT, t) and not report:
@@ -76,10 +77,10 @@ def classify(sig: Signals) -> list[tuple[str, float]]:
             # A manager's question in other words: "这礼拜花了多少钱", "YTD spend", "last month east";
             # not "今天到目前为止还没人来", which asks about a job.
             put("settlement_summary", 0.85)
-        elif _has(PRICE_QUESTION, t) and not report and not sig.ticket_ref and not sig.period:
+        elif _has(PRICE_QUESTION, t) and not report and not sig.ticket_ref and not sig.period and not notice:
             # "修空调多少钱", "上门费怎么收": about the service's prices, not a report nor a summary.
             put("help", 0.85)
-    if _has(CANCEL, t):
+    if _has(CANCEL, t) and not _has(CANCEL_ASKED, t):
         put("cancel_ticket", 0.92 if sig.ticket_ref or not report else 0.7)
     if _has(RATING, t) and not (report and not sig.ticket_ref) and not _has(NOT_A_RATING, t):
         put("rate_service", 0.9)
@@ -107,8 +108,8 @@ def classify(sig: Signals) -> list[tuple[str, float]]:
             _has(LABOR_WORD, t) or _has(FIRST_PERSON, t) or tested or short_line(t) or _has(ENGINEER_DONE, t))
     # "no parts needed" / "没换件" says the opposite of waiting for parts.
     parts = _has(PARTS_STRONG, NO_PARTS.sub(" ", t))
-    # Waiting for parts is never a completion ("1235 รออะไหล่ 2 วัน").
-    complete = complete and not parts
+    # Waiting for parts is never a completion ("1235 รออะไหล่ 2 วัน"), nor is the shop closing early.
+    complete = complete and not parts and not (_has(EARLY_CLOSE, t) and not sig.ticket_ref)
 
     # A symptom report without a reference to an existing job is a new report, even if the
     # message also mentions a step ("师傅到了但是空调又坏了") or asks when someone comes.

@@ -29,7 +29,7 @@ _H_SPACE_MIN = re.compile(r"(?<![\d.,])(\d{1,2})\s+h\s+([0-5]\d)(?![\d.,])(?!\s*
 # French decimal comma: "1,5 h" (a comma before one or two digits; "1,800" is a thousands group).
 _DECIMAL_COMMA_HOURS = re.compile(r"(?<![\d,])(\d+),(\d{1,2})\s*(?:h|heures?)(?![a-z])")
 _MONEY_LABEL = r"(?:配件|零件|材料|部件|备件|(?<![a-z])(?:parts?|materials?|pieces?|spare parts?)(?![a-z])|อะไหล่|ค่าของ)"
-_MONEY_UNIT = r"(?:元|块钱|块|rmb|cny|yuan|€|euros?|eur|baht|บาท|thb|sgd|\$|dollars?)"
+_MONEY_UNIT = r"(?:元|块钱|块|蚊|rmb|cny|yuan|€|euros?|eur|baht|บาท|thb|sgd|\$|dollars?)"
 _PARTS_AFTER = re.compile(
     _MONEY_LABEL + r"(?:费用|费|钱|款|价格|cost|costs|fee|price|total)?\s*(?:(?:一共|总共|共计|共|合计|花了|花费|用了|是|为|:|：|=|de)\s*)*"
     r"(?:[¥$€]\s*)?(" + NUM + r")\s*" + _MONEY_UNIT + r"?"
@@ -54,13 +54,15 @@ _WORD_HOURS = re.compile(
     r"(?<![a-z])(?:(an?|one|une?|two|deux|three|trois|four|quatre|five|cinq|six)\s+(?:hours?|heures?)"
     r"(\s+and a half|\s+et demie)?|(an?|one|two|three|four|five|six) and a half hours?|(half an|half a|une demi-|une demi|a half)\s*(?:hour|heure))(?![a-z])|"
     r"(ครึ่งชั่วโมง)|(?<![\d一二两三四五六七八九十])(个半)\s*(?:小时|钟头|钟)|(?<![\d])(?<!ครึ่ง)ชั่วโมงครึ่ง|"
-    r"(trois quarts d'heure|three quarters of an hour|三刻钟)")
+    r"(trois quarts d'heure|three quarters of an hour|三刻钟)|(ชั่วโมงเดียว|หนึ่งชั่วโมง)")
 
 
 def _word_hours(text: str) -> tuple[int | float, Span] | None:
     m = _WORD_HOURS.search(text)
     if not m:
         return None
+    if m.group(8):
+        return 1, m.span()      # "ชั่วโมงเดียว": a single hour
     if m.group(4) or m.group(5):
         return 0.5, m.span()
     if m.group(7):
@@ -174,7 +176,7 @@ STATUS_CUES: dict[str, re.Pattern[str]] = {
         r"(?:配件|零件|部件|备件|件)(?:未到|还没到|没到|未有|冇到)|(?:发|寄|送|拿)错(?:了)?(?:件|配件|零件|型号)?|型号不对|"
         r"(?<![a-z])(?:wrong (?:part|model|size|valve|board|fan|motor)\w*|sent the wrong|il manque|manque (?:une?|la|le|les|des|d')|"
         r"mauvaise piece|il faut (?:changer|remplacer|commander|une? (?:nouveau |nouvelle )?\w+ (?:neuf|neuve))|"
-        r"je n'en ai (?:pas|plus) (?:sur moi|avec moi|dans le camion)|il me faut (?:un|une|des|le|la) )(?![a-z])|อะไหล่ยังไม่มา|อะไหล่ไม่มี|ขาด|重新订|重订|补订|"
+        r"je n'en ai (?:pas|plus) (?:sur moi|avec moi|dans le camion)|il (?:me|nous) faut (?:un|une|des|le|la)(?= (?!heure|minute))|je dois (?:le |la |les |en )?commander)(?![a-z])|อะไหล่ยังไม่มา|อะไหล่ไม่มี|ขาด|重新订|重订|补订|"
         r"(?:配件|零件|部件|备件)[^\s,，.。]{0,6}(?:调|订|等|没|缺|买|不对|不符|不匹配|在路上|发货|寄|快递)|"
         r"带(?:个|上)?(?:件|配件|零件|新的)|pieces? a commander|订货|调货|要订|得订|需要订|订购|没货|缺货|无货|没库存|(?<![a-z])(?:out of stock|backorder(?:ed)?|rupture de stock)(?![a-z])|(?<![a-z])(?:need(?:s)? (?:a |new )?parts?|need(?:s)? (?:a |an )?(?:new |replacement )\w+|"
         r"waiting (?:for|on) (?:the )?parts?|parts? (?:on order|ordered|needed|missing)|missing parts?|"

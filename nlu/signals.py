@@ -193,7 +193,9 @@ SCHEDULED = build(
      r"期间(?:可能|会|将|暂停|无法)", r"演练", r"例行(?:维护|检查|保养|巡检)",
      # a store opening is news, not a door that will not open
      r"(?:新店|门店|分店)?(?:开业|开张)"],
-    [r"(?:planned|scheduled) (?:maintenance|outage|power cut)", r"maintenance (?:tomorrow|tonight|next week)",
+    [r"(?:planned|scheduled) (?:maintenance|outage|power cut)",
+     r"will (?:shut|turn|switch|cut) (?:off|down) (?:the )?(?:water|power|electricity|gas|internet|wifi|network|lifts?|elevators?|escalators?)",
+     r"(?:water|power|electricity|gas) (?:will be|is going to be) (?:shut|turned|switched|cut) off", r"maintenance (?:tomorrow|tonight|next week)",
      r"coupure (?:prevue|programmee)", r"(?:outage|power cut|shutdown|coupure de courant)[^.!?]{0,20}(?:planned|scheduled|prevue|programmee)",
      r"nothing to do on our (?:side|end)", r"(?:fire|evacuation|safety) drill", r"drill (?:on|at|this|next|tomorrow)",
      r"(?:maintenance|upgrade|inspection) (?:on|this|next|tomorrow|tonight|from|between)",
@@ -219,6 +221,10 @@ NOTICE = build(
 # The problem is over: "空调终于不响了", "working again". Cancels a symptom unless it came back.
 RESOLVED = build(
     [r"终于(?:不|没|好|能|可以)",
+     # a false alarm: "我还以为天花板漏水，结果是客人打翻了水桶"; "…，没事"
+     r"(?:我|还|本来)以为[^。！？!?]{0,24}(?:结果|原来)", r"(?:^|[,，])\s*(?:都|也)?没事(?:的|啦|哈)?\s*(?:[。!！~～]|$)",
+     # a fault at this time of a past year: "去年这时候冷库坏了整整一个星期"
+     r"(?:去年|前年|上次|以前)(?:的)?(?:这|那)(?:个)?(?:时候|会儿)[^。！？!?]{0,12}(?:坏|漏|堵|停)",
      # "问一下，没坏": said outright that nothing is broken
      r"(?:^|[,，。;；\s])(?:其实|也|并|都)?没(?:有)?坏(?:[,，。!！;；\s]|$)", r"(?:已经|现在|又)?(?:好了|恢复(?:正常)?了|没事了|正常了)(?!吗|没|么)", r"自己好了",
      r"(?:已经|上次|之前)(?:被)?(?:修|处理|解决)(?:好|完)", r"修好了(?!吗|没|么)",
@@ -248,7 +254,7 @@ ELSEWHERE = build(
      # (a store at a station or an airport is still ours: "机场店", "人民广场地铁站店")
      r"做梦", r"梦(?:到|见|里)", r"屋企", r"出租屋", r"公寓", r"房东", r"宿舍",
      r"(?:地铁|高铁|火车站|机场)(?![^,.!?，。！？\s]{0,5}店)", r"电影(?!院)", r"新闻", r"报道", r"广告", r"(?:她|他)家", r"我妈", r"视频里", r"朋友(?:家|的店)", r"亲戚家",
-     r"(?:舅舅|姑姑|阿姨|叔叔|爸妈|父母|爸爸|妈妈|奶奶|爷爷|外婆|姥姥|岳父|婆婆|女朋友|男朋友|老公|老婆|同学|表哥|表姐)(?:家|那)",
+     r"京东", r"淘宝", r"天猫", r"拼多多", r"扫地机器人", r"(?:舅舅|姑姑|阿姨|叔叔|爸妈|父母|爸爸|妈妈|奶奶|爷爷|外婆|姥姥|岳父|婆婆|女朋友|男朋友|老公|老婆|同学|表哥|表姐)(?:家|那)",
      r"(?:我|我们)?租(?:的|嘅)", r"医院", r"体育馆", r"健身房", r"学校", r"酒店(?!店)", r"朋友圈", r"抖音", r"微博",
      r"考试题?", r"题目", r"想象", r"假设", r"脑补", r"开(?:个)?玩笑", r"同行", r"监控截图", r"(?:调|拷|看|翻)(?:一下)?(?:昨天|前天|今天)?[^,.!?，。！？]{0,6}监控",
      # another shop, the building's or the mall's common parts, a public place
@@ -367,7 +373,8 @@ HAZARD = build(
      r"糊味", r"短路", r"关人", r"关了人", r"(?:里面|里边|里头)(?:还)?有(?:个|人)[^,.!?，。！？]{0,8}出不来", r"人被关",
      r"爆管", r"水管爆", r"满出来", r"漫出来", r"流到地上", r"(?:一直)?在滴(?!答)", r"拿(?:个)?桶(?:接|在接)", r"管子爆",
      r"爆了", r"溢出", r"漫到", r"漫进", r"爆裂", r"爆(?=\s*(?:$|[!！,，.。]))", r"哗哗", r"一直(?:在)?流水", r"流个不停", r"(?:污水|脏水|臭水)[^,.!?，。！？]{0,6}冒",
-     r"(?:管|接口|水管|管子)[^,.!?，。！？]{0,6}露水", r"水一直(?:在)?滴", r"水[^,.!?，。！？]{0,4}滴(?:落|下)来", *_PERIL_ZH],
+     r"(?:管|接口|水管|管子)[^,.!?，。！？]{0,6}露水", r"水一直(?:在)?滴", r"水[^,.!?，。！？]{0,4}滴(?:落|下)来",
+     r"水[^,.!?，。！？]{0,6}(?:往外|往上|往下)(?:冒|涌|喷|流)", r"(?:冒|涌|喷)(?:水)?(?:个不停|停不下来)", *_PERIL_ZH],
     [r"leak\w*", r"seep\w*", r"drip\w*", r"flood\w*", r"overflow\w*", r"burnt", r"burned smell", r"water all over",
      r"backing up", r"brule", r"(?:got|get|gets|is|are|was|were) stuck in", r"burst",
      r"water (?:is |'s )?(?:coming|pouring|dripping|leaking|running|spilling)", r"shock", r"water everywhere", r"spill\w*",
@@ -387,7 +394,9 @@ URGENT = build(
     [r"急", r"加急", r"马上", r"立刻", r"立即", r"赶紧", r"赶快", r"尽快", r"火速", r"快点", r"快来", r"速来", r"救命",
      r"刻不容缓", r"等不了", r"越快越好",
      r"(?:肉|菜|海鲜|奶|货|东西|食材|雪糕|冰淇淋|蛋糕|冻品|冷冻品|鲜品)[^,.!?，。！？]{0,6}(?:要|快|开始)(?:坏|化|融|溶|臭|变质|软)", r"快撑不住",
-     r"要报废", r"(?:全|都|就全)(?:得|要)扔", r"快(?:派|叫|找)(?:人|师傅)",
+     r"要报废", r"(?:全|都|就全)(?:得|要)扔",
+     # the food will not hold out (not "周末人多顶不住", the staff will not cope)
+     r"(?:肉|货|东西|海鲜|食材|奶|冻品|菜|蛋糕)[^,.!?，。！？]{0,4}(?:撑|顶)不(?:了多久|住)", r"快(?:派|叫|找)(?:人|师傅)",
      r"(?:海鲜|冻品|冻货|鲜肉|肉|食材|鲜奶|牛奶|蛋糕|货)[^,.!?，。！？]{0,4}(?:都)?在里(?:面|头|边)",
      r"(?:再不来|再不修)[^,.!?，。！？]{0,8}(?:报废|废|坏|臭|完了|扔)",
      r"(?:冻品|冻货|冷冻品|冻肉|冰淇淋|雪糕|酸奶|海鲜|鲜奶)[^,.!?，。！？]{0,4}(?:都|全|全部)?(?:软了|化了|融了|变软|温了|是温的|溶|融|化晒|软晒)",
@@ -413,7 +422,7 @@ URGENT = build(
      r"(?:power|blackout|lights (?:are |went )?out)[^!?]{0,50}customers (?:are )?(?:already |still )?(?:in|inside)",
      r"(?:panne de courant|plus de courant|coupure)[^!?]{0,50}clients (?:sont )?(?:deja )?(?:dans|la)",
      r"(?:panne de courant|plus de courant|coupure)[^!?]{0,60}plein de clients"],
-    [r"ด่วน", r"รีบ", r"ทันที", r"เร็วๆ", r"เร็ว ๆ", r"(?:ของสด|อาหาร|ของ)[^\s]{0,6}(?:เริ่ม|จะ)เสีย", r"(?:ของ|ไอศกรีม|ไอติม)[^\s]{0,4}ละลาย", r"จะเสียหมด", r"เสียหมดแน่", r"ของสด(?:เต็ม|อยู่ข้างใน|ในตู้)", r"ไฟดับ[^\n]{0,30}ลูกค้า(?:อยู่)?(?:ข้างใน|ในร้าน|เต็ม)"],
+    [r"ด่วน", r"รีบ", r"ทันที", r"เร็วๆ", r"เร็ว ๆ", r"(?:ของสด|อาหาร|ของ)[^\s]{0,6}(?:เริ่ม|จะ)เสีย", r"(?:ของ|ไอศกรีม|ไอติม)[^\s]{0,4}ละลาย", r"จะเสียหมด", r"เสียหมดแน่", r"กลัว(?:จะ)?เสีย", r"(?:นม|เค้ก|ของสด|เนื้อ|อาหาร|ไอศกรีม)[^\s]{0,12}อยู่ข้างใน", r"ของสด(?:เต็ม|อยู่ข้างใน|ในตู้)", r"ไฟดับ[^\n]{0,30}ลูกค้า(?:อยู่)?(?:ข้างใน|ในร้าน|เต็ม)"],
 )
 
 NOT_URGENT = build(

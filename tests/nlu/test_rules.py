@@ -492,3 +492,55 @@ def test_jobs_closed_taken_and_asked_after_in_other_words(parser, text, intent):
                                   "ยินดีด้วยทีมสาขาสยาม ได้คะแนนตรวจมาตรฐาน 95 เต็ม 100 🎉"])
 def test_an_expense_claim_an_alarm_with_nothing_broken_and_an_audit_score_are_no_job(parser, text):
     assert parser.parse(text).intent == "unknown"
+
+
+@pytest.mark.parametrize("text", ["洗碗机进水阀好像坏了，水一直往外冒停不下来",
+                                  "walk-in 冷库压缩机不启动，温度一直往上走，里面的肉撑不了多久 🥶",
+                                  "ตู้เย็นหลังร้านไม่เย็นค่ะ นมกับเค้กอยู่ข้างในหมด กลัวเสียค่ะ"])
+def test_water_that_will_not_stop_and_food_that_will_not_hold_out_are_urgent(parser, text):
+    assert parser.parse(text).entities["urgency"] == "urgent"
+
+
+def test_staff_who_will_not_cope_is_no_emergency(parser):
+    assert parser.parse("收银电脑蓝屏 重启三次了还是这样 周末人多顶不住").entities["urgency"] == "normal"
+
+
+@pytest.mark.parametrize("text", ["我新的工号是16950，HR那边已经改好了", "Supplier order 16955 is delayed to Monday",
+                                  "外卖单 16945 客人说漏了一杯奶茶"])
+def test_a_staff_number_a_delivery_order_or_a_suppliers_order_is_no_job(parser, text):
+    assert "ticket" not in parser.parse(text).entities
+
+
+@pytest.mark.parametrize("text, ents", [
+    ("16813 好咗，一個鐘，換咗條門封條六十蚊", {"labor_hours": 1, "parts_amount": 60}),
+    ("16843 ปิดงานครับ ชั่วโมงเดียว ค่าอะไหล่ 160 บาท", {"labor_hours": 1, "parts_amount": 160}),
+])
+def test_a_completion_in_cantonese_dollars_and_a_single_hour_in_thai(parser, text, ents):
+    got = parser.parse(text).entities
+    assert {k: got.get(k) for k in ents} == ents
+
+
+def test_parts_to_order_in_french(parser):
+    p = parser.parse("16533 il me faut un compresseur, je dois le commander")
+    assert p.intent == "update_progress" and p.entities["status"] == "parts_needed"
+
+
+@pytest.mark.parametrize("text, intent", [
+    ("小鲸 帮我看看15183是不是被取消了？我这边列表里怎么找不到了", "query_status"),
+    ("1024 取消了，谢谢", "cancel_ticket"),
+    ("电梯困人这种是不是7×24小时都有人？", "help"),
+    ("转发：「各门店注意，近期有人冒充维修人员上门收费，请核实工牌」", "unknown"),
+    ("聽日公眾假期，舖頭早兩個鐘收工", "unknown"),
+    ("FYI building management will shut off the water 9am-1pm Thursday for pipe works, toilets won't flush", "unknown"),
+    ("去年这时候冷库坏了整整一个星期，今年到现在还没出事", "unknown"),
+])
+def test_asking_whether_it_was_cancelled_cover_hours_warnings_closing_early_and_false_alarms(parser, text, intent):
+    assert parser.parse(text).intent == intent
+
+
+def test_a_false_alarm_reports_nothing(parser):
+    assert parser.parse("我还以为天花板漏水，结果是客人打翻了水桶😅，已经拖干净了，没事").intent != "create_ticket"
+
+
+def test_cam_is_a_camera(parser):
+    assert parser.parse("cam over the cashier area shows a black screen again, fix asap pls").entities["skill"] == "cctv"

@@ -44,7 +44,8 @@ HELDOUT = [HERE / "heldout.yaml", HERE / "heldout2.yaml", HERE / "heldout3.yaml"
 # Batch 4's writer was not told the desk's urgency convention (any leak, food about to spoil:
 # urgent).
 # (Rounded down to the permille: a float of 387/400 need not reach the literal 0.9675.)
-FLOORS = {"heldout17.yaml": {"intent": 0.986, "entity": 1.0, "unasked_false_tickets": 0, "non_tickets_acted_on": 12},
+FLOORS = {"heldout18.yaml": {"intent": 0.957, "entity": 0.973, "unasked_false_tickets": 1, "non_tickets_acted_on": 15},
+          "heldout17.yaml": {"intent": 0.986, "entity": 1.0, "unasked_false_tickets": 0, "non_tickets_acted_on": 12},
           "heldout16.yaml": {"intent": 0.981, "entity": 0.992, "unasked_false_tickets": 0, "non_tickets_acted_on": 19},
           "heldout15.yaml": {"intent": 0.984, "entity": 0.986, "unasked_false_tickets": 0, "non_tickets_acted_on": 20},
           "heldout14.yaml": {"intent": 0.982, "entity": 0.998, "unasked_false_tickets": 0, "non_tickets_acted_on": 18},

@@ -35,7 +35,8 @@ HELP_PROCESS = build(
         r"支持\s*(?:english|french|thai|繁体|简体)", r"你(?:都|还)?(?:会|能)(?:干|做)?(?:些|点)?(?:什么|啥|嘛)", r"有(?:什么|啥)用",
         r"有(?:哪些|什么)功能", r"使用说明", r"使用手册", r"操作指南",
         r"支持(?:英文|英语|中文|泰语|泰文|法语|法文|粤语|语音|图片|照片|视频)",
-        r"(?:识|会|能)(?:不识|唔识|不会|不能)?(?:讲|说|听|聽|睇|看|读|写|打)(?:懂)?(?:广东话|粤语|英文|英语|泰文|泰语|法文|法语|繁体)", r"(?:支持|识讲|会说|能说)(?:哪些|什么|几种)(?:语言|language)",
+        r"(?:识|会|能)(?:不识|唔识|不会|不能)?(?:讲|说|听|聽|睇|看|读|写|打)(?:懂)?(?:广东话|粤语|英文|英语|泰文|泰语|法文|法语|繁体)",
+        r"(?:听|看|读)(?:得|不)懂(?:广东话|粤语|英文|英语|泰文|泰语|法文|法语|繁体)", r"(?:支持|识讲|会说|能说)(?:哪些|什么|几种)(?:语言|language)",
         # service hours: "晚上十点以后报修还有人管吗"
         r"(?:晚上|夜里|半夜|凌晨|周末|节假日|点(?:以后|之后))[^,.!?，。！？]{0,8}(?:报修|维修)[^,.!?，。！？]{0,6}(?:有人|管|接)",
         r"(?:晚上|夜里|半夜|凌晨|周末|节假日|点(?:以后|之后))[^!?！？]{0,16}(?:还有人|有没有人|有人)(?:管|接|处理|来)(?:吗|么|不|没)",
@@ -56,6 +57,9 @@ HELP_PROCESS = build(
         r"quelles? (?:informations|infos|details)", r"how (?:do|does) (?:this|it|you) work",
         r"what can (?:this|the|you)(?: \w+)? do", r"what (?:does|do) (?:this|the|you)(?: \w+)? do",
         r"what(?:'s| is) the (?:process|procedure)", r"user guide", r"instructions",
+        # what the desk covers: "what kinds of repairs does this desk cover?"
+        r"what (?:kinds?|sorts?|types?) of (?:repairs?|jobs?|work|faults?|equipment) (?:do|does|can|will)",
+        r"(?:does|do) (?:this|the) (?:desk|service|bot|helpdesk) (?:cover|fix|handle|do)",
         r"comment (?:signaler|faire|declarer|annuler|utiliser|ca marche|demander|ouvrir)",
         r"que (?:peux|sais)-tu faire", r"quelle est la procedure", r"mode d'emploi",
         r"which languages?", r"what languages?", r"permissions?", r"access rights", r"droits d'acces",
@@ -125,6 +129,8 @@ RATING = build(
      r"(?<![\d.])[1-5一二两三四五]\s*(?:颗|个|粒)?\s*星(?!期|级)", r"(?<![\d.])[1-5]\s*/\s*5(?!\d)",
      r"(?<![\d.])[1-5一二两三四五]\s*分(?!钟|之|钱|析|配|享|类|布|开|别|期|店|队|组|公司|部)",
      r"(?<![\d.])[1-5]\s*(?:out of|sur)\s*5(?!\d)",
+     # "14403 评个3": a mark given in two words
+     r"评(?:个|了)\s*[1-5一二两三四五](?![\d.])", r"打(?:个|了)\s*[1-5一二两三四五]\s*(?:分|星)(?!钟)",
      # an opinion of the job without a number: "这次维修不太满意"
      r"(?:不太|不|很|非常|挺|比较|特别)满意"],
     [r"rate", r"rating", r"ratings", r"gets? an? [1-5] from", r"notee? [1-5](?![\d.])", r"give (?:it|them|him|her|this|the job|#?\d{2,7}) an? [1-5](?!\d|\.\d)", r"stars?", r"review", r"feedback", r"(?<!c'est )(?<!bien )note(?! (?:de |d'|du |from |to ))", r"etoiles?", r"evaluation", r"avis",
@@ -146,7 +152,7 @@ CANCEL = build(
      r"no need to send (?:anyone|anybody|someone|somebody|a tech\w*|an engineer|the engineer)", r"not needed (?:any ?more)",
      r"(?:don'?t|do not) need (?:the |a )?(?:technician|repair|engineer|visit)",
      r"close (?:the |my |this )?(?:ticket|request)", r"sorted it", r"ourselves", r"disregard", r"withdraw",
-     r"ignore (?:[a-z]+ ){0,2}(?:ticket|request|report|message)", r"scratch that", r"scratch #?\d", r"scrap (?:the|this|that|my)",
+     r"ignore (?:[a-z]+ ){0,2}(?:ticket|request|report|message)", r"scratch that", r"scratch #?\d", r"scrap (?:the|this|that|my|#?\d)",
      r"(?:pas|plus) la peine",
      r"annuler", r"annule", r"annulez", r"nous-memes",
      r"(?:plus|pas) besoin (?:de (?:technicien|reparation|venir|passer|l'intervention))",
@@ -200,7 +206,7 @@ CLAIM_WEAK = build(
     [r"抢", r"去(?:吧)?\s*$", r"\+1", r"举手", r"🙋", r"✋", r"我可以", r"(?:派|指派|分配|转|交)给(?!谁)",
      # any first person: 我, dialect 俺, 咱
      r"[我俺咱](?:来|去|上)", r"给我", r"[我俺咱]能(?:去|接)", r"(?:可以|能)接(?!着)", r"(?:^|\s)接(?:了|吧)?(?:$|\s)", r"接一下"],
-    [r"assign(?:ed)? to", r"mine", r"me", r"take", r"taking", r"grab", r"grabbing", r"got it", r"i(?:'ve| have)? got (?:this|it)"],
+    [r"assign(?:ed)? to", r"mine", r"me", r"take", r"taking", r"grab", r"grabbing", r"got it", r"i(?:'ve| have)? got (?:this|it)", r"i(?:'ve| have)? got #?\d"],
     # รับ (take), but not inside the polite particle ครับ
     [r"(?<!ค)(?<!ใคร)รับ"],
 )

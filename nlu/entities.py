@@ -161,7 +161,8 @@ def find_ticket(text: str, allow_bare: bool) -> tuple[int, Span] | None:
         for rx in (_TICKET_BARE, _TICKET_BEFORE_COLON, _TICKET_AFTER_LABEL):
             for m in rx.finditer(text):
                 # "5555": laughter in Thai (ห้า, "ha"), not a job number when nothing says it is one
-                if not LAUGHTER.fullmatch(m.group(1)) and not _OTHER_NUMBER.search(text[max(0, m.start(1) - 20):m.start(1)]):
+                if (not LAUGHTER.fullmatch(m.group(1)) and not _OTHER_NUMBER.search(text[max(0, m.start(1) - 20):m.start(1)])
+                        and not _OTHER_NUMBER_AFTER.match(text, m.end(1))):
                     return int(m.group(1)), m.span(1)
     return None
 
@@ -173,6 +174,11 @@ _OTHER_NUMBER = re.compile(
     r"(?<![a-z])(?:supplier order|purchase order|po|order|tracking(?: number| no\.?)?|parcel|staff (?:id|number)|employee (?:id|number)|"
     r"commande(?: fournisseur)?|colis|matricule))"
     r"\s*(?:是|为|改成|变成|:|#|n°|no\.?|number)?\s*(?:是|为)?\s*$")
+# … or named after it: "17401是我快递取件码", "17405 is the PO number for the uniforms".
+_OTHER_NUMBER_AFTER = re.compile(
+    r"\s*(?:是|is|c'est|=)?\s*(?:我的?|我们的?|my|our|the|a|le|la|notre|mon)?\s*(?:这个|那个)?\s*"
+    r"(?:快递|取件码|取餐码|工号|运单|验证码|外卖单|订单号|会员号|电话|po number|order number|tracking|parcel|"
+    r"staff (?:id|number)|num[eé]ro de (?:la )?commande|commande fournisseur|colis)")
 
 
 LAUGHTER = re.compile(r"5{3,}")

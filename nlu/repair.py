@@ -47,7 +47,9 @@ _CANTONESE_RE = re.compile(first_char_guard(CANTONESE) + "(?:" + "|".join(sorted
 
 # Action words people slip on; device and place words come from config.
 ACTION_WORDS = ("接单", "抢单", "派单", "取消", "结算", "汇总", "完工", "修好", "维修", "报修", "出发",
-                "到达", "配件", "评分", "分成", "工单", "师傅", "上门", "进度", "已经")
+                "到达", "配件", "评分", "分成", "工单", "师傅", "上门", "进度", "已经",
+                # words of their own that are one sound away from another: 结单 is not 接单
+                "结单", "关单")
 
 # English and French action words people slip on; device and place words come from config.
 LATIN_ACTION_WORDS = ("cancel", "cancelled", "arrived", "finished", "completed", "repair", "repaired",

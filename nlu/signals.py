@@ -208,13 +208,14 @@ SCHEDULED = build(
 NOTICE = build(
     [r"^\W*[\[<【]?\s*(?:通知|公告|转发|提醒|温馨提示|重要提示|转)\s*[\]>】:：]", r"^\W*转发(?!(?:一下)?(?:店员|同事|店长|员工|客人|顾客|老板)(?:的话|说))",
      # a sender before the word: "系统通知：", "物业通知：", "IT部门通知:"; "请勿报修" never reports
-     r"^\W*[\[<【]?[\u4e00-\u9fffa-z]{1,6}(?:通知|公告|提醒)\s*[\]>】:：]", r"请勿(?:报修|重复报修|报障)", r"测试消息", r"请忽略",
+     r"^\W*[\[<【]?[\u4e00-\u9fffa-z]{1,6}(?:通知|公告|提醒)\s*[\]>】:：]", r"请勿(?:报修|重复报修|报障)", r"(?:不用|无需|不需要|不必)(?:再)?(?:报修|报障)(?!了)", r"属(?:于)?正常现象", r"测试消息", r"请忽略",
      r"(?:关于|有关)[^,.!?，。！？]{0,20}的通知", r"请(?:各|全体)?(?:店|门店|位|部门|同事|员工|店长)?(?:知悉|周知|留意)",
      r"特此通知", r"请(?:大家)?提前(?:做好|准备|安排)", r"敬请(?:谅解|留意|周知)", r"(?:给|带来)[^,.!?，。！？]{0,6}不便"],
     [r"^\W*(?:notice|reminder|announcement|fwd?|rappel|annonce|tr)\s*[:\]-]",
      r"^\W*(?:[a-z]+ )?(?:notice|announcement) from [a-z ]{2,20}:", r"^\W*(?:note|message|info) (?:from|de la|du|de) [a-z ]{2,20}:",
      r"please do not (?:report|log|raise)", r"test message", r"please ignore", r"message de test", r"merci de ne pas (?:signaler|declarer)", r"don'?t report (?:it|this|them)",
-     r"(?:that'?s|it'?s|is) not a fault", r"ce n'est pas une panne"],
+     r"(?:that'?s|it'?s|is) not a fault", r"ce n'est pas une panne",
+     r"not a (?:repair |service )?(?:ticket|job|request)", r"pas (?:un|une) (?:ticket|demande|intervention)(?![a-z])"],
     [r"^\W*ประกาศ", r"แจ้งให้ทราบ", r"แจ้งเพื่อทราบ"],
 )
 
@@ -240,7 +241,7 @@ RESOLVED = build(
      r"marche (?:a nouveau|de nouveau)", r"remarche", r"fonctionne (?:a nouveau|de nouveau)", r"c'est reparti",
      r"refonctionne", r"plus aucun (?:souci|probleme)", r"has(?:n'?t| not) come back", r"fix(?:es)? (?:has )?held",
      r"no (?:more )?(?:leaks?|problems?|issues?) since", r"l'a (?:reglee?|reparee?)", r"c'est regle", r"plus rien depuis", r"(?:a|ont) ete (?:reglee?|reparee?)s?"],
-    [r"หายแล้ว", r"ใช้ได้แล้ว", r"กลับมาใช้ได้", r"ซ่อมเสร็จ(?:เรียบร้อย)?แล้ว", r"กลับมา(?:เอง|ปกติ)", r"ไม่เป็นไรแล้ว", r"แห้งแล้ว", r"ไม่มีปัญหาอีก", r"ไม่(?:รั่ว|หยด|ค้าง|ดับ)แล้ว"],
+    [r"หายแล้ว", r"ใช้ได้แล้ว", r"(?:แก้|แก้ไข|ซ่อม)[^\s]{0,4}เรียบร้อยแล้ว", r"กลับมาใช้ได้", r"ซ่อมเสร็จ(?:เรียบร้อย)?แล้ว", r"กลับมา(?:เอง|ปกติ)", r"ไม่เป็นไรแล้ว", r"แห้งแล้ว", r"ไม่มีปัญหาอีก", r"ไม่(?:รั่ว|หยด|ค้าง|ดับ)แล้ว"],
 )
 # Someone else's fault, one at home, a case study, a camera's evidence, a house rule, a "what
 # if": a fault word that is not a report for this store. A feature the model weighs (nlu/model.py),
@@ -272,7 +273,7 @@ ELSEWHERE = build(
      r"(?:我的心|我心|心情|脑子|脑袋|人生|生活|我这个人|我就)(?:就|也)?(?:像|跟|好像)", r"不能离人", r"(?:必须|要|得)有人(?:看着|守着|在)",
      # a metaphor, a place the writer ate or shopped at, a video
      r"脑子(?:跳闸|短路|死机|宕机|坏了|卡了)", r"心态崩", r"(?:吃|逛|去)的那家", r"再也不去了", r"刷到(?:个|一个|了)?(?:视频|帖子|新闻)", r"马路(?:上|边|对面)", r"高架", r"堵车", r"会怎么样", r"会发生什么"],
-    [r"next door", r"neighbou?rs?'?s?", r"(?<!not )the mall'?s", r"the building'?s", r"landlord'?s?", r"other (?:stores?|shops?|branch(?:es)?)",
+    [r"next door", r"neighbou?rs?'?s?", r"not our (?:problem|issue|fault|store|shop)", r"pas (?:notre|mon) probleme", r"(?<!not )the mall'?s", r"the building'?s", r"landlord'?s?", r"other (?:stores?|shops?|branch(?:es)?)",
      r"at home", r"my (?:house|flat|place|apartment|car)", r"training", r"for example", r"case study", r"imagine", r"what if",
      r"(?:cctv|camera|footage) (?:shows|showed)", r"on the (?:cctv|camera|footage)", r"remember to", r"don'?t forget",
      r"please don'?t", r"stop using", r"not our(?:s| problem)", r"no problem for us", r"nothing to do with us", r"glad ours",
@@ -368,7 +369,7 @@ PERIL = build(_PERIL_ZH, [*_PERIL_LATIN, r"coinces?", r"bloques? (?:dans|dedans)
 # Hazards make a report urgent by themselves: water where it should not be, and every peril.
 HAZARD = build(
     [r"漏水", r"漏电", r"漏了", r"漏液", r"漏油", r"滴水", r"渗水", r"冒水", r"溢水", r"积水", r"水漫", r"淹了",
-     r"喷水", r"水喷", r"到处都是水", r"满地(?:都是)?水", r"一地(?:的)?水",
+     r"喷水", r"水喷", r"到处都是水", r"满地(?:都是)?水", r"一地(?:的)?(?:黑|脏|污|臭)?水",
      r"(?:地上|地面|地板|满地|一地|到处)[^,.!?，。！？]{0,3}(?:全|都)(?:是)?(?:污|脏|臭)?水",
      r"糊味", r"短路", r"关人", r"关了人", r"(?:里面|里边|里头)(?:还)?有(?:个|人)[^,.!?，。！？]{0,8}出不来", r"人被关",
      r"爆管", r"水管爆", r"满出来", r"漫出来", r"流到地上", r"(?:一直)?在滴(?!答)", r"拿(?:个)?桶(?:接|在接)", r"管子爆",
@@ -393,7 +394,8 @@ HAZARD = build(
 URGENT = build(
     [r"急", r"加急", r"马上", r"立刻", r"立即", r"赶紧", r"赶快", r"尽快", r"火速", r"快点", r"快来", r"速来", r"救命",
      r"刻不容缓", r"等不了", r"越快越好",
-     r"(?:肉|菜|海鲜|奶|货|东西|食材|雪糕|冰淇淋|蛋糕|冻品|冷冻品|鲜品)[^,.!?，。！？]{0,6}(?:要|快|开始)(?:坏|化|融|溶|臭|变质|软)", r"快撑不住",
+     r"(?:肉|菜|海鲜|奶|货|东西|食材|雪糕|冰淇淋|蛋糕|冻品|冷冻品|鲜品)[^,.!?，。！？]{0,6}(?:要|快|开始)(?:坏|化|融|溶|臭|变质|软|塌)", r"快撑不住",
+     r"(?:里面|里头|里边)[^,.!?，。！？]{0,3}(?:几百|上百|好几百|几千|\d+)\s*(?:斤|公斤|箱|kg)",
      r"要报废", r"(?:全|都|就全)(?:得|要)扔",
      # the food will not hold out (not "周末人多顶不住", the staff will not cope)
      r"(?:肉|货|东西|海鲜|食材|奶|冻品|菜|蛋糕)[^,.!?，。！？]{0,4}(?:撑|顶)不(?:了多久|住)", r"快(?:派|叫|找)(?:人|师傅)",
@@ -414,7 +416,8 @@ URGENT = build(
      r"(?:cakes?|desserts?|ice cream|dairy|milk|meat|fish)[^.!?]{0,12}(?:sweating|melting|thawing|going off|spoiling)",
      r"(?:ice cream|ice-cream|stock|meat|butter|cheese|dairy)[^.!?]{0,8}(?:going|gone|getting) soft",
      r"(?:viande|poisson|glaces?|surgeles|produits frais|yaourts?|lait)[^.!?,]{0,10} dedans", r"full of (?:\w+ )?(?:stock|ice cream|ice-cream|meat|fish|seafood|dairy|produce|food)",
-     r"(?:seront|sera|vont etre|va etre) (?:perdue?s?|fichue?s?|a jeter|jetee?s?)", r"(?:all|the) (?:the )?(?:dairy|meat|fish|seafood|stock|produce) (?:is )?in there",
+     r"(?:seront|sera|vont etre|va etre) (?:perdue?s?|fichue?s?|a jeter|jetee?s?)",
+     r"(?:va|vont|allons) perdre (?:tout )?(?:le |la |les |du |de la )?(?:stock|marchandise|lait|viande|poisson|produits|glaces?)", r"(?:all|the) (?:the )?(?:dairy|meat|fish|seafood|stock|produce) (?:is )?in there",
      r"(?:toute la|tout le|toutes les) (?:viande|poisson|stock|marchandise|glace|produit|surgele|dessert)s?[^.!?,]{0,20} (?:est |sont )?dedans",
      r"(?:everything|it all|the stock|stock|food|meat|ice cream|ice-cream)(?:'s| is| are)? (?:thawing|melting|defrosting)",
      r"(?:power|blackout|lights (?:are |went )?out)[^!?]{0,50}(?:shoppers|people|guests) (?:are )?(?:already |still )?(?:in|inside)",
@@ -422,11 +425,11 @@ URGENT = build(
      r"(?:power|blackout|lights (?:are |went )?out)[^!?]{0,50}customers (?:are )?(?:already |still )?(?:in|inside)",
      r"(?:panne de courant|plus de courant|coupure)[^!?]{0,50}clients (?:sont )?(?:deja )?(?:dans|la)",
      r"(?:panne de courant|plus de courant|coupure)[^!?]{0,60}plein de clients"],
-    [r"ด่วน", r"รีบ", r"ทันที", r"เร็วๆ", r"เร็ว ๆ", r"(?:ของสด|อาหาร|ของ)[^\s]{0,6}(?:เริ่ม|จะ)เสีย", r"(?:ของ|ไอศกรีม|ไอติม)[^\s]{0,4}ละลาย", r"จะเสียหมด", r"เสียหมดแน่", r"กลัว(?:จะ)?เสีย", r"(?:นม|เค้ก|ของสด|เนื้อ|อาหาร|ไอศกรีม)[^\s]{0,12}อยู่ข้างใน", r"ของสด(?:เต็ม|อยู่ข้างใน|ในตู้)", r"ไฟดับ[^\n]{0,30}ลูกค้า(?:อยู่)?(?:ข้างใน|ในร้าน|เต็ม)"],
+    [r"ด่วน", r"รีบ", r"ทันที", r"เร็วๆ", r"เร็ว ๆ", r"(?:ของสด|อาหาร|ของ)[^\s]{0,6}(?:เริ่ม|จะ)เสีย", r"(?:ของ|ไอศกรีม|ไอติม)[^\s]{0,4}ละลาย", r"จะเสียหมด", r"เสียหมดแน่", r"กลัว(?:จะ)?เสีย", r"ของสดอยู่ใน(?:นั้|ตู้)", r"(?:นม|เค้ก|ของสด|เนื้อ|อาหาร|ไอศกรีม)[^\s]{0,12}อยู่ข้างใน", r"ของสด(?:เต็ม|อยู่ข้างใน|ในตู้)", r"ไฟดับ[^\n]{0,30}ลูกค้า(?:อยู่)?(?:ข้างใน|ในร้าน|เต็ม)"],
 )
 
 NOT_URGENT = build(
-    [r"不(?:太|是很|怎么|用|必)?(?:着)?急", r"不紧急", r"不加急", r"没(?:那么|有那么)?急", r"不赶", r"慢慢来",
+    [r"不(?:太|是很|怎么|用|必)?(?:着)?急", r"不用(?:太|那么)急", r"不紧急", r"不加急", r"没(?:那么|有那么)?急", r"不赶", r"慢慢来",
      r"有空(?:再|的时候|来|过来)", r"不算(?:太|很)?急", r"马上就(?:到|要到)了?(?![^,.!?，。！？]{0,3}(?:快|请|派))"],
     [r"not urgent", r"no rush", r"no hurry", r"not an emergency", r"whenever", r"pas urgent", r"rien d'urgent", r"sans urgence", r"not (?:overflowing|leaking|flooding)",
      r"pas presse"],

@@ -544,3 +544,41 @@ def test_a_false_alarm_reports_nothing(parser):
 
 def test_cam_is_a_camera(parser):
     assert parser.parse("cam over the cashier area shows a black screen again, fix asap pls").entities["skill"] == "cctv"
+
+
+@pytest.mark.parametrize("text, ents", [("17808 搞定了，前后弄了两个半钟，零件一个没换", {"labor_hours": 2.5, "parts_amount": 0}),
+                                        ("17813 结单：工时三小时，配件一百五", {"labor_hours": 3, "parts_amount": 150})])
+def test_no_part_changed_and_a_job_closed_with_jiedan(parser, text, ents):
+    # 结单 (closing the job) had been "repaired" into 接单 (taking it): a claim with no hours.
+    p = parser.parse(text)
+    assert p.intent == "complete_job" and {k: p.entities.get(k) for k in ents} == ents
+
+
+@pytest.mark.parametrize("text", ["17401是我快递取件码 发错群了 sorry🙈", "17405 is the PO number for the new uniforms, not a repair ticket",
+                                  "17406 c'est le numéro de la commande fournisseur, pas un ticket !"])
+def test_a_number_named_as_something_else_after_it_is_no_job(parser, text):
+    p = parser.parse(text)
+    assert "ticket" not in p.entities and p.intent == "unknown"
+
+
+@pytest.mark.parametrize("text, intent", [
+    ("Jing, scrap 17017 please, turned out someone had flipped the switch", "cancel_ticket"),
+    ("14403 评个3，网是通了但速度还是慢", "rate_service"),
+    ("14409是谁接的？留的电话打了三次都没人接", "query_status"),
+    ("ok I got 16323", "claim_job"),
+    ("本月POS系统升级，升级期间可能短暂无法刷卡，属正常现象，不用报修", "unknown"),
+    ("เรื่องไฟดับเมื่อวาน การไฟฟ้าแก้ไขเรียบร้อยแล้วครับ ทั้งซอยเป็นเหมือนกันหมด", "unknown"),
+    ("小鲸听得懂英文吗？我们新来的店长是新加坡人", "help"),
+    ("what kinds of repairs does this desk cover? just aircon or plumbing too?", "help"),
+])
+def test_scrap_a_mark_in_two_words_a_notice_not_to_report_and_what_the_desk_covers(parser, text, intent):
+    assert parser.parse(text).intent == intent
+
+
+@pytest.mark.parametrize("text, urgency", [("厨房地漏反水了，一地黑水，臭到前厅都闻得到", "urgent"),
+                                           ("广州天河店的展示柜不制冷了 蛋糕都开始塌了 help", "urgent"),
+                                           ("天津店冷库门关不上 温度报警一直响 里面几百斤货", "urgent"),
+                                           ("Le frigo des boissons ne refroidit plus du tout, on va perdre tout le stock de lait", "urgent"),
+                                           ("点餐机屏幕被撞裂了 点不了 安排人来换个屏 不用太急", "normal")])
+def test_food_at_risk_in_more_words_and_not_too_urgent(parser, text, urgency):
+    assert parser.parse(text).entities["urgency"] == urgency

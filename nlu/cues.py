@@ -116,7 +116,8 @@ PRICE_QUESTION = build(
      r"(?:收费|收钱|计费)(?:点|怎样|怎么)计", r"按(?:钟|小时|次)[^,.!?，。！？]{0,4}(?:定|还是|或者?)按"],
     [r"how much (?:does|is|do|will|would|for) (?:it cost to |a |an |the )?(?:repair|fix|call-?out|visit|service|"
      r"technician|engineer|inspection)", r"what does (?:a |the )?(?:repair|call-?out|visit|service) cost",
-     r"(?:repair|service|call-?out|visit) (?:prices?|fees?|charges?|rates?)", r"pricing", r"fees?",
+     r"(?:repair|service|call-?out|visit) (?:prices?|fees?|charges?|rates?)", r"pricing", r"fees?", r"surcharges?",
+     r"(?:extra|additional) (?:fee|charge|cost)s?",
      r"combien (?:ca |cela )?coute(?:nt)? (?:la |une |un |le )?(?:reparation|intervention|deplacement|depannage|visite)", r"tarifs?", r"payante?s?",
      r"gratuite?s?"],
     [r"ค่าบริการ", r"ค่าซ่อม", r"ค่าแรง(?:ช่าง)?(?:เท่าไหร่|เท่าไร)", r"ซ่อม[^\s]{0,8}ราคา"],
@@ -133,7 +134,8 @@ RATING = build(
      r"评(?:个|了)\s*[1-5一二两三四五](?![\d.])", r"打(?:个|了)\s*[1-5一二两三四五]\s*(?:分|星)(?!钟)",
      # an opinion of the job without a number: "这次维修不太满意"
      r"(?:不太|不|很|非常|挺|比较|特别)满意"],
-    [r"rate", r"rating", r"ratings", r"gets? an? [1-5] from", r"notee? [1-5](?![\d.])", r"give (?:it|them|him|her|this|the job|#?\d{2,7}) an? [1-5](?!\d|\.\d)", r"stars?", r"review", r"feedback", r"(?<!c'est )(?<!bien )note(?! (?:de |d'|du |from |to ))", r"etoiles?", r"evaluation", r"avis",
+    [r"rate", r"rating", r"ratings", r"gets? an? [1-5](?!\d|\.\d)", r"notee? [1-5](?![\d.])",
+     r"give (?:it|them|him|her|this|the job|#?\d{2,7}) an? (?:solid |strong |fair |generous |weak |low |high |well-deserved )?[1-5](?!\d|\.\d)", r"stars?", r"review", r"feedback", r"(?<!c'est )(?<!bien )note(?! (?:de |d'|du |from |to ))", r"etoiles?", r"evaluation", r"avis",
      r"(?:very |really |not |so )?(?:satisfied|dissatisfied|unsatisfied)", r"(?:pas |tres |vraiment )?(?:satisfaite?|mecontente?)"],
     [r"ดาว", r"ให้คะแนน", r"คะแนน", r"รีวิว", r"(?:ไม่)?(?:ค่อย)?พอใจ"],
 )
@@ -146,7 +148,7 @@ CANCEL = build(
      # calling it off politely: "不麻烦师傅了"
      r"不(?:用)?麻烦(?:师傅|你们|您|了)", r"不(?:用|需要)(?:再)?处理了",
      # "这单帮我关掉吧 物业说他们负责修": someone else fixes it
-     r"(?:这单|那单|单子|工单|这个单|那个单)[^,.!?，。！？]{0,4}关(?:掉|了吧)", r"(?:物业|商场|房东)(?:说)?(?:他们)?(?:会)?(?:负责|来)修"],
+     r"(?:这单|那单|单子|工单|这个单|那个单)[^,.!?，。！？]{0,4}关(?:掉|了吧)", r"把\s*#?\d{2,8}\s*(?:号)?(?:单|工单)?关(?:掉|了)", r"(?:物业|商场|房东)(?:说)?(?:他们)?(?:会)?(?:负责|来)修"],
     [r"cancel", r"cancelled", r"canceled", r"cancelling", r"nevermind", r"never mind", r"no longer needed",
      r"no need (?:to come|for (?:a |the )?(?:technician|repair|engineer|visit))",
      r"no need to send (?:anyone|anybody|someone|somebody|a tech\w*|an engineer|the engineer)", r"not needed (?:any ?more)",

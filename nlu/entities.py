@@ -161,7 +161,7 @@ def find_ticket(text: str, allow_bare: bool) -> tuple[int, Span] | None:
         for rx in (_TICKET_BARE, _TICKET_BEFORE_COLON, _TICKET_AFTER_LABEL):
             for m in rx.finditer(text):
                 # "5555": laughter in Thai (ห้า, "ha"), not a job number when nothing says it is one
-                if (not LAUGHTER.fullmatch(m.group(1)) and not _OTHER_NUMBER.search(text[max(0, m.start(1) - 20):m.start(1)])
+                if (not LAUGHTER.fullmatch(m.group(1)) and not _OTHER_NUMBER.search(text[max(0, m.start(1) - 32):m.start(1)])
                         and not _OTHER_NUMBER_AFTER.match(text, m.end(1))):
                     return int(m.group(1)), m.span(1)
     return None
@@ -170,14 +170,14 @@ def find_ticket(text: str, allow_bare: bool) -> tuple[int, Span] | None:
 # Numbers that belong to something else: a staff number, a parcel, a delivery order, a supplier's
 # order ("我新的工号是16950", "快递单号 16977", "Supplier order 16955 is delayed").
 _OTHER_NUMBER = re.compile(
-    r"(?:工号|员工号|快递(?:单)?(?:号)?|运单(?:号)?|外卖(?:单)?(?:号)?|取餐号|桌号|会员(?:号|卡号)|电话|手机(?:号)?|"
+    r"(?:工号|员工号|快递(?:单)?(?:号)?|运单(?:号)?|外卖(?:订)?(?:单)?(?:号)?|取餐号|桌号|会员(?:号|卡号)|电话|手机(?:号)?|发票(?:号)?|"
     r"(?<![a-z])(?:supplier order|purchase order|po|order|tracking(?: number| no\.?)?|parcel|staff (?:id|number)|employee (?:id|number)|"
-    r"commande(?: fournisseur)?|colis|matricule))"
+    r"commande(?: fournisseur)?|colis|matricule|past|above|beyond|below|over|under|than))"
     r"\s*(?:是|为|改成|变成|:|#|n°|no\.?|number)?\s*(?:是|为)?\s*$")
 # … or named after it: "17401是我快递取件码", "17405 is the PO number for the uniforms".
 _OTHER_NUMBER_AFTER = re.compile(
     r"\s*(?:是|is|c'est|=)?\s*(?:我的?|我们的?|my|our|the|a|le|la|notre|mon)?\s*(?:这个|那个)?\s*"
-    r"(?:快递|取件码|取餐码|工号|运单|验证码|外卖单|订单号|会员号|电话|po number|order number|tracking|parcel|"
+    r"(?:快递|取件码|取餐码|工号|运单|验证码|外卖单|订单号|会员号|电话|发票|po number|order number|tracking|parcel|"
     r"staff (?:id|number)|num[eé]ro de (?:la )?commande|commande fournisseur|colis)")
 
 
@@ -212,12 +212,12 @@ _RATING = re.compile(
     r"(?:评分|打分|打|给|评|rate|rating|note(?:\s+de)?|give|score|ให้|คะแนน(?:การ)?(?:บริการ)?)\s*[:：]?\s*(?:个|了)?\s*([1-5一二两三四五])(?![\d.])"
     r"(?!\s*(?:号|小时|分钟|天|月|块|元))|"
     # "I'd give 8752 a 4": the job between the verb and the mark
-    r"(?<![a-z])give (?:#?\d{2,7} |it |them |him |her |this (?:one |job )?)?an? ([1-5])(?!\d)(?!\.\d)|"
+    r"(?<![a-z])give (?:#?\d{2,7} |it |them |him |her |this (?:one |job )?)?an? (?:solid |strong |fair |generous |weak |low |high |well-deserved )?([1-5])(?!\d)(?!\.\d)|"
     # "Rating for 9623: 2", "je mets 3"
     r"(?:rating|note|score) (?:for|pour|de) (?:the |le |la )?(?:job |ticket )?#?\d{1,7}\s*[:：=-]\s*([1-5])(?!\d)(?!\.\d)|"
     r"(?<![a-z])je (?:mets|donne) (?:un |une )?([1-5])(?![\d.])|"
-    # "13447 gets a 2 from us", "intervention 13421 notée 1"
-    r"(?<![a-z])gets? an? ([1-5])(?!\d|\.\d) from|(?<![a-z])notee? ([1-5])(?![\d.])"
+    # "13447 gets a 2 from us", "18233 gets a 3.", "intervention 13421 notée 1"
+    r"(?<![a-z])gets? an? ([1-5])(?!\d|\.\d|\s*(?:hours?|h|mins?|minutes?|days?|weeks?|years?)(?![a-z]))|(?<![a-z])notee? ([1-5])(?![\d.])"
 )
 
 

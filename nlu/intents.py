@@ -80,7 +80,7 @@ def classify(sig: Signals) -> list[tuple[str, float]]:
         elif _has(PRICE_QUESTION, t) and not report and not sig.ticket_ref and not sig.period and not notice:
             # "修空调多少钱", "上门费怎么收": about the service's prices, not a report nor a summary.
             put("help", 0.85)
-    if _has(CANCEL, t) and not _has(CANCEL_ASKED, t):
+    if _has(CANCEL, t) and not _has(CANCEL_ASKED, t) and not notice:
         put("cancel_ticket", 0.92 if sig.ticket_ref or not report else 0.7)
     if _has(RATING, t) and not (report and not sig.ticket_ref) and not _has(NOT_A_RATING, t):
         put("rate_service", 0.9)

@@ -41,6 +41,7 @@ _PARTS_IN = re.compile(r"(?:[¥$€]\s*)?(" + NUM + r")\s*" + _MONEY_UNIT + r"?\
 _MONEY_ANY = re.compile(r"[¥$€]\s*(" + NUM + r")|(?<![a-z\d.])(" + NUM + r")\s*" + _MONEY_UNIT + r"(?![a-z])")
 NO_PARTS = re.compile(r"(?:无|没有?(?:用|换|更换)?|不需要|不用(?:换)?|未用|未换|免)\s*(?:任何)?\s*(?:配件|材料|零件|件)|"
                        r"(?<![a-z])(?:no (?:new |spare )?parts?|no spares?|without (?:any )?parts|nothing replaced|"
+                       r"(?:didn'?t|did not) (?:use|need|replace|change|fit) any (?:new |spare )?parts?|"
                        r"(?:aucune|pas de|sans) pieces?)(?![a-z])|"
                        r"ไม่มี(?:ค่า|การ)?(?:เปลี่ยน)?อะไหล่|ไม่(?:ต้อง|ได้)(?:เปลี่ยน|ใช้)อะไหล่|ไม่ใช้อะไหล่|配件\s*[:：]?\s*(?:无|0)(?!\d)|"
                        r"(?:冇|没)(?:换|換)(?:嘢|野|东西?|零件)|(?:配件|材料|零件)(?:一个|一件|一样|啥)?(?:都|也)?没(?:用|换)|不收(?:材料|配件)费?")
@@ -247,11 +248,18 @@ def find_status(text: str) -> tuple[str, Span] | None:
 _QUARTER_HOUR = re.compile(r"(?<![三两二几])一?刻钟|(?:a )?quarter of an hour|un quart d'heure")
 
 
+# "should be there in 15": minutes, the unit left out
+_BARE_MINUTES = re.compile(r"(?<![a-z])(?:there|here|on site|sur place|la-bas|arrive|arriving) in (\d{1,2})(?![\d.:]|\s*(?:h|hours?|hrs?|heures?|days?|jours?)(?![a-z]))")
+
+
 def find_eta(text: str) -> tuple[int, Span] | None:
     m = _ETA.search(text)
     if not m:
         q = _QUARTER_HOUR.search(text)
-        return (15, q.span()) if q else None
+        if q:
+            return 15, q.span()
+        b = _BARE_MINUTES.search(text)
+        return (int(b.group(1)), b.span(1)) if b else None
     if m.group(4) or not m.group(1) and not m.group(3):
         return (60 if re.search(r"hour|heure|ชั่วโมง(?:นึง|หนึ่ง)|หนึ่งชั่วโมง", m.group()) else 30), m.span()
     v = to_number(m.group(1))

@@ -38,6 +38,8 @@ _SERVICES_FR = (r"courant|electricite|eau|eau chaude|chauffage|clim\w*|internet|
 
 _SYMPTOM_ZH = [
     r"(?:摸着|摸起来)(?:是)?(?:凉|冷)", r"霉味", r"(?:该|得|需要)换了",
+    # set to one temperature, reaching another: "烤箱设200度实际只有120度"
+    r"设(?:了|到|定|的)?\s*\d+\s*(?:度|℃|°)[^,.!?，。！？]{0,6}(?:实际|只有|才|只到)", r"(?<![好破])烂(?:了|咗|掉了)", r"关不(?:实|紧|严|拢)",
     # broken / failed
     r"坏", r"故障", r"失灵", r"不灵", r"罢工", r"趴窝", r"歇菜", r"挂了", r"出问题", r"有问题", r"有毛病", r"毛病",
     r"不行了", r"不好了", r"不好用", r"不好使", r"不能用", r"没法用", r"无法", r"失效", r"损坏", r"老化",
@@ -236,12 +238,14 @@ RESOLVED = build(
      r"(?:上次|去年|之前|以前|前年|上个月|上周)[^,.!?，。！？]{0,10}那(?:次|回)",
      # "师傅整好咗 依家冇再滴水啦": fixed, and it has not come back
      r"(?:没|冇)(?:有)?再(?:漏|滴|响|坏|跳|堵|出问题|出过问题)", r"(?:上个?(?:礼拜|星期|周|月)|前几天|昨天)[^,.!?，。！？]{0,8}[修整弄搞]好了"],
-    [r"working (?:again|now|fine)", r"works (?:again|now)", r"fixed itself", r"is back", r"back to normal",
+    [r"working (?:again|now|fine)", r"works (?:again|now)",
+     # reminiscing: "remember last Christmas when the lift broke down…"
+     r"^\W*(?:do you |you )?remember (?:when|last|that time|the time)", r"^\W*(?:tu te souviens|vous vous souvenez|souvenez-vous) (?:quand|de)", r"fixed itself", r"is back", r"back to normal",
      r"(?:is|'s|are|seems?) (?:fine|ok|okay|good) now", r"used to (?:leak|break|trip|be broken)",
      r"marche (?:a nouveau|de nouveau)", r"remarche", r"fonctionne (?:a nouveau|de nouveau)", r"c'est reparti",
      r"refonctionne", r"plus aucun (?:souci|probleme)", r"has(?:n'?t| not) come back", r"fix(?:es)? (?:has )?held",
      r"no (?:more )?(?:leaks?|problems?|issues?) since", r"l'a (?:reglee?|reparee?)", r"c'est regle", r"plus rien depuis", r"(?:a|ont) ete (?:reglee?|reparee?)s?"],
-    [r"หายแล้ว", r"ใช้ได้แล้ว", r"(?:แก้|แก้ไข|ซ่อม)[^\s]{0,4}เรียบร้อยแล้ว", r"กลับมาใช้ได้", r"ซ่อมเสร็จ(?:เรียบร้อย)?แล้ว", r"กลับมา(?:เอง|ปกติ)", r"ไม่เป็นไรแล้ว", r"แห้งแล้ว", r"ไม่มีปัญหาอีก", r"ไม่(?:รั่ว|หยด|ค้าง|ดับ)แล้ว"],
+    [r"หายแล้ว", r"ใช้ได้แล้ว", r"(?:แก้|แก้ไข|ซ่อม)[^\s]{0,4}เรียบร้อยแล้ว", r"(?<!ยัง)(?:แล้วก็|แล้ว|ก็)ใช้ได้ปกติ", r"กลับมาใช้ได้", r"ซ่อมเสร็จ(?:เรียบร้อย)?แล้ว", r"กลับมา(?:เอง|ปกติ)", r"ไม่เป็นไรแล้ว", r"แห้งแล้ว", r"ไม่มีปัญหาอีก", r"ไม่(?:รั่ว|หยด|ค้าง|ดับ)แล้ว"],
 )
 # Someone else's fault, one at home, a case study, a camera's evidence, a house rule, a "what
 # if": a fault word that is not a report for this store. A feature the model weighs (nlu/model.py),
@@ -334,6 +338,8 @@ REQUEST = build(
     [r"报修", r"保修", r"要修", r"来修", r"帮忙修", r"帮修", r"修一下", r"修下", r"修修", r"需要维修", r"要维修",
      r"申请维修", r"安排维修", r"请维修", r"维修一下", r"派(?:个|一个|位)?(?:人|师傅|工程师)",
      r"叫(?:个|一个)?师傅", r"找(?:个|一个)?师傅", r"来看看", r"来看一下", r"过来看", r"上门", r"快来", r"来(?:个)?人",
+     # a named engineer asked for: "能让王芳来一下吗"
+     r"(?:能|可以|麻烦)(?:让|叫|派)[^,.!?，。！？]{1,6}(?:来|过来)(?:一下|一趟|看看|看下)",
      r"过来一下", r"来一趟", r"检查一下", r"看一下"],
     [r"repair", r"fix", r"please fix", r"please check", r"check it", r"have a look", r"take a look", r"inspect", r"need (?:a )?(?:repair|technician|engineer|plumber|electrician)",
      r"send (?:a |an |someone|somebody|a technician|an engineer|someone over)", r"come (?:and )?(?:fix|check|look)",
@@ -352,7 +358,7 @@ _PEOPLE_STUCK = (r"(?:someone|somebody|anyone|people|persons?|customers?|staff|k
                  r"(?:stuck|trapped|locked) (?:in|inside)")
 _PERIL_ZH = [r"冒烟",
              # "打不着火" / "点不着" is a heater that will not ignite, not a fire
-             r"(?<![不没])着火", r"起火", r"失火", r"火灾", r"烧焦", r"焦味", r"火花", r"触电", r"电到人", r"被电", r"被[^,.!?，。！？]{1,4}电(?:了|到|一下)", r"困人",
+             r"(?<![不没])着火", r"起火", r"失火", r"火灾", r"烧焦", r"焦味", r"烧(?:塑料|胶|电线|线)(?:的)?(?:味|味道|气味)", r"火花", r"触电", r"电到人", r"被电", r"被[^,.!?，。！？]{1,4}电(?:了|到|一下)", r"困人",
              r"被困", r"困(?:了|住|咗)?(?:在|喺)", r"困了?[^,.!?，。！？]{0,4}(?:人|顾客|客人|员工|同事|小孩|孩子)", r"关着人", r"人出不来", r"困了人", r"(?:里面|里边|里头)(?:还)?(?:有|关着)人", r"有人在里面",
              r"燃气泄漏", r"煤气", r"漏气", r"(?:有人|顾客|客人|员工|同事|小孩)(?:被)?(?:摔倒|摔伤|受伤|砸伤|划伤)",
              r"(?:手|手背|手指|胳膊|脚|脸)[^,.!?，。！？]{0,2}(?:被)?(?:烫(?:伤|红|到|起泡)|划伤|割伤|夹伤|砸伤)", r"(?<!怕)烫伤"]
@@ -409,7 +415,7 @@ URGENT = build(
      r"(?:客人|顾客)[^,.!?，。！？]{0,6}(?:已经|还)?(?:进来|在里面|在店里)[^!?！？]{0,16}(?:停电|断电|全黑|黑了)",
      r"(?:停电|断电|全黑)[^!?！？]{0,12}(?:里面|店里)(?:还)?有[^,.!?，。！？]{0,6}(?:客人|顾客)"],
     [r"urgent", r"urgently", r"asap", r"emergency", r"immediately", r"right now", r"right away", r"quickly",
-     r"hurry", r"urgence", r"urgente", r"vite", r"immediatement", r"tout de suite", r"au plus vite", r"rapidement",
+     r"hurry", r"urgence", r"urgente", r"vite", r"au secours", r"a l'aide", r"immediatement", r"tout de suite", r"au plus vite", r"rapidement",
      r"(?:going|about) to (?:spoil|go off)", r"spoiling", r"vont y passer", r"vont (?:pourrir|se perdre)",
      r"(?:commencent|commence) a (?:fondre|decongeler)", r"(?:va|vont) tourner", r"full (?:\w+ )?(?:delivery|load)(?: of \w+)? (?:in|inside)",
      r"lose the lot", r"(?:meat|fish|seafood|dairy|stock|produce|food)(?: delivery)? (?:is |are )?(?:inside|in there)",

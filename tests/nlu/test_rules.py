@@ -582,3 +582,33 @@ def test_scrap_a_mark_in_two_words_a_notice_not_to_report_and_what_the_desk_cove
                                            ("点餐机屏幕被撞裂了 点不了 安排人来换个屏 不用太急", "normal")])
 def test_food_at_risk_in_more_words_and_not_too_urgent(parser, text, urgency):
     assert parser.parse(text).entities["urgency"] == urgency
+
+
+@pytest.mark.parametrize("text, intent, ents", [
+    ("@小鲸 烤箱设200度实际只有120度，今晚有三十人的包场，急", "create_ticket", {"urgency": "urgent"}),
+    ("店里有股烧塑料的味道，好像是吧台后面那排插座，已经断电了", "create_ticket", {"urgency": "urgent"}),
+    ("冰箱門封條爛咗，關唔實，師傅幾時得閒嚟睇下", "create_ticket", {"skill": "appliance"}),
+    ("能让王芳来一下吗，扶梯扶手带比台阶慢，客人扶着扶着就往后仰", "create_ticket", {"person": "wangfang"}),
+    ("can someone look at the fryer? thermostat seems dead, oil won't go past 90", "create_ticket", {"skill": "appliance"}),
+    ("Le frigo des desserts ne refroidit plus, on a 40 tartes dedans pour ce soir, au secours", "create_ticket", {"urgency": "urgent"}),
+    ("18532 heading over, should be there in 15", "update_progress", {"status": "departed", "eta": 15}),
+    ("18835 wrapped up, took an hour, didn't use any parts", "complete_job", {"labor_hours": 1, "parts_amount": 0}),
+    ("麻烦把18017关掉，同事重启一下就好了", "cancel_ticket", {"ticket": 18017}),
+    ("18233 gets a 3. fixed but left packaging everywhere", "rate_service", {"rating": 3}),
+    ("I'd give 18234 a solid 5, the tech explained everything to our staff", "rate_service", {"rating": 5}),
+    ("is there a night surcharge if I report after 10pm", "help", {}),
+])
+def test_batch_19_families(parser, text, intent, ents):
+    p = parser.parse(text)
+    assert p.intent == intent and {k: p.entities.get(k) for k in ents} == ents and (intent != "create_ticket" or "ticket" not in p.entities)
+
+
+@pytest.mark.parametrize("text", ["外卖订单18461还没送到，饿死了", "财务提醒：18490 到 18499 这批发票号作废，请勿使用",
+                                  "Commande fournisseur 18464 livrée, il manque un carton de gobelets",
+                                  "เมื่อวานเครื่องรูดบัตรค้าง รีสตาร์ทแล้วก็ใช้ได้ปกติค่ะ"])
+def test_orders_invoices_and_a_fault_gone_after_a_restart_are_no_job(parser, text):
+    assert parser.parse(text).intent == "unknown"
+
+
+def test_reminiscing_reports_nothing(parser):
+    assert parser.parse("remember last Christmas when the lift broke down with Santa inside? 😂 good times").intent != "create_ticket"

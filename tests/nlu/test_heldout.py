@@ -48,7 +48,8 @@ HELDOUT = [HERE / "heldout.yaml", HERE / "heldout2.yaml", HERE / "heldout3.yaml"
 # three rounds cost batches 13, 16 and 17 one or two lines of intent each (floors lowered to match)
 # and gained batch 18 eleven.
 # (Rounded down to the permille: a float of 387/400 need not reach the literal 0.9675.)
-FLOORS = {"heldout19.yaml": {"intent": 0.992, "entity": 0.997, "unasked_false_tickets": 0, "non_tickets_acted_on": 12},
+FLOORS = {"heldout20.yaml": {"intent": 0.946, "entity": 0.969, "unasked_false_tickets": 1, "non_tickets_acted_on": 19},
+          "heldout19.yaml": {"intent": 0.992, "entity": 0.997, "unasked_false_tickets": 0, "non_tickets_acted_on": 12},
           "heldout18.yaml": {"intent": 0.985, "entity": 0.993, "unasked_false_tickets": 0, "non_tickets_acted_on": 14},
           "heldout17.yaml": {"intent": 0.984, "entity": 1.0, "unasked_false_tickets": 0, "non_tickets_acted_on": 13},
           "heldout16.yaml": {"intent": 0.979, "entity": 0.992, "unasked_false_tickets": 0, "non_tickets_acted_on": 19},

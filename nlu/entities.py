@@ -168,11 +168,12 @@ def find_ticket(text: str, allow_bare: bool) -> tuple[int, Span] | None:
 
 
 # Numbers that belong to something else: a staff number, a parcel, a delivery order, a supplier's
-# order ("我新的工号是16950", "快递单号 16977", "Supplier order 16955 is delayed").
+# order, a temperature ("我新的工号是16950", "快递单号 16977", "Supplier order 16955 is delayed",
+# "oil won't go past 90"). Not "over": "I'll take over 16320" names the job.
 _OTHER_NUMBER = re.compile(
     r"(?:工号|员工号|快递(?:单)?(?:号)?|运单(?:号)?|外卖(?:订)?(?:单)?(?:号)?|取餐号|桌号|会员(?:号|卡号)|电话|手机(?:号)?|发票(?:号)?|"
     r"(?<![a-z])(?:supplier order|purchase order|po|order|tracking(?: number| no\.?)?|parcel|staff (?:id|number)|employee (?:id|number)|"
-    r"commande(?: fournisseur)?|colis|matricule|past|above|beyond|below|over|under|than))"
+    r"commande(?: fournisseur)?|colis|matricule|past|above|beyond|below|than))"
     r"\s*(?:是|为|改成|变成|:|#|n°|no\.?|number)?\s*(?:是|为)?\s*$")
 # … or named after it: "17401是我快递取件码", "17405 is the PO number for the uniforms".
 _OTHER_NUMBER_AFTER = re.compile(

@@ -98,16 +98,15 @@ _MONTH_RANGE = re.compile(r"(?<!\d)(1|4|7|10)\s*月?\s*(?:到|至|-|~|～|—)\s
 
 
 def _quarter(text: str, now: datetime) -> tuple[str, Span] | None:
-    r = _MONTH_RANGE.search(text)
-    m = None if r else _QUARTER.search(text)
-    if r and int(r.group(2)) == int(r.group(1)) + 2:
-        q = int(r.group(2)) // 3
-        m = r
-    elif m:
+    m = _MONTH_RANGE.search(text)
+    if m and int(m.group(2)) == int(m.group(1)) + 2:
+        q = int(m.group(2)) // 3
+    else:
+        m = _QUARTER.search(text)
+        if not m:
+            return None
         token = next(g for g in m.groups() if g)
         q = _QUARTER_WORDS.get(token) or int(token)
-    else:
-        return None
     current = (now.month - 1) // 3 + 1
     if q == current:
         return "this_quarter", m.span()

@@ -612,3 +612,9 @@ def test_orders_invoices_and_a_fault_gone_after_a_restart_are_no_job(parser, tex
 
 def test_reminiscing_reports_nothing(parser):
     assert parser.parse("remember last Christmas when the lift broke down with Santa inside? 😂 good times").intent != "create_ticket"
+
+
+def test_taking_over_a_job_names_it_and_a_half_year_is_no_quarter(parser):
+    assert parser.parse("I'll take over 16320, Lucas is off sick").entities.get("ticket") == 16320
+    p = parser.parse("1到6月 Q4 华南结算", now=datetime(2026, 12, 8, 10))
+    assert p.entities["period"] == "this_quarter"

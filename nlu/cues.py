@@ -125,6 +125,14 @@ PRICE_QUESTION = build(
 
 # -- customers after the job -------------------------------------------------------------------------
 
+# A mark given in English or French words ("I'd give 8752 a solid 4", "13447 gets a 2", "notée 1"):
+# one phrase each, so the cue and the value read (nlu/entities.py) never disagree. "gets a 2 hours"
+# is time, not a mark.
+MARK_GIVE = (r"(?<![a-z])give (?:#?\d{2,7} |it |them |him |her |this (?:one |job )?|the job )?"
+             r"an? (?:solid |strong |fair |generous |weak |low |high |well-deserved )?([1-5])(?!\d|\.\d)")
+MARK_GETS = r"(?<![a-z])gets? an? ([1-5])(?!\d|\.\d|\s*(?:hours?|h|mins?|minutes?|days?|weeks?|years?)(?![a-z]))"
+MARK_NOTEE = r"(?<![a-z])notee? ([1-5])(?![\d.])"
+
 RATING = build(
     [r"[⭐★🌟]", r"评分", r"打分", r"好评(?!率)", r"差评(?!率)", r"中评", r"评价", r"满分", r"满意度",
      r"(?<![\d.])[1-5一二两三四五]\s*(?:颗|个|粒)?\s*星(?!期|级)", r"(?<![\d.])[1-5]\s*/\s*5(?!\d)",
@@ -134,8 +142,7 @@ RATING = build(
      r"评(?:个|了)\s*[1-5一二两三四五](?![\d.])", r"打(?:个|了)\s*[1-5一二两三四五]\s*(?:分|星)(?!钟)",
      # an opinion of the job without a number: "这次维修不太满意"
      r"(?:不太|不|很|非常|挺|比较|特别)满意"],
-    [r"rate", r"rating", r"ratings", r"gets? an? [1-5](?!\d|\.\d)", r"notee? [1-5](?![\d.])",
-     r"give (?:it|them|him|her|this|the job|#?\d{2,7}) an? (?:solid |strong |fair |generous |weak |low |high |well-deserved )?[1-5](?!\d|\.\d)", r"stars?", r"review", r"feedback", r"(?<!c'est )(?<!bien )note(?! (?:de |d'|du |from |to ))", r"etoiles?", r"evaluation", r"avis",
+    [r"rate", r"rating", r"ratings", MARK_GETS, MARK_NOTEE, MARK_GIVE, r"stars?", r"review", r"feedback", r"(?<!c'est )(?<!bien )note(?! (?:de |d'|du |from |to ))", r"etoiles?", r"evaluation", r"avis",
      r"(?:very |really |not |so )?(?:satisfied|dissatisfied|unsatisfied)", r"(?:pas |tres |vraiment )?(?:satisfaite?|mecontente?)"],
     [r"ดาว", r"ให้คะแนน", r"คะแนน", r"รีวิว", r"(?:ไม่)?(?:ค่อย)?พอใจ"],
 )
@@ -144,7 +151,9 @@ CANCEL = build(
     # 撤回 alone is taking a chat message back ("刚才那个视频谁发的？撤回了")
     [r"取消", r"撤销", r"撤单", r"撤回(?=[^,.!?，。！？]{0,6}(?:报修|单|申请|请求))", r"(?:报修|单|申请)[^,.!?，。！？]{0,4}撤回", r"撤了", r"撤掉", r"不用修了", r"不用来了", r"不需要了", r"不修了", r"别来了",
      r"不要来了", r"不用过来", r"作废", r"算了", r"自己(?:弄|搞|处理|修)好", r"不用派", r"无需维修", r"不需要维修",
-     r"不用(?:修|来|过来|派人)?了", r"(?:别|不要|不用)派", r"误报", r"报错单", r"报重了", r"重复报",
+     r"不用(?:修|来|过来|派人)?(?:了|啦)", r"\d\s*撤回(?![^,.!?，。！？]{0,3}(?:消息|信息|图片|视频|照片))",
+     # "19012 帮我关掉，商场统一找了电梯公司来弄"
+     r"\d\s*(?:帮我|帮忙|麻烦)?关(?:掉|了)(?=\s*(?:吧|啊|哈)?\s*(?:[,，.。!！;；]|$))", r"(?:别|不要|不用)派", r"误报", r"报错单", r"报重了", r"重复报",
      # calling it off politely: "不麻烦师傅了"
      r"不(?:用)?麻烦(?:师傅|你们|您|了)", r"不(?:用|需要)(?:再)?处理了",
      # "这单帮我关掉吧 物业说他们负责修": someone else fixes it
@@ -208,7 +217,7 @@ CLAIM_WEAK = build(
     [r"抢", r"去(?:吧)?\s*$", r"\+1", r"举手", r"🙋", r"✋", r"我可以", r"(?:派|指派|分配|转|交)给(?!谁)",
      # any first person: 我, dialect 俺, 咱
      r"[我俺咱](?:来|去|上)", r"给我", r"[我俺咱]能(?:去|接)", r"(?:可以|能)接(?!着)", r"(?:^|\s)接(?:了|吧)?(?:$|\s)", r"接一下"],
-    [r"assign(?:ed)? to", r"mine", r"me", r"take", r"taking", r"grab", r"grabbing", r"got it", r"i(?:'ve| have)? got (?:this|it)", r"i(?:'ve| have)? got #?\d"],
+    [r"assign(?:ed)? to", r"mine", r"me", r"take", r"taking", r"grab", r"grabbing", r"got it", r"i(?:'ve| have)? got (?:this|it)", r"i(?:'ve| have)? got #?\d", r"dibs"],
     # รับ (take), but not inside the polite particle ครับ
     [r"(?<!ค)(?<!ใคร)รับ"],
 )

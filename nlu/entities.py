@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from .lexicon import Lexicon, Match, find_all, lookup
+from .cues import MARK_GETS, MARK_GIVE, MARK_NOTEE
 from .numbers import to_number
 from .signals import HAZARD, NOT_URGENT, REQUEST, SYMPTOM, URGENT
 
@@ -170,16 +171,20 @@ def find_ticket(text: str, allow_bare: bool) -> tuple[int, Span] | None:
 # Numbers that belong to something else: a staff number, a parcel, a delivery order, a supplier's
 # order, a temperature ("我新的工号是16950", "快递单号 16977", "Supplier order 16955 is delayed",
 # "oil won't go past 90"). Not "over": "I'll take over 16320" names the job.
+# What such a number is called, before it or after it.
+_OTHER_LABELS = (
+    r"工号|员工号|快递(?:单)?(?:号)?|运单(?:号)?|外卖(?:订)?(?:单)?(?:号)?|取餐(?:号|码)|取件码|取货码|验证码|会员(?:号|卡号)|电话|发票(?:号)?|"
+    r"(?<![a-z])(?:supplier order|purchase order|tracking(?: number| no\.?)?|parcel|staff (?:id|number)|employee (?:id|number)|"
+    r"commande fournisseur|num[eé]ro de (?:la )?commande|colis|matricule)")
 _OTHER_NUMBER = re.compile(
-    r"(?:工号|员工号|快递(?:单)?(?:号)?|运单(?:号)?|外卖(?:订)?(?:单)?(?:号)?|取餐号|桌号|会员(?:号|卡号)|电话|手机(?:号)?|发票(?:号)?|"
-    r"(?<![a-z])(?:supplier order|purchase order|po|order|tracking(?: number| no\.?)?|parcel|staff (?:id|number)|employee (?:id|number)|"
-    r"commande(?: fournisseur)?|colis|matricule|past|above|beyond|below|than))"
+    r"(?:" + _OTHER_LABELS + r"|桌号|手机(?:号)?|(?<![a-z])(?:po|order|commande|past|above|beyond|below|than))"
     r"\s*(?:是|为|改成|变成|:|#|n°|no\.?|number)?\s*(?:是|为)?\s*$")
-# … or named after it: "17401是我快递取件码", "17405 is the PO number for the uniforms".
+# … or named after it: "17401是我快递取件码", "17405 is the PO number for the uniforms", "19688 这个数字好吉利".
 _OTHER_NUMBER_AFTER = re.compile(
     r"\s*(?:是|is|c'est|=)?\s*(?:我的?|我们的?|my|our|the|a|le|la|notre|mon)?\s*(?:这个|那个)?\s*"
-    r"(?:快递|取件码|取餐码|工号|运单|验证码|外卖单|订单号|会员号|电话|发票|po number|order number|tracking|parcel|"
-    r"staff (?:id|number)|num[eé]ro de (?:la )?commande|commande fournisseur|colis)")
+    # "19777 是今天那单外卖的取餐号"
+    r"(?:(?<=是)[^,.!?，。！？\d]{0,8}的(?=取|快递|运单|外卖|订单))?"
+    r"(?:" + _OTHER_LABELS + r"|数字|号码|订单号|po number|order number)")
 
 
 LAUGHTER = re.compile(r"5{3,}")
@@ -213,12 +218,12 @@ _RATING = re.compile(
     r"(?:评分|打分|打|给|评|rate|rating|note(?:\s+de)?|give|score|ให้|คะแนน(?:การ)?(?:บริการ)?)\s*[:：]?\s*(?:个|了)?\s*([1-5一二两三四五])(?![\d.])"
     r"(?!\s*(?:号|小时|分钟|天|月|块|元))|"
     # "I'd give 8752 a 4": the job between the verb and the mark
-    r"(?<![a-z])give (?:#?\d{2,7} |it |them |him |her |this (?:one |job )?)?an? (?:solid |strong |fair |generous |weak |low |high |well-deserved )?([1-5])(?!\d)(?!\.\d)|"
+    + MARK_GIVE + "|"
     # "Rating for 9623: 2", "je mets 3"
     r"(?:rating|note|score) (?:for|pour|de) (?:the |le |la )?(?:job |ticket )?#?\d{1,7}\s*[:：=-]\s*([1-5])(?!\d)(?!\.\d)|"
     r"(?<![a-z])je (?:mets|donne) (?:un |une )?([1-5])(?![\d.])|"
     # "13447 gets a 2 from us", "18233 gets a 3.", "intervention 13421 notée 1"
-    r"(?<![a-z])gets? an? ([1-5])(?!\d|\.\d|\s*(?:hours?|h|mins?|minutes?|days?|weeks?|years?)(?![a-z]))|(?<![a-z])notee? ([1-5])(?![\d.])"
+    + MARK_GETS + "|" + MARK_NOTEE
 )
 
 

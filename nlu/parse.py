@@ -84,7 +84,7 @@ class Parser:
         if status_model is _DEFAULT:
             status_model = _load_status() if self.model is not None else None
         self.status_model: IntentModel | None = status_model  # type: ignore[assignment]
-        self.repairer = Repairer([*lexicon.skills, *lexicon.cities, *lexicon.regions, *ACTION_WORDS], keep=lexicon.people)
+        self.repairer = Repairer([*lexicon.skills, *lexicon.cities, *lexicon.regions, *ACTION_WORDS], keep=lexicon.person_re)
         self.repairer.warm()
         # Warm the regex cache and opencc's dictionaries now rather than on the first message.
         self.parse("@warmup 上海空调坏了 #1 工时1小时 配件1元 5星 本月结算", now=datetime(2000, 1, 1))

@@ -123,12 +123,12 @@ class Repair:
 
 
 class Repairer:
-    def __init__(self, words: Iterable[str], keep: Iterable[str] = ()) -> None:
+    def __init__(self, words: Iterable[str], keep: re.Pattern[str] | None = None) -> None:
+        """`keep`: what is never repaired into a word — the lexicon's people ("张伟修过" is 张伟 +
+        修过, not 维修)."""
         known = {w for w in words if 2 <= len(w) <= 4 and _CJK.match(w)}
         self.known = frozenset(known)
-        # People's names are never repaired into a word ("张伟修过" is 张伟 + 修过, not 维修).
-        kept = sorted({w for w in keep if len(w) >= 2 and _CJK.match(w)}, key=len, reverse=True)
-        self._keep = re.compile("|".join(map(re.escape, kept))) if kept else None
+        self._keep = keep
         # (length, position of the slipped character, the other characters) → candidate words
         self._by_shape: dict[tuple[int, int, str], list[str]] = {}
         for w in sorted(known):

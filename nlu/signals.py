@@ -212,18 +212,24 @@ NOTICE = build(
      # a sender before the word: "系统通知：", "物业通知：", "IT部门通知:"; "请勿报修" never reports
      r"^\W*[\[<【]?[\u4e00-\u9fffa-z]{1,6}(?:通知|公告|提醒)\s*[\]>】:：]", r"请勿(?:报修|重复报修|报障)", r"(?:不用|无需|不需要|不必)(?:再)?(?:报修|报障)(?!了)", r"属(?:于)?正常现象", r"测试消息", r"请忽略",
      r"(?:关于|有关)[^,.!?，。！？]{0,20}的通知", r"请(?:各|全体)?(?:店|门店|位|部门|同事|员工|店长)?(?:知悉|周知|留意)",
+     # paperwork about a fault: "事故报告已经发到邮箱了", "the report on last week's outage is in the drive"
+     r"(?:报告|记录|总结|复盘|说明)[^,.!?，。！？]{0,6}(?:已经|已)?(?:发|放|传|上传|存)(?:到|在|进)了?[^,.!?，。！？]{0,4}(?:群|邮箱|网盘|共享|文件夹|云盘)",
      r"特此通知", r"请(?:大家)?提前(?:做好|准备|安排)", r"敬请(?:谅解|留意|周知)", r"(?:给|带来)[^,.!?，。！？]{0,6}不便"],
     [r"^\W*(?:notice|reminder|announcement|fwd?|rappel|annonce|tr)\s*[:\]-]",
      r"^\W*(?:[a-z]+ )?(?:notice|announcement) from [a-z ]{2,20}:", r"^\W*(?:note|message|info) (?:from|de la|du|de) [a-z ]{2,20}:",
      r"please do not (?:report|log|raise)", r"test message", r"please ignore", r"message de test", r"merci de ne pas (?:signaler|declarer)", r"don'?t report (?:it|this|them)",
-     r"(?:that'?s|it'?s|is) not a fault", r"ce n'est pas une panne",
+     r"(?:that'?s|it'?s|is) not a fault",
+     r"(?:report|write-?up|summary|log|minutes) (?:on|about|for|of) [^.!?]{0,60}(?:is|'s|are|has been|was) (?:now )?(?:in|on|uploaded to|sent to) (?:the|your|our) (?:drive|shared|folder|email|inbox)",
+     r"(?:rapport|compte rendu|bilan) (?:sur|de|du|concernant) [^.!?]{0,60}(?:est|se trouve|a ete (?:mis|depose|envoye)) (?:dans|sur) (?:le|la|votre|notre) (?:drive|dossier|partage|boite)",r"ce n'est pas une panne",
      r"not a (?:repair |service )?(?:ticket|job|request)", r"pas (?:un|une) (?:ticket|demande|intervention)(?![a-z])"],
-    [r"^\W*ประกาศ", r"แจ้งให้ทราบ", r"แจ้งเพื่อทราบ"],
+    [r"^\W*ประกาศ", r"รายงาน[^\n]{0,50}ส่ง[^\s]{0,6}(?:อีเมล|เมล|ไลน์|กลุ่ม|ไดรฟ์)[^\s]{0,6}แล้ว", r"แจ้งให้ทราบ", r"แจ้งเพื่อทราบ"],
 )
 
 # The problem is over: "空调终于不响了", "working again". Cancels a symptom unless it came back.
 RESOLVED = build(
     [r"终于(?:不|没|好|能|可以)",
+     # a heading that says it is over: "【已解决】徐汇店监控离线…"
+     r"^\W*[\[【(（]\s*已?(?:解决|修复|恢复|处理|完成|搞定|关闭|结案)\s*[\]】)）]",
      # a false alarm: "我还以为天花板漏水，结果是客人打翻了水桶"; "…，没事"
      r"(?:我|还|本来)以为[^。！？!?]{0,24}(?:结果|原来)", r"(?:^|[,，])\s*(?:都|也)?没事(?:的|啦|哈)?\s*(?:[。!！~～]|$)",
      # a fault at this time of a past year: "去年这时候冷库坏了整整一个星期"
@@ -238,14 +244,14 @@ RESOLVED = build(
      r"(?:上次|去年|之前|以前|前年|上个月|上周)[^,.!?，。！？]{0,10}那(?:次|回)",
      # "师傅整好咗 依家冇再滴水啦": fixed, and it has not come back
      r"(?:没|冇)(?:有)?再(?:漏|滴|响|坏|跳|堵|出问题|出过问题)", r"(?:上个?(?:礼拜|星期|周|月)|前几天|昨天)[^,.!?，。！？]{0,8}[修整弄搞]好了"],
-    [r"working (?:again|now|fine)", r"works (?:again|now)",
+    [r"working (?:again|now|fine)", r"works (?:again|now)", r"^\W*[\[(]\s*(?:resolved|fixed|closed|solved|resolu|regle|ferme)\s*[\])]",
      # reminiscing: "remember last Christmas when the lift broke down…"
      r"^\W*(?:do you |you )?remember (?:when|last|that time|the time)", r"^\W*(?:tu te souviens|vous vous souvenez|souvenez-vous) (?:quand|de)", r"fixed itself", r"is back", r"back to normal",
      r"(?:is|'s|are|seems?) (?:fine|ok|okay|good) now", r"used to (?:leak|break|trip|be broken)",
      r"marche (?:a nouveau|de nouveau)", r"remarche", r"fonctionne (?:a nouveau|de nouveau)", r"c'est reparti",
      r"refonctionne", r"plus aucun (?:souci|probleme)", r"has(?:n'?t| not) come back", r"fix(?:es)? (?:has )?held",
      r"no (?:more )?(?:leaks?|problems?|issues?) since", r"l'a (?:reglee?|reparee?)", r"c'est regle", r"plus rien depuis", r"(?:a|ont) ete (?:reglee?|reparee?)s?"],
-    [r"หายแล้ว", r"ใช้ได้แล้ว", r"(?:แก้|แก้ไข|ซ่อม)[^\s]{0,4}เรียบร้อยแล้ว", r"(?<!ยัง)(?:แล้วก็|แล้ว|ก็)ใช้ได้ปกติ", r"กลับมาใช้ได้", r"ซ่อมเสร็จ(?:เรียบร้อย)?แล้ว", r"กลับมา(?:เอง|ปกติ)", r"ไม่เป็นไรแล้ว", r"แห้งแล้ว", r"ไม่มีปัญหาอีก", r"ไม่(?:รั่ว|หยด|ค้าง|ดับ)แล้ว"],
+    [r"หายแล้ว", r"ใช้ได้แล้ว", r"^\W*[\[(]\s*(?:แก้ไขแล้ว|เรียบร้อยแล้ว|ปิดงาน)\s*[\])]", r"ตอนนี้ใช้ได้(?:ปกติ)?แล้ว", r"(?:แก้|แก้ไข|ซ่อม)[^\s]{0,4}เรียบร้อยแล้ว", r"(?<!ยัง)(?:แล้วก็|แล้ว|ก็)ใช้ได้ปกติ", r"กลับมาใช้ได้", r"ซ่อมเสร็จ(?:เรียบร้อย)?แล้ว", r"กลับมา(?:เอง|ปกติ)", r"ไม่เป็นไรแล้ว", r"แห้งแล้ว", r"ไม่มีปัญหาอีก", r"ไม่(?:รั่ว|หยด|ค้าง|ดับ)แล้ว"],
 )
 # Someone else's fault, one at home, a case study, a camera's evidence, a house rule, a "what
 # if": a fault word that is not a report for this store. A feature the model weighs (nlu/model.py),
@@ -254,7 +260,7 @@ ELSEWHERE = build(
     [r"隔壁", r"隔(?:篱|离)(?:铺|舖|间|屋|店)", r"好彩(?:不|唔)(?:是|系)", r"(?:不|唔)(?:是|系)我(?:们|哋)(?:的|嘅)", r"楼上(?:那家|的店|那个店)", r"楼下那家", r"对面(?:那家|的店)", r"别(?:的|家)(?:店|门店)", r"其他(?:门)?店", r"(?<!不是)商场的",
      r"物业的", r"邻居", r"我家", r"家里", r"在家", r"老家", r"小区", r"培训", r"案例", r"举个例子", r"比如说", r"假如", r"万一",
      r"要是", r"监控(?:录像|画面|回放)?(?:里|上)?(?:显示|拍到|看到)", r"(?:调|查|看)了?监控", r"记得", r"别忘了", r"禁止",
-     r"跟我们(?:店)?没(?:有)?关系", r"不关我们(?:的)?事", r"与我们无关", r"我们(?:这边|店里|店)?没事",
+     r"跟我们(?:店)?没(?:有)?关系", r"还好(?:我们|咱们)(?:店|这边|这里)?(?:没有?|不)", r"不关我们(?:的)?事", r"与我们无关", r"我们(?:这边|店里|店)?没事",
      # a dream, a home in Cantonese, a rented flat, public transport, a film or the news
      # (a store at a station or an airport is still ours: "机场店", "人民广场地铁站店")
      r"做梦", r"梦(?:到|见|里)", r"屋企", r"出租屋", r"公寓", r"房东", r"宿舍",
@@ -274,7 +280,7 @@ ELSEWHERE = build(
      r"以后[^,.!?，。！？]{0,8}(?:坏|出问题|有问题|故障|漏水|停电)", r"大家记(?:住|一下|好)", r"下次再(?:坏|有|出)",
      r"朋友(?:的|嘅)[^,.!?，。！？\s]{0,5}(?:店|餐厅|饭店|馆|铺|舖)", r"红绿灯", r"路口", r"上班路上", r"路上看到", r"井盖", r"示例", r"按这个格式",
      # a simile about oneself: "我的心就像这台收银机 卡住了" (not "响得像拖拉机一样", a real noise)
-     r"(?:我的心|我心|心情|脑子|脑袋|人生|生活|我这个人|我就)(?:就|也)?(?:像|跟|好像)", r"不能离人", r"(?:必须|要|得)有人(?:看着|守着|在)",
+     r"(?:我的心|我心|心情|脑子|脑袋|人生|生活|我这个人|我就|脾气|性格)(?:就|也)?(?:像|跟|好像)", r"不能离人", r"(?:必须|要|得)有人(?:看着|守着|在)",
      # a metaphor, a place the writer ate or shopped at, a video
      r"脑子(?:跳闸|短路|死机|宕机|坏了|卡了)", r"心态崩", r"(?:吃|逛|去)的那家", r"再也不去了", r"刷到(?:个|一个|了)?(?:视频|帖子|新闻)", r"马路(?:上|边|对面)", r"高架", r"堵车", r"会怎么样", r"会发生什么"],
     [r"next door", r"neighbou?rs?'?s?", r"not our (?:problem|issue|fault|store|shop)", r"pas (?:notre|mon) probleme", r"(?<!not )the mall'?s", r"the building'?s", r"landlord'?s?", r"other (?:stores?|shops?|branch(?:es)?)",
@@ -312,7 +318,7 @@ ELSEWHERE = build(
      r"ห้าม", r"ไม่เกี่ยวกับเรา", r"ของเราไม่เป็นไร",
      r"ฝัน", r"คอนโด", r"หอพัก", r"(?<!สาขา)(?:สถานี|(?<![a-z])(?:bts|mrt)(?![a-z])|รถไฟฟ้า|สนามบิน)", r"กรณีศึกษา", r"ในหนัง", r"ข่าว",
      r"กล้อง(?:วงจรปิด)?จับภาพ(?:ได้)?", r"ถ้า[^\n]{0,30}ให้",
-     r"โรงพยาบาล", r"ฟิตเนส", r"โรงเรียน", r"โรงแรม", r"ห้องเช่า", r"ห้องพัก", r"ตรงข้าม", r"แบรนด์อื่น",
+     r"โรงพยาบาล", r"ฟิตเนส", r"โรงเรียน", r"โรงแรม", r"ห้องเช่า", r"ห้องพัก(?!พนักงาน)", r"ตรงข้าม", r"แบรนด์อื่น",
      r"คำถามข้อ", r"ข้อสอบ", r"ล้อเล่น", r"ย้อนดูกล้อง", r"ภาพจากกล้อง", r"บ้าน(?:แม่|พ่อ|ยาย|ย่า|ตา|เพื่อน|ญาติ)",
      r"ชั้นบน", r"(?<!สาขา)ในห้าง", r"ของห้าง", r"ตึกออฟฟิศ", r"ดูกล้อง", r"จากกล้อง", r"ในคลิป", r"กรณีมี", r"แบบฝึกหัด", r"บทเรียน",
      r"ติ๊กต๊อก", r"มีม", r"มุก", r"ลองนึกภาพ", r"จะเกิดอะไรขึ้น", r"ไฟแดง", r"รถติด", r"ครั้งหน้าถ้า",
@@ -360,12 +366,12 @@ _PERIL_ZH = [r"冒烟",
              # "打不着火" / "点不着" is a heater that will not ignite, not a fire
              r"(?<![不没])着火", r"起火", r"失火", r"火灾", r"烧焦", r"焦味", r"烧(?:塑料|胶|电线|线)(?:的)?(?:味|味道|气味)", r"火花", r"触电", r"电到人", r"被电", r"被[^,.!?，。！？]{1,4}电(?:了|到|一下)", r"困人",
              r"被困", r"困(?:了|住|咗)?(?:在|喺)", r"困了?[^,.!?，。！？]{0,4}(?:人|顾客|客人|员工|同事|小孩|孩子)", r"关着人", r"人出不来", r"困了人", r"(?:里面|里边|里头)(?:还)?(?:有|关着)人", r"有人在里面",
-             r"燃气泄漏", r"煤气", r"漏气", r"(?:有人|顾客|客人|员工|同事|小孩)(?:被)?(?:摔倒|摔伤|受伤|砸伤|划伤)",
+             r"燃气泄漏", r"煤气", r"漏气", r"(?:有人|顾客|客人|员工|同事|小孩)(?:被)?(?:摔倒|摔伤|受伤|砸伤|划伤)", r"摔了?一(?:跤|交)", r"(?:膝盖|头|腿|脚|手|额头)[^,.!?，。！？]{0,3}(?:磕破|摔破|磕伤|流血)", r"差点(?:就)?(?:滑倒|摔倒|摔跤|滑了一跤)",
              r"(?:手|手背|手指|胳膊|脚|脸)[^,.!?，。！？]{0,2}(?:被)?(?:烫(?:伤|红|到|起泡)|划伤|割伤|夹伤|砸伤)", r"(?<!怕)烫伤"]
 _PERIL_LATIN = [r"smoke", r"smoking", r"fire", r"spark\w*", r"trapped", r"stuck inside", r"people stuck",
                 r"(?:someone|somebody|a customer|a child|a kid|an? [a-z]+)'s (?:stuck|trapped) in", _PEOPLE_STUCK,
                 r"(?:sent|odeur de|odeur) (?:le |la |du )?(?:brule|gaz|fumee)", r"burning", r"gas smell", r"smell of gas",
-                r"gas leak", r"electric shock", r"(?:someone|somebody|a customer|customers?|a kid|a child|staff) (?:fell|slipped|got hurt|is hurt|was hurt|got injured|was injured)",
+                r"gas leak", r"electric shock", r"(?:someone|somebody|a customer|customers?|a kid|a child|staff) (?:fell|slipped|got hurt|is hurt|was hurt|got injured|was injured)", r"(?:nearly|almost) (?:slipped|fell|tripped)", r"(?:a failli|a manque de) (?:tomber|glisser)",
                 r"(?:quelqu'un|une? cliente?|un enfant|une dame|une femme|un homme|un monsieur|une? employee?|une? serveu(?:r|se)) (?:est tombee?|s'est blessee?|a chute)", r"fumee", r"feu", r"incendie", r"etincelles?", r"coinces",
                 r"(?:coincee?s?|bloquee?s?) (?:dans|dedans)"]
 _PERIL_TH = [r"(?:มี)?(?:ลูกค้า|คน|พนักงาน|เด็ก)(?:หก)?ล้ม", r"บาดเจ็บ", r"ควัน", r"ไหม้", r"ติดอยู่", r"ติดค้างในลิฟต์", r"ไฟช็อต", r"แก๊สรั่ว", r"กลิ่นแก๊ส", r"คนติด", r"มีคนติด"]
@@ -381,7 +387,7 @@ HAZARD = build(
      r"爆管", r"水管爆", r"满出来", r"漫出来", r"流到地上", r"(?:一直)?在滴(?!答)", r"拿(?:个)?桶(?:接|在接)", r"管子爆",
      r"爆了", r"溢出", r"漫到", r"漫进", r"爆裂", r"爆(?=\s*(?:$|[!！,，.。]))", r"哗哗", r"一直(?:在)?流水", r"流个不停", r"(?:污水|脏水|臭水)[^,.!?，。！？]{0,6}冒",
      r"(?:管|接口|水管|管子)[^,.!?，。！？]{0,6}露水", r"水一直(?:在)?滴", r"水[^,.!?，。！？]{0,4}滴(?:落|下)来",
-     r"水[^,.!?，。！？]{0,6}(?:往外|往上|往下)(?:冒|涌|喷|流)", r"(?:冒|涌|喷)(?:水)?(?:个不停|停不下来)", *_PERIL_ZH],
+     r"水[^,.!?，。！？]{0,6}(?:往外|往上|往下)(?:冒|涌|喷|流)", r"(?:冒|涌|喷)(?:水)?(?:个不停|停不下来)", r"(?:一直|不停)(?:地)?(?:在)?(?:冲|放|流)水", r"冲水[^,.!?，。！？]{0,4}停不(?:下来|了)", *_PERIL_ZH],
     [r"leak\w*", r"seep\w*", r"drip\w*", r"flood\w*", r"overflow\w*", r"burnt", r"burned smell", r"water all over",
      r"backing up", r"brule", r"(?:got|get|gets|is|are|was|were) stuck in", r"burst",
      r"water (?:is |'s )?(?:coming|pouring|dripping|leaking|running|spilling)", r"shock", r"water everywhere", r"spill\w*",
@@ -400,12 +406,14 @@ HAZARD = build(
 URGENT = build(
     [r"急", r"加急", r"马上", r"立刻", r"立即", r"赶紧", r"赶快", r"尽快", r"火速", r"快点", r"快来", r"速来", r"救命",
      r"刻不容缓", r"等不了", r"越快越好",
-     r"(?:肉|菜|海鲜|奶|货|东西|食材|雪糕|冰淇淋|蛋糕|冻品|冷冻品|鲜品)[^,.!?，。！？]{0,6}(?:要|快|开始)(?:坏|化|融|溶|臭|变质|软|塌)", r"快撑不住",
+     r"(?:肉|菜|海鲜|奶|货|东西|食材|雪糕|冰淇淋|蛋糕|冻品|冷冻品|鲜品)[^,.!?，。！？]{0,6}(?:要|快|开始|很快|好快)(?:就|会|要){0,2}(?:坏|化|融|溶|臭|变质|软|塌)",
+     # "里面全是冻货", Cantonese "入面啲海鲜"
+     r"(?:里面|里头|里边|入面)(?:全|都|全部)(?:都)?是[^,.!?，。！？]{0,3}(?:冻货|冻品|海鲜|肉|食材|雪糕|冰淇淋|鲜奶|牛奶)", r"快撑不住",
      r"(?:里面|里头|里边)[^,.!?，。！？]{0,3}(?:几百|上百|好几百|几千|\d+)\s*(?:斤|公斤|箱|kg)",
      r"要报废", r"(?:全|都|就全)(?:得|要)扔",
      # the food will not hold out (not "周末人多顶不住", the staff will not cope)
      r"(?:肉|货|东西|海鲜|食材|奶|冻品|菜|蛋糕)[^,.!?，。！？]{0,4}(?:撑|顶)不(?:了多久|住)", r"快(?:派|叫|找)(?:人|师傅)",
-     r"(?:海鲜|冻品|冻货|鲜肉|肉|食材|鲜奶|牛奶|蛋糕|货)[^,.!?，。！？]{0,4}(?:都)?在里(?:面|头|边)",
+     r"(?:海鲜|冻品|冻货|鲜肉|肉|食材|鲜奶|牛奶|蛋糕|货)[^,.!?，。！？]{0,4}(?:都)?在里(?:面|头|边)", r"入面(?:些|的)?(?:海鲜|冻品|冻货|肉|食材)",
      r"(?:再不来|再不修)[^,.!?，。！？]{0,8}(?:报废|废|坏|臭|完了|扔)",
      r"(?:冻品|冻货|冷冻品|冻肉|冰淇淋|雪糕|酸奶|海鲜|鲜奶)[^,.!?，。！？]{0,4}(?:都|全|全部)?(?:软了|化了|融了|变软|温了|是温的|溶|融|化晒|软晒)",
      # the food itself already at a temperature: "里面的酸奶已经10度了"
@@ -435,7 +443,7 @@ URGENT = build(
 )
 
 NOT_URGENT = build(
-    [r"不(?:太|是很|怎么|用|必)?(?:着)?急", r"不用(?:太|那么)急", r"不紧急", r"不加急", r"没(?:那么|有那么)?急", r"不赶", r"慢慢来",
+    [r"不(?:太|是很|怎么|用|必)?(?:着)?急", r"不是(?:特别|非常|那么|太)急", r"不用(?:太|那么)急", r"不紧急", r"不加急", r"没(?:那么|有那么)?急", r"不赶", r"慢慢来",
      r"有空(?:再|的时候|来|过来)", r"不算(?:太|很)?急", r"马上就(?:到|要到)了?(?![^,.!?，。！？]{0,3}(?:快|请|派))"],
     [r"not urgent", r"no rush", r"no hurry", r"not an emergency", r"whenever", r"pas urgent", r"rien d'urgent", r"sans urgence", r"not (?:overflowing|leaking|flooding)",
      r"pas presse"],

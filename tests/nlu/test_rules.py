@@ -12,6 +12,12 @@ from nlu.numbers import to_number
 
 
 @pytest.fixture(scope="module")
+def model_parser(cfg):
+    """The model deciding, for the families the rules alone do not read as anything."""
+    return Parser(Lexicon.from_config(cfg))
+
+
+@pytest.fixture(scope="module")
 def parser(rules):
     """The rules, which the learned model reads as features and which extract every entity: these
     tests pin their families. What the model decides is scored on the labelled files instead
@@ -618,3 +624,46 @@ def test_taking_over_a_job_names_it_and_a_half_year_is_no_quarter(parser):
     assert parser.parse("I'll take over 16320, Lucas is off sick").entities.get("ticket") == 16320
     p = parser.parse("1到6月 Q4 华南结算", now=datetime(2026, 12, 8, 10))
     assert p.entities["period"] == "this_quarter"
+
+
+@pytest.mark.parametrize("text, ents", [
+    ("入面啲海鮮好快會壞，個凍櫃唔凍咗", {"urgency": "urgent"}),
+    ("冷柜显示报警 温度下不去 里面全是冻货", {"urgency": "urgent"}),
+    ("商场扶梯急停，有位老人摔了一跤", {"urgency": "urgent"}),
+    ("员工洗手间的马桶一直在冲水，关不掉", {"urgency": "urgent", "skill": "plumbing"}),
+    ("收银台的电子秤不准，不是特别急", {"urgency": "normal"}),
+    ("廁所水箱裂咗，一路滴水", {"skill": "plumbing"}),
+    ("the signboard lightbox is flickering on and off", {"skill": "electrical"}),
+    ("the Xuhui store's dishwasher won't drain", {"city": "上海", "region": "east"}),
+    ("the glass washer is leaking, a bartender nearly slipped on it", {"urgency": "urgent"}),
+])
+def test_batch_20_entities(model_parser, text, ents):
+    """With the model: the rules alone read some of these as no report, and extract nothing."""
+    p = model_parser.parse(text)
+    assert {k: p.entities.get(k) for k in ents} == ents
+
+
+@pytest.mark.parametrize("text, intent, ents", [
+    ("20104 唔使嚟啦，老細自己整好咗", "cancel_ticket", {"ticket": 20104}),
+    ("20107 帮我关掉，物业说他们来修", "cancel_ticket", {"ticket": 20107}),
+    ("20109 撤回，这家店下周要搬", "cancel_ticket", {"ticket": 20109}),
+    ("20111 搞掂 做咗半個鐘 冇用料", "complete_job", {"ticket": 20111, "parts_amount": 0}),
+])
+def test_calling_off_in_cantonese_and_with_a_bare_number_and_no_material_used(parser, text, intent, ents):
+    p = parser.parse(text)
+    assert p.intent == intent and {k: p.entities.get(k) for k in ents} == ents
+
+
+@pytest.mark.parametrize("text", ["20222 是刚才那份外卖的取餐码，放门口了", "20233 这个号码挺顺的，拿去买彩票",
+                                  "【已解决】西湖店网络中断，运营商已修复线路",
+                                  "隔壁商场的电梯老是坏，还好我们店没有电梯",
+                                  "上个月停电的事故报告已经上传到共享盘了",
+                                  "the report on Tuesday's power cut is in the shared drive"])
+def test_pick_up_codes_lucky_numbers_resolved_headings_and_paperwork_report_nothing(model_parser, text):
+    p = model_parser.parse(text)
+    assert p.intent != "create_ticket" and "ticket" not in p.entities
+
+
+def test_the_staff_rest_room_is_ours_not_a_hotel_room(parser):
+    p = parser.parse("รบกวนช่างมาดูแอร์ห้องพักพนักงานหน่อยครับ ไม่เย็นเลย")
+    assert p.intent == "create_ticket" and p.entities.get("skill") == "hvac"

@@ -78,7 +78,11 @@ async def claim_job(ctx: Context, entities: dict[str, Any]) -> Reply:
     if ctx.sla is not None:
         await store.update_fields(ctx.session, ticket, next_check_at=ctx.sla.next_check(ticket, ctx.now))
     offers_ended(ctx, ticket, ended, "lost", name=ctx.name)
-    await notify.progress(ctx, ticket, "push.claimed", name=ctx.name)
+    eta_at = ctx.now + timedelta(minutes=float(entities["eta"])) if entities.get("eta") else None
+    if eta_at:   # "20417 我来，半小时内到": the store hears when, as from a departure
+        await store.update_fields(ctx.session, ticket, eta_at=eta_at)
+    await notify.progress(ctx, ticket, "push.claimed", name=ctx.name,
+                          eta=notify.local_time(ctx, eta_at, notify.group_timezone(ctx, ticket)) if eta_at else None)
     return Reply(markdown=t(ctx.lang, "claim.won", id=ticket.id, skill=skill_label(ctx, ticket.skill),
                             location=location_of(ctx, ticket)),
                  button=t(ctx.lang, "job.claimed_button"))

@@ -60,6 +60,7 @@ HELP_PROCESS = build(
         # what the desk covers: "what kinds of repairs does this desk cover?"
         r"what (?:kinds?|sorts?|types?) of (?:repairs?|jobs?|work|faults?|equipment) (?:do|does|can|will)",
         r"(?:does|do) (?:this|the) (?:desk|service|bot|helpdesk) (?:cover|fix|handle|do)",
+        r"what (?:kind of |sort of |type of )?(?:stuff|things|jobs|work|repairs) (?:does|do|can|will) (?:jing|you|the bot|this bot|the desk) (?:handle|do|cover|fix|take)",
         r"comment (?:signaler|faire|declarer|annuler|utiliser|ca marche|demander|ouvrir)",
         r"que (?:peux|sais)-tu faire", r"quelle est la procedure", r"mode d'emploi",
         r"which languages?", r"what languages?", r"permissions?", r"access rights", r"droits d'acces",
@@ -132,6 +133,7 @@ MARK_GIVE = (r"(?<![a-z])give (?:#?\d{2,7} |it |them |him |her |this (?:one |job
              r"an? (?:solid |strong |fair |generous |weak |low |high |well-deserved )?([1-5])(?!\d|\.\d)")
 MARK_GETS = r"(?<![a-z])gets? an? ([1-5])(?!\d|\.\d|\s*(?:hours?|h|mins?|minutes?|days?|weeks?|years?)(?![a-z]))"
 MARK_NOTEE = r"(?<![a-z])notee? ([1-5])(?![\d.])"
+MARK_EASY = r"(?<![a-z])(?:an? )?easy ([1-5])(?![\d.]|\s*(?:min|hour|h\b))"
 
 RATING = build(
     [r"[⭐★🌟]", r"评分", r"打分", r"好评(?!率)", r"差评(?!率)", r"中评", r"评价", r"满分", r"满意度",
@@ -142,7 +144,7 @@ RATING = build(
      r"评(?:个|了)\s*[1-5一二两三四五](?![\d.])", r"打(?:个|了)\s*[1-5一二两三四五]\s*(?:分|星)(?!钟)",
      # an opinion of the job without a number: "这次维修不太满意"
      r"(?:不太|不|很|非常|挺|比较|特别)满意"],
-    [r"rate", r"rating", r"ratings", MARK_GETS, MARK_NOTEE, MARK_GIVE, r"stars?", r"review", r"feedback", r"(?<!c'est )(?<!bien )note(?! (?:de |d'|du |from |to ))", r"etoiles?", r"evaluation", r"avis",
+    [r"rate", r"rating", r"ratings", MARK_GETS, MARK_NOTEE, MARK_GIVE, MARK_EASY, r"out of (?:five|5)", r"sur (?:cinq|5)", r"stars?", r"review", r"feedback", r"(?<!c'est )(?<!bien )note(?! (?:de |d'|du |from |to ))", r"etoiles?", r"evaluation", r"avis",
      r"(?:very |really |not |so )?(?:satisfied|dissatisfied|unsatisfied)", r"(?:pas |tres |vraiment )?(?:satisfaite?|mecontente?)"],
     [r"ดาว", r"ให้คะแนน", r"คะแนน", r"รีวิว", r"(?:ไม่)?(?:ค่อย)?พอใจ"],
 )
@@ -158,7 +160,7 @@ CANCEL = build(
      r"不(?:用)?麻烦(?:师傅|你们|您|了)", r"不(?:用|需要)(?:再)?处理了",
      # "这单帮我关掉吧 物业说他们负责修": someone else fixes it
      r"(?:这单|那单|单子|工单|这个单|那个单)[^,.!?，。！？]{0,4}关(?:掉|了吧)", r"把\s*#?\d{2,8}\s*(?:号)?(?:单|工单)?关(?:掉|了)", r"(?:物业|商场|房东)(?:说)?(?:他们)?(?:会)?(?:负责|来)修"],
-    [r"cancel", r"cancelled", r"canceled", r"cancelling", r"nevermind", r"never mind", r"no longer needed",
+    [r"cancel", r"cancelled", r"canceled", r"cancelling", r"call(?:ing|ed)? off", r"nevermind", r"never mind", r"no longer needed",
      r"no need (?:to come|for (?:a |the )?(?:technician|repair|engineer|visit))",
      r"no need to send (?:anyone|anybody|someone|somebody|a tech\w*|an engineer|the engineer)", r"not needed (?:any ?more)",
      r"(?:don'?t|do not) need (?:the |a )?(?:technician|repair|engineer|visit)",
@@ -209,7 +211,7 @@ CLAIM_STRONG = build(
      r"je prends(?! (?:les|des|un|une|du|mon|ma|mes|ton|ta|tes|notre|nos|vos|votre) )", r"je m'en occupe", r"je m'occupe", r"je m'en charge", r"j'y vais",
      r"je (?:peux|veux bien|vais) (?:le |la |l')?(?:prendre|faire|y aller)", r"qui (?:la |le |l')?prend"],
     # a dispatcher's "ฝากงาน…" (I leave the job with you) and "ให้พี่สมชายไปดู" (let Somchai go and look)
-    [r"รับงาน", r"ขอรับงาน", r"รับเคส", r"ผมรับ", r"ฉันรับ", r"รับเอง", r"ผมไปเอง", r"ฝากงาน",
+    [r"รับงาน", r"ขอรับงาน", r"(?:ผม|ฉัน|หนู|พี่|เดี๋ยว)(?:จะ)?จัดการ(?:ให้)?เอง", r"รับเคส", r"ผมรับ", r"ฉันรับ", r"รับเอง", r"ผมไปเอง", r"ฝากงาน",
      r"ให้(?:พี่|น้อง|คุณ|ช่าง)?[^\s]{1,12}ไป(?:ดู|ซ่อม|ทำ|เช็ค|จัดการ)"],
 )
 # Only next to a job number and not in a step report: "抢 #12", "8001 +1", "5120 交给我".

@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 
 from .lexicon import Lexicon, Match, find_all, lookup
-from .cues import MARK_GETS, MARK_GIVE, MARK_NOTEE
+from .cues import MARK_EASY, MARK_GETS, MARK_GIVE, MARK_NOTEE
 from .numbers import to_number
+from .periods import MONTH_WORDS
 from .signals import HAZARD, NOT_URGENT, REQUEST, SYMPTOM, URGENT
 
 Span = tuple[int, int]
@@ -25,7 +26,7 @@ def find_skill(lex: Lexicon, text: str) -> tuple[str, Span] | None:
     Synonyms that are themselves symptoms (漏水, 断网, 跳闸, 停电) or a bare single character
     (网, 灯) are weak: they decide only when no real device is named.
     """
-    matches = find_all(lex.skill_re, text)
+    matches = [m for m in find_all(lex.skill_re, text) if not _not_the_equipment(lex, text, m)]
     strong = [m for m in matches if not _weak_term(m.term)]
     if not strong:
         # A misspelt device ("路有器红灯") still names the equipment better than a bare symptom word
@@ -42,6 +43,23 @@ def find_skill(lex: Lexicon, text: str) -> tuple[str, Span] | None:
     else:
         m = (strong or matches)[0]
     return lookup(lex.skills, m.term), (m.start, m.end)
+
+
+# A synonym that names something else here: an indicator lamp ("一直闪红灯"), a remote or a phone
+# that is flat ("原来是遥控器没电了"), a store called an outlet ("Singapore outlet: wifi drops").
+_INDICATOR = re.compile(r"(?:红|绿|黄|蓝|指示|信号|状态|警示)$")
+_OWN_BATTERY = re.compile(r"(?:遥控器?|电池|手机|对讲机|平板|充电宝|pad)$")
+
+
+def _not_the_equipment(lex: Lexicon, text: str, m: Match) -> bool:
+    before = text[max(0, m.start - 4):m.start]
+    if m.term == "灯":
+        return bool(_INDICATOR.search(before))
+    if OUTAGE.fullmatch(m.term):
+        return bool(_OWN_BATTERY.search(before))
+    if m.term in ("outlet", "outlets"):
+        return text[m.end:m.end + 1] == ":" or any(p.end in (m.start - 1, m.start) for p in find_all(lex.place_re, text))
+    return False
 
 
 _SOURCE = re.compile(r"天花板|吊顶|ceiling|plafond|เพดาน")
@@ -142,7 +160,9 @@ _TICKET_EXPLICIT = re.compile(
     r"(?:接单|抢单|认领|(?<![a-z])(?:claim|take))\s*(?:#\s*)?(\d{1,8})(?![\d.]|\s*(?:分钟|小时|元|块|星|个|min|h\b))"
 )
 # A Latin unit is a whole word: "2440 started" is a job number, "5 stars" a rating.
+# "500克", "80多个观众", "20箱": quantities ("1024 多久到" still asks after a job).
 _UNIT_AFTER = (r"\s*(?:分钟|分|小时|个(?!师傅|工程师)|钟头|元|块|星|颗|号|楼|层|度|米|点|月|年|天|岁|台|次|周|秒|万|千|°|℃|"
+               r"克|公斤|斤|升|毫升|多(?!久|少|长)|余|张|件|箱|瓶|份|包|盒|桌|"
                r"(?:degrees?|deg|h|hr|hrs|min|mins|minutes?|hours?|heures?|euros?|baht|rmb|yuan|stars?)(?![a-z])|"
                r"%|€|[/:.]\d|นาที|ชั่วโมง|ดาว|บาท)")
 # Letters right after the digits make a code or a unit ("5g", "3pm"), except an engineer's glued
@@ -153,19 +173,32 @@ _TICKET_BARE = re.compile(r"(?<![\d.:/¥$€\-a-z满减])(\d{2,7})(?![\d]|(?!(?:
                           + _UNIT_AFTER + ")")
 
 
+def _named_other(text: str, start: int, end: int) -> bool:
+    """The number at [start, end) is called something else: a parcel's, a supplier's order…"""
+    return bool(_OTHER_NUMBER.search(text[max(0, start - 32):start]) or _OTHER_NUMBER_AFTER.match(text, end))
+
+
 def find_ticket(text: str, allow_bare: bool) -> tuple[int, Span] | None:
-    m = _TICKET_EXPLICIT.search(text)
-    if m:
+    # A label can sit inside another's name: "快递单号 19458" is a parcel, not 单号 19458.
+    for m in _TICKET_EXPLICIT.finditer(text):
         g = next(i for i in range(1, 6) if m.group(i))
-        return int(m.group(g)), m.span(g)
+        if not _named_other(text, m.start(g), m.end(g)):
+            return int(m.group(g)), m.span(g)
     if allow_bare:
         for rx in (_TICKET_BARE, _TICKET_BEFORE_COLON, _TICKET_AFTER_LABEL):
             for m in rx.finditer(text):
                 # "5555": laughter in Thai (ห้า, "ha"), not a job number when nothing says it is one
-                if (not LAUGHTER.fullmatch(m.group(1)) and not _OTHER_NUMBER.search(text[max(0, m.start(1) - 32):m.start(1)])
-                        and not _OTHER_NUMBER_AFTER.match(text, m.end(1))):
+                if not LAUGHTER.fullmatch(m.group(1)) and not _named_other(text, m.start(1), m.end(1)):
                     return int(m.group(1)), m.span(1)
     return None
+
+
+_NUMBER = re.compile(r"\d{3,8}")
+
+
+def names_other_number(text: str) -> bool:
+    """Some number here is called something else ("供应商订单号 20571 的面粉到了")."""
+    return any(_named_other(text, m.start(), m.end()) for m in _NUMBER.finditer(text))
 
 
 # Numbers that belong to something else: a staff number, a parcel, a delivery order, a supplier's
@@ -173,11 +206,14 @@ def find_ticket(text: str, allow_bare: bool) -> tuple[int, Span] | None:
 # "oil won't go past 90"). Not "over": "I'll take over 16320" names the job.
 # What such a number is called, before it or after it.
 _OTHER_LABELS = (
-    r"工号|员工号|快递(?:单)?(?:号)?|运单(?:号)?|外卖(?:订)?(?:单)?(?:号)?|取餐(?:号|码)|取件码|取货码|验证码|会员(?:号|卡号)|电话|发票(?:号)?|"
+    r"工号|员工号|供应商(?:订单|单|订货单)?(?:号)?|采购单(?:号)?|快递(?:单)?(?:号)?|运单(?:号)?|外卖(?:订)?(?:单)?(?:号)?|取餐(?:号|码)|取件码|取货码|验证码|会员(?:号|卡号)|电话|发票(?:号)?|"
     r"(?<![a-z])(?:supplier order|purchase order|tracking(?: number| no\.?)?|parcel|staff (?:id|number)|employee (?:id|number)|"
-    r"commande fournisseur|num[eé]ro de (?:la )?commande|colis|matricule)")
+    r"commande fournisseur|num[eé]ro de (?:la )?commande|colis|matricule)|"
+    r"(?:ออเดอร์|ใบสั่งซื้อ|ซัพพลายเออร์|เลขพัสดุ|พัสดุ|รหัสพนักงาน)[^\s\d]{0,12}")
+# A number after a month's name is a day or a year ("novembre 2026", "June 15").
+_MONTH_NAMES = "|".join(sorted((w for w in MONTH_WORDS if len(w) > 3 or not w.isascii()), key=len, reverse=True))
 _OTHER_NUMBER = re.compile(
-    r"(?:" + _OTHER_LABELS + r"|桌号|手机(?:号)?|(?<![a-z])(?:po|order|commande|past|above|beyond|below|than))"
+    r"(?:" + _OTHER_LABELS + r"|桌号|手机(?:号)?|显示(?:屏)?(?:上)?|读数|(?<![a-z])(?:po|order|commande|past|above|beyond|below|than|shows|reads|reading|displays|affiche|" + _MONTH_NAMES + r"))"
     r"\s*(?:是|为|改成|变成|:|#|n°|no\.?|number)?\s*(?:是|为)?\s*$")
 # … or named after it: "17401是我快递取件码", "17405 is the PO number for the uniforms", "19688 这个数字好吉利".
 _OTHER_NUMBER_AFTER = re.compile(
@@ -223,12 +259,12 @@ _RATING = re.compile(
     r"(?:rating|note|score) (?:for|pour|de) (?:the |le |la )?(?:job |ticket )?#?\d{1,7}\s*[:：=-]\s*([1-5])(?!\d)(?!\.\d)|"
     r"(?<![a-z])je (?:mets|donne) (?:un |une )?([1-5])(?![\d.])|"
     # "13447 gets a 2 from us", "18233 gets a 3.", "intervention 13421 notée 1"
-    + MARK_GETS + "|" + MARK_NOTEE
+    + MARK_GETS + "|" + MARK_NOTEE + "|" + MARK_EASY
 )
 
 
 _WORD_RATING = re.compile(
-    r"(?<![a-z])(one|two|three|four|five|une?|deux|trois|quatre|cinq)\s*(?:stars?|etoiles?)(?![a-z])|"
+    r"(?<![a-z])(one|two|three|four|five|une?|deux|trois|quatre|cinq)\s*(?:stars?|etoiles?|out of (?:five|5)|sur (?:cinq|5))(?![a-z])|"
     r"(หนึ่ง|สอง|สาม|สี่|ห้า)\s*ดาว|ดาว\s*(หนึ่ง|สอง|สาม|สี่|ห้า)"
 )
 _RATING_WORDS = {"one": 1, "un": 1, "une": 1, "หนึ่ง": 1, "two": 2, "deux": 2, "สอง": 2, "three": 3, "trois": 3,
@@ -241,7 +277,7 @@ def find_rating(text: str) -> tuple[int, Span] | None:
         return _RATING_WORDS[next(g for g in w.groups() if g)], w.span()
     m = _RATING.search(text)
     if m:
-        g = next(i for i in range(1, 9) if m.group(i))
+        g = next(i for i in range(1, (_RATING.groups or 0) + 1) if m.group(i))
         v = to_number(m.group(g))
         if v is not None and 1 <= v <= 5:
             return int(v), m.span()

@@ -11,7 +11,7 @@ Span = tuple[int, int]
 # -- completion report numbers -------------------------------------------------------------------
 
 _HOURS = re.compile(
-    r"(?:(" + NUM + r")\s*(?:个)?\s*(半)?\s*(?:小时|钟头|(?<=个)钟|(?<=个半)钟|hours?|hrs?|h|heures?|ชั่วโมง|ชม\.?)(?![a-z])(半|ครึ่ง|\s*et demie|\s*and a half)?"
+    r"(?:(" + NUM + r")\s*(?:个|粒)?\s*(半)?\s*(?:小时|钟头|(?<=[个粒])钟|(?<=[个粒]半)钟|hours?|hrs?|h|heures?|ชั่วโมง|ชม\.?)(?![a-z])(半|ครึ่ง|\s*et demie|\s*and a half)?"
     # minutes after the hours: with a unit ("1小时20分钟"), or glued on ("1h30")
     r"(?:\s*(\d{1,2})\s*(?:分钟|分|min|mins|minutes)(?![a-z])|(\d{2})(?![\d.]|\s*(?:元|块|€|euros?|baht|บาท|\$)))?"
     r"|(?<![\d一二两三四五六七八九十])(半)\s*(?:个)?\s*(?:小时|钟头|钟(?!点)))"
@@ -40,7 +40,7 @@ _PARTS_BEFORE = re.compile(r"(?:[¥$€]\s*)?(" + NUM + r")\s*" + _MONEY_UNIT + 
 _PARTS_IN = re.compile(r"(?:[¥$€]\s*)?(" + NUM + r")\s*" + _MONEY_UNIT + r"?\s*(?:in|for|of|on|de|en)\s+(?:the\s+)?" + _MONEY_LABEL)
 _MONEY_ANY = re.compile(r"[¥$€]\s*(" + NUM + r")|(?<![a-z\d.])(" + NUM + r")\s*" + _MONEY_UNIT + r"(?![a-z])")
 NO_PARTS = re.compile(r"(?:无|没有?(?:用|换|更换)?|不需要|不用(?:换)?|未用|未换|免)\s*(?:任何)?\s*(?:配件|材料|零件|件)|"
-                       r"(?<![a-z])(?:no (?:new |spare )?parts?|no spares?|without (?:any )?parts|nothing replaced|"
+                       r"(?<![a-z])(?:no (?:new |spare )?parts?|(?<![\d.,])0 parts?|no spares?|without (?:any )?parts|nothing replaced|"
                        r"(?:didn'?t|did not) (?:use|need|replace|change|fit) any (?:new |spare )?parts?|"
                        r"(?:aucune|pas de|sans) pieces?)(?![a-z])|"
                        r"ไม่มี(?:ค่า|การ)?(?:เปลี่ยน)?อะไหล่|ไม่(?:ต้อง|ได้)(?:เปลี่ยน|ใช้)อะไหล่|ไม่ใช้อะไหล่|配件\s*[:：]?\s*(?:无|0)(?!\d)|"
@@ -169,7 +169,7 @@ def find_leftover_amount(text: str, taken: list[Span]) -> tuple[int | float, Spa
 
 STATUS_CUES: dict[str, re.Pattern[str]] = {
     "parts_needed": re.compile(
-        r"缺(?:少)?(?:个|了)?(?:配件|零件|件|料|材料|部件|备件)|缺[^\s,.!?，]{1,6}|需要(?:换|更换|订|买|采购)|要(?:换|订)(?:个|一个)?|"
+        r"缺(?:少)?(?:个|了)?(?:配件|零件|件|料|材料|部件|备件)|缺(?!斤短两|斤少两)[^\s,.!?，]{1,6}|需要(?:换|更换|订|买|采购)|要(?:换|订)(?:个|一个)?|"
         r"(?:等|订|调|买|采购)(?:个|一下)?(?:配件|零件|部件|备件)|配件(?:没有|没了|缺货|不够|还没到|要订|需要订)|"
         r"(?<![a-z])(?:need to order|ordering|order(?:ed)? (?:a |the )?(?:new |replacement )?\w+|"
         r"attends? (?:la |les |une )?pieces?|commander (?:une |la |des )?pieces?)(?![a-z])|สั่ง(?:ชิ้นส่วน|ของใหม่)|"

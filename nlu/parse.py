@@ -194,6 +194,11 @@ class Parser:
         if given is None and self.model is not None and ranking[0][0] == "create_ticket" and notice:
             # A notice or a forward never opens a ticket, whatever its words: the next reading.
             ranking = [(i, p) for i, p in ranking if i != "create_ticket"] or [("unknown", 1.0)]
+        if (given is None and ranking[0][0] in _BARE_TICKET_INTENTS and not explicit_ticket
+                and E.names_other_number(s) and E.find_ticket(s, allow_bare=True) is None):
+            # A step of a job whose only number is a parcel's or a supplier's order is about that
+            # order ("供应商订单号 20571 的面粉到了"): no job of ours.
+            ranking = [("unknown", ranking[0][1])]
         intent, confidence = ranking[0]
         confirm = given is None and self._doubtful_report(intent, confidence, dict(ranking).get("create_ticket", 0.0),
                                                           rules_say, notice, sig.elsewhere or _over(s) or _what_if(s), s)
@@ -240,6 +245,10 @@ class Parser:
                 s, [sp for k in ("ticket", "labor_hours") if k in found and (sp := found[k][1]) is not None])
             if amount:
                 found["parts_amount"] = amount
+        elif what == "claim_job":
+            eta = J.find_eta(s)   # "我接20871，大概40分钟到店": the customer is told when
+            if eta:
+                found["eta"] = eta
         elif what == "rate_service":
             rating = E.find_rating(s)
             if rating:

@@ -39,20 +39,20 @@ _FR_MONTHS = ["janvier", "fevrier", "mars", "avril", "mai", "juin", "juillet", "
               "octobre", "novembre", "decembre"]
 _TH_MONTHS = ["มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน", "กรกฎาคม", "สิงหาคม",
               "กันยายน", "ตุลาคม", "พฤศจิกายน", "ธันวาคม"]
-_MONTH_WORDS: dict[str, int] = {}
+MONTH_WORDS: dict[str, int] = {}
 for _i, (_en, _fr, _th) in enumerate(zip(_EN_MONTHS, _FR_MONTHS, _TH_MONTHS), 1):
-    _MONTH_WORDS[_en] = _i
-    _MONTH_WORDS[_en[:3]] = _i
-    _MONTH_WORDS[_fr] = _i
-    _MONTH_WORDS[_th] = _i
-_MONTH_WORDS["sept"] = 9
-del _MONTH_WORDS["mar"]  # "mar" is too often a word fragment; "march"/"mars" remain
+    MONTH_WORDS[_en] = _i
+    MONTH_WORDS[_en[:3]] = _i
+    MONTH_WORDS[_fr] = _i
+    MONTH_WORDS[_th] = _i
+MONTH_WORDS["sept"] = 9
+del MONTH_WORDS["mar"]  # "mar" is too often a word fragment; "march"/"mars" remain
 
 _YEAR_MONTH = re.compile(r"(?<!\d)(20\d\d)\s*(?:[-/.年]\s*)(\d{1,2})(?!\d)\s*月?")
 _CN_MONTH = re.compile(r"(去年|今年|前年)?\s*(?<!\d)(\d{1,2}|十[一二]?|[一二三四五六七八九])\s*月(?!\d)")
 _WORD_MONTH = re.compile(
-    r"(?<![a-z])(" + "|".join(sorted((k for k in _MONTH_WORDS if k.isascii()), key=len, reverse=True))
-    + r")\.?(?![a-z])(?:\s*,?\s*(20\d\d))?|(" + "|".join(k for k in _MONTH_WORDS if not k.isascii())
+    r"(?<![a-z])(" + "|".join(sorted((k for k in MONTH_WORDS if k.isascii()), key=len, reverse=True))
+    + r")\.?(?![a-z])(?:\s*,?\s*(20\d\d))?|(" + "|".join(k for k in MONTH_WORDS if not k.isascii())
     + r")(?:\s*(20\d\d|25\d\d))?"
 )
 
@@ -150,7 +150,7 @@ def find_period(text: str, now: datetime) -> tuple[str, Span] | None:
         year = int(year_s) if year_s else None
         if year and year > 2400:  # Thai Buddhist era
             year -= 543
-        p = _month_period(_MONTH_WORDS[word], year, now)
+        p = _month_period(MONTH_WORDS[word], year, now)
         if p:
             return p, m.span()
     for name, rx in _PERIOD_RES:

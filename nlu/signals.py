@@ -208,7 +208,7 @@ SCHEDULED = build(
 
 # Forwarded notices and reminders announce; they never report: "【通知】…", "转发：…", "reminder: …".
 NOTICE = build(
-    [r"^\W*[\[<【]?\s*(?:通知|公告|转发|提醒|温馨提示|重要提示|转)\s*[\]>】:：]", r"^\W*转发(?!(?:一下)?(?:店员|同事|店长|员工|客人|顾客|老板)(?:的话|说))",
+    [r"^\W*[\[<【]?\s*(?:通知|公告|转发|提醒|温馨提示|重要提示|转)\s*[\]>】:：](?!\s*(?:收银员?|店员|同事|店长|员工|服务员|厨师|保安|保洁|前台|领班)[\u4e00-\u9fff]{0,3}\s*[:：说])", r"^\W*转发(?!(?:一下)?(?:店员|同事|店长|员工|客人|顾客|老板)(?:的话|说))",
      # a sender before the word: "系统通知：", "物业通知：", "IT部门通知:"; "请勿报修" never reports
      r"^\W*[\[<【]?[\u4e00-\u9fffa-z]{1,6}(?:通知|公告|提醒)\s*[\]>】:：]", r"请勿(?:报修|重复报修|报障)", r"(?:不用|无需|不需要|不必)(?:再)?(?:报修|报障)(?!了)", r"属(?:于)?正常现象", r"测试消息", r"请忽略",
      r"(?:关于|有关)[^,.!?，。！？]{0,20}的通知", r"请(?:各|全体)?(?:店|门店|位|部门|同事|员工|店长)?(?:知悉|周知|留意)",
@@ -302,11 +302,11 @@ ELSEWHERE = build(
      r"beside us", r"next to us", r"(?:the \w+ )?upstairs (?:has|had|is|lost)", r"across the hall", r"office lobby", r"other brand'?s?",
      r"camera (?:caught|footage)", r"on the recording", r"security cam\w* (?:shows|showed|caught)", r"watched the tape", r"new rule", r"what would we",
      r"slide \d+", r"scenario", r"role-?play", r"lessons learned", r"sample answer", r"if someone", r"tiktok", r"the memes? (?:about|on)",
-     r"joking", r"netflix", r"newsletter", r"story (?:from|about)", r"made it (?:into|onto)", r"7-?eleven", r"seven eleven", r"family ?mart", r"lawson", r"nightmare", r"daydream\w*", r"condo'?s?", r"news", r"food court", r"reportage",
+     r"joking", r"netflix", r"newsletter", r"story (?:from|about)", r"made it (?:into|onto)", r"7-?eleven", r"seven eleven", r"family ?mart", r"lawson", r"(?:had|have|having) a nightmare", r"nightmare (?:last night|about)", r"daydream\w*", r"condo'?s?", r"news", r"food court", r"reportage",
      r"si (?:la |le |les |l'|un |une |jamais )[^.!?]{0,60}(?:appelez|prevenez|contactez|mettez|debranchez|coupez)",
      r"d'en face", r"du dessus", r"concurrente?", r"ma residence", r"ma chambre", r"syndic", r"ligne \d+",
      r"videosurveillance", r"la video", r"l'enregistrement", r"la camera a filme", r"rappel important", r"si quelqu'un",
-     r"au cas ou", r"exercice", r"retour d'experience", r"pour le test", r"je rigole", r"blague", r"cauchemar",
+     r"au cas ou", r"exercice", r"retour d'experience", r"pour le test", r"je rigole", r"blague", r"(?:fait|faisais) (?:un )?cauchemar",
      r"would happen if", r"just curious", r"e\.g\.", r"good report", r"looks like\s*:", r"while (?:i was )?shopping",
      r"example", r"new starters?", r"(?:my|his|her|their|our) (?:uncle|aunt|auntie|cousin|grandma|grandpa|in-laws?|brother-in-law|sister-in-law|boyfriend|girlfriend|wife|husband)'?s?",
      r"brain (?:short-circuited|fried|crashed|is broken)", r"(?:my|his|her) (?:brain|heart|life|mood|love life)[^.!?]{0,25}(?:is|'s) like",
@@ -366,15 +366,15 @@ _PERIL_ZH = [r"冒烟",
              # "打不着火" / "点不着" is a heater that will not ignite, not a fire
              r"(?<![不没])着火", r"起火", r"失火", r"火灾", r"烧焦", r"焦味", r"烧(?:塑料|胶|电线|线)(?:的)?(?:味|味道|气味)", r"火花", r"触电", r"电到人", r"被电", r"被[^,.!?，。！？]{1,4}电(?:了|到|一下)", r"困人",
              r"被困", r"困(?:了|住|咗)?(?:在|喺)", r"困了?[^,.!?，。！？]{0,4}(?:人|顾客|客人|员工|同事|小孩|孩子)", r"关着人", r"人出不来", r"困了人", r"(?:里面|里边|里头)(?:还)?(?:有|关着)人", r"有人在里面",
-             r"燃气泄漏", r"煤气", r"漏气", r"(?:有人|顾客|客人|员工|同事|小孩)(?:被)?(?:摔倒|摔伤|受伤|砸伤|划伤)", r"摔了?一(?:跤|交)", r"(?:膝盖|头|腿|脚|手|额头)[^,.!?，。！？]{0,3}(?:磕破|摔破|磕伤|流血)", r"差点(?:就)?(?:滑倒|摔倒|摔跤|滑了一跤)",
+             r"(?:人|师傅|小哥|顾客|客人|员工|阿姨|小孩|孩子|大爷|老人)[^,.!?，。！？]{0,2}(?:还|都)?(?:在|困在|关在|卡在)(?:电梯|轿厢)?里(?:面|边|头)", r"燃气泄漏", r"煤气", r"漏气", r"(?:有人|顾客|客人|员工|同事|小孩)(?:被)?(?:摔倒|摔伤|受伤|砸伤|划伤)", r"摔了?一(?:跤|交)", r"(?:膝盖|头|腿|脚|手|额头)[^,.!?，。！？]{0,3}(?:磕破|摔破|磕伤|流血)", r"差点(?:就)?(?:滑倒|摔倒|摔跤|滑了一跤)",
              r"(?:手|手背|手指|胳膊|脚|脸)[^,.!?，。！？]{0,2}(?:被)?(?:烫(?:伤|红|到|起泡)|划伤|割伤|夹伤|砸伤)", r"(?<!怕)烫伤"]
 _PERIL_LATIN = [r"smoke", r"smoking", r"fire", r"spark\w*", r"trapped", r"stuck inside", r"people stuck",
                 r"(?:someone|somebody|a customer|a child|a kid|an? [a-z]+)'s (?:stuck|trapped) in", _PEOPLE_STUCK,
                 r"(?:sent|odeur de|odeur) (?:le |la |du )?(?:brule|gaz|fumee)", r"burning", r"gas smell", r"smell of gas",
-                r"gas leak", r"electric shock", r"(?:someone|somebody|a customer|customers?|a kid|a child|staff) (?:fell|slipped|got hurt|is hurt|was hurt|got injured|was injured)", r"(?:nearly|almost) (?:slipped|fell|tripped)", r"(?:a failli|a manque de) (?:tomber|glisser)",
+                r"gas leak", r"electric shock", r"(?:someone|somebody|a customer|customers?|a kid|a child|staff) (?:fell|slipped|got hurt|is hurt|was hurt|got injured|was injured)", r"(?:nearly|almost) (?:slipped|fell|tripped)", r"(?:twisted|sprained|broke|hurt|cut|burned|burnt|injured) (?:her|his|their|my|an?) (?:ankle|wrist|arm|leg|knee|hand|finger|head|back)", r"(?:a failli|a manque de) (?:tomber|glisser)",
                 r"(?:quelqu'un|une? cliente?|un enfant|une dame|une femme|un homme|un monsieur|une? employee?|une? serveu(?:r|se)) (?:est tombee?|s'est blessee?|a chute)", r"fumee", r"feu", r"incendie", r"etincelles?", r"coinces",
                 r"(?:coincee?s?|bloquee?s?) (?:dans|dedans)"]
-_PERIL_TH = [r"(?:มี)?(?:ลูกค้า|คน|พนักงาน|เด็ก)(?:หก)?ล้ม", r"บาดเจ็บ", r"ควัน", r"ไหม้", r"ติดอยู่", r"ติดค้างในลิฟต์", r"ไฟช็อต", r"แก๊สรั่ว", r"กลิ่นแก๊ส", r"คนติด", r"มีคนติด"]
+_PERIL_TH = [r"(?:มี)?(?:ลูกค้า|คน|พนักงาน|เด็ก)(?:หก)?ล้ม", r"ประกายไฟ", r"ไฟแลบ", r"ไฟลุก", r"บาดเจ็บ", r"ควัน", r"ไหม้", r"ติดอยู่", r"ติดค้างในลิฟต์", r"ไฟช็อต", r"แก๊สรั่ว", r"กลิ่นแก๊ส", r"คนติด", r"มีคนติด"]
 # "quelqu'un est coincé": a person stuck is a peril; a "coincé" drawer is not a hazard of its own.
 PERIL = build(_PERIL_ZH, [*_PERIL_LATIN, r"coinces?", r"bloques? (?:dans|dedans)"], _PERIL_TH)
 
@@ -405,7 +405,7 @@ HAZARD = build(
 
 URGENT = build(
     [r"急", r"加急", r"马上", r"立刻", r"立即", r"赶紧", r"赶快", r"尽快", r"火速", r"快点", r"快来", r"速来", r"救命",
-     r"刻不容缓", r"等不了", r"越快越好",
+     r"刻不容缓", r"(?:紧急程度|紧急度|优先级)\s*[:：]?\s*(?:高|紧急|特急|非常紧急)", r"等不了", r"越快越好",
      r"(?:肉|菜|海鲜|奶|货|东西|食材|雪糕|冰淇淋|蛋糕|冻品|冷冻品|鲜品)[^,.!?，。！？]{0,6}(?:要|快|开始|很快|好快)(?:就|会|要){0,2}(?:坏|化|融|溶|臭|变质|软|塌)",
      # "里面全是冻货", Cantonese "入面啲海鲜"
      r"(?:里面|里头|里边|入面)(?:全|都|全部)(?:都)?是[^,.!?，。！？]{0,3}(?:冻货|冻品|海鲜|肉|食材|雪糕|冰淇淋|鲜奶|牛奶)", r"快撑不住",
@@ -426,7 +426,7 @@ URGENT = build(
      r"hurry", r"urgence", r"urgente", r"vite", r"au secours", r"a l'aide", r"immediatement", r"tout de suite", r"au plus vite", r"rapidement",
      r"(?:going|about) to (?:spoil|go off)", r"spoiling", r"vont y passer", r"vont (?:pourrir|se perdre)",
      r"(?:commencent|commence) a (?:fondre|decongeler)", r"(?:va|vont) tourner", r"full (?:\w+ )?(?:delivery|load)(?: of \w+)? (?:in|inside)",
-     r"lose the lot", r"(?:meat|fish|seafood|dairy|stock|produce|food)(?: delivery)? (?:is |are )?(?:inside|in there)",
+     r"lose the lot", r"(?:gets?|get|be|is) (?:binned|thrown (?:out|away)|chucked)", r"(?:have|need|going) to (?:bin|throw (?:out|away)|chuck) (?:it|them|everything|the lot|all)", r"(?:meat|fish|seafood|dairy|stock|produce|food)(?: delivery)? (?:is |are )?(?:inside|in there)",
      r"(?:cakes?|desserts?|ice cream|dairy|milk|meat|fish)[^.!?]{0,12}(?:sweating|melting|thawing|going off|spoiling)",
      r"(?:ice cream|ice-cream|stock|meat|butter|cheese|dairy)[^.!?]{0,8}(?:going|gone|getting) soft",
      r"(?:viande|poisson|glaces?|surgeles|produits frais|yaourts?|lait)[^.!?,]{0,10} dedans", r"full of (?:\w+ )?(?:stock|ice cream|ice-cream|meat|fish|seafood|dairy|produce|food)",
@@ -443,7 +443,7 @@ URGENT = build(
 )
 
 NOT_URGENT = build(
-    [r"不(?:太|是很|怎么|用|必)?(?:着)?急", r"不是(?:特别|非常|那么|太)急", r"不用(?:太|那么)急", r"不紧急", r"不加急", r"没(?:那么|有那么)?急", r"不赶", r"慢慢来",
+    [r"不(?:太|是很|怎么|用|必)?(?:着)?急", r"(?:紧急程度|紧急度|优先级)\s*[:：]?\s*(?:一般|普通|低|不急|正常)", r"不是(?:特别|非常|那么|太)急", r"不用(?:太|那么)急", r"不紧急", r"不加急", r"没(?:那么|有那么)?急", r"不赶", r"慢慢来",
      r"有空(?:再|的时候|来|过来)", r"不算(?:太|很)?急", r"马上就(?:到|要到)了?(?![^,.!?，。！？]{0,3}(?:快|请|派))"],
     [r"not urgent", r"no rush", r"no hurry", r"not an emergency", r"whenever", r"pas urgent", r"rien d'urgent", r"sans urgence", r"not (?:overflowing|leaking|flooding)",
      r"pas presse"],

@@ -81,6 +81,17 @@ async def test_claim_by_text_in_a_group(desk):
     assert ticket.assignee == "liqiang"
 
 
+async def test_a_claim_with_a_time_to_arrive_tells_the_store_when(desk):
+    await report(desk)
+    result = await desk.sandbox.say("liqiang", "@小鲸 #1 我来，大概40分钟到", chatid="wr_east_dispatch")
+    assert "#1" in result["reply"]["stream"]["content"]
+    [ticket] = await rows(desk.cfg, Ticket)
+    assert ticket.assignee == "liqiang" and ticket.eta_at is not None
+    assert 38 * 60 <= (ticket.eta_at - ticket.created_at).total_seconds() <= 42 * 60
+    pushes = await desk.sandbox.wait_for(lambda: desk.sandbox.pushes(GROUP))
+    assert "李强" in pushes[0] and "预计" in pushes[0] and "稍后出发" not in pushes[0]
+
+
 async def test_customers_cannot_claim_and_unqualified_engineers_are_told_why(desk):
     await report(desk)
     refused = await desk.sandbox.say(CUSTOMER, "@小鲸 接单 1", chatid=GROUP)

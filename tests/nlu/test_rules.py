@@ -667,3 +667,56 @@ def test_pick_up_codes_lucky_numbers_resolved_headings_and_paperwork_report_noth
 def test_the_staff_rest_room_is_ours_not_a_hotel_room(parser):
     p = parser.parse("รบกวนช่างมาดูแอร์ห้องพักพนักงานหน่อยครับ ไม่เย็นเลย")
     assert p.intent == "create_ticket" and p.entities.get("skill") == "hvac"
+
+
+@pytest.mark.parametrize("text, ents", [
+    ("原来是遥控器没电了，空调的单先取消", {"skill": "hvac"}),
+    ("Shenzhen outlet: the wifi keeps dropping and the card reader goes offline", {"skill": "network"}),
+    ("小票打不出来，打印口一直闪红灯", {"skill": "pos"}),
+    ("【报修】设备：冷风机 问题：有异味 紧急程度：一般", {"urgency": "normal"}),
+    ("配电房里有火花，噼啪响", {"skill": "electrical", "urgency": "urgent"}),
+    ("escalator jolted and a customer twisted her ankle", {"urgency": "urgent"}),
+    ("ตู้แช่มีประกายไฟออกมาตรงปลั๊ก", {"urgency": "urgent"}),
+    ("电梯停在两层中间，有个顾客还在里面", {"urgency": "urgent"}),
+    ("the deli fridge is at 12 degrees, everything gets binned by closing time", {"urgency": "urgent"}),
+])
+def test_batch_21_entities(model_parser, text, ents):
+    p = model_parser.parse(text)
+    assert {k: p.entities.get(k) for k in ents} == ents
+
+
+@pytest.mark.parametrize("text, ents", [
+    ("21104 搞掂，做咗兩粒鐘，冇換嘢", {"labor_hours": 2, "parts_amount": 0}),
+    ("21105 fixed, 1.5h, 0 parts", {"labor_hours": 1.5, "parts_amount": 0}),
+])
+def test_cantonese_hours_in_grains_and_zero_parts(parser, text, ents):
+    p = parser.parse(text)
+    assert {k: p.entities.get(k) for k in ents} == ents
+
+
+@pytest.mark.parametrize("text, rating", [("Somchai nailed 21107, easy 5", 5), ("rate 21108 three out of five, slow", 3)])
+def test_an_easy_mark_and_a_mark_out_of_five_in_words(model_parser, text, rating):
+    p = model_parser.parse(text)
+    assert p.intent == "rate_service" and p.entities.get("rating") == rating
+
+
+@pytest.mark.parametrize("text, eta", [("21110 我来，大概四十分钟到", 40), ("I'll take 21111, about 20 min away", 20),
+                                       ("รับงาน 21112 ครับ อีก 30 นาทีถึง", 30)])
+def test_a_claim_carries_the_time_to_arrive(model_parser, text, eta):
+    p = model_parser.parse(text)
+    assert p.intent == "claim_job" and p.entities.get("eta") == eta
+
+
+@pytest.mark.parametrize("text", ["供应商订单号 21120 的纸巾到了，放仓库了", "快递单号 21121 到了，在前台",
+                                  "Commande fournisseur n°21122 livrée", "ใบสั่งซื้อเลขที่ 21123 ส่งของครบแล้วค่ะ"])
+def test_a_step_whose_only_number_is_an_order_or_a_parcel_is_no_job(model_parser, text):
+    p = model_parser.parse(text)
+    assert p.intent == "unknown" and "ticket" not in p.entities
+
+
+@pytest.mark.parametrize("text, ticket", [("Total facturé en novembre 2026 ?", None), ("电子秤显示530，不准", None),
+                                          ("3号厅空调不出风，里面80多个观众", None), ("21130 多久能到", 21130)])
+def test_years_readings_and_quantities_are_no_job_numbers(parser, text, ticket):
+    from nlu.entities import find_ticket
+    found = find_ticket(parser.normalize(text).text, allow_bare=True)
+    assert (found[0] if found else None) == ticket

@@ -626,7 +626,7 @@ def test_taking_over_a_job_names_it_and_a_half_year_is_no_quarter(parser):
     assert p.entities["period"] == "this_quarter"
 
 
-@pytest.mark.parametrize("text, ents", [
+BATCH_20_ENTITIES = [
     ("入面啲海鮮好快會壞，個凍櫃唔凍咗", {"urgency": "urgent"}),
     ("冷柜显示报警 温度下不去 里面全是冻货", {"urgency": "urgent"}),
     ("商场扶梯急停，有位老人摔了一跤", {"urgency": "urgent"}),
@@ -636,11 +636,7 @@ def test_taking_over_a_job_names_it_and_a_half_year_is_no_quarter(parser):
     ("the signboard lightbox is flickering on and off", {"skill": "electrical"}),
     ("the Xuhui store's dishwasher won't drain", {"city": "上海", "region": "east"}),
     ("the glass washer is leaking, a bartender nearly slipped on it", {"urgency": "urgent"}),
-])
-def test_batch_20_entities(model_parser, text, ents):
-    """With the model: the rules alone read some of these as no report, and extract nothing."""
-    p = model_parser.parse(text)
-    assert {k: p.entities.get(k) for k in ents} == ents
+]
 
 
 @pytest.mark.parametrize("text, intent, ents", [
@@ -669,7 +665,7 @@ def test_the_staff_rest_room_is_ours_not_a_hotel_room(parser):
     assert p.intent == "create_ticket" and p.entities.get("skill") == "hvac"
 
 
-@pytest.mark.parametrize("text, ents", [
+BATCH_21_ENTITIES = [
     ("原来是遥控器没电了，空调的单先取消", {"skill": "hvac"}),
     ("Shenzhen outlet: the wifi keeps dropping and the card reader goes offline", {"skill": "network"}),
     ("小票打不出来，打印口一直闪红灯", {"skill": "pos"}),
@@ -679,8 +675,12 @@ def test_the_staff_rest_room_is_ours_not_a_hotel_room(parser):
     ("ตู้แช่มีประกายไฟออกมาตรงปลั๊ก", {"urgency": "urgent"}),
     ("电梯停在两层中间，有个顾客还在里面", {"urgency": "urgent"}),
     ("the deli fridge is at 12 degrees, everything gets binned by closing time", {"urgency": "urgent"}),
-])
-def test_batch_21_entities(model_parser, text, ents):
+]
+
+
+@pytest.mark.parametrize("text, ents", BATCH_20_ENTITIES + BATCH_21_ENTITIES)
+def test_batch_20_and_21_entities(model_parser, text, ents):
+    """With the model: the rules alone read some of these as no report, and extract nothing."""
     p = model_parser.parse(text)
     assert {k: p.entities.get(k) for k in ents} == ents
 

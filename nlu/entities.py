@@ -251,7 +251,7 @@ _STAR_CHARS = re.compile(r"[⭐★🌟✨]")
 _RATING = re.compile(
     r"(?<![\d.])([1-5一二两三四五])\s*(?:颗|个|粒|只)?\s*(?:星|分(?!钟|之|钱)|stars?|etoiles?|ดาว|คะแนน)|"
     r"(?<![\d.])([1-5])\s*(?:/|／|分之|out of|sur)\s*5(?!\d)|"
-    r"(?:评分|打分|打|给|评|rate|rating|note(?:\s+de)?|give|score|ให้|คะแนน(?:การ)?(?:บริการ)?)\s*[:：]?\s*(?:个|了)?\s*([1-5一二两三四五])(?![\d.])"
+    r"(?:评分|打分|打|给|评|rate|rating|note(?:\s+de)?|give|score|ให้(?:เต็ม|คะแนนเต็ม)?|คะแนน(?:การ)?(?:บริการ)?)\s*[:：]?\s*(?:个|了)?\s*([1-5一二两三四五])(?![\d.])"
     r"(?!\s*(?:号|小时|分钟|天|月|块|元))|"
     # "I'd give 8752 a 4": the job between the verb and the mark
     + MARK_GIVE + "|"
@@ -313,6 +313,9 @@ def find_store(text: str) -> tuple[str, Span] | None:
         elif g == 2:
             name = re.sub(r"^(?:the|our|my|this|that|a)\s+", "", name)
             if name in ("the", "our", "my", "this", "that", "a", "in", "at", "of", "convenience", "coffee"):
+                continue
+            # "half the shop floor", "the whole shop": how much of the shop, not its name
+            if re.match(r"(?:half|all|whole|entire|every|each)\b", name) or re.search(r"\b(?:the|a|our|my)$", name):
                 continue
         if len(name) < 2 or _NOT_A_STORE.match(name):
             continue

@@ -251,7 +251,7 @@ RESOLVED = build(
      r"marche (?:a nouveau|de nouveau)", r"remarche", r"fonctionne (?:a nouveau|de nouveau)", r"c'est reparti",
      r"refonctionne", r"plus aucun (?:souci|probleme)", r"has(?:n'?t| not) come back", r"fix(?:es)? (?:has )?held",
      r"no (?:more )?(?:leaks?|problems?|issues?) since", r"l'a (?:reglee?|reparee?)", r"c'est regle", r"plus rien depuis", r"(?:a|ont) ete (?:reglee?|reparee?)s?"],
-    [r"หายแล้ว", r"ใช้ได้แล้ว", r"^\W*[\[(]\s*(?:แก้ไขแล้ว|เรียบร้อยแล้ว|ปิดงาน)\s*[\])]", r"ตอนนี้ใช้ได้(?:ปกติ)?แล้ว", r"(?:แก้|แก้ไข|ซ่อม)[^\s]{0,4}เรียบร้อยแล้ว", r"(?<!ยัง)(?:แล้วก็|แล้ว|ก็)ใช้ได้ปกติ", r"กลับมาใช้ได้", r"ซ่อมเสร็จ(?:เรียบร้อย)?แล้ว", r"กลับมา(?:เอง|ปกติ)", r"ไม่เป็นไรแล้ว", r"แห้งแล้ว", r"ไม่มีปัญหาอีก", r"ไม่(?:รั่ว|หยด|ค้าง|ดับ)แล้ว"],
+    [r"หายแล้ว", r"ใช้ได้แล้ว", r"^\W*[\[(]\s*(?:แก้ไขแล้ว|เรียบร้อยแล้ว|ปิดงาน)\s*[\])]", r"ตอนนี้ใช้ได้(?:ปกติ)?แล้ว", r"(?:ตอนนี้)?กลับมาแล้ว", r"ไม่ต้องทำอะไร", r"(?:แก้|แก้ไข|ซ่อม)[^\s]{0,4}เรียบร้อยแล้ว", r"(?<!ยัง)(?:แล้วก็|แล้ว|ก็)ใช้ได้ปกติ", r"กลับมาใช้ได้", r"ซ่อมเสร็จ(?:เรียบร้อย)?แล้ว", r"กลับมา(?:เอง|ปกติ)", r"ไม่เป็นไรแล้ว", r"แห้งแล้ว", r"ไม่มีปัญหาอีก", r"ไม่(?:รั่ว|หยด|ค้าง|ดับ)แล้ว"],
 )
 # Someone else's fault, one at home, a case study, a camera's evidence, a house rule, a "what
 # if": a fault word that is not a report for this store. A feature the model weighs (nlu/model.py),
@@ -266,7 +266,8 @@ ELSEWHERE = build(
      r"做梦", r"梦(?:到|见|里)", r"屋企", r"出租屋", r"公寓", r"房东", r"宿舍",
      r"(?:地铁|高铁|火车站|机场)(?![^,.!?，。！？\s]{0,5}店)", r"电影(?!院)", r"新闻", r"报道", r"广告", r"(?:她|他)家", r"我妈", r"视频里", r"朋友(?:家|的店)", r"亲戚家",
      r"京东", r"淘宝", r"天猫", r"拼多多", r"扫地机器人", r"(?:舅舅|姑姑|阿姨|叔叔|爸妈|父母|爸爸|妈妈|奶奶|爷爷|外婆|姥姥|岳父|婆婆|女朋友|男朋友|老公|老婆|同学|表哥|表姐)(?:家|那)",
-     r"(?:我|我们)?租(?:的|嘅)", r"医院", r"体育馆", r"健身房", r"学校", r"酒店(?!店)", r"朋友圈", r"抖音", r"微博",
+     r"(?:我|我们)?租(?:的|嘅)", r"医院", r"体育馆", r"(?:去的|我的|我去|家附近的?|小区的?|常去的?)健身房", r"学校",
+     r"(?:住的|住那|住过的|去的|那家|隔壁|旁边|出差(?:住)?的?|度假(?:住)?的?)酒店(?!店)", r"朋友圈", r"抖音", r"微博",
      r"考试题?", r"题目", r"想象", r"假设", r"脑补", r"开(?:个)?玩笑", r"同行", r"监控截图", r"(?:调|拷|看|翻)(?:一下)?(?:昨天|前天|今天)?[^,.!?，。！？]{0,6}监控",
      # another shop, the building's or the mall's common parts, a public place
      r"(?:旁边|对面|对门|楼上|楼下|隔离|二楼|三楼)(?:那|的)?(?:家|间)", r"对面[^,.!?，。！？\s]{1,6}的", r"竞品", r"商场(?:公共|中庭|走廊|停车场)",
@@ -280,7 +281,9 @@ ELSEWHERE = build(
      r"以后[^,.!?，。！？]{0,8}(?:坏|出问题|有问题|故障|漏水|停电)", r"大家记(?:住|一下|好)", r"下次再(?:坏|有|出)",
      r"朋友(?:的|嘅)[^,.!?，。！？\s]{0,5}(?:店|餐厅|饭店|馆|铺|舖)", r"红绿灯", r"路口", r"上班路上", r"路上看到", r"井盖", r"示例", r"按这个格式",
      # a simile about oneself: "我的心就像这台收银机 卡住了" (not "响得像拖拉机一样", a real noise)
-     r"(?:我的心|我心|心情|脑子|脑袋|人生|生活|我这个人|我就|脾气|性格)(?:就|也)?(?:像|跟|好像)", r"不能离人", r"(?:必须|要|得)有人(?:看着|守着|在)",
+     r"(?:我的心|我心|心情|脑子|脑袋|人生|生活|我这个人|我就|脾气|性格|自己)(?:就|也)?(?:像|跟|好像)",
+     # Cantonese "嗰間" (that shop over there), "their boss"
+     r"(?:嗰|𠮶)(?:间|家)", r"他们(?:的)?老板", r"不能离人", r"(?:必须|要|得)有人(?:看着|守着|在)",
      # a metaphor, a place the writer ate or shopped at, a video
      r"脑子(?:跳闸|短路|死机|宕机|坏了|卡了)", r"心态崩", r"(?:吃|逛|去)的那家", r"再也不去了", r"刷到(?:个|一个|了)?(?:视频|帖子|新闻)", r"马路(?:上|边|对面)", r"高架", r"堵车", r"会怎么样", r"会发生什么"],
     [r"next door", r"neighbou?rs?'?s?", r"not our (?:problem|issue|fault|store|shop)", r"pas (?:notre|mon) probleme", r"(?<!not )the mall'?s", r"the building'?s", r"landlord'?s?", r"other (?:stores?|shops?|branch(?:es)?)",
@@ -294,7 +297,8 @@ ELSEWHERE = build(
      r"in case", r"if (?:the|a|an|there'?s?) [^.!?]{0,30}(?:ever|again)?[^.!?]{0,10}(?:call|move|switch|turn|unplug|close|restart|reset)",
      r"voisine?s?", r"mon (?:appart\w*|proprio|immeuble|studio)", r"ma (?:soeur|mere|maison|copine|cousine|tante|amie)", r"mon (?:ami|pote|frere|cousin|oncle|pere|copain)(?![a-z])", r"(?:j'ai|on a|un|mon|en) reve",
      r"si jamais", r"en cas de", r"etude de cas", r"aeroport(?! (?:magasin|boutique))", r"(?<!magasin de )(?<!boutique de )la gare(?! (?:magasin|boutique))", r"en gare",
-     r"(?:hospital|gym|school|hotel|cinema|my (?:rented )?room|rented (?:room|flat))", r"across the (?:street|road)", r"opposite",
+     r"(?:hospital|school|my (?:rented )?room|rented (?:room|flat))", r"(?:my|his|her|their) (?:gym|hotel(?: room)?|cinema)",
+     r"(?:the |a )?hotel (?:i|we|they) (?:stayed|stay|am staying|are staying)", r"(?:at|in) the cinema (?:last|yesterday|on)", r"across the (?:street|road)", r"opposite",
      r"quiz", r"exam", r"article", r"joke", r"kidding", r"suppose", r"should (?:the|a|an) [a-z ]{2,25} (?:go|fail|break|stop|show|trip)",
      r"cctv (?:confirms|showed|shows)", r"the (?:guy|tech|technician|engineer) (?:who came|from)",
      r"hopital", r"salle de sport", r"ecole", r"film", r"beaux-parents", r"(?:mes|mon|ma) (?:parents|pere|frere|cousin|oncle|tante)",
@@ -318,7 +322,7 @@ ELSEWHERE = build(
      r"ห้าม", r"ไม่เกี่ยวกับเรา", r"ของเราไม่เป็นไร",
      r"ฝัน", r"คอนโด", r"หอพัก", r"(?<!สาขา)(?:สถานี|(?<![a-z])(?:bts|mrt)(?![a-z])|รถไฟฟ้า|สนามบิน)", r"กรณีศึกษา", r"ในหนัง", r"ข่าว",
      r"กล้อง(?:วงจรปิด)?จับภาพ(?:ได้)?", r"ถ้า[^\n]{0,30}ให้",
-     r"โรงพยาบาล", r"ฟิตเนส", r"โรงเรียน", r"โรงแรม", r"ห้องเช่า", r"ห้องพัก(?!พนักงาน)", r"ตรงข้าม", r"แบรนด์อื่น",
+     r"โรงพยาบาล", r"ฟิตเนสที่(?:ไป|เล่น)", r"โรงเรียน", r"โรงแรมที่(?:ไป)?พัก", r"ห้องเช่า", r"ห้องพัก(?!พนักงาน)", r"ตรงข้าม", r"แบรนด์อื่น",
      r"คำถามข้อ", r"ข้อสอบ", r"ล้อเล่น", r"ย้อนดูกล้อง", r"ภาพจากกล้อง", r"บ้าน(?:แม่|พ่อ|ยาย|ย่า|ตา|เพื่อน|ญาติ)",
      r"ชั้นบน", r"(?<!สาขา)ในห้าง", r"ของห้าง", r"ตึกออฟฟิศ", r"ดูกล้อง", r"จากกล้อง", r"ในคลิป", r"กรณีมี", r"แบบฝึกหัด", r"บทเรียน",
      r"ติ๊กต๊อก", r"มีม", r"มุก", r"ลองนึกภาพ", r"จะเกิดอะไรขึ้น", r"ไฟแดง", r"รถติด", r"ครั้งหน้าถ้า",
@@ -396,8 +400,8 @@ HAZARD = build(
      r"deborde\w*", r"l'eau monte",
      r"(?:people|someone|somebody|customers?|staff|kids?) (?:stuck |trapped )?inside",
      r"(?:des |les )?(?:clients|gens|personnes|quelqu'un|enfants?) (?:coinces? |bloques? )?dedans",
-     r"fuites?", r"fuit", r"fume", r"inondation", r"inonde", r"bloques", r"avec (?:une?|des|deux|trois) \w+ dedans",
-     r"deborde", r"(?:de l'|l')eau (?:qui )?(?:coule|tombe|fuit|rentre)", *_PERIL_LATIN],
+     r"fuites?", r"fuit", r"fume", r"inondation", r"inonde", r"bloques", r"avec (?:une?|des|deux|trois) \w+(?: \w+)? dedans",
+     r"deborde", r"(?:de l'|l')eau (?:qui )?(?:coule|tombe|fuit|rentre|goutte)", r"(?:on a |j'ai )?mis un seau", *_PERIL_LATIN],
     # ช็อต is a shock, but "ช็อตออกมา" is an espresso shot coming out
     [r"รั่ว", r"น้ำหยด", r"หยดน้ำ", r"(?<!ไม่)(?<!ไม่ได้)ล้น", r"น้ำไหลตลอด", r"นองพื้น", r"ช็อต(?!ออก|กาแฟ)", r"น้ำท่วม", r"น้ำพุ่ง", r"ท่อ(?:น้ำ)?(?:[^\s]{0,20})?แตก", *_PERIL_TH],
 )
@@ -408,14 +412,15 @@ URGENT = build(
      r"刻不容缓", r"(?:紧急程度|紧急度|优先级)\s*[:：]?\s*(?:高|紧急|特急|非常紧急)", r"等不了", r"越快越好",
      r"(?:肉|菜|海鲜|奶|货|东西|食材|雪糕|冰淇淋|蛋糕|冻品|冷冻品|鲜品)[^,.!?，。！？]{0,6}(?:要|快|开始|很快|好快)(?:就|会|要){0,2}(?:坏|化|融|溶|臭|变质|软|塌)",
      # "里面全是冻货", Cantonese "入面啲海鲜"
-     r"(?:里面|里头|里边|入面)(?:全|都|全部)(?:都)?是[^,.!?，。！？]{0,3}(?:冻货|冻品|海鲜|肉|食材|雪糕|冰淇淋|鲜奶|牛奶)", r"快撑不住",
+     r"(?:里面|里头|里边|入面)(?:全|都|全部)(?:都)?是[^,.!?，。！？]{0,3}(?:冻货|冻品|海鲜|肉|食材|雪糕|冰淇淋|鲜奶|牛奶|酸奶|三明治|芝士|蛋糕|甜品|乳制品)", r"快撑不住",
      r"(?:里面|里头|里边)[^,.!?，。！？]{0,3}(?:几百|上百|好几百|几千|\d+)\s*(?:斤|公斤|箱|kg)",
      r"要报废", r"(?:全|都|就全)(?:得|要)扔",
      # the food will not hold out (not "周末人多顶不住", the staff will not cope)
      r"(?:肉|货|东西|海鲜|食材|奶|冻品|菜|蛋糕)[^,.!?，。！？]{0,4}(?:撑|顶)不(?:了多久|住)", r"快(?:派|叫|找)(?:人|师傅)",
      r"(?:海鲜|冻品|冻货|鲜肉|肉|食材|鲜奶|牛奶|蛋糕|货)[^,.!?，。！？]{0,4}(?:都)?在里(?:面|头|边)", r"入面(?:些|的)?(?:海鲜|冻品|冻货|肉|食材)",
      r"(?:再不来|再不修)[^,.!?，。！？]{0,8}(?:报废|废|坏|臭|完了|扔)",
-     r"(?:冻品|冻货|冷冻品|冻肉|冰淇淋|雪糕|酸奶|海鲜|鲜奶)[^,.!?，。！？]{0,4}(?:都|全|全部)?(?:软了|化了|融了|变软|温了|是温的|溶|融|化晒|软晒)",
+     r"(?:冻品|冻货|冷冻品|冻肉|冰淇淋|雪糕|酸奶|海鲜|鲜奶|牛奶|芝士|奶酪|黄油)[^,.!?，。！？]{0,4}(?:都|全|全部)?(?:软了|化了|融了|变软|温了|暖了|是温的|溶|融|化晒|软晒)",
+     r"(?:得|要|只能|就得)(?:全部)?下架", 
      # the food itself already at a temperature: "里面的酸奶已经10度了"
      r"(?:冻品|冻货|冻肉|冰淇淋|雪糕|酸奶|牛奶|鲜奶|海鲜|肉|蛋糕|食材)[^,.!?，。！？]{0,4}(?:已经|都)?(?:到了?|是)?\d+\s*(?:度|℃|°)",
      # the lights out with customers already in the store
@@ -426,8 +431,9 @@ URGENT = build(
      r"hurry", r"urgence", r"urgente", r"vite", r"au secours", r"a l'aide", r"immediatement", r"tout de suite", r"au plus vite", r"rapidement",
      r"(?:going|about) to (?:spoil|go off)", r"spoiling", r"vont y passer", r"vont (?:pourrir|se perdre)",
      r"(?:commencent|commence) a (?:fondre|decongeler)", r"(?:va|vont) tourner", r"full (?:\w+ )?(?:delivery|load)(?: of \w+)? (?:in|inside)",
-     r"lose the lot", r"(?:gets?|get|be|is) (?:binned|thrown (?:out|away)|chucked)", r"(?:have|need|going) to (?:bin|throw (?:out|away)|chuck) (?:it|them|everything|the lot|all)", r"(?:meat|fish|seafood|dairy|stock|produce|food)(?: delivery)? (?:is |are )?(?:inside|in there)",
-     r"(?:cakes?|desserts?|ice cream|dairy|milk|meat|fish)[^.!?]{0,12}(?:sweating|melting|thawing|going off|spoiling)",
+     r"lose the lot", r"(?:gets?|get|be|is) (?:binned|thrown (?:out|away)|chucked)", r"(?:have|need|going) to (?:bin|throw (?:out|away)|chuck) (?:it|them|everything|the lot|all)", r"(?:meat|fish|seafood|dairy|stock|produce|food|chicken|pork|beef|lamb|milk|cheese|butter|ice cream|yog(?:h)?urt)(?: delivery)? (?:is |are )?(?:inside|in there|in it)",
+     r"(?:pallet|load|crate|tray|tub|box)e?s? of (?:\w+ )?(?:ice cream|meat|fish|seafood|dairy|chicken|milk|cheese) (?:in it|in there|inside)",
+     r"(?:cakes?|desserts?|ice cream|dairy|milk|meat|fish)[^.!?]{0,12}(?:sweating|melting|thawing|going off|spoiling|warming up|getting warm)",
      r"(?:ice cream|ice-cream|stock|meat|butter|cheese|dairy)[^.!?]{0,8}(?:going|gone|getting) soft",
      r"(?:viande|poisson|glaces?|surgeles|produits frais|yaourts?|lait)[^.!?,]{0,10} dedans", r"full of (?:\w+ )?(?:stock|ice cream|ice-cream|meat|fish|seafood|dairy|produce|food)",
      r"(?:seront|sera|vont etre|va etre) (?:perdue?s?|fichue?s?|a jeter|jetee?s?)",
@@ -439,13 +445,13 @@ URGENT = build(
      r"(?:power|blackout|lights (?:are |went )?out)[^!?]{0,50}customers (?:are )?(?:already |still )?(?:in|inside)",
      r"(?:panne de courant|plus de courant|coupure)[^!?]{0,50}clients (?:sont )?(?:deja )?(?:dans|la)",
      r"(?:panne de courant|plus de courant|coupure)[^!?]{0,60}plein de clients"],
-    [r"ด่วน", r"รีบ", r"ทันที", r"เร็วๆ", r"เร็ว ๆ", r"(?:ของสด|อาหาร|ของ)[^\s]{0,6}(?:เริ่ม|จะ)เสีย", r"(?:ของ|ไอศกรีม|ไอติม)[^\s]{0,4}ละลาย", r"จะเสียหมด", r"เสียหมดแน่", r"กลัว(?:จะ)?เสีย", r"ของสดอยู่ใน(?:นั้|ตู้)", r"(?:นม|เค้ก|ของสด|เนื้อ|อาหาร|ไอศกรีม)[^\s]{0,12}อยู่ข้างใน", r"ของสด(?:เต็ม|อยู่ข้างใน|ในตู้)", r"ไฟดับ[^\n]{0,30}ลูกค้า(?:อยู่)?(?:ข้างใน|ในร้าน|เต็ม)"],
+    [r"ด่วน", r"รีบ", r"ทันที", r"เร็วๆ", r"เร็ว ๆ", r"(?:ของสด|อาหาร|ของ)[^\s]{0,6}(?:เริ่ม|จะ)เสีย", r"(?:ของ|ไอศกรีม|ไอติม)[^\s]{0,4}ละลาย", r"จะเสียหมด", r"เสียหมดแน่", r"กลัว(?:จะ)?เสีย", r"ของสดอยู่ใน(?:นั้|ตู้)", r"(?:นม|เค้ก|ของสด|เนื้อ|อาหาร|ไอศกรีม)[^\s]{0,12}อยู่ข้างใน", r"ข้างในมี(?:หมู|ไก่|เนื้อ|ปลา|ของสด|นม|ไอศกรีม|อาหาร|กุ้ง)", r"ของสด(?:เต็ม|อยู่ข้างใน|ในตู้)", r"ไฟดับ[^\n]{0,30}ลูกค้า(?:อยู่)?(?:ข้างใน|ในร้าน|เต็ม)"],
 )
 
 NOT_URGENT = build(
     [r"不(?:太|是很|怎么|用|必)?(?:着)?急", r"(?:紧急程度|紧急度|优先级)\s*[:：]?\s*(?:一般|普通|低|不急|正常)", r"不是(?:特别|非常|那么|太)急", r"不用(?:太|那么)急", r"不紧急", r"不加急", r"没(?:那么|有那么)?急", r"不赶", r"慢慢来",
      r"有空(?:再|的时候|来|过来)", r"不算(?:太|很)?急", r"马上就(?:到|要到)了?(?![^,.!?，。！？]{0,3}(?:快|请|派))"],
-    [r"not urgent", r"no rush", r"no hurry", r"not an emergency", r"whenever", r"pas urgent", r"rien d'urgent", r"sans urgence", r"not (?:overflowing|leaking|flooding)",
+    [r"not urgent", r"no rush", r"(?:it |that )?can wait", r"(?:ca|ça) peut attendre", r"no hurry", r"not an emergency", r"whenever", r"pas urgent", r"rien d'urgent", r"sans urgence", r"not (?:overflowing|leaking|flooding)",
      r"pas presse"],
     [r"ไม่ด่วน", r"ไม่รีบ", r"ยังไม่ล้น", r"ว่างเมื่อไห?ร่(?:ค่อย|ก็)", r"ค่อยมา"],
 )

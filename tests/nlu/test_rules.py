@@ -720,3 +720,46 @@ def test_years_readings_and_quantities_are_no_job_numbers(parser, text, ticket):
     from nlu.entities import find_ticket
     found = find_ticket(parser.normalize(text).text, allow_bare=True)
     assert (found[0] if found else None) == ticket
+
+
+@pytest.mark.parametrize("text, ents", [
+    ("凍櫃唔凍喇，啲芝士同牛奶都暖咗", {"urgency": "urgent"}),
+    ("冷藏柜一直10度，里面全是酸奶，下午就得下架了", {"urgency": "urgent"}),
+    ("the cold room is at 8 degrees and rising, all the chicken is in there", {"urgency": "urgent"}),
+    ("freezer alarm going off, reads -5, full pallet of ice cream in it", {"urgency": "urgent"}),
+    ("power's off on one side, the fridges there are off and the dairy is warming up", {"urgency": "urgent"}),
+    ("L'ascenseur est coincé avec une dame âgée dedans", {"urgency": "urgent"}),
+    ("ตู้แช่อุณหภูมิขึ้นไป 8 องศา ข้างในมีไก่เต็มเลย", {"urgency": "urgent"}),
+    ("de l'eau goutte du plafond sur la caisse, on a mis un seau", {"skill": "plumbing", "urgency": "urgent"}),
+    ("the extractor fan over the wok station is screeching", {"skill": "hvac"}),
+])
+def test_batch_22_entities(model_parser, text, ents):
+    p = model_parser.parse(text)
+    assert {k: p.entities.get(k) for k in ents} == ents
+
+
+@pytest.mark.parametrize("text, elsewhere", [("我们酒店大堂的扶梯突然停了，有位客人摔倒了", False),
+                                             ("the gym's treadmill area has no aircon, members are complaining", False),
+                                             ("出差住的酒店空调坏了，一晚上没睡好", True),
+                                             ("on holiday and my hotel room's AC died", True)])
+def test_a_hotel_or_a_gym_is_someone_elses_only_when_the_words_say_so(parser, text, elsewhere):
+    from nlu.signals import ELSEWHERE
+    assert (ELSEWHERE.search(parser.normalize(text).text) is not None) == elsewhere
+
+
+def test_a_connection_that_came_back_is_over(model_parser):
+    assert model_parser.parse("เมื่อคืนเน็ตหลุดไปพักนึง ตอนนี้กลับมาแล้ว ไม่ต้องทำอะไรนะคะ").intent == "unknown"
+
+
+@pytest.mark.parametrize("text, ents", [("22101 修好了，啥也没换，半小时", {"parts_amount": 0}),
+                                        ("ช่างเก่งมาก 22103 ให้เต็ม 5 เลย", {"rating": 5})])
+def test_nothing_changed_and_full_marks_in_thai(parser, text, ents):
+    from nlu import entities as E, jobs as J
+    s = parser.normalize(text).text
+    got = {"parts_amount": (J.find_parts_amount(s) or (None,))[0], "rating": (E.find_rating(s) or (None,))[0]}
+    assert {k: got[k] for k in ents} == ents
+
+
+def test_how_much_of_the_shop_is_no_store_name(parser):
+    p = parser.parse("Power went out on half the shop floor, breaker won't reset")
+    assert "store" not in p.entities

@@ -30,7 +30,7 @@ HELDOUT = [HERE / "heldout.yaml", HERE / "heldout2.yaml", HERE / "heldout3.yaml"
            HERE / "heldout14.yaml", HERE / "heldout15.yaml",
            HERE / "heldout16.yaml", HERE / "heldout17.yaml", HERE / "heldout18.yaml",
            HERE / "heldout19.yaml", HERE / "heldout20.yaml", HERE / "heldout21.yaml",
-           HERE / "heldout22.yaml"]
+           HERE / "heldout22.yaml", HERE / "heldout23.yaml"]
 # Floors below the tuned sets' 97 %: batch 12 at its untuned score (its header), so nothing
 # regresses below it; batches 3–11 at what the model reaches once tuned on them
 # (untuned they scored 89.50 % / 84.46 %, 95.32 % / 96.12 %, 92.33 % / 97.52 %, 94.96 % / 93.19 %,
@@ -47,9 +47,10 @@ HELDOUT = [HERE / "heldout.yaml", HERE / "heldout2.yaml", HERE / "heldout3.yaml"
 # urgent).
 # Each round's corpus lines move the tuned sets' figures by a line or two either way: session 27's
 # three rounds cost batches 13, 16 and 17 one or two lines of intent each (floors lowered to match)
-# and gained batch 18 eleven.
+# and gained batch 18 eleven; session 28's rounds cost batch 17 one more question to a non-ticket (14).
 # (Rounded down to the permille: a float of 387/400 need not reach the literal 0.9675.)
-FLOORS = {"heldout22.yaml": {"intent": 0.962, "entity": 0.991, "unasked_false_tickets": 0, "non_tickets_acted_on": 6},
+FLOORS = {"heldout23.yaml": {"intent": 0.948, "entity": 0.951, "unasked_false_tickets": 0, "non_tickets_acted_on": 6},
+          "heldout22.yaml": {"intent": 0.962, "entity": 0.991, "unasked_false_tickets": 0, "non_tickets_acted_on": 6},
           "heldout21.yaml": {"intent": 0.98, "entity": 0.995, "unasked_false_tickets": 0, "non_tickets_acted_on": 4},
           "heldout20.yaml": {"intent": 0.982, "entity": 0.997, "unasked_false_tickets": 0, "non_tickets_acted_on": 15},
           "heldout19.yaml": {"intent": 0.992, "entity": 0.997, "unasked_false_tickets": 0, "non_tickets_acted_on": 12},
@@ -76,7 +77,7 @@ INTENTS = {"create_ticket", "query_status", "claim_job", "update_progress", "com
 @pytest.mark.parametrize("path", HELDOUT, ids=lambda p: p.name)
 def test_heldout_is_broad_and_new(path):
     cases = load_cases(path)
-    assert len(cases) >= {"heldout.yaml": 250, "heldout2.yaml": 120, "heldout17.yaml": 380, "heldout19.yaml": 380, "heldout20.yaml": 380, "heldout21.yaml": 360, "heldout22.yaml": 360}.get(path.name, 400)
+    assert len(cases) >= {"heldout.yaml": 250, "heldout2.yaml": 120, "heldout17.yaml": 380, "heldout19.yaml": 380, "heldout20.yaml": 380, "heldout21.yaml": 360, "heldout22.yaml": 360, "heldout23.yaml": 360}.get(path.name, 400)
     assert {c["intent"] for c in cases} == INTENTS
     seen = {c["text"] for c in load_cases(CASES_PATH)}
     for other in HELDOUT:

@@ -78,14 +78,20 @@ async def claim_job(ctx: Context, entities: dict[str, Any]) -> Reply:
     if ctx.sla is not None:
         await store.update_fields(ctx.session, ticket, next_check_at=ctx.sla.next_check(ticket, ctx.now))
     offers_ended(ctx, ticket, ended, "lost", name=ctx.name)
-    eta_at = ctx.now + timedelta(minutes=float(entities["eta"])) if entities.get("eta") else None
-    if eta_at:   # "20417 我来，半小时内到": the store hears when, as from a departure
-        await store.update_fields(ctx.session, ticket, eta_at=eta_at)
-    await notify.progress(ctx, ticket, "push.claimed", name=ctx.name,
-                          eta=notify.local_time(ctx, eta_at, notify.group_timezone(ctx, ticket)) if eta_at else None)
+    # "20417 我来，半小时内到": the store hears when, as from a departure
+    eta = await _set_eta(ctx, ticket, entities["eta"]) if entities.get("eta") else None
+    await notify.progress(ctx, ticket, "push.claimed", name=ctx.name, eta=eta)
     return Reply(markdown=t(ctx.lang, "claim.won", id=ticket.id, skill=skill_label(ctx, ticket.skill),
                             location=location_of(ctx, ticket)),
                  button=t(ctx.lang, "job.claimed_button"))
+
+
+async def _set_eta(ctx: Context, ticket: Ticket, minutes: float | None) -> str | None:
+    """Keep when the engineer said they would arrive (the store's card shows it; no minutes clears
+    it) and return that time in the store's own time zone, for the push."""
+    eta = ctx.now + timedelta(minutes=float(minutes)) if minutes else None
+    await store.update_fields(ctx.session, ticket, eta_at=eta)
+    return notify.local_time(ctx, eta, notify.group_timezone(ctx, ticket)) if eta else None
 
 
 @handles("decline_job")
@@ -136,9 +142,7 @@ async def update_progress(ctx: Context, entities: dict[str, Any]) -> Reply:
     words: Words | None = None
     note: str | None = None   # what became of the parts (handlers/parts.py)
     if action == "depart":
-        eta = ctx.now + timedelta(minutes=float(eta_min)) if eta_min else None
-        await store.update_fields(ctx.session, ticket, eta_at=eta)
-        values["eta"] = notify.local_time(ctx, eta, notify.group_timezone(ctx, ticket)) if eta else None
+        values["eta"] = await _set_eta(ctx, ticket, eta_min)
     elif action == "arrive":
         await store.update_fields(ctx.session, ticket, eta_at=None)
     elif action == "parts_needed":

@@ -146,7 +146,7 @@ RATING = build(
      r"(?:不太|不|很|非常|挺|比较|特别)满意"],
     [r"rate", r"rating", r"ratings", MARK_GETS, MARK_NOTEE, MARK_GIVE, MARK_EASY, r"out of (?:five|5)", r"sur (?:cinq|5)", r"stars?", r"review", r"feedback", r"(?<!c'est )(?<!bien )note(?! (?:de |d'|du |from |to ))", r"etoiles?", r"evaluation", r"avis",
      r"(?:very |really |not |so )?(?:satisfied|dissatisfied|unsatisfied)", r"(?:pas |tres |vraiment )?(?:satisfaite?|mecontente?)"],
-    [r"ดาว", r"ให้คะแนน", r"คะแนน", r"รีวิว", r"(?:ไม่)?(?:ค่อย)?พอใจ"],
+    [r"ดาว", r"ให้คะแนน", r"คะแนน", r"รีวิว", r"(?:ไม่)?(?:ค่อย)?พอใจ", r"ให้\s*[1-5]\s*(?:ไปเลย|เลย|เต็ม)"],
 )
 
 CANCEL = build(

@@ -163,7 +163,7 @@ _TICKET_EXPLICIT = re.compile(
 # "500克", "80多个观众", "20箱": quantities ("1024 多久到" still asks after a job).
 _UNIT_AFTER = (r"\s*(?:分钟|分|小时|个(?!师傅|工程师)|钟头|元|块|星|颗|号|楼|层|度|米|点|月|年|天|岁|台|次|周|秒|万|千|°|℃|"
                r"克|公斤|斤|升|毫升|多(?!久|少|长)|余|张|件|箱|瓶|份|包|盒|桌|"
-               r"(?:degrees?|deg|h|hr|hrs|min|mins|minutes?|hours?|heures?|euros?|baht|rmb|yuan|stars?)(?![a-z])|"
+               r"(?:degrees?|deg|h|hr|hrs|min|mins|minutes?|hours?|heures?|euros?|baht|rmb|yuan|stars?|kg|kgs|kilos?|g|lbs?|litres?|liters?|l)(?![a-z])|"
                r"%|€|[/:.]\d|นาที|ชั่วโมง|ดาว|บาท)")
 # Letters right after the digits make a code or a unit ("5g", "3pm"), except an engineer's glued
 # sign-off: "1024ok", "1024done".
@@ -175,7 +175,7 @@ _TICKET_BARE = re.compile(r"(?<![\d.:/¥$€\-a-z满减])(\d{2,7})(?![\d]|(?!(?:
 
 def _named_other(text: str, start: int, end: int) -> bool:
     """The number at [start, end) is called something else: a parcel's, a supplier's order…"""
-    return bool(_OTHER_NUMBER.search(text[max(0, start - 32):start]) or _OTHER_NUMBER_AFTER.match(text, end))
+    return bool(_OTHER_NUMBER.search(text[max(0, start - 48):start]) or _OTHER_NUMBER_AFTER.match(text, end))
 
 
 def find_ticket(text: str, allow_bare: bool) -> tuple[int, Span] | None:
@@ -213,8 +213,10 @@ _OTHER_LABELS = (
 # A number after a month's name is a day or a year ("novembre 2026", "June 15").
 _MONTH_NAMES = "|".join(sorted((w for w in MONTH_WORDS if len(w) > 3 or not w.isascii()), key=len, reverse=True))
 _OTHER_NUMBER = re.compile(
-    r"(?:" + _OTHER_LABELS + r"|桌号|手机(?:号)?|显示(?:屏)?(?:上)?|读数|(?<![a-z])(?:po|order|commande|past|above|beyond|below|than|shows|reads|reading|displays|affiche|" + _MONTH_NAMES + r"))"
-    r"\s*(?:是|为|改成|变成|:|#|n°|no\.?|number)?\s*(?:是|为)?\s*$")
+    r"(?:" + _OTHER_LABELS + r"|桌号|手机(?:号)?|显示(?:屏)?(?:上)?|读数|(?<![a-z])(?:po|order|commande|past|above|beyond|below|than|shows|reads|reading|displays|affiche|minus|moins|" + _MONTH_NAMES + r"))"
+    r"\s*(?:是|为|改成|变成|:|#|n°|no\.?|number)?\s*(?:是|为)?\s*$|"
+    # "locker code for the parcel at reception is 22957", "wifi 密码是 12345678"
+    r"(?:(?<![a-z])(?:code|pin|password|passcode|mot de passe)(?![a-z])|密码|รหัส)[^.!?,;，。；\d]{0,40}?(?:\bis|\best|是|:|：)\s*$")
 # … or named after it: "17401是我快递取件码", "17405 is the PO number for the uniforms", "19688 这个数字好吉利".
 _OTHER_NUMBER_AFTER = re.compile(
     r"\s*(?:是|is|c'est|=)?\s*(?:我的?|我们的?|my|our|the|a|le|la|notre|mon)?\s*(?:这个|那个)?\s*"
@@ -256,7 +258,9 @@ _RATING = re.compile(
     # "I'd give 8752 a 4": the job between the verb and the mark
     + MARK_GIVE + "|"
     # "Rating for 9623: 2", "je mets 3"
-    r"(?:rating|note|score) (?:for|pour|de) (?:the |le |la )?(?:job |ticket )?#?\d{1,7}\s*[:：=-]\s*([1-5])(?!\d)(?!\.\d)|"
+    r"(?:rating|note|score) (?:for|pour|de) (?:[a-z]+ (?:on|sur|for|pour) )?(?:the |le |la )?(?:job |ticket )?#?\d{1,7}\s*[:：=-]\s*([1-5])(?!\d)(?!\.\d)|"
+    # "I'd rate it a 1"
+    r"(?<![a-z])rate (?:it|this|that|him|her|them|the (?:job|service|visit|repair|fix)) (?:an? )?([1-5])(?![\d.])|"
     r"(?<![a-z])je (?:mets|donne) (?:un |une )?([1-5])(?![\d.])|"
     # "13447 gets a 2 from us", "18233 gets a 3.", "intervention 13421 notée 1"
     + MARK_GETS + "|" + MARK_NOTEE + "|" + MARK_EASY

@@ -42,7 +42,7 @@ _MONEY_ANY = re.compile(r"[¥$€]\s*(" + NUM + r")|(?<![a-z\d.])(" + NUM + r")\
 NO_PARTS = re.compile(r"(?:无|没有?(?:用|换|更换)?|不需要|不用(?:换)?|未用|未换|免)\s*(?:任何)?\s*(?:配件|材料|零件|件)|"
                        r"(?<![a-z])(?:no (?:new |spare )?parts?|(?<![\d.,])0 parts?|no spares?|without (?:any )?parts|nothing replaced|"
                        r"(?:didn'?t|did not) (?:use|need|replace|change|fit) any (?:new |spare )?parts?|"
-                       r"(?:aucune|pas de|sans) pieces?)(?![a-z])|"
+                       r"(?:aucune|pas de|sans|zero) pieces?)(?![a-z])|"
                        r"ไม่มี(?:ค่า|การ)?(?:เปลี่ยน)?อะไหล่|ไม่(?:ต้อง|ได้)(?:เปลี่ยน|ใช้)อะไหล่|ไม่ใช้อะไหล่|配件\s*[:：]?\s*(?:无|0)(?!\d)|"
                        r"(?:冇|没)(?:换|換)(?:嘢|野|东西?|零件)|(?:没有?|不|未)用(?:料|材料)|(?:啥|什么)(?:都|也)?没(?:换|用)|(?:配件|材料|零件)(?:一个|一件|一样|啥)?(?:都|也)?没(?:用|换)|不收(?:材料|配件)费?")
 
@@ -145,7 +145,18 @@ def find_parts_amount(text: str) -> tuple[int | float, Span] | None:
         v = to_number(m.group(g))
         if v is not None:
             return v, m.span(g)
+    m = _AMOUNT_FOR_A_THING.search(text)
+    if m:
+        v = to_number(m.group(1))
+        if v is not None:
+            return v, m.span(1)
     return None
+
+
+# "60 for the door gasket", "35 pour le joint": what was paid for a thing fitted.
+_AMOUNT_FOR_A_THING = re.compile(
+    r"(?<![a-z0-9_.#:/-])(" + NUM + r")\s+(?:for|on|pour)\s+(?:the|a|an|a new|new|le|la|les|un|une|l')\s*"
+    r"(?!(?:hours?|hrs?|mins?|minutes?|days?|weeks?|heures?|jours?|people|guys|staff|team|store|shop|client|customer)(?![a-z]))[a-z]")
 
 
 # A completion's one number left once the job number and the hours are read: "换了电容35",
@@ -204,7 +215,7 @@ STATUS_CUES: dict[str, re.Pattern[str]] = {
         r"(?<=\d)\s*到\s*[!！.。]*$|^\s*到\s*[!！.。]*$|"
         r"(?<![a-z])(?:arrived|on site|onsite|i'?m here|am here|at the store|at the site|reached|"
         r"arrive(?! dans| d'ici| bientot)|suis arrive|sur place|pulled up|got here|just got in|(?:just )?got to the (?:store|shop|site)|i'?m at the (?:store|shop|site)|"
-        r"viens d'arriver|sur les lieux)(?![a-z])|ถึงแล้ว|มาถึง|ถึงหน้างาน|ถึงร้าน|ถึง\S{0,10}แล้ว"
+        r"viens d'arriver|sur les lieux|just got to(?= #?\d))(?![a-z])|(?<!ใกล้)(?<!เกือบ)(?:ถึงแล้ว|มาถึง|ถึงหน้างาน|ถึงร้าน|ถึง\S{0,10}แล้ว)"
     ),
     "started": re.compile(
         r"开始(?:维修|修|干活|处理|检修|检查|排查|施工|作业|工作)?|开工|在修|在(?:维修|处理|检查|排查|检修|弄|拆|换|装|修)|正在(?:维修|修|处理|检查|排查)|"
@@ -219,7 +230,7 @@ STATUS_CUES: dict[str, re.Pattern[str]] = {
         r"出发|在路上|路上了|快到了|马上到|就到|出门|走了|动身了|(?:再|这就|马上|现在)?(?:过去|去|跑)一趟|过去(?:看看|看下|处理)|上路|动身|过去了|这就去|马上过去|正赶过去|赶过去|前往|已出门|出门了|"
         r"(?<![a-z])(?:on my way|on the way|omw|departed|departing|leaving now|heading (?:over|there|to)|"
         r"en route|je pars|parti|partie|j'arrive dans|arriving in|be there in|leaving|left the|setting off|"
-        r"on the road|en chemin|je suis en route)(?![a-z])|ออกเดินทาง|กำลังไป|ออกจาก|กำลังเดินทาง|ออกแล้ว|出门口|出紧门|开车过去|打车过去"
+        r"on the road|en chemin|je suis en route)(?![a-z])|ใกล้ถึง|เกือบถึง|ออกเดินทาง|กำลังไป|ออกจาก|กำลังเดินทาง|ออกแล้ว|出门口|出紧门|开车过去|打车过去"
     ),
 }
 

@@ -14,13 +14,14 @@ from . import entities as E
 from . import clock_times as C
 from . import jobs as J
 from . import periods as P
-from .cues import QUESTION
+from .cues import QUESTION, RATING
 from .answers import mentions_last
 from .commands import read_command
 from .intents import Signals, classify
 from .lexicon import Lexicon, find_all
 from .model import DEFAULT_PATH, STATUS_PATH, STATUSES, IntentModel, dense_features, model_text
 from .normalize import Normalized, normalize
+from .quotes import Reply, split_reply
 from .repair import ACTION_WORDS, Repair, Repairer
 from .signals import ELSEWHERE, HAZARD, HYPOTHETICAL, NOT_A_SYMPTOM, NOTICE, PERIL, RELAPSE, REQUEST, RESOLVED, SYMPTOM
 
@@ -115,7 +116,7 @@ class Parser:
     def rule_status(self, text: str) -> str | None:
         """The step the rules' cue words read in a progress report (the status model's teacher
         for corpus lines that carry no `status:` label)."""
-        norm, _ = self._read(text or "")
+        norm, _ = self._read(_answer(text or ""))
         found = J.find_status(E.mask_terms(self.lexicon, norm.text))
         return found[0] if found else None
 
@@ -130,10 +131,11 @@ class Parser:
         return (name, None) if p >= STATUS_SURE else None
 
     def features(self, text: str) -> tuple[str, Any]:
-        """What the model reads for a message: its n-gram text and the rules' signals. Periods
-        are read against a fixed date (TRAINING_NOW), so training never depends on the day it
-        runs; the shipped model was trained so."""
-        norm, _ = self._read(text or "")
+        """What the model reads for a message: its n-gram text and the rules' signals (of the
+        answer alone when the message pastes what it answers). Periods are read against a fixed
+        date (TRAINING_NOW), so training never depends on the day it runs; the shipped model was
+        trained so."""
+        norm, _ = self._read(_answer(text or ""))
         sig, ranking, _ = self._signals(norm.text, TRAINING_NOW)
         return model_text(norm.text), dense_features(sig, ranking)
 
@@ -165,7 +167,74 @@ class Parser:
 
     def parse(self, text: str, *, now: datetime | None = None, intent: str | None = None) -> Parse:
         """`intent`: read the message as this intent, decided elsewhere (the LLM backend); the
-        entities are then the ones that intent uses."""
+        entities are then the ones that intent uses.
+
+        A message that starts with a pasted quote ("回复「22145 好了没」：修完了") is read by its
+        answer; the quote gives context only (nlu/quotes.py)."""
+        reply = split_reply(text or "")
+        if reply is None:
+            return self._parse(text, now=now, intent=intent)
+        return self._in_context(text, self._parse(reply.body, now=now, intent=intent), reply)
+
+    def _in_context(self, text: str, answer: Parse, reply: Reply) -> Parse:
+        """The answer's reading, with what it leaves out taken from the quote it answers: the job
+        the quote names, what broke and where (a report that answers "is the cam broken?"), and a
+        bare mark answering a request for one."""
+        lex = self.lexicon
+        shift = reply.body_start
+        spans = {k: (a + shift, b + shift) for k, (a, b) in answer.spans.items()}
+        ents = dict(answer.entities)
+        intent, confidence, ranking = answer.intent, answer.confidence, answer.intent_ranking
+        qnorm, _ = self._read(reply.quote)
+        q = qnorm.text
+        found: dict[str, tuple[Any, tuple[int, int] | None]] = {}
+        mark = _BARE_MARK.match(normalize(reply.body).text)
+        asks_mark = RATING.search(E.mask_terms(lex, q)) is not None
+        if mark and "rating" not in ents and asks_mark:
+            intent, confidence, ranking = "rate_service", 1.0, [("rate_service", 1.0)]
+            ents.pop("last_ticket", None)
+            ents["rating"] = int(mark.group(1))
+            spans["rating"] = (shift + mark.start(1), shift + mark.end(1))
+        elif mark and intent == "rate_service" and not asks_mark:
+            # "回复「今天来了几个师傅」：4" answers the question quoted, not a request for a mark.
+            intent, confidence, ranking = "unknown", 1.0, [("unknown", 1.0)]
+            ents = {}
+            spans = {}
+        elif intent in ("unknown", "help") and _OFFER.search(q) and dict(ranking).get("claim_job", 0.0) >= CLAIM_AFTER_OFFER:
+            # "我去" under a pasted new-job card: a claim of that job, which the answer alone
+            # leaves the model unsure of.
+            intent, ranking = "claim_job", [("claim_job", 1.0)]
+            confidence = 1.0
+        what = "create_ticket" if answer.confirm else intent
+        if what in _BARE_TICKET_INTENTS and "ticket" not in ents:
+            ticket = E.find_ticket(q, allow_bare=False) or E.find_ticket(q, allow_bare=True)
+            if ticket:
+                found["ticket"] = ticket
+                ents.pop("last_ticket", None)
+        if what in _BARE_TICKET_INTENTS or what == "create_ticket":
+            # The job's device and place, as a whole message naming them would give them.
+            skill = E.find_skill(lex, q)
+            if skill and "skill" not in ents:
+                found["skill"] = skill
+            for key, value in E.find_place(lex, q).items():
+                if key not in ents:
+                    found[key] = value
+        if what == "create_ticket":
+            store = E.find_store(q)
+            if store and "store" not in ents:
+                found["store"] = store
+            urgency = E.find_urgency(q)
+            if urgency[0] == "urgent" and ents.get("urgency") != "urgent":
+                found["urgency"] = urgency
+        for key, (value, sp) in found.items():
+            ents[key] = value
+            if sp is not None:
+                a, b = qnorm.span(*sp)
+                spans[key] = (a + reply.quote_start, b + reply.quote_start)
+        return Parse(text=text, intent=intent, confidence=confidence, entities=ents, intent_ranking=ranking,
+                     spans=spans, repairs=answer.repairs, confirm=answer.confirm and intent == answer.intent)
+
+    def _parse(self, text: str, *, now: datetime | None = None, intent: str | None = None) -> Parse:
         given = intent
         norm, repairs = self._read(text or "")
         if given is None:
@@ -279,6 +348,22 @@ class Parser:
             # put a question to every story about a neighbour's leak. Danger to people is still asked.
             return False
         return p_report >= self.ask_above or rules_say == "create_ticket"
+
+
+def _answer(text: str) -> str:
+    reply = split_reply(text)
+    return reply.body if reply is not None else text
+
+
+# A job offered to whoever takes it: a new-job card or a "who can go?" pasted above an answer.
+_OFFER = re.compile(r"新(?:工)?单|待接单|待派|谁(?:接|去|有空|能去)|(?<![a-z])(?:new (?:job|ticket|request)|needs? an? (?:engineer|tech)|"
+                    r"anyone free|who can (?:go|take)|nouveau ticket|nouvelle (?:demande|intervention)|qui (?:prend|peut y aller))(?![a-z])|"
+                    r"งานใหม่|ใครว่าง|ใครรับ")
+CLAIM_AFTER_OFFER = 0.1
+
+# A mark alone, answering a request for one: "4", "5 thx", "4星", "5/5 👍".
+_BARE_MARK = re.compile(r"^\s*(?:@\S+\s+)*([1-5])\s*(?:星|分|颗星|stars?|/\s*5)?[\W_]*"
+                        r"(?:thx|thanks|thank you|谢谢|谢了|merci|ขอบคุณ\S*)?[\W_]*$")
 
 
 @lru_cache(maxsize=1)

@@ -371,9 +371,11 @@ _PERIL_ZH = [r"冒烟",
              r"(?<![不没])着火", r"起火", r"失火", r"火灾", r"烧焦", r"焦味", r"烧(?:塑料|胶|电线|线)(?:的)?(?:味|味道|气味)", r"火花", r"触电", r"电到人", r"被电", r"被[^,.!?，。！？]{1,4}电(?:了|到|一下)", r"困人",
              r"被困", r"困(?:了|住|咗)?(?:在|喺)", r"困了?[^,.!?，。！？]{0,4}(?:人|顾客|客人|员工|同事|小孩|孩子)", r"关着人", r"人出不来", r"困了人", r"(?:里面|里边|里头)(?:还)?(?:有|关着)人", r"有人在里面",
              r"(?:人|师傅|小哥|顾客|客人|员工|阿姨|小孩|孩子|大爷|老人)[^,.!?，。！？]{0,2}(?:还|都)?(?:在|困在|关在|卡在)(?:电梯|轿厢)?里(?:面|边|头)", r"燃气泄漏", r"煤气", r"漏气", r"(?:有人|顾客|客人|员工|同事|小孩)(?:被)?(?:摔倒|摔伤|受伤|砸伤|划伤)", r"摔了?一(?:跤|交)", r"(?:膝盖|头|腿|脚|手|额头)[^,.!?，。！？]{0,3}(?:磕破|摔破|磕伤|流血)", r"差点(?:就)?(?:滑倒|摔倒|摔跤|滑了一跤)",
-             r"(?:手|手背|手指|胳膊|脚|脸)[^,.!?，。！？]{0,2}(?:被)?(?:烫(?:伤|红|到|起泡)|划伤|割伤|夹伤|砸伤)", r"(?<!怕)烫伤"]
+             r"(?:手|手背|手指|胳膊|脚|脸)[^,.!?，。！？]{0,2}(?:被)?(?:烫(?:伤|红|到|起泡)|划伤|割伤|夹伤|砸伤)", r"(?<!怕)烫伤",
+             # a lift door or a shutter closing on someone: "电梯门夹到一个小朋友的手"
+             r"夹(?:到|住|伤)了?[^,.!?，。！？]{0,6}(?:手|脚|腿|胳膊|头|人|小孩|孩子|小朋友|顾客|客人|老人)"]
 _PERIL_LATIN = [r"smoke", r"smoking", r"fire", r"spark\w*", r"trapped", r"stuck inside", r"people stuck",
-                r"(?:someone|somebody|a customer|a child|a kid|an? [a-z]+)'s (?:stuck|trapped) in", _PEOPLE_STUCK,
+                r"(?:someone|somebody|a customer|a child|a kid|an? [a-z]+|(?:the |our |a )?(?:driver|courier|delivery guy|cleaner|guy|lady|kid|child|customer|worker))'s (?:stuck|trapped) in", _PEOPLE_STUCK,
                 r"(?:sent|odeur de|odeur) (?:le |la |du )?(?:brule|gaz|fumee)", r"burning", r"gas smell", r"smell of gas",
                 r"gas leak", r"electric shock", r"(?:someone|somebody|a customer|customers?|a kid|a child|staff) (?:fell|slipped|got hurt|is hurt|was hurt|got injured|was injured)", r"(?:nearly|almost) (?:slipped|fell|tripped)", r"(?:twisted|sprained|broke|hurt|cut|burned|burnt|injured) (?:her|his|their|my|an?) (?:ankle|wrist|arm|leg|knee|hand|finger|head|back)", r"(?:a failli|a manque de) (?:tomber|glisser)",
                 r"(?:quelqu'un|une? cliente?|un enfant|une dame|une femme|un homme|un monsieur|une? employee?|une? serveu(?:r|se)) (?:est tombee?|s'est blessee?|a chute)", r"fumee", r"feu", r"incendie", r"etincelles?", r"coinces",
@@ -403,7 +405,7 @@ HAZARD = build(
      r"fuites?", r"fuit", r"fume", r"inondation", r"inonde", r"bloques", r"avec (?:une?|des|deux|trois) \w+(?: \w+)? dedans",
      r"deborde", r"(?:de l'|l')eau (?:qui )?(?:coule|tombe|fuit|rentre|goutte)", r"(?:on a |j'ai )?mis un seau", *_PERIL_LATIN],
     # ช็อต is a shock, but "ช็อตออกมา" is an espresso shot coming out
-    [r"รั่ว", r"น้ำหยด", r"หยดน้ำ", r"(?<!ไม่)(?<!ไม่ได้)ล้น", r"น้ำไหลตลอด", r"นองพื้น", r"ช็อต(?!ออก|กาแฟ)", r"น้ำท่วม", r"น้ำพุ่ง", r"ท่อ(?:น้ำ)?(?:[^\s]{0,20})?แตก", *_PERIL_TH],
+    [r"รั่ว", r"น้ำหยด", r"หยดน้ำ", r"(?<!ไม่)(?<!ไม่ได้)ล้น", r"น้ำไหลตลอด", r"น้ำไหลไม่(?:หยุด|ยอมหยุด)", r"นองพื้น", r"ช็อต(?!ออก|กาแฟ)", r"น้ำท่วม", r"น้ำพุ่ง", r"ท่อ(?:น้ำ)?(?:[^\s]{0,20})?แตก", *_PERIL_TH],
 )
 
 
@@ -419,7 +421,7 @@ URGENT = build(
      r"(?:肉|货|东西|海鲜|食材|奶|冻品|菜|蛋糕)[^,.!?，。！？]{0,4}(?:撑|顶)不(?:了多久|住)", r"快(?:派|叫|找)(?:人|师傅)",
      r"(?:海鲜|冻品|冻货|鲜肉|肉|食材|鲜奶|牛奶|蛋糕|货)[^,.!?，。！？]{0,4}(?:都)?在里(?:面|头|边)", r"入面(?:些|的)?(?:海鲜|冻品|冻货|肉|食材)",
      r"(?:再不来|再不修)[^,.!?，。！？]{0,8}(?:报废|废|坏|臭|完了|扔)",
-     r"(?:冻品|冻货|冷冻品|冻肉|冰淇淋|雪糕|酸奶|海鲜|鲜奶|牛奶|芝士|奶酪|黄油)[^,.!?，。！？]{0,4}(?:都|全|全部)?(?:软了|化了|融了|变软|温了|暖了|是温的|溶|融|化晒|软晒)",
+     r"(?:冻品|冻货|冷冻品|冻肉|冰淇淋|雪糕|酸奶|海鲜|鲜奶|牛奶|芝士|奶酪|黄油)[^,.!?，。！？]{0,4}(?:都|全|全部)?(?:软了|化了|融了|变软|温了|暖了|是温的|溶|融|化晒|软晒|暖晒|热晒|温晒)",
      r"(?:得|要|只能|就得)(?:全部)?下架", 
      # the food itself already at a temperature: "里面的酸奶已经10度了"
      r"(?:冻品|冻货|冻肉|冰淇淋|雪糕|酸奶|牛奶|鲜奶|海鲜|肉|蛋糕|食材)[^,.!?，。！？]{0,4}(?:已经|都)?(?:到了?|是)?\d+\s*(?:度|℃|°)",
@@ -435,7 +437,7 @@ URGENT = build(
      r"(?:pallet|load|crate|tray|tub|box)e?s? of (?:\w+ )?(?:ice cream|meat|fish|seafood|dairy|chicken|milk|cheese) (?:in it|in there|inside)",
      r"(?:cakes?|desserts?|ice cream|dairy|milk|meat|fish)[^.!?]{0,12}(?:sweating|melting|thawing|going off|spoiling|warming up|getting warm)",
      r"(?:ice cream|ice-cream|stock|meat|butter|cheese|dairy)[^.!?]{0,8}(?:going|gone|getting) soft",
-     r"(?:viande|poisson|glaces?|surgeles|produits frais|yaourts?|lait)[^.!?,]{0,10} dedans", r"full of (?:\w+ )?(?:stock|ice cream|ice-cream|meat|fish|seafood|dairy|produce|food)",
+     r"(?:viande|poisson|glaces?|surgeles|produits frais|yaourts?|lait|beurre|fromages?|creme|oeufs)[^.!?,]{0,10} dedans", r"\d+\s*(?:kg|kilos?) de \w+(?: \w+)? dedans", r"full of (?:\w+ )?(?:stock|ice cream|ice-cream|meat|fish|seafood|dairy|produce|food)",
      r"(?:seront|sera|vont etre|va etre) (?:perdue?s?|fichue?s?|a jeter|jetee?s?)",
      r"(?:va|vont|allons) perdre (?:tout )?(?:le |la |les |du |de la )?(?:stock|marchandise|lait|viande|poisson|produits|glaces?)", r"(?:all|the) (?:the )?(?:dairy|meat|fish|seafood|stock|produce) (?:is )?in there",
      r"(?:toute la|tout le|toutes les) (?:viande|poisson|stock|marchandise|glace|produit|surgele|dessert)s?[^.!?,]{0,20} (?:est |sont )?dedans",
@@ -445,7 +447,7 @@ URGENT = build(
      r"(?:power|blackout|lights (?:are |went )?out)[^!?]{0,50}customers (?:are )?(?:already |still )?(?:in|inside)",
      r"(?:panne de courant|plus de courant|coupure)[^!?]{0,50}clients (?:sont )?(?:deja )?(?:dans|la)",
      r"(?:panne de courant|plus de courant|coupure)[^!?]{0,60}plein de clients"],
-    [r"ด่วน", r"รีบ", r"ทันที", r"เร็วๆ", r"เร็ว ๆ", r"(?:ของสด|อาหาร|ของ)[^\s]{0,6}(?:เริ่ม|จะ)เสีย", r"(?:ของ|ไอศกรีม|ไอติม)[^\s]{0,4}ละลาย", r"จะเสียหมด", r"เสียหมดแน่", r"กลัว(?:จะ)?เสีย", r"ของสดอยู่ใน(?:นั้|ตู้)", r"(?:นม|เค้ก|ของสด|เนื้อ|อาหาร|ไอศกรีม)[^\s]{0,12}อยู่ข้างใน", r"ข้างในมี(?:หมู|ไก่|เนื้อ|ปลา|ของสด|นม|ไอศกรีม|อาหาร|กุ้ง)", r"ของสด(?:เต็ม|อยู่ข้างใน|ในตู้)", r"ไฟดับ[^\n]{0,30}ลูกค้า(?:อยู่)?(?:ข้างใน|ในร้าน|เต็ม)"],
+    [r"ด่วน", r"รีบ", r"ทันที", r"เร็วๆ", r"เร็ว ๆ", r"(?:ของสด|อาหาร|ของ)[^\s]{0,6}(?:เริ่ม|จะ)เสีย", r"(?:ของ|ไอศกรีม|ไอติม)[^\s]{0,4}ละลาย", r"จะเสียหมด", r"เสียหมดแน่", r"กลัว(?:จะ)?เสีย", r"ของสดอยู่ใน(?:นั้|ตู้)", r"(?:นม|เค้ก|ของสด|เนื้อ|อาหาร|ไอศกรีม)[^\s]{0,12}อยู่ข้างใน", r"ข้างในมี(?:หมู|ไก่|เนื้อ|ปลา|ของสด|นม|ไอศกรีม|อาหาร|กุ้ง)", r"(?:นม|ไข่|เค้ก|ของสด|เนื้อ|หมู|ไก่|ปลา|อาหาร|ไอศกรีม)[^\s]{0,12}อยู่ใน(?:นั้น|ตู้)", r"ของสด(?:เต็ม|อยู่ข้างใน|ในตู้)", r"ไฟดับ[^\n]{0,30}ลูกค้า(?:อยู่)?(?:ข้างใน|ในร้าน|เต็ม)"],
 )
 
 NOT_URGENT = build(

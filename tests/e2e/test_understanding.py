@@ -93,10 +93,42 @@ async def test_the_last_one_is_the_senders_latest_open_ticket_in_this_chat(desk)
     assert by_id == {1: by_id[1], 2: "cancelled"} and by_id[1] != "cancelled"
 
 
-async def test_cantonese_and_a_pinyin_slip_still_reach_the_right_step(desk):
+async def _reported_and_claimed(desk, report: str, claim: str) -> Ticket:
+    """The store reports; zhangwei claims in his own words; the claim must land on job 1."""
     sb = desk.sandbox
-    await sb.say(STORE, "@小鲸 上海徐汇店部冷气机坏咗", chatid=GROUP)
-    claimed = await sb.say("zhangwei", "@小鲸 介单 1", chatid=DISPATCH)
+    await sb.say(STORE, report, chatid=GROUP)
+    claimed = await sb.say("zhangwei", claim, chatid=DISPATCH)
     assert "#1" in text_of(claimed["reply"])
     [ticket] = await rows(desk.cfg, Ticket)
-    assert ticket.skill == "hvac" and ticket.assignee == "zhangwei"
+    assert ticket.status == "assigned" and ticket.assignee == "zhangwei"
+    return ticket
+
+
+async def test_cantonese_and_a_pinyin_slip_still_reach_the_right_step(desk):
+    ticket = await _reported_and_claimed(desk, "@小鲸 上海徐汇店部冷气机坏咗", "@小鲸 介单 1")
+    assert ticket.skill == "hvac"
+
+
+async def test_a_reply_that_pastes_the_question_it_answers_is_read_as_the_answer(desk):
+    """Read whole, "回复「#1 修好了没？」：修完了" is the store's question; it is the engineer's
+    completion of job 1. A bare "4" under a pasted request for a mark is the store's mark."""
+    sb = desk.sandbox
+    await _reported_and_claimed(desk, "@小鲸 上海徐汇店空调不制冷了", "@小鲸 回复 小鲸：「新单 #1 上海徐汇店 空调不制冷」 我去")
+    done = await sb.say("zhangwei", "@小鲸 回复「#1 修好了没？」：修完了 工时1 无配件", chatid=DISPATCH)
+    assert "已完工" in text_of(done["reply"])
+    [ticket] = await rows(desk.cfg, Ticket)
+    assert ticket.status == "completed"
+
+    rated = await sb.say(STORE, "@小鲸 回复「请为 #1 打分（1-5）」：4", chatid=GROUP)
+    assert "4" in text_of(rated["reply"])
+    [ticket] = await rows(desk.cfg, Ticket)
+    assert (ticket.status, ticket.rating) == ("confirmed", 4)
+
+
+async def test_thanks_under_a_pasted_completion_changes_nothing(desk):
+    sb = desk.sandbox
+    await sb.say(STORE, "@小鲸 上海徐汇店空调不制冷了", chatid=GROUP)
+    thanks = await sb.say(STORE, "@小鲸 「#1 已完工」- - - - - - 收到 谢谢师傅", chatid=GROUP)
+    assert "#1" not in text_of(thanks["reply"])   # a friendly word back, no job step
+    [ticket] = await rows(desk.cfg, Ticket)
+    assert ticket.status == "offered" and ticket.rating is None

@@ -48,8 +48,9 @@ HELDOUT = [HERE / "heldout.yaml", HERE / "heldout2.yaml", HERE / "heldout3.yaml"
 # Each round's corpus lines move the tuned sets' figures by a line or two either way: session 27's
 # three rounds cost batches 13, 16 and 17 one or two lines of intent each (floors lowered to match)
 # and gained batch 18 eleven; session 28's rounds cost batch 17 one more question to a non-ticket (14).
+# Session 29 tuned on batch 23 (94.81 % / 95.11 % untuned; replies that paste the question they answer).
 # (Rounded down to the permille: a float of 387/400 need not reach the literal 0.9675.)
-FLOORS = {"heldout23.yaml": {"intent": 0.948, "entity": 0.951, "unasked_false_tickets": 0, "non_tickets_acted_on": 6},
+FLOORS = {"heldout23.yaml": {"intent": 0.986, "entity": 0.995, "unasked_false_tickets": 0, "non_tickets_acted_on": 5},
           "heldout22.yaml": {"intent": 0.962, "entity": 0.991, "unasked_false_tickets": 0, "non_tickets_acted_on": 6},
           "heldout21.yaml": {"intent": 0.98, "entity": 0.995, "unasked_false_tickets": 0, "non_tickets_acted_on": 4},
           "heldout20.yaml": {"intent": 0.982, "entity": 0.997, "unasked_false_tickets": 0, "non_tickets_acted_on": 15},
@@ -77,7 +78,7 @@ INTENTS = {"create_ticket", "query_status", "claim_job", "update_progress", "com
 @pytest.mark.parametrize("path", HELDOUT, ids=lambda p: p.name)
 def test_heldout_is_broad_and_new(path):
     cases = load_cases(path)
-    assert len(cases) >= {"heldout.yaml": 250, "heldout2.yaml": 120, "heldout17.yaml": 380, "heldout19.yaml": 380, "heldout20.yaml": 380, "heldout21.yaml": 360, "heldout22.yaml": 360, "heldout23.yaml": 360}.get(path.name, 400)
+    assert len(cases) >= {"heldout.yaml": 250, "heldout2.yaml": 120, "heldout17.yaml": 380, "heldout19.yaml": 380, "heldout20.yaml": 380, "heldout21.yaml": 360, "heldout22.yaml": 360, "heldout23.yaml": 360, "heldout24.yaml": 330}.get(path.name, 400)
     assert {c["intent"] for c in cases} == INTENTS
     seen = {c["text"] for c in load_cases(CASES_PATH)}
     for other in HELDOUT:

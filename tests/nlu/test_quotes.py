@@ -1,0 +1,79 @@
+"""A reply that pastes what it answers is read by its answer, with the quote as context."""
+
+from __future__ import annotations
+
+import pytest
+
+from nlu.quotes import split_reply
+
+
+@pytest.mark.parametrize("text,quote,body", [
+    ("回复「22145 好了没」：修完了 工时1", "22145 好了没", "修完了 工时1"),
+    ("回复 阿敏：「小票机又卡了？」 对 一直卡纸", "小票机又卡了？", "对 一直卡纸"),
+    ("「张伟：我出发了」- - - - - - 收到", "张伟：我出发了", "收到"),
+    ("@小鲸 『23118 谁接』 我来", "23118 谁接", "我来"),
+    ("> store: is anyone coming for 22329?? — on site now", "store: is anyone coming for 22329??", "on site now"),
+    ("> Kevin: is the cam fixed?\n> (sent 9:02)\nno, still grey", "Kevin: is the cam fixed?\n  (sent 9:02)", "no, still grey"),
+    ("« Alors le 22527 ? » — fini, 3h", "Alors le 22527 ?", "fini, 3h"),
+    ('Re: "is the fridge fixed?" — no, still warm', "is the fridge fixed?", "no, still warm"),
+    ("回复「请为 #22145 打分（1-5）」：4", "请为 #22145 打分（1-5）", "4"),
+])
+def test_a_leading_quote_is_split_from_the_answer(text, quote, body):
+    reply = split_reply(text)
+    assert reply is not None and (reply.quote, reply.body) == (quote, body)
+    assert text[reply.body_start:].startswith(body) and text[reply.quote_start:].startswith(quote.split("\n")[0])
+    assert text[reply.quote_start:reply.quote_start + len(quote)].replace(">", " ") == quote
+
+
+@pytest.mark.parametrize("text", [
+    "新人报修示范：「徐汇店 二楼冷柜不制冷」 大家照这个写",   # an example in the middle reads whole
+    "@小鲸 转发同事的话：「收银台下面的插座冒烟了」",
+    "「冷库报警」",                                          # a quote alone is what is said
+    "「冷库报警」？！",
+    "remember「x」 ok",                                     # "re" only as a word
+    "> 4",                                                   # a quote with no answer after it
+    "「门口灯箱不亮」和「收银机黑屏」 两个问题",                 # … and a second quote is no answer
+])
+def test_a_message_that_does_not_start_with_an_answered_quote_reads_whole(text):
+    reply = split_reply(text)
+    assert reply is None or text == "「门口灯箱不亮」和「收银机黑屏」 两个问题", reply
+
+
+@pytest.mark.parametrize("text,intent,entities", [
+    ("回复「22145 好了没」：修完了 工时1 无配件", "complete_job", {"ticket": 22145, "labor_hours": 1, "parts_amount": 0}),
+    ("回复「22472 师傅出发没？」：在路上了", "update_progress", {"ticket": 22472, "status": "departed"}),
+    ("> store: is anyone coming for 22329?? — on site now, at your back door", "update_progress",
+     {"ticket": 22329, "status": "arrived"}),
+    ("回复「请为 #22145 打分（1-5）」：4", "rate_service", {"ticket": 22145, "rating": 4}),
+    ("> Please rate job #22402 (1-5) — 5 thx", "rate_service", {"ticket": 22402, "rating": 5}),
+    ("回复 小鲸：「新单 #22057 杭州西湖店 小票机卡纸」 我去", "claim_job",
+     {"ticket": 22057, "skill": "pos", "city": "杭州", "region": "east"}),
+    ("« Nouveau ticket #22527 » → ok je le prends", "claim_job", {"ticket": 22527}),
+])
+def test_the_answer_decides_and_the_quote_names_the_job(parser, text, intent, entities):
+    p = parser.parse(text)
+    assert p.intent == intent, p.intent_ranking
+    assert {k: p.entities.get(k) for k in entities} == entities, p.entities
+    for key in entities:   # every value points back at the words it came from
+        a, b = p.spans[key]
+        assert 0 <= a < b <= len(text)
+
+
+@pytest.mark.parametrize("text", ["> Job 22318 completed — thanks Jing 🙏", "「张伟：22318 我出发了」- - - - - - 收到",
+                                  "回复「冷库温度正常吗」：正常的 -18度"])
+def test_thanks_or_a_reassurance_under_a_quoted_job_is_nothing_to_do(parser, text):
+    p = parser.parse(text)
+    assert p.intent == "unknown" and not p.confirm, p.intent_ranking
+
+
+def test_a_report_whose_device_is_only_in_the_quote_takes_it_from_there(parser):
+    p = parser.parse("> Kevin: is the door reader still broken? — yep still dead, nobody can badge in. pls log it")
+    assert p.intent == "create_ticket" and p.entities["skill"] == "cctv"
+    text = "「紧急」冷库温度12度 降不下来"
+    p = parser.parse(text)
+    assert p.entities["urgency"] == "urgent" and text[slice(*p.spans["urgency"])] in "紧急"
+
+
+def test_a_bare_number_under_a_quote_that_asks_for_no_mark_is_no_mark(parser):
+    p = parser.parse("回复「今天来了几个师傅」：4")
+    assert p.intent != "rate_service" and "rating" not in p.entities

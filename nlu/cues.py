@@ -129,7 +129,7 @@ PRICE_QUESTION = build(
 # A mark given in English or French words ("I'd give 8752 a solid 4", "13447 gets a 2", "notée 1"):
 # one phrase each, so the cue and the value read (nlu/entities.py) never disagree. "gets a 2 hours"
 # is time, not a mark.
-MARK_GIVE = (r"(?<![a-z])give (?:#?\d{2,7} |it |them |him |her |this (?:one |job )?|the job )?"
+MARK_GIVE = (r"(?<![a-z])give (?:#?\d{2,7} |it |them |him |her |(?:this|that) (?:one |job |visit |repair |fix )?|the (?:job|visit|repair|fix|service) )?"
              r"an? (?:solid |strong |fair |generous |weak |low |high |well-deserved )?([1-5])(?!\d|\.\d)")
 MARK_GETS = r"(?<![a-z])gets? an? ([1-5])(?!\d|\.\d|\s*(?:hours?|h|mins?|minutes?|days?|weeks?|years?)(?![a-z]))"
 MARK_NOTEE = r"(?<![a-z])notee? ([1-5])(?![\d.])"
@@ -219,7 +219,7 @@ CLAIM_WEAK = build(
     [r"抢", r"去(?:吧)?\s*$", r"\+1", r"举手", r"🙋", r"✋", r"我可以", r"(?:派|指派|分配|转|交)给(?!谁)",
      # any first person: 我, dialect 俺, 咱
      r"[我俺咱](?:来|去|上)", r"给我", r"[我俺咱]能(?:去|接)", r"(?:可以|能)接(?!着)", r"(?:^|\s)接(?:了|吧)?(?:$|\s)", r"接一下"],
-    [r"assign(?:ed)? to", r"mine", r"me", r"take", r"taking", r"grab", r"grabbing", r"got it", r"i(?:'ve| have)? got (?:this|it)", r"i(?:'ve| have)? got #?\d", r"dibs"],
+    [r"assign(?:ed)? to", r"mine", r"me", r"take", r"taking", r"grab", r"grabbing", r"got it", r"i(?:'ve| have)? got (?:this|it)", r"i(?:'ve| have)? got #?\d", r"dibs", r"put me down for", r"sign me up for", r"count me in for"],
     # รับ (take), but not inside the polite particle ครับ
     [r"(?<!ค)(?<!ใคร)รับ"],
 )

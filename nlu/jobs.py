@@ -260,7 +260,7 @@ _QUARTER_HOUR = re.compile(r"(?<![三两二几])一?刻钟|(?:a )?quarter of an 
 
 
 # "should be there in 15": minutes, the unit left out
-_BARE_MINUTES = re.compile(r"(?<![a-z])(?:there|here|on site|sur place|la-bas|arrive|arriving) in (\d{1,2})(?![\d.:]|\s*(?:h|hours?|hrs?|heures?|days?|jours?)(?![a-z]))")
+_BARE_MINUTES = re.compile(r"(?<![a-z])(?:(?:there|here|on site|sur place|la-bas|arrive|arriving) in|eta\s*[:：]?) (\d{1,2})(?![\d.:]|\s*(?:h|hours?|hrs?|heures?|days?|jours?)(?![a-z]))")
 
 
 def find_eta(text: str) -> tuple[int, Span] | None:

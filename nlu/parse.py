@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -21,7 +21,7 @@ from .intents import Signals, classify
 from .lexicon import Lexicon, find_all
 from .model import DEFAULT_PATH, STATUS_PATH, STATUSES, IntentModel, dense_features, model_text
 from .normalize import Normalized, normalize
-from .quotes import Reply, split_reply
+from .quotes import Reply, split_reply, strip_preface
 from .repair import ACTION_WORDS, Repair, Repairer
 from .signals import ELSEWHERE, HAZARD, HYPOTHETICAL, NOT_A_SYMPTOM, NOTICE, PERIL, RELAPSE, REQUEST, RESOLVED, SYMPTOM
 
@@ -173,8 +173,26 @@ class Parser:
         answer; the quote gives context only (nlu/quotes.py)."""
         reply = split_reply(text or "")
         if reply is None:
-            return self._parse(text, now=now, intent=intent)
-        return self._in_context(text, self._parse(reply.body, now=now, intent=intent), reply)
+            return self._past_preface(text, now, intent)
+        return self._in_context(text, self._past_preface(reply.body, now, intent), reply)
+
+    def _past_preface(self, text: str, now: datetime | None, intent: str | None) -> Parse:
+        """A message read without a newcomer's words about the process ("hi all, new here - is
+        this where we log faults? the slush machine …", "不好意思 我是新来的 … 这种也能报吗"): what is
+        left decides when it reads as something to do; otherwise the whole message does (a
+        question about the desk, a greeting)."""
+        whole = self._parse(text, now=now, intent=intent)
+        if intent is not None:
+            return whole
+        norm, _ = self._read(text or "")
+        core = strip_preface(norm.text)
+        if core is None:
+            return whole
+        a, b = norm.span(*core)
+        inner = self._parse(text[a:b], now=now)
+        if inner.intent in ("unknown", "help"):
+            return whole
+        return replace(inner, text=text, spans={k: (x + a, y + a) for k, (x, y) in inner.spans.items()})
 
     def _in_context(self, text: str, answer: Parse, reply: Reply) -> Parse:
         """The answer's reading, with what it leaves out taken from the quote it answers: the job
@@ -188,13 +206,19 @@ class Parser:
         qnorm, _ = self._read(reply.quote)
         q = qnorm.text
         found: dict[str, tuple[Any, tuple[int, int] | None]] = {}
-        mark = _BARE_MARK.match(normalize(reply.body).text)
-        asks_mark = RATING.search(E.mask_terms(lex, q)) is not None
-        if mark and "rating" not in ents and asks_mark:
+        body = normalize(reply.body).text
+        mark = _BARE_MARK.match(body)
+        asks_mark = RATING.search(E.mask_terms(lex, q)) is not None or _MARK_SCALE.search(q) is not None
+        given = _LEADING_MARK.match(body) if asks_mark else None
+        if given and "rating" not in ents:
+            # "回复「请为 #22145 打分（1-5）」：4", "> How was #24038? Reply 1-5\n2, he left a mess"
             intent, confidence, ranking = "rate_service", 1.0, [("rate_service", 1.0)]
             ents.pop("last_ticket", None)
-            ents["rating"] = int(mark.group(1))
-            spans["rating"] = (shift + mark.start(1), shift + mark.end(1))
+            ents["rating"] = int(given.group(1))
+            spans["rating"] = (shift + given.start(1), shift + given.end(1))
+        elif intent == "unknown" and _ASKS_DONE.search(q) and RESOLVED.search(self._read(reply.body)[0].text):
+            # "> #24529 is still open, please report completion\nall sorted, running again"
+            intent, confidence, ranking = "complete_job", 1.0, [("complete_job", 1.0)]
         elif mark and intent == "rate_service" and not asks_mark:
             # "回复「今天来了几个师傅」：4" answers the question quoted, not a request for a mark.
             intent, confidence, ranking = "unknown", 1.0, [("unknown", 1.0)]
@@ -362,6 +386,18 @@ _OFFER = re.compile(r"新(?:工)?单|待接单|待派|谁(?:接|去|有空|能�
 CLAIM_AFTER_OFFER = 0.1
 
 # A mark alone, answering a request for one: "4", "5 thx", "4星", "5/5 👍".
+_PARTICLES = r"(?:ครับ|ค่ะ|คะ|นะ|จ้า|เลย|啦|吧|呀|哦)"
+# … or a mark first, a comment after it, when a mark was asked for: "2, engineer left a mess", "3 ครับ".
+_LEADING_MARK = re.compile(r"^\s*(?:@\S+\s+)*([1-5])(?![\d.])(?:\s*(?:星|分|颗星|stars?|/\s*5|ดาว|คะแนน))?"
+                           r"(?=\s*(?:[,，.。!！:：;；\-—–(（]|" + _PARTICLES + r"|$)|\s+[a-z\u4e00-\u9fff\u0e00-\u0e7f])")
+# A request for a mark without the word: "Reply 1-5", "（1到5）", "how was the service".
+_MARK_SCALE = re.compile(r"(?<![\d.])1\s*(?:-|–|~|到|至|to|a|ถึง)\s*5(?![\d.])|(?<![a-z])how (?:was|did) (?:the|our|your|it|he|she|they)|"
+                         r"comment (?:s'est passee?|etait) l'intervention")
+# A quoted request for the job's completion: "please report completion", "请回复完工", "เสร็จหรือยัง".
+_ASKS_DONE = re.compile(r"(?<![a-z])(?:report (?:the )?completion|(?:is it|is that|all) (?:done|finished|fixed)|"
+                        r"confirm (?:it'?s )?(?:done|fixed)|c'est (?:termine|fini|repare)|terminee? \?)(?![a-z])|"
+                        r"(?:回复|报|报一下)完工|完工了(?:吗|没)|修好了?(?:吗|没)|好了没|เสร็จ(?:หรือยัง|แล้วยัง)|ซ่อมเสร็จยัง")
+
 _BARE_MARK = re.compile(r"^\s*(?:@\S+\s+)*([1-5])\s*(?:星|分|颗星|stars?|/\s*5)?[\W_]*"
                         r"(?:thx|thanks|thank you|谢谢|谢了|merci|ขอบคุณ\S*)?[\W_]*$")
 

@@ -28,6 +28,9 @@ _BRACKETED = re.compile(
 _ANGLE_INLINE = re.compile(rf"^\s*{_MENTIONS}>\s*(?P<quote>[^\n]{{1,300}}?)\s+(?:—|–|--|->|→)\s*(?P<body>\S.*)$", re.S)
 # "> Kevin: is the door reader still broken?\nyep still dead": quoted lines, then the answer.
 _ANGLE_LINES = re.compile(rf"^\s*{_MENTIONS}(?P<quote>(?:>[^\n]*\n)+)\s*(?P<body>\S.*)$", re.S)
+# "Re: where's the engineer??\non site for 24290": a mail-style reply, the quoted line first.
+_RE_LINE = re.compile(rf"^\s*{_MENTIONS}(?:re|回复|回覆|reply|réponse)\s*[:：]\s*(?P<quote>[^\n「『“\"«]{{1,300}})\n\s*(?P<body>\S.*)$",
+                      re.S | re.I)
 
 # The answer must say something: a lone mark or emoji does ("4", "👍"), punctuation does not.
 _SAYS = re.compile(r"[\w\u0e00-\u0e7f\u2600-\u27bf\U0001f300-\U0001faff]")
@@ -48,7 +51,7 @@ def split_reply(text: str) -> Reply | None:
     if m is not None and _PAIRS[m.group("open")] != m.group("close"):
         m = None
     if m is None:
-        m = _ANGLE_INLINE.match(text) or _ANGLE_LINES.match(text)
+        m = _ANGLE_INLINE.match(text) or _ANGLE_LINES.match(text) or _RE_LINE.match(text)
     if m is None or not _SAYS.search(m.group("body")):
         return None
     # The quote keeps its length (a ">" line mark becomes a space), so offsets into it stay true.
@@ -56,3 +59,40 @@ def split_reply(text: str) -> Reply | None:
     lead = len(quote) - len(quote.lstrip())
     return Reply(quote=quote.strip(), quote_start=m.start("quote") + lead, body=m.group("body").rstrip(),
                  body_start=m.start("body"))
+
+
+# How a newcomer opens or closes a report: "hi all, new here - is this where we log faults?",
+# "不好意思打扰一下 我是食堂新来的 不太清楚流程", "je ne sais pas si c'est le bon endroit :",
+# "ไม่แน่ใจว่าต้องแจ้งที่นี่หรือเปล่า", "… who do I tell", "… 这种也能报吗". About the process, not the fault.
+_SEP_OUT = r"[\s,，.。!！?？:：;；\-—–~…😅🙏]*"
+_PREFACE_PART = (
+    r"(?:hi|hello|hey|morning|evening)(?: all| everyone| team| guys)?|new (?:here|starter|to (?:the )?(?:team|group|this))|"
+    r"(?:i'?m |i just |just )?joined(?: today)?|(?:my )?first (?:time|day|week)(?: here| using this| on (?:the )?night shift)?|"
+    r"sorry(?: to bother(?: you)?| if (?:this is the )?wrong (?:place|chat|group))?|"
+    r"not sure (?:if|where|who|whether|i'?m)[^.?!:;,\-—–\n]{0,50}|is this (?:where|the right|the maintenance|the repair)[^?.\n]{0,40}|"
+    r"do i (?:just )?(?:type|message|post|write|report)[^?.\n]{0,30}|who do i (?:tell|ask|report (?:this )?to)[^?.\n]{0,20}|"
+    r"hope (?:that'?s|this is) (?:how it works|right|ok)|"
+    r"大家好|你们好|你好|您好|哈喽|不好意思(?:打扰(?:一下|了|大家)?)?|打扰一下|请问(?:一下)?|是这样的|"
+    r"(?:第一次|头一回)(?:在群里)?(?:发(?:消息|信息)?|用(?:这个)?)?|我是[^\s，,。]{0,8}新来的(?:[^\s，,。]{0,6})?|新来的|刚来的|"
+    r"不太(?:清楚|懂|了解)(?:流程|规矩|怎么报)?|不知道(?:这样说对不对|是不是在这(?:里|儿)?(?:说|报|发)|找谁|在哪(?:里|儿)?报(?:修)?|怎么报(?:修)?)|"
+    r"(?:这种|这个)?(?:也)?(?:能|可以)报(?:修)?吗|"
+    r"excusez-moi|bonjour(?: a tous| tout le monde)?|je viens d'arriver(?: [^:,.!?]{0,25})?|premiere fois(?: ici)?|"
+    r"je ne sais pas si (?:c'est (?:le bon endroit|ici)|je dois l'ecrire ici)[^:,.!?]{0,20}|"
+    r"สวัสดี(?:ครับ|ค่ะ|คะ)?|ขอโทษ(?:นะ)?(?:ครับ|ค่ะ|คะ)?|ไม่แน่ใจว่า(?:ต้อง)?แจ้ง(?:ที่นี่|ตรงนี้)(?:หรือเปล่า|ไหม|ได้ไหม)?(?:ครับ|ค่ะ|คะ)?|"
+    r"เพิ่ง(?:ใช้ระบบนี้|เข้ากลุ่ม|มาทำงาน)(?:ครั้งแรก|วันแรก)?(?:ครับ|ค่ะ)?|ไม่รู้(?:ต้อง)?แจ้งยังไง(?:ครับ|ค่ะ)?"
+)
+_PREFACE = re.compile(rf"^\s*{_MENTIONS}(?:(?:{_PREFACE_PART})(?:{_SEP_OUT}|$))+", re.I)
+_AFTERWORD = re.compile(rf"(?:{_SEP_OUT}(?:{_PREFACE_PART}))+{_SEP_OUT}$", re.I)
+
+
+def strip_preface(text: str) -> tuple[int, int] | None:
+    """Where the message's own matter starts and ends once a newcomer's words about the process
+    are left out, for text in the parser's canonical form (lower-case, accents folded); None
+    when there are none, or nothing else."""
+    m = _PREFACE.match(text)
+    start = m.end() if m else 0
+    a = _AFTERWORD.search(text, start)
+    end = a.start() if a else len(text)
+    if (start, end) == (0, len(text)) or not _SAYS.search(text[start:end]):
+        return None
+    return start, end

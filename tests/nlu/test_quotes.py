@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from nlu.quotes import split_reply
+from nlu.quotes import split_reply, strip_preface
 
 
 @pytest.mark.parametrize("text,quote,body", [
@@ -77,3 +77,56 @@ def test_a_report_whose_device_is_only_in_the_quote_takes_it_from_there(parser):
 def test_a_bare_number_under_a_quote_that_asks_for_no_mark_is_no_mark(parser):
     p = parser.parse("回复「今天来了几个师傅」：4")
     assert p.intent != "rate_service" and "rating" not in p.entities
+
+
+@pytest.mark.parametrize("text,intent,entities", [
+    ("Re: where's the engineer??\non site for 24290, just parking the van", "update_progress",
+     {"ticket": 24290, "status": "arrived"}),
+    ("> Jing: How was the service for #24038? Reply 1-5\n2, engineer left a mess behind the counter", "rate_service",
+     {"ticket": 24038, "rating": 2}),
+    ("> น้องวาฬ: งาน #24804 เสร็จแล้ว กรุณาให้คะแนน 1-5\n3 ครับ", "rate_service", {"ticket": 24804, "rating": 3}),
+    ("> Jing: #24529 is still open, please report completion\nall sorted, escalator running again", "complete_job",
+     {"ticket": 24529}),
+])
+def test_a_mail_style_reply_and_an_answer_that_starts_with_its_mark(parser, text, intent, entities):
+    p = parser.parse(text)
+    assert p.intent == intent, p.intent_ranking
+    assert {k: p.entities.get(k) for k in entities} == entities, p.entities
+
+
+@pytest.mark.parametrize("text,core", [
+    ("hi all, new here - is this where we log faults? the slush machine isn't freezing anymore",
+     "the slush machine isn't freezing anymore"),
+    ("sorry, new starter, not sure I'm doing this right - Fryer 2 won't heat", "fryer 2 won't heat"),
+    ("hello? just joined. water heater for the staff showers isn't working, who do I tell",
+     "water heater for the staff showers isn't working"),
+    ("请问一下 热狗机的滚轴不转了 这种也能报吗", "热狗机的滚轴不转了"),
+    ("大家好 第一次在群里发消息 不知道这样说对不对😅 和面机转不动了", "和面机转不动了"),
+    ("Excusez-moi, je viens d'arriver au resto U : le lave-vaisselle est en panne", "le lave-vaisselle est en panne"),
+    ("ไม่แน่ใจว่าต้องแจ้งที่นี่หรือเปล่า บันไดเลื่อนหยุดวิ่งค่ะ", "บันไดเลื่อนหยุดวิ่งค่ะ"),
+])
+def test_a_newcomers_words_about_the_process_are_set_aside(text, core):
+    from nlu.normalize import normalize
+    s = normalize(text).text
+    span = strip_preface(s)
+    assert span is not None and s[span[0]:span[1]] == core
+
+
+@pytest.mark.parametrize("text", ["hi", "大家好", "sorry!", "is this where we log faults?"])
+def test_words_about_the_process_alone_are_what_is_said(text):
+    from nlu.normalize import normalize
+    assert strip_preface(normalize(text).text) is None
+
+
+@pytest.mark.parametrize("text,intent", [
+    ("hi all, new here - is this where we log faults? the slush machine in the shop isn't freezing anymore", "create_ticket"),
+    ("请问一下 便利店热狗机的滚轴不转了 香肠一面焦一面生 这种也能报吗", "create_ticket"),
+    ("เพิ่งใช้ระบบนี้ครั้งแรก ไม่รู้ต้องแจ้งยังไง เริ่มซ่อมงาน 24271 แล้วครับ", "update_progress"),
+    ("hi, new here, how do I report a broken fridge?", "help"),      # the question about the desk stays one
+    ("hello everyone, happy friday!", "unknown"),
+])
+def test_what_is_left_decides_when_it_is_something_to_do(parser, text, intent):
+    p = parser.parse(text)
+    assert p.intent == intent, p.intent_ranking
+    for a, b in p.spans.values():
+        assert 0 <= a < b <= len(text)

@@ -130,7 +130,7 @@ PRICE_QUESTION = build(
 # one phrase each, so the cue and the value read (nlu/entities.py) never disagree. "gets a 2 hours"
 # is time, not a mark.
 MARK_GIVE = (r"(?<![a-z])give (?:#?\d{2,7} |it |them |him |her |(?:this|that) (?:one |job |visit |repair |fix )?|the (?:job|visit|repair|fix|service) )?"
-             r"an? (?:solid |strong |fair |generous |weak |low |high |well-deserved )?([1-5])(?!\d|\.\d)")
+             r"an? (?:solid |strong |fair |generous |weak |low |high |well-deserved )?([1-5]|one|two|three|four|five)(?!\d|\.\d|[a-z])")
 MARK_GETS = r"(?<![a-z])gets? an? ([1-5])(?!\d|\.\d|\s*(?:hours?|h|mins?|minutes?|days?|weeks?|years?)(?![a-z]))"
 MARK_NOTEE = r"(?<![a-z])notee? ([1-5])(?![\d.])"
 MARK_EASY = r"(?<![a-z])(?:an? )?easy ([1-5])(?![\d.]|\s*(?:min|hour|h\b))"

@@ -161,8 +161,9 @@ _TICKET_EXPLICIT = re.compile(
 )
 # A Latin unit is a whole word: "2440 started" is a job number, "5 stars" a rating.
 # "500克", "80多个观众", "20箱": quantities ("1024 多久到" still asks after a job).
-_UNIT_AFTER = (r"\s*(?:分钟|分|小时|个(?!师傅|工程师)|钟头|元|块|星|颗|号|楼|层|度|米|点|月|年|天|岁|台|次|周|秒|万|千|°|℃|"
-               r"克|公斤|斤|升|毫升|多(?!久|少|长)|余|张|件|箱|瓶|份|包|盒|桌|"
+# 张 and 周 are surnames too: a unit only right after the digits ("3张", not "25733 张伟接").
+_UNIT_AFTER = (r"\s*(?:分钟|分|小时|个(?!师傅|工程师)|钟头|元|块|星|颗|号|楼|层|度|米|点|月|年|天|岁|台|次|(?<=\d)周|秒|万|千|°|℃|"
+               r"克|公斤|斤|升|毫升|多(?!久|少|长)|余|(?<=\d)张|件|箱|瓶|份|包|盒|桌|"
                r"(?:degrees?|deg|h|hr|hrs|min|mins|minutes?|hours?|heures?|euros?|baht|rmb|yuan|stars?|kg|kgs|kilos?|g|lbs?|litres?|liters?|l)(?![a-z])|"
                r"%|€|[/:.]\d|นาที|ชั่วโมง|ดาว|บาท)")
 # Letters right after the digits make a code or a unit ("5g", "3pm"), except an engineer's glued
@@ -282,7 +283,7 @@ def find_rating(text: str) -> tuple[int, Span] | None:
     m = _RATING.search(text)
     if m:
         g = next(i for i in range(1, (_RATING.groups or 0) + 1) if m.group(i))
-        v = to_number(m.group(g))
+        v = _RATING_WORDS.get(m.group(g)) or to_number(m.group(g))   # "give it a two"
         if v is not None and 1 <= v <= 5:
             return int(v), m.span()
     stars = list(_STAR_CHARS.finditer(text))

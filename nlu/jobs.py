@@ -11,7 +11,8 @@ Span = tuple[int, int]
 # -- completion report numbers -------------------------------------------------------------------
 
 _HOURS = re.compile(
-    r"(?:(" + NUM + r")\s*(?:个|粒)?\s*(半)?\s*(?:小时|钟头|(?<=[个粒])钟|(?<=[个粒]半)钟|hours?|hrs?|h|heures?|ชั่วโมง|ชม\.?)(?![a-z])(半|ครึ่ง|\s*et demie|\s*and a half)?"
+    # "两个半小时", "2半小时"; never "25044 半小时" (a job number, then half an hour)
+    r"(?:(" + NUM + r")(?:\s*(?:个|粒)\s*(半)|(半)|\s*(?:个|粒)?)\s*(?:小时|钟头|(?<=[个粒])钟|(?<=[个粒]半)钟|hours?|hrs?|h|heures?|ชั่วโมง|ชม\.?)(?![a-z])(半|ครึ่ง|\s*et demie|\s*and a half)?"
     # minutes after the hours: with a unit ("1小时20分钟"), or glued on ("1h30")
     r"(?:\s*(\d{1,2})\s*(?:分钟|分|min|mins|minutes)(?![a-z])|(\d{2})(?![\d.]|\s*(?:元|块|€|euros?|baht|บาท|\$)))?"
     r"|(?<![\d一二两三四五六七八九十])(半)\s*(?:个)?\s*(?:小时|钟头|钟(?!点)))"
@@ -103,15 +104,15 @@ def _digit_hours(text: str) -> tuple[int | float, Span] | None:
     if m:
         return as_number(round(int(m.group(1)) + int(m.group(2)) / 60, 4)), m.span()
     for m in _HOURS.finditer(text):
-        if m.group(6):
+        if m.group(7):
             return 0.5, m.span()
         v = to_number(m.group(1))
         if v is None:
             continue
-        if m.group(2) or m.group(3):  # 两个半小时 / 两小时半
+        if m.group(2) or m.group(3) or m.group(4):  # 两个半小时 / 2半小时 / 两小时半
             v += 0.5
-        if m.group(4) or m.group(5):
-            v += int(m.group(4) or m.group(5)) / 60
+        if m.group(5) or m.group(6):
+            v += int(m.group(5) or m.group(6)) / 60
         return as_number(round(v, 4)), m.span()
     # Minutes only ("工时45分钟", "45 min labour"): hours as a fraction.
     m = _LABOR_LABELLED_MIN.search(text)

@@ -63,6 +63,10 @@ def normalize_term(term: str) -> str:
     return re.sub(r"\s+", " ", to_simplified("".join(_fold_char(c) for c in term))).strip()
 
 
+_SPELLED_DIGITS = re.compile(r"(?<![零〇一二两三四五六七八九十百千万])[零〇一二三四五六七八九]{4,}(?![十百千万])")
+_DIGIT_OF = str.maketrans("零〇一二三四五六七八九", "00123456789")
+
+
 def normalize(text: str, mention: re.Pattern[str] | None = None) -> Normalized:
     chars: list[str] = []
     offsets: list[int] = []
@@ -73,6 +77,9 @@ def normalize(text: str, mention: re.Pattern[str] | None = None) -> Normalized:
             offsets.append(i)
     offsets.append(len(text))
     canon = to_simplified("".join(chars))
+    # Voice-to-text spells a job number digit by digit ("二五六零八的单子"): four or more digit
+    # characters in a row are that number (counts and amounts use 十/百/千, so they do not match).
+    canon = _SPELLED_DIGITS.sub(lambda m: m.group().translate(_DIGIT_OF), canon)
     # Blank the bot's @-mention rather than deleting it, so offsets stay valid.
     if mention is not None:
         canon = mention.sub(lambda m: " " * (m.end() - m.start()), canon)

@@ -14,7 +14,7 @@ from . import entities as E
 from . import clock_times as C
 from . import jobs as J
 from . import periods as P
-from .cues import QUESTION, RATING
+from .cues import CLAIM_STRONG, CLAIM_WEAK, QUESTION, RATING
 from .answers import mentions_last
 from .commands import read_command
 from .intents import Signals, classify
@@ -174,7 +174,7 @@ class Parser:
         reply = split_reply(text or "")
         if reply is None:
             return self._past_preface(text, now, intent)
-        return self._in_context(text, self._past_preface(reply.body, now, intent), reply)
+        return self._in_context(text, self._past_preface(reply.body, now, intent), reply, now)
 
     def _past_preface(self, text: str, now: datetime | None, intent: str | None) -> Parse:
         """A message read without a newcomer's words about the process ("hi all, new here - is
@@ -194,7 +194,7 @@ class Parser:
             return whole
         return replace(inner, text=text, spans={k: (x + a, y + a) for k, (x, y) in inner.spans.items()})
 
-    def _in_context(self, text: str, answer: Parse, reply: Reply) -> Parse:
+    def _in_context(self, text: str, answer: Parse, reply: Reply, now: datetime | None) -> Parse:
         """The answer's reading, with what it leaves out taken from the quote it answers: the job
         the quote names, what broke and where (a report that answers "is the cam broken?"), and a
         bare mark answering a request for one."""
@@ -219,16 +219,19 @@ class Parser:
         elif intent == "unknown" and _ASKS_DONE.search(q) and RESOLVED.search(self._read(reply.body)[0].text):
             # "> #24529 is still open, please report completion\nall sorted, running again"
             intent, confidence, ranking = "complete_job", 1.0, [("complete_job", 1.0)]
+            ents, spans = self._entities_as(reply, now, intent)
         elif mark and intent == "rate_service" and not asks_mark:
             # "回复「今天来了几个师傅」：4" answers the question quoted, not a request for a mark.
             intent, confidence, ranking = "unknown", 1.0, [("unknown", 1.0)]
             ents = {}
             spans = {}
-        elif intent in ("unknown", "help") and _OFFER.search(q) and dict(ranking).get("claim_job", 0.0) >= CLAIM_AFTER_OFFER:
+        elif intent in ("unknown", "help") and _OFFER.search(q) and (
+                dict(ranking).get("claim_job", 0.0) >= CLAIM_AFTER_OFFER
+                or _claims(E.mask_terms(lex, self._read(reply.body)[0].text))):
             # "我去" under a pasted new-job card: a claim of that job, which the answer alone
             # leaves the model unsure of.
-            intent, ranking = "claim_job", [("claim_job", 1.0)]
-            confidence = 1.0
+            intent, confidence, ranking = "claim_job", 1.0, [("claim_job", 1.0)]
+            ents, spans = self._entities_as(reply, now, intent)
         what = "create_ticket" if answer.confirm else intent
         if what in _BARE_TICKET_INTENTS and "ticket" not in ents:
             ticket = E.find_ticket(q, allow_bare=False) or E.find_ticket(q, allow_bare=True)
@@ -257,6 +260,14 @@ class Parser:
                 spans[key] = (a + reply.quote_start, b + reply.quote_start)
         return Parse(text=text, intent=intent, confidence=confidence, entities=ents, intent_ranking=ranking,
                      spans=spans, repairs=answer.repairs, confirm=answer.confirm and intent == answer.intent)
+
+    def _entities_as(self, reply: Reply, now: datetime | None,
+                     intent: str) -> tuple[dict[str, Any], dict[str, tuple[int, int]]]:
+        """The answer's entities once the quote has shown it is `intent` ("我来，半小时到" under a
+        new-job card: the time to arrive)."""
+        again = self._parse(reply.body, now=now, intent=intent)
+        shift = reply.body_start
+        return dict(again.entities), {k: (a + shift, b + shift) for k, (a, b) in again.spans.items()}
 
     def _parse(self, text: str, *, now: datetime | None = None, intent: str | None = None) -> Parse:
         given = intent
@@ -374,6 +385,11 @@ class Parser:
         return p_report >= self.ask_above or rules_say == "create_ticket"
 
 
+def _claims(s: str) -> bool:
+    """Claim words, the weak ones too ("me", "got this"): under an offer they can only be a claim."""
+    return CLAIM_STRONG.search(s) is not None or CLAIM_WEAK.search(s) is not None
+
+
 def _answer(text: str) -> str:
     reply = split_reply(text)
     return reply.body if reply is not None else text
@@ -388,7 +404,7 @@ CLAIM_AFTER_OFFER = 0.1
 # A mark alone, answering a request for one: "4", "5 thx", "4星", "5/5 👍".
 _PARTICLES = r"(?:ครับ|ค่ะ|คะ|นะ|จ้า|เลย|啦|吧|呀|哦)"
 # … or a mark first, a comment after it, when a mark was asked for: "2, engineer left a mess", "3 ครับ".
-_LEADING_MARK = re.compile(r"^\s*(?:@\S+\s+)*([1-5])(?![\d.])(?:\s*(?:星|分|颗星|stars?|/\s*5|ดาว|คะแนน))?"
+_LEADING_MARK = re.compile(r"^\s*(?:@\S+\s+)*([1-5])(?!\d|\.\d)(?:\s*(?:星|分|颗星|stars?|/\s*5|ดาว|คะแนน))?"
                            r"(?=\s*(?:[,，.。!！:：;；\-—–(（]|" + _PARTICLES + r"|$)|\s+[a-z\u4e00-\u9fff\u0e00-\u0e7f])")
 # A request for a mark without the word: "Reply 1-5", "（1到5）", "how was the service".
 _MARK_SCALE = re.compile(r"(?<![\d.])1\s*(?:-|–|~|到|至|to|a|ถึง)\s*5(?![\d.])|(?<![a-z])how (?:was|did) (?:the|our|your|it|he|she|they)|"

@@ -16,13 +16,13 @@ from dataclasses import dataclass
 _MENTIONS = r"(?:@\S+\s+)*"
 # Who is answered: "回复 阿敏：", "Re Kevin:", "réponse à Lucas :", "ตอบ คุณแอน:".
 _REPLY_TO = (r"(?:回复|回覆|答复|引用|(?:re|reply(?: to)?|replying to|réponse à|en réponse à)(?![a-zà-ÿ])|ตอบกลับ|ตอบ)"
-             r"\s*(?:[^\s「『“\"«:：]{1,20}\s*)?[:：]?\s*")
-_PAIRS = {"「": "」", "『": "』", "“": "”", "\"": "\"", "«": "»"}
+             r"\s*(?:[^\s「『“\"«‘':：]{1,20}\s*)?[:：]?\s*")
+_PAIRS = {"「": "」", "『": "』", "“": "”", "\"": "\"", "«": "»", "‘": "’", "'": "'"}
 # Between the quote and the answer: colons, dashes, arrows, WeChat's "- - - - -" rule.
 _SEP = r"[\s:：,，—–\-→>=|.。…]*"
 
 _BRACKETED = re.compile(
-    rf"^\s*{_MENTIONS}(?P<reply>{_REPLY_TO})?(?P<open>[「『“\"«])(?P<quote>[^」』”\"»\n]{{1,300}}?)(?P<close>[」』”\"»])"
+    rf"^\s*{_MENTIONS}(?P<reply>{_REPLY_TO})?(?P<open>[「『“\"«‘'])(?P<quote>[^」』”\"»’'\n]{{1,300}}?)(?P<close>[」』”\"»’'])"
     rf"{_SEP}(?P<body>\S.*)$", re.S | re.I)
 # "> Kevin: is the door reader still broken? — yep still dead": a quoted line, then a dash.
 _ANGLE_INLINE = re.compile(rf"^\s*{_MENTIONS}>\s*(?P<quote>[^\n]{{1,300}}?)\s+(?:—|–|--|->|→)\s*(?P<body>\S.*)$", re.S)
@@ -72,7 +72,7 @@ _PREFACE_PART = (
     r"not sure (?:if|where|who|whether|i'?m)[^.?!:;,\-—–\n]{0,50}|is this (?:where|the right|the maintenance|the repair)[^?.\n]{0,40}|"
     r"do i (?:just )?(?:type|message|post|write|report)[^?.\n]{0,30}|who do i (?:tell|ask|report (?:this )?to)[^?.\n]{0,20}|"
     r"hope (?:that'?s|this is) (?:how it works|right|ok)|"
-    r"大家好|你们好|你好|您好|哈喽|不好意思(?:打扰(?:一下|了|大家)?)?|打扰一下|请问(?:一下)?|是这样的|"
+    r"大家好|各位好|各位同事(?:好)?|你们好|你好|您好|哈喽|不好意思(?:打扰(?:一下|了|大家)?)?|打扰一下|请问(?:一下)?|是这样的|"
     r"(?:第一次|头一回)(?:在群里)?(?:发(?:消息|信息)?|用(?:这个)?)?|我是[^\s，,。]{0,8}新来的(?:[^\s，,。]{0,6})?|新来的|刚来的|"
     r"不太(?:清楚|懂|了解)(?:流程|规矩|怎么报)?|不知道(?:这样说对不对|是不是在这(?:里|儿)?(?:说|报|发)|找谁|在哪(?:里|儿)?报(?:修)?|怎么报(?:修)?)|"
     r"(?:这种|这个)?(?:也)?(?:能|可以)报(?:修)?吗|"

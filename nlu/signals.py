@@ -370,7 +370,7 @@ _PERIL_ZH = [r"冒烟",
              # "打不着火" / "点不着" is a heater that will not ignite, not a fire
              r"(?<![不没])着火", r"起火", r"失火", r"火灾", r"烧焦", r"焦味", r"烧(?:塑料|胶|电线|线)(?:的)?(?:味|味道|气味)", r"火花", r"触电", r"电到人", r"被电", r"被[^,.!?，。！？]{1,4}电(?:了|到|一下)", r"困人",
              r"被困", r"困(?:了|住|咗)?(?:在|喺)", r"困了?[^,.!?，。！？]{0,4}(?:人|顾客|客人|员工|同事|小孩|孩子)", r"关着人", r"人出不来", r"困了人", r"(?:里面|里边|里头)(?:还)?(?:有|关着)人", r"有人在里面",
-             r"(?:人|师傅|小哥|顾客|客人|员工|阿姨|小孩|孩子|大爷|老人)[^,.!?，。！？]{0,2}(?:还|都)?(?:在|困在|关在|卡在)(?:电梯|轿厢)?里(?:面|边|头)", r"燃气泄漏", r"煤气", r"漏气", r"(?:有人|顾客|客人|员工|同事|小孩)(?:被)?(?:摔倒|摔伤|受伤|砸伤|划伤)", r"摔了?一(?:跤|交)", r"(?:膝盖|头|腿|脚|手|额头)[^,.!?，。！？]{0,3}(?:磕破|摔破|磕伤|流血)", r"差点(?:就)?(?:滑倒|摔倒|摔跤|滑了一跤)",
+             r"(?:人|师傅|小哥|顾客|客人|员工|阿姨|小孩|孩子|大爷|老人)[^,.!?，。！？]{0,2}(?:还|都)?(?:在|困在|关在|卡在)(?:电梯|轿厢)?里(?:面|边|头)", r"燃气泄漏", r"煤气", r"漏气", r"(?:燃气|天然气|液化气)(?:的)?(?:味|味道|气味)", r"(?:有人|顾客|客人|员工|同事|小孩)(?:被)?(?:摔倒|摔伤|受伤|砸伤|划伤)", r"摔了?一(?:跤|交)", r"(?:膝盖|头|腿|脚|手|额头)[^,.!?，。！？]{0,3}(?:磕破|摔破|磕伤|流血)", r"差点(?:就)?(?:滑倒|摔倒|摔跤|滑了一跤)",
              r"(?:手|手背|手指|胳膊|脚|脸)[^,.!?，。！？]{0,2}(?:被)?(?:烫(?:伤|红|到|起泡)|划伤|割伤|夹伤|砸伤)", r"(?<!怕)烫伤",
              # a lift door or a shutter closing on someone: "电梯门夹到一个小朋友的手"
              r"夹(?:到|住|伤)了?[^,.!?，。！？]{0,6}(?:手|脚|腿|胳膊|头|人|小孩|孩子|小朋友|顾客|客人|老人)"]
@@ -380,7 +380,7 @@ _PERIL_LATIN = [r"smoke", r"smoking", r"fire", r"spark\w*", r"trapped", r"stuck 
                 r"gas leak", r"electric shock", r"(?:someone|somebody|a customer|customers?|a kid|a child|staff) (?:fell|slipped|got hurt|is hurt|was hurt|got injured|was injured)", r"(?:nearly|almost) (?:slipped|fell|tripped)", r"(?:twisted|sprained|broke|hurt|cut|burned|burnt|injured) (?:her|his|their|my|an?) (?:ankle|wrist|arm|leg|knee|hand|finger|head|back)", r"(?:a failli|a manque de) (?:tomber|glisser)",
                 r"(?:quelqu'un|une? cliente?|un enfant|une dame|une femme|un homme|un monsieur|une? employee?|une? serveu(?:r|se)) (?:est tombee?|s'est blessee?|a chute)", r"fumee", r"feu", r"incendie", r"etincelles?", r"coinces",
                 r"(?:coincee?s?|bloquee?s?) (?:dans|dedans)"]
-_PERIL_TH = [r"(?:มี)?(?:ลูกค้า|คน|พนักงาน|เด็ก)(?:หก)?ล้ม", r"ประกายไฟ", r"ไฟแลบ", r"ไฟลุก", r"บาดเจ็บ", r"ควัน", r"ไหม้", r"ติดอยู่", r"ติดค้างในลิฟต์", r"ไฟช็อต", r"แก๊สรั่ว", r"กลิ่นแก๊ส", r"คนติด", r"มีคนติด"]
+_PERIL_TH = [r"(?:มี)?(?:ลูกค้า|คน|พนักงาน|เด็ก|คุณป้า|คุณลุง|ป้า|ลุง|ยาย|ผู้สูงอายุ)(?:หก)?ล้ม", r"ถลอก", r"เลือดออก", r"ประกายไฟ", r"ไฟแลบ", r"ไฟลุก", r"บาดเจ็บ", r"ควัน", r"ไหม้", r"ติดอยู่", r"ติดค้างในลิฟต์", r"ไฟช็อต", r"แก๊สรั่ว", r"กลิ่นแก๊ส", r"คนติด", r"มีคนติด"]
 # "quelqu'un est coincé": a person stuck is a peril; a "coincé" drawer is not a hazard of its own.
 PERIL = build(_PERIL_ZH, [*_PERIL_LATIN, r"coinces?", r"bloques? (?:dans|dedans)"], _PERIL_TH)
 
@@ -389,7 +389,8 @@ HAZARD = build(
     [r"漏水", r"漏电", r"漏了", r"漏液", r"漏油", r"滴水", r"渗水", r"冒水", r"溢水", r"积水", r"水漫", r"淹了",
      r"喷水", r"水喷", r"到处都是水", r"满地(?:都是)?水", r"一地(?:的)?(?:黑|脏|污|臭)?水",
      r"(?:地上|地面|地板|满地|一地|到处)[^,.!?，。！？]{0,3}(?:全|都)(?:是)?(?:污|脏|臭)?水",
-     r"糊味", r"短路", r"关人", r"关了人", r"(?:里面|里边|里头)(?:还)?有(?:个|人)[^,.!?，。！？]{0,8}出不来", r"人被关",
+     r"糊味", r"短路", r"关人", r"关了人", r"(?:里面|里边|里头)(?:还)?有(?:个|人)[^,.!?，。！？]{0,8}出不来",
+     r"(?:里面|里边|里头|入面)(?:还)?有[^,.!?，。！？]{0,6}(?:人|客人|顾客|员工|小孩)[^,.!?，。！？]{0,4}出不(?:到)?来", r"人被关",
      r"爆管", r"水管爆", r"满出来", r"漫出来", r"流到地上", r"(?:一直)?在滴(?!答)", r"拿(?:个)?桶(?:接|在接)", r"管子爆",
      r"爆了", r"溢出", r"漫到", r"漫进", r"爆裂", r"爆(?=\s*(?:$|[!！,，.。]))", r"哗哗", r"一直(?:在)?流水", r"流个不停", r"(?:污水|脏水|臭水)[^,.!?，。！？]{0,6}冒",
      r"(?:管|接口|水管|管子)[^,.!?，。！？]{0,6}露水", r"水一直(?:在)?滴", r"水[^,.!?，。！？]{0,4}滴(?:落|下)来",
@@ -398,7 +399,7 @@ HAZARD = build(
      r"backing up", r"brule", r"(?:got|get|gets|is|are|was|were) stuck in", r"burst",
      r"water (?:is |'s )?(?:coming|pouring|dripping|leaking|running|spilling)", r"shock", r"water everywhere", r"spill\w*",
      r"won'?t stop running", r"can'?t get out", r"with (?:a |an |two |three |\d+ )?[a-z]+(?: [a-z]+)? (?:inside|stuck inside|trapped inside)",
-     r"with (?:a |an |our |the |two |three |\d+ )?(?:[a-z]+ ){0,2}(?:guy|man|woman|person|people|customer|staff|worker|kid|child|lady|courier|driver)s? (?:still )?inside",
+     r"with (?:a |an |our |the |two |three |\d+ )?(?:[a-z]+ ){0,2}(?:guy|man|woman|person|people|customer|staff|worker|kid|child|lady|courier|driver)s?(?: [a-z]+){0,4} (?:still )?inside",
      r"deborde\w*", r"l'eau monte",
      r"(?:people|someone|somebody|customers?|staff|kids?) (?:stuck |trapped )?inside",
      r"(?:des |les )?(?:clients|gens|personnes|quelqu'un|enfants?) (?:coinces? |bloques? )?dedans",
@@ -414,7 +415,7 @@ URGENT = build(
      r"刻不容缓", r"(?:紧急程度|紧急度|优先级)\s*[:：]?\s*(?:高|紧急|特急|非常紧急)", r"等不了", r"越快越好",
      r"(?:肉|菜|海鲜|奶|货|东西|食材|雪糕|冰淇淋|蛋糕|冻品|冷冻品|鲜品)[^,.!?，。！？]{0,6}(?:要|快|开始|很快|好快)(?:就|会|要){0,2}(?:坏|化|融|溶|臭|变质|软|塌)",
      # "里面全是冻货", Cantonese "入面啲海鲜"
-     r"(?:里面|里头|里边|入面)(?:全|都|全部)(?:都)?是[^,.!?，。！？]{0,3}(?:冻货|冻品|海鲜|肉|食材|雪糕|冰淇淋|鲜奶|牛奶|酸奶|三明治|芝士|蛋糕|甜品|乳制品)", r"快撑不住",
+     r"(?:里面|里头|里边|入面)(?:全|都|全部)(?:都)?是[^,.!?，。！？]{0,8}(?:冻货|冻品|海鲜|肉|食材|雪糕|冰淇淋|鲜奶|牛奶|酸奶|三明治|芝士|蛋糕|甜品|乳制品)", r"快撑不住", r"(?:三文鱼|鱼|肉|海鲜|冻品|食材|货|奶|蛋糕)[^,.!?，。！？]{0,4}放不住",
      r"(?:里面|里头|里边)[^,.!?，。！？]{0,3}(?:几百|上百|好几百|几千|\d+)\s*(?:斤|公斤|箱|kg)",
      r"要报废", r"(?:全|都|就全)(?:得|要)扔",
      # the food will not hold out (not "周末人多顶不住", the staff will not cope)
@@ -434,12 +435,13 @@ URGENT = build(
     [r"urgent", r"urgently", r"asap", r"emergency", r"immediately", r"right now", r"right away", r"quickly",
      r"hurry", r"urgence", r"urgente", r"vite", r"au secours", r"a l'aide", r"immediatement", r"tout de suite", r"au plus vite", r"rapidement",
      r"(?:going|about) to (?:spoil|go off)", r"spoiling", r"vont y passer", r"vont (?:pourrir|se perdre)",
-     r"(?:commencent|commence) a (?:fondre|decongeler)", r"(?:va|vont) tourner", r"full (?:\w+ )?(?:delivery|load)(?: of \w+)? (?:in|inside)",
+     r"(?:commencent|commence) a (?:fondre|decongeler)", r"(?:va|vont) tourner", r"full (?:\w+ )?(?:delivery|load)(?: of \w+)? (?:in|inside|on it|on there)",
+     r"(?:starting|beginning|about|going) to (?:thaw|melt|defrost|spoil|go off)", r"va y passer",
      r"lose the lot", r"(?:gets?|get|be|is) (?:binned|thrown (?:out|away)|chucked)", r"(?:have|need|going) to (?:bin|throw (?:out|away)|chuck) (?:it|them|everything|the lot|all)", r"(?:meat|fish|seafood|dairy|stock|produce|food|chicken|pork|beef|lamb|milk|cheese|butter|ice cream|yog(?:h)?urt)(?: delivery)? (?:is |are )?(?:inside|in there|in it)",
      r"(?:pallet|load|crate|tray|tub|box)e?s? of (?:\w+ )?(?:ice cream|meat|fish|seafood|dairy|chicken|milk|cheese) (?:in it|in there|inside)",
      r"(?:cakes?|desserts?|ice cream|dairy|milk|meat|fish|sandwich(?:es)?|salads?|yog(?:h)?urts?|cheese|butter|chicken|stock)[^.!?]{0,12}(?:sweating|melting|thawing|going off|spoiling|warming up|getting warm)",
      r"(?:ice cream|ice-cream|stock|meat|butter|cheese|dairy)[^.!?]{0,8}(?:going|gone|getting) soft",
-     r"(?:viande|poisson|glaces?|surgeles|produits frais|yaourts?|lait|beurre|fromages?|creme|oeufs)[^.!?,]{0,10} dedans", r"\d+\s*(?:kg|kilos?) de \w+(?: \w+)? dedans", r"full of (?:\w+ )?(?:stock|ice cream|ice-cream|meat|fish|seafood|dairy|produce|food)",
+     r"(?:viande|poisson|glaces?|surgeles|produits frais|yaourts?|lait|beurre|fromages?|creme|oeufs)[^.!?,]{0,10} dedans", r"(?:\d+|[a-z]+)\s*(?:kg|kilos?) de \w+(?: \w+)? dedans", r"full of (?:\w+ )?(?:stock|ice cream|ice-cream|meat|fish|seafood|dairy|produce|food)",
      r"(?:seront|sera|vont etre|va etre) (?:perdue?s?|fichue?s?|a jeter|jetee?s?)",
      r"(?:va|vont|allons) perdre (?:tout )?(?:le |la |les |du |de la )?(?:stock|marchandise|lait|viande|poisson|produits|glaces?)", r"(?:all|the) (?:the )?(?:dairy|meat|fish|seafood|stock|produce) (?:is )?in there",
      r"(?:toute la|tout le|toutes les) (?:viande|poisson|stock|marchandise|glace|produit|surgele|dessert|pate|beurre|creme|fromage|patisserie|viennoiserie)s?[^.!?,]{0,20} (?:est |sont )?dedans",
@@ -449,7 +451,7 @@ URGENT = build(
      r"(?:power|blackout|lights (?:are |went )?out)[^!?]{0,50}customers (?:are )?(?:already |still )?(?:in|inside)",
      r"(?:panne de courant|plus de courant|coupure)[^!?]{0,50}clients (?:sont )?(?:deja )?(?:dans|la)",
      r"(?:panne de courant|plus de courant|coupure)[^!?]{0,60}plein de clients"],
-    [r"ด่วน", r"รีบ", r"ทันที", r"เร็วๆ", r"เร็ว ๆ", r"(?:ของสด|อาหาร|ของ)[^\s]{0,6}(?:เริ่ม|จะ)เสีย", r"(?:ของ|ไอศกรีม|ไอติม)[^\s]{0,4}ละลาย", r"จะเสียหมด", r"เสียหมดแน่", r"กลัว(?:จะ)?เสีย", r"ของสดอยู่ใน(?:นั้|ตู้)", r"(?:นม|เค้ก|ของสด|เนื้อ|อาหาร|ไอศกรีม)[^\s]{0,12}อยู่ข้างใน", r"ข้างในมี(?:หมู|ไก่|เนื้อ|ปลา|ของสด|นม|ไอศกรีม|อาหาร|กุ้ง)", r"(?:นม|ไข่|เค้ก|ของสด|เนื้อ|หมู|ไก่|ปลา|อาหาร|ไอศกรีม)[^\s]{0,12}อยู่ใน(?:นั้น|ตู้)", r"ของสด(?:เต็ม|อยู่ข้างใน|ในตู้)", r"ไฟดับ[^\n]{0,30}ลูกค้า(?:อยู่)?(?:ข้างใน|ในร้าน|เต็ม)"],
+    [r"ด่วน", r"รีบ", r"ทันที", r"เร็วๆ", r"เร็ว ๆ", r"(?:ของสด|อาหาร|ของ|ปลา|เนื้อ|หมู|ไก่|กุ้ง|นม)[^\s]{0,6}(?:เริ่ม|จะ)เสีย", r"(?:ของ|ไอศกรีม|ไอติม)[^\s]{0,4}ละลาย", r"จะเสียหมด", r"เสียหมดแน่", r"กลัว(?:จะ)?เสีย", r"ของสดอยู่ใน(?:นั้|ตู้)", r"(?:นม|เค้ก|ของสด|เนื้อ|อาหาร|ไอศกรีม)[^\s]{0,12}อยู่ข้างใน", r"ข้างในมี(?:หมู|ไก่|เนื้อ|ปลา|ของสด|นม|ไอศกรีม|อาหาร|กุ้ง)", r"(?:นม|ไข่|เค้ก|ของสด|เนื้อ|หมู|ไก่|ปลา|อาหาร|ไอศกรีม)[^\s]{0,12}อยู่ใน(?:นั้น|ตู้)", r"ของสด(?:เต็ม|อยู่ข้างใน|ในตู้)", r"ไฟดับ[^\n]{0,30}ลูกค้า(?:อยู่)?(?:ข้างใน|ในร้าน|เต็ม)"],
 )
 
 NOT_URGENT = build(

@@ -130,3 +130,15 @@ def test_what_is_left_decides_when_it_is_something_to_do(parser, text, intent):
     assert p.intent == intent, p.intent_ranking
     for a, b in p.spans.values():
         assert 0 <= a < b <= len(text)
+
+
+@pytest.mark.parametrize("text,intent,entities", [
+    ("「新工单 #25502 冷柜不制冷」我来，半小时到", "claim_job", {"ticket": 25502, "eta": 30}),   # read again as a claim
+    ("> New job 25159 · AC not cooling — I got this one", "claim_job", {"ticket": 25159}),
+    ("ตอบกลับ: 'กรุณาให้คะแนนบริการ 1-5' — ให้ 5 ดาวค่ะ ช่างสุภาพมาก", "rate_service", {"rating": 5}),
+    ("> How was the service on 25847? (1–5) — 1. Still broken.", "rate_service", {"ticket": 25847, "rating": 1}),
+])
+def test_under_an_offer_or_a_request_the_answer_is_read_as_what_it_answers(parser, text, intent, entities):
+    p = parser.parse(text)
+    assert p.intent == intent, p.intent_ranking
+    assert {k: p.entities.get(k) for k in entities} == entities, p.entities

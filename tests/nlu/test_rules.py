@@ -765,3 +765,33 @@ def test_nothing_changed_and_full_marks_in_thai(parser, text, ents):
 def test_how_much_of_the_shop_is_no_store_name(parser):
     p = parser.parse("Power went out on half the shop floor, breaker won't reset")
     assert "store" not in p.entities
+
+
+@pytest.mark.parametrize("text,key,value", [
+    ("那个二五六零八的单子怎么还没人来啊", "ticket", 25608),       # voice-to-text spells the number out
+    ("二五八二零我现在出发了大概二十五分钟到", "ticket", 25820),
+    ("收到，25733 张伟接单", "ticket", 25733),                   # 张 is a surname here, not "sheets"
+])
+def test_a_job_number_spelled_out_or_before_a_name_is_read(model_parser, text, key, value):
+    assert model_parser.parse(text).entities.get(key) == value
+
+
+def test_a_job_number_before_half_an_hour_is_not_hours():
+    from nlu import jobs as J
+    from nlu.normalize import normalize
+    assert J.find_labor_hours(normalize("完成 25044 半小时 没用料").text)[0] == 0.5
+    assert J.find_labor_hours(normalize("两个半小时").text)[0] == 2.5
+    assert J.find_labor_hours(normalize("2半小时").text)[0] == 2.5
+
+
+@pytest.mark.parametrize("text", ["那个二五六零八", "一二三四五"])
+def test_four_or_more_spelled_digits_become_digits_and_keep_their_length(text):
+    from nlu.normalize import normalize
+    n = normalize(text)
+    assert len(n.text) == len(text) and any(c.isdigit() for c in n.text)
+
+
+@pytest.mark.parametrize("text", ["三五个人", "一百二十块", "十一点"])
+def test_counts_and_amounts_in_chinese_numerals_are_left_alone(text):
+    from nlu.normalize import normalize
+    assert not any(c.isdigit() for c in normalize(text).text)

@@ -213,9 +213,12 @@ class Parser:
         if given and "rating" not in ents:
             # "回复「请为 #22145 打分（1-5）」：4", "> How was #24038? Reply 1-5\n2, he left a mess"
             intent, confidence, ranking = "rate_service", 1.0, [("rate_service", 1.0)]
+            if answer.intent != intent:
+                ents, spans = self._entities_as(reply, now, intent)
             ents.pop("last_ticket", None)
-            ents["rating"] = int(given.group(1))
-            spans["rating"] = (shift + given.start(1), shift + given.end(1))
+            if "rating" not in ents:
+                ents["rating"] = int(given.group(1))
+                spans["rating"] = (shift + given.start(1), shift + given.end(1))
         elif intent == "unknown" and _ASKS_DONE.search(q) and RESOLVED.search(self._read(reply.body)[0].text):
             # "> #24529 is still open, please report completion\nall sorted, running again"
             intent, confidence, ranking = "complete_job", 1.0, [("complete_job", 1.0)]
@@ -232,7 +235,8 @@ class Parser:
             # leaves the model unsure of.
             intent, confidence, ranking = "claim_job", 1.0, [("claim_job", 1.0)]
             ents, spans = self._entities_as(reply, now, intent)
-        what = "create_ticket" if answer.confirm else intent
+        # A doubtful report the quote has shown to be something else is read as that.
+        what = "create_ticket" if answer.confirm and intent == answer.intent else intent
         if what in _BARE_TICKET_INTENTS and "ticket" not in ents:
             ticket = E.find_ticket(q, allow_bare=False) or E.find_ticket(q, allow_bare=True)
             if ticket:

@@ -31,7 +31,7 @@ HELDOUT = [HERE / "heldout.yaml", HERE / "heldout2.yaml", HERE / "heldout3.yaml"
            HERE / "heldout16.yaml", HERE / "heldout17.yaml", HERE / "heldout18.yaml",
            HERE / "heldout19.yaml", HERE / "heldout20.yaml", HERE / "heldout21.yaml",
            HERE / "heldout22.yaml", HERE / "heldout23.yaml", HERE / "heldout24.yaml",
-           HERE / "heldout25.yaml"]
+           HERE / "heldout25.yaml", HERE / "heldout26.yaml"]
 # Floors below the tuned sets' 97 %: batch 12 at its untuned score (its header), so nothing
 # regresses below it; batches 3–11 at what the model reaches once tuned on them
 # (untuned they scored 89.50 % / 84.46 %, 95.32 % / 96.12 %, 92.33 % / 97.52 %, 94.96 % / 93.19 %,
@@ -56,7 +56,8 @@ HELDOUT = [HERE / "heldout.yaml", HERE / "heldout2.yaml", HERE / "heldout3.yaml"
 # Belgian French, formal and slang reports) cost batch 20 one line of intent and batches 9 and 23
 # one more question each to a non-ticket.
 # (Rounded down to the permille: a float of 387/400 need not reach the literal 0.9675.)
-FLOORS = {"heldout25.yaml": {"intent": 0.966, "entity": 0.96, "unasked_false_tickets": 0, "non_tickets_acted_on": 5},
+FLOORS = {"heldout26.yaml": {"intent": 0.933, "entity": 0.928, "unasked_false_tickets": 1, "non_tickets_acted_on": 7},
+          "heldout25.yaml": {"intent": 0.966, "entity": 0.96, "unasked_false_tickets": 0, "non_tickets_acted_on": 5},
           "heldout24.yaml": {"intent": 0.955, "entity": 0.994, "unasked_false_tickets": 0, "non_tickets_acted_on": 5},
           "heldout23.yaml": {"intent": 0.989, "entity": 0.995, "unasked_false_tickets": 0, "non_tickets_acted_on": 6},
           "heldout22.yaml": {"intent": 0.965, "entity": 0.991, "unasked_false_tickets": 0, "non_tickets_acted_on": 6},

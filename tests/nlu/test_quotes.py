@@ -142,3 +142,11 @@ def test_under_an_offer_or_a_request_the_answer_is_read_as_what_it_answers(parse
     p = parser.parse(text)
     assert p.intent == intent, p.intent_ranking
     assert {k: p.entities.get(k) for k in entities} == entities, p.entities
+
+
+def test_a_mark_under_a_pasted_request_keeps_nothing_of_a_report_reading(parser):
+    """The answer alone ("3, fridge still a bit noisy") reads as a doubtful report; under a request
+    for a mark it is a mark, with the job from the quote and no report's urgency or skill."""
+    p = parser.parse("「Jing: #27001 completed – how was it? reply 1-5」 3, fridge still a bit noisy")
+    assert p.intent == "rate_service" and not p.confirm
+    assert (p.entities["ticket"], p.entities["rating"]) == (27001, 3) and "urgency" not in p.entities, p.entities

@@ -181,10 +181,11 @@ class Parser:
         this where we log faults? the slush machine …", "不好意思 我是新来的 … 这种也能报吗"): what is
         left decides when it reads as something to do; otherwise the whole message does (a
         question about the desk, a greeting)."""
-        whole = self._parse(text, now=now, intent=intent)
+        read = self._read(text or "")   # once: normalising and repairing is most of a parse
+        whole = self._parse(text, now=now, intent=intent, read=read)
         if intent is not None:
             return whole
-        norm, _ = self._read(text or "")
+        norm = read[0]
         core = strip_preface(norm.text)
         if core is None:
             return whole
@@ -236,7 +237,8 @@ class Parser:
             intent, confidence, ranking = "claim_job", 1.0, [("claim_job", 1.0)]
             ents, spans = self._entities_as(reply, now, intent)
         # A doubtful report the quote has shown to be something else is read as that.
-        what = "create_ticket" if answer.confirm and intent == answer.intent else intent
+        doubtful = answer.confirm and intent == answer.intent
+        what = "create_ticket" if doubtful else intent
         if what in _BARE_TICKET_INTENTS and "ticket" not in ents:
             ticket = E.find_ticket(q, allow_bare=False) or E.find_ticket(q, allow_bare=True)
             if ticket:
@@ -263,7 +265,7 @@ class Parser:
                 a, b = qnorm.span(*sp)
                 spans[key] = (a + reply.quote_start, b + reply.quote_start)
         return Parse(text=text, intent=intent, confidence=confidence, entities=ents, intent_ranking=ranking,
-                     spans=spans, repairs=answer.repairs, confirm=answer.confirm and intent == answer.intent)
+                     spans=spans, repairs=answer.repairs, confirm=doubtful)
 
     def _entities_as(self, reply: Reply, now: datetime | None,
                      intent: str) -> tuple[dict[str, Any], dict[str, tuple[int, int]]]:
@@ -273,9 +275,11 @@ class Parser:
         shift = reply.body_start
         return dict(again.entities), {k: (a + shift, b + shift) for k, (a, b) in again.spans.items()}
 
-    def _parse(self, text: str, *, now: datetime | None = None, intent: str | None = None) -> Parse:
+    def _parse(self, text: str, *, now: datetime | None = None, intent: str | None = None,
+               read: tuple[Normalized, tuple[Repair, ...]] | None = None) -> Parse:
+        """`read`: the text already normalised and repaired (`_read`), when the caller has it."""
         given = intent
-        norm, repairs = self._read(text or "")
+        norm, repairs = read if read is not None else self._read(text or "")
         if given is None:
             # A manager's structured command is read by rule before the model sees anything.
             command = self._command(text, norm, repairs)

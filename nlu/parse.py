@@ -207,7 +207,7 @@ class Parser:
         qnorm, _ = self._read(reply.quote)
         q = qnorm.text
         found: dict[str, tuple[Any, tuple[int, int] | None]] = {}
-        body = normalize(reply.body).text
+        body = self._read(reply.body)[0].text   # once, for every reading of the answer below
         mark = _BARE_MARK.match(body)
         asks_mark = RATING.search(E.mask_terms(lex, q)) is not None or _MARK_SCALE.search(q) is not None
         given = _LEADING_MARK.match(body) if asks_mark else None
@@ -220,7 +220,7 @@ class Parser:
             if "rating" not in ents:
                 ents["rating"] = int(given.group(1))
                 spans["rating"] = (shift + given.start(1), shift + given.end(1))
-        elif intent == "unknown" and _ASKS_DONE.search(q) and RESOLVED.search(self._read(reply.body)[0].text):
+        elif intent == "unknown" and _ASKS_DONE.search(q) and RESOLVED.search(body):
             # "> #24529 is still open, please report completion\nall sorted, running again"
             intent, confidence, ranking = "complete_job", 1.0, [("complete_job", 1.0)]
             ents, spans = self._entities_as(reply, now, intent)
@@ -231,7 +231,7 @@ class Parser:
             spans = {}
         elif intent in ("unknown", "help") and _OFFER.search(q) and (
                 dict(ranking).get("claim_job", 0.0) >= CLAIM_AFTER_OFFER
-                or _claims(E.mask_terms(lex, self._read(reply.body)[0].text))):
+                or _claims(E.mask_terms(lex, body))):
             # "我去" under a pasted new-job card: a claim of that job, which the answer alone
             # leaves the model unsure of.
             intent, confidence, ranking = "claim_job", 1.0, [("claim_job", 1.0)]

@@ -88,6 +88,7 @@ async def create_ticket(ctx: Context, entities: dict[str, Any]) -> Reply:
         return _ask(ctx, f"ask.{missing[0]}" if missing[0] in ("city", "store") else "ask.field",
                     {**entities, "skill": skill}, f"{missing[0]}: required by template {tpl.code!r}")
     urgency = entities.get("urgency") or "normal"
+    earlier = await _came_back(ctx, entities)
     extra: dict[str, Any] | None = None
     if api:
         if chatid and ctx.cfg.group(chatid) is None:
@@ -106,12 +107,39 @@ async def create_ticket(ctx: Context, entities: dict[str, Any]) -> Reply:
             contact = entities.get("contact") or {}
             reason, source, extra = f"reported on the store's report page by {contact.get('name') or 'a visitor'}", "web", {
                 "contact": contact}
+    if earlier is not None:
+        reason = f"{reason}; follows #{earlier.id}, reported again under its card"
     ticket, people = await open_ticket(ctx, tpl=tpl, version=version, skill=skill, region=region, city=city,
                                        urgency=urgency, description=description, chatid=chatid,
-                                       source=source, reason=reason, store=entities.get("store"), extra=extra)
-    reply = created_reply(ctx, ticket, len(people))
+                                       source=source, reason=reason, store=entities.get("store"), extra=extra,
+                                       parent_id=earlier.id if earlier is not None else None)
+    reply = created_reply(ctx, ticket, len(people), follows=earlier.id if earlier is not None else None)
+    if earlier is not None:
+        await store.add_event(ctx.session, earlier.id, "came_back", actor=ctx.userid, at=ctx.now,
+                              reason=f"reported again as #{ticket.id}", data={"ticket": ticket.id})
     return replace(reply, data={"ticket": ticket.id, "offered_to": [p.userid for p in people]
                                 if ticket.status == "offered" else []})
+
+
+# A job that can come back: finished, not withdrawn.
+_CAN_COME_BACK = ("completed", "confirmed", "closed")
+
+
+async def _came_back(ctx: Context, entities: dict[str, Any]) -> Ticket | None:
+    """The finished job a new report names ("「小鲸：#26118 已完工」 同一台空调又不制冷了" — the
+    parser takes the number from the pasted card): the new ticket follows it (`parent_id`), which
+    is how a fix that did not hold is counted (storage/fixes.py). A number the reporter may not
+    see, or a job still open or cancelled, links nothing."""
+    number = entities.get("ticket")
+    if number is None or ctx.channel == "api":
+        return None
+    try:
+        earlier = await store.get_ticket(ctx.session, int(number))
+    except (TypeError, ValueError, OverflowError):
+        return None
+    if earlier is None or earlier.status not in _CAN_COME_BACK or permissions.can_view(ctx, earlier) is not None:
+        return None
+    return earlier
 
 
 # What a repeat report keeps for opening it as a ticket of its own later ("另开新单").
@@ -198,7 +226,7 @@ def _customer_group(ctx: Context, entities: dict[str, Any], city: str | None) ->
 async def open_ticket(ctx: Context, *, tpl: ServiceTemplate, version: int | None, skill: str, region: str,
                       city: str | None, urgency: str, description: str, chatid: str | None, source: str,
                       reason: str, store: str | None = None, reporter: str | None = None,
-                      extra: dict[str, Any] | None = None) -> tuple[Ticket, list[Any]]:
+                      extra: dict[str, Any] | None = None, parent_id: int | None = None) -> tuple[Ticket, list[Any]]:
     """The one way a ticket is born, whatever the entry (chat, staff, REST): stored with its
     template version and SLA deadlines, then routed."""
     deadlines = ctx.sla.deadlines(tpl.sla, urgency, ctx.now, region) if ctx.sla else None
@@ -221,7 +249,8 @@ async def open_ticket(ctx: Context, *, tpl: ServiceTemplate, version: int | None
                                 onsite_due=deadlines.onsite if deadlines else None,
                                 resolution_due=deadlines.resolution if deadlines else None,
                                 next_check_at=deadlines.next_check if deadlines else None, joint_region=joint_region,
-                                data=data, reason=reason, **routed.initial(ctx.now, tpl.offer_timeout_s))
+                                data=data, reason=reason, parent_id=parent_id,
+                                **routed.initial(ctx.now, tpl.offer_timeout_s))
     await deliver(ctx, ticket, routed)
     ctx.log["ticket"] = ticket.id
     return ticket, routed.people
@@ -231,7 +260,7 @@ async def store_create(ctx: Context, *, reason: str, **fields: Any) -> Ticket:
     return await store.create_ticket(ctx.session, actor=ctx.userid, reason=reason, now=ctx.now, **fields)
 
 
-def created_reply(ctx: Context, ticket: Ticket, offered: int) -> Reply:
+def created_reply(ctx: Context, ticket: Ticket, offered: int, follows: int | None = None) -> Reply:
     # Where the reporter will hear of it: this group, the store's group (the report page), or
     # here (a WeChat customer's own chat).
     where = "_store" if ctx.channel == "web" else "_here" if ctx.kf_contact else ""
@@ -242,6 +271,8 @@ def created_reply(ctx: Context, ticket: Ticket, offered: int) -> Reply:
         note = t(ctx.lang, f"ticket.created.assigned{where}", name=engineer.name if engineer else ticket.assignee)
     else:
         note = t(ctx.lang, "ticket.created.no_engineer")
+    if follows is not None:
+        note = f"{t(ctx.lang, 'ticket.created.follows', earlier=follows)}\n{note}"
     title = t(ctx.lang, "ticket.created.title", id=ticket.id)
     name = template_name(ctx, ticket, ctx.lang) or skill_label(ctx, ticket.skill)
     markdown = t(ctx.lang, "ticket.created.markdown", id=ticket.id, skill=name, location=location_of(ctx, ticket),

@@ -93,9 +93,9 @@ SETTLEMENT = build(
 # An amount or count question. With a period named it asks for the settlement summary ("这礼拜花
 # 了多少钱", "YTD spend", "ยอดเดือนที่แล้วเท่าไหร่"); intents.py checks the period.
 AMOUNT_QUESTION = build(
-    [r"多少钱", r"花了多少", r"花(?:了|费|销)", r"费用", r"开支", r"支出", r"开销", r"成本", r"金额", r"总额", r"合计",
+    [r"多少钱", r"花了多少", r"花(?:了|费|销)(?!\s*(?:\d|[一二两三四五六七八九十几百千]+\s*(?:块|元|蚊)))", r"费用", r"开支", r"支出", r"开销", r"成本", r"金额", r"总额", r"合计",
      r"多少(?:个)?(?:单|工单)", r"几(?:个)?单", r"单量", r"数据", r"数字", r"至今", r"到目前为止", r"截(?:至|止)目前"],
-    [r"spend", r"spent", r"spending", r"costs?", r"expenses?", r"how much", r"how many (?:tickets|jobs|repairs|calls)",
+    [r"spend", r"spent(?! (?:about |around |like )?[$€£¥฿]?\d)", r"spending", r"costs?", r"expenses?", r"how much", r"how many (?:tickets|jobs|repairs|calls)",
      r"numbers", r"figures", r"totals?", r"combien(?! de temps)", r"depenses?", r"couts?", r"montants?", r"chiffres",
      # figures to date: "Q4 so far?", "jusqu'ici"
      r"so far", r"to date", r"jusqu'(?:ici|a present|a maintenant)"],
@@ -129,8 +129,11 @@ PRICE_QUESTION = build(
 # A mark given in English or French words ("I'd give 8752 a solid 4", "13447 gets a 2", "notée 1"):
 # one phrase each, so the cue and the value read (nlu/entities.py) never disagree. "gets a 2 hours"
 # is time, not a mark.
-MARK_GIVE = (r"(?<![a-z])give (?:#?\d{2,7} |it |them |him |her |(?:this|that) (?:one |job |visit |repair |fix )?|the (?:job|visit|repair|fix|service) )?"
-             r"an? (?:solid |strong |fair |generous |weak |low |high |well-deserved )?([1-5]|one|two|three|four|five)(?!\d|\.\d|[a-z])")
+# "I'd give Lucas a 4": an engineer's name (blanked as 物… in the cues) between the verb and the mark.
+MARK_GIVE = (r"(?<![a-z])give (?:#?\d{2,7} |it |them |him |her |(?:this|that) (?:one |job |visit |repair |fix )?|the (?:job|visit|repair|fix|service) |"
+             r"(?!me |us |you )(?:[a-z]+|物+) )?"
+             r"an? (?:solid |strong |fair |generous |weak |low |high |well-deserved )?([1-5]|one|two|three|four|five)(?!\d|\.\d|[a-z])"
+             r"(?!\s*(?:hours?|hrs?|h|mins?|minutes?|days?|weeks?|years?|months?)(?![a-z]))")
 MARK_GETS = r"(?<![a-z])gets? an? ([1-5])(?!\d|\.\d|\s*(?:hours?|h|mins?|minutes?|days?|weeks?|years?)(?![a-z]))"
 MARK_NOTEE = r"(?<![a-z])notee? ([1-5])(?![\d.])"
 MARK_EASY = r"(?<![a-z])(?:an? )?easy ([1-5])(?![\d.]|\s*(?:min|hour|h\b))"
@@ -157,14 +160,14 @@ CANCEL = build(
      # "19012 帮我关掉，商场统一找了电梯公司来弄"
      r"\d\s*(?:帮我|帮忙|麻烦)?关(?:掉|了)(?=\s*(?:吧|啊|哈)?\s*(?:[,，.。!！;；]|$))", r"(?:别|不要|不用)派", r"误报", r"报错单", r"报重了", r"重复报",
      # calling it off politely: "不麻烦师傅了"
-     r"不(?:用)?麻烦(?:师傅|你们|您|了)", r"不(?:用|需要)(?:再)?处理了",
+     r"不(?:用)?麻烦(?:师傅|你们|您|了)", r"单(?:子)?(?:就)?不要了", r"不(?:用|需要)(?:再)?处理了",
      # "这单帮我关掉吧 物业说他们负责修": someone else fixes it
      r"(?:这单|那单|单子|工单|这个单|那个单)[^,.!?，。！？]{0,4}关(?:掉|了吧)", r"把\s*#?\d{2,8}\s*(?:号)?(?:单|工单)?关(?:掉|了)", r"(?:物业|商场|房东)(?:说)?(?:他们)?(?:会)?(?:负责|来)修"],
     [r"cancel", r"cancelled", r"canceled", r"cancelling", r"call(?:ing|ed)? off", r"nevermind", r"never mind", r"no longer needed",
-     r"no need (?:to come|for (?:a |the )?(?:technician|repair|engineer|visit))",
+     r"no need (?:to come|for (?:a |the )?(?:technician|repair|engineer|visit)|for (?:anyone|anybody|someone|somebody|a tech\w*) to (?:come|go))",
      r"no need to send (?:anyone|anybody|someone|somebody|a tech\w*|an engineer|the engineer)", r"not needed (?:any ?more)",
      r"(?:don'?t|do not) need (?:the |a )?(?:technician|repair|engineer|visit)",
-     r"close (?:the |my |this )?(?:ticket|request)", r"sorted it", r"ourselves", r"disregard", r"withdraw",
+     r"close (?:the |my |this )?(?:ticket|request)", r"(?:won'?t|don'?t|do not|will not|no longer) need (?:#|ticket |job )?\d+(?: any ?more)?", r"sorted it", r"ourselves", r"disregard", r"withdraw",
      r"ignore (?:[a-z]+ ){0,2}(?:ticket|request|report|message)", r"scratch that", r"scratch #?\d", r"scrap (?:the|this|that|my|#?\d)",
      r"(?:pas|plus) la peine",
      r"annuler", r"annule", r"annulez", r"nous-memes",
@@ -203,6 +206,7 @@ CLAIM_STRONG = build(
      # (a configured engineer's name reaches the cues blanked as 物…, entities.mask_terms)
      r"put (?:[a-z]+(?: [a-z]+)?|物+) on (?:#|job |ticket )?\d", r"give (?:#|job |ticket )?\d+ to (?:[a-z]|物)", r"mettez (?:[a-z]+|物+) sur",
      r"(?:can|could) go to (?:[a-z]|物)", r"assign(?:ing|ed)? (?:#|job |ticket )?\d+ to (?:[a-z]|物)",
+     r"(?:attribue[rz]?|affecte[rz]?|confie[rz]?) (?:le |la |l')?(?:ticket |intervention |job )?(?:#|n°\s*)?\d+ a (?:[a-z]|物)",
      # asked to take it: "can you grab 11460?", "tu peux prendre le 11803 ?"
      r"(?:can|could|would) you (?:grab|take|do|cover|handle|pick up) (?:#|job |ticket |the )?\d",
      r"je (?:recupere|reprends) (?:la |le |l')?(?:intervention |ticket |job )?(?:#|n°)?\d",
@@ -275,7 +279,10 @@ STATUS_QUERY = build(
      r"ou en est", r"statut", r"avancement", r"des nouvelles", r"toujours pas", r"personne n'est venu",
      r"(?:va|vont) (?:venir|passer)", r"did (?:anyone|someone|somebody|you|they) (?:pick|take|get|see|accept)", r"viendra", r"viendront",
      r"still (?:nobody|no one|noone|nothing|no sign|no news)", r"nobody (?:has )?(?:come|came|showed up)",
-     r"toujours personne", r"toujours rien", r"l'etat de", r"who (?:is|'s) (?:handling|assigned|doing|taking)"],
+     r"toujours personne", r"toujours rien", r"l'etat de", r"who (?:is|'s) (?:handling|assigned|doing|taking)",
+     # "who got assigned?", "has Somchai left yet?", "qui s'en occupe ?"
+     r"who (?:got|was|has been|did it get) (?:assigned|given|sent)", r"(?:has|did) (?:[a-z]+|物+) (?:left|set off|head(?:ed)? out)(?: [a-z]+){0,6} yet",
+     r"qui (?:s'en occupe|est (?:assigne|envoye|charge))"],
     [r"อัปเดต", r"อัพเดต", r"อัพเดท", r"ถึงไหน", r"สถานะ", r"ความคืบหน้า", r"หรือยัง",
      r"ยังไม่มา", r"จะมา[^\s]{0,15}(?:ไหม|มั้ย|หรือเปล่า)",
      r"มาไหม", r"อยู่ไหน", r"อยู่ที่ไหน", r"ยังไม่มีใคร", r"เป็น(?:ยังไง|อย่างไร)"],

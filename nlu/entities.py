@@ -13,7 +13,7 @@ from .lexicon import Lexicon, Match, find_all, lookup
 from .cues import MARK_EASY, MARK_GETS, MARK_GIVE, MARK_NOTEE
 from .numbers import to_number
 from .periods import MONTH_WORDS
-from .signals import HAZARD, NOT_URGENT, REQUEST, SYMPTOM, URGENT
+from .signals import HAZARD, NOT_URGENT, REQUEST, RESOLVED, SYMPTOM, URGENT
 
 Span = tuple[int, int]
 
@@ -38,6 +38,12 @@ def find_skill(lex: Lexicon, text: str) -> tuple[str, Span] | None:
     # "整个店停电了 冰柜里东西要化了", "全部停电了，冰柜冷库都停了": a premises-wide outage is the
     # fault and the freezer only suffers it — when the outage is told first or the device is not
     # said to be at fault. Leaks are different: water comes out of something ("漏水…是空调那边").
+    # "谢谢师傅昨天修好那边的插座👍 今天淋浴间地漏又反水了": the device thanked for is not the fault.
+    # A fault word ("地漏又反水了") then names the trade better than the settled device.
+    if strong and any(_settled(text, m) for m in strong):
+        live = [m for m in strong if not _settled(text, m)] or [m for m in matches if not _settled(text, m)]
+        if live:
+            strong = live
     if strong and outages and (outages[0].start < strong[0].start or not any(_faulty(text, m) for m in strong)):
         m = outages[0]
     else:
@@ -76,6 +82,20 @@ def _faulty(text: str, m: Match) -> bool:
     cut = _CLAUSE_END.search(tail)
     tail = tail[:cut.start()] if cut else tail
     return bool(SYMPTOM.search(tail) or HAZARD.search(tail))
+
+
+# A clause: up to punctuation, or a space between two non-Latin characters ("…插座👍 今天…").
+_CLAUSE = re.compile(r"[,.!?;，。！？；\n]|(?<=[^\x00-\x7f])\s+(?=[^\x00-\x7f])")
+_THANKED = re.compile(r"谢谢|感谢|多谢|辛苦|thanks|thank you|merci|ขอบคุณ")
+
+
+def _settled(text: str, m: Match) -> bool:
+    """The device's own clause says it was fixed or thanks someone for it."""
+    starts = [c.end() for c in _CLAUSE.finditer(text, 0, m.start)]
+    start = starts[-1] if starts else 0
+    end = _CLAUSE.search(text, m.end)
+    clause = text[start:end.start() if end else len(text)]
+    return bool(RESOLVED.search(clause) or _THANKED.search(clause))
 
 
 def _find_slipped_skill(lex: Lexicon, text: str) -> tuple[str, Span] | None:
@@ -133,6 +153,10 @@ def find_place(lex: Lexicon, text: str) -> dict[str, tuple[str, Span]]:
 def find_person(lex: Lexicon, text: str) -> tuple[str, Span] | None:
     for m in find_all(lex.person_re, text):
         return lookup(lex.people, m.term), (m.start, m.end)
+    if lex.surname_re is not None:
+        s = lex.surname_re.search(text)
+        if s:
+            return lex.surnames[s.group(1)], s.span()
     return None
 
 

@@ -229,7 +229,7 @@ STATUS_CUES: dict[str, re.Pattern[str]] = {
     ),
     "departed": re.compile(
         r"出发|在路上|路上了|快到了|马上到|就到|出门|走了|动身了|(?:再|这就|马上|现在)?(?:过去|去|跑)一趟|过去(?:看看|看下|处理)|上路|动身|过去了|这就去|马上过去|正赶过去|赶过去|前往|已出门|出门了|"
-        r"(?<![a-z])(?:on my way|on the way|omw|departed|departing|leaving now|heading (?:over|there|to)|"
+        r"(?<![a-z])(?:on my way|on the way|omw|otw|departed|departing|leaving now|heading (?:over|there|to)|"
         r"en route|je pars|parti|partie|j'arrive dans|arriving in|be there in|leaving|left the|setting off|"
         r"on the road|en chemin|je suis en route)(?![a-z])|ใกล้ถึง|เกือบถึง|ออกเดินทาง|กำลังไป|ออกจาก|กำลังเดินทาง|ออกแล้ว|出门口|出紧门|开车过去|打车过去"
     ),

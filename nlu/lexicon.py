@@ -112,6 +112,15 @@ class Lexicon:
         self.person_re = term_pattern(self.people)
         # A name as typed, with or without its spaces ("Zhang Wei" is the userid zhangwei).
         self._people_squeezed = {k.replace(" ", ""): v for k, v in self.people.items()}
+        # "张师傅" is 张伟 when he is the only 张 with a Chinese name; two 王 leave "王师傅" unread.
+        by_surname: dict[str, set[str]] = {}
+        for term, userid in self.people.items():
+            if re.fullmatch(r"[\u4e00-\u9fff]{2,3}", term):
+                by_surname.setdefault(term[0], set()).add(userid)
+        unique = {s: next(iter(u)) for s, u in by_surname.items() if len(u) == 1}
+        self.surnames = unique
+        self.surname_re = (re.compile("([" + "".join(unique) + "])(?:师傅|工(?![作程厂人具资位])|sir)")
+                           if unique else None)
         names = sorted({normalize_term(n) for n in self.bot_names if n}, key=len, reverse=True)
         self.mention_re = (
             re.compile(r"@\s?(?:" + "|".join(re.escape(n) for n in names) + r")(?![a-z0-9])")

@@ -14,7 +14,7 @@ from . import entities as E
 from . import clock_times as C
 from . import jobs as J
 from . import periods as P
-from .cues import CLAIM_STRONG, CLAIM_WEAK, QUESTION, RATING
+from .cues import CLAIM_STRONG, CLAIM_WEAK, QUESTION, RATING, STATUS_QUERY
 from .answers import mentions_last
 from .commands import read_command
 from .intents import Signals, classify
@@ -220,8 +220,9 @@ class Parser:
             if "rating" not in ents:
                 ents["rating"] = int(given.group(1))
                 spans["rating"] = (shift + given.start(1), shift + given.end(1))
-        elif intent == "unknown" and _ASKS_DONE.search(q) and RESOLVED.search(body):
-            # "> #24529 is still open, please report completion\nall sorted, running again"
+        elif intent == "unknown" and (_ASKS_DONE.search(q) or _UNDER_WAY.search(q)) and RESOLVED.search(body):
+            # "> #24529 is still open, please report completion\nall sorted, running again";
+            # "「小鲸：#26620 施工中」 好了 下水通了": done, answering the job's own progress card
             intent, confidence, ranking = "complete_job", 1.0, [("complete_job", 1.0)]
             ents, spans = self._entities_as(reply, now, intent)
         elif mark and intent == "rate_service" and not asks_mark:
@@ -234,6 +235,16 @@ class Parser:
                 or _claims(E.mask_terms(lex, body))):
             # "我去" under a pasted new-job card: a claim of that job, which the answer alone
             # leaves the model unsure of.
+            intent, confidence, ranking = "claim_job", 1.0, [("claim_job", 1.0)]
+            ents, spans = self._entities_as(reply, now, intent)
+        elif (intent == "unknown" and E.find_ticket(q, allow_bare=False) and STATUS_QUERY.search(E.mask_terms(lex, body))
+              and (QUESTION.search(E.mask_terms(lex, body)) or re.search(r"[?？]", body))):
+            # "「Jing: Ticket 26811 created」 who got assigned?": a question about the job on the card
+            intent, confidence, ranking = "query_status", 1.0, [("query_status", 1.0)]
+            ents, spans = self._entities_as(reply, now, intent)
+        elif intent == "update_progress" and ents.get("status") == "departed" and _OFFER.search(q):
+            # "on it, can be there in about an hour" under a new-job card: nobody sets off for a job
+            # that is not theirs yet, so it is a claim, with its time to arrive.
             intent, confidence, ranking = "claim_job", 1.0, [("claim_job", 1.0)]
             ents, spans = self._entities_as(reply, now, intent)
         # A doubtful report the quote has shown to be something else is read as that.
@@ -252,6 +263,17 @@ class Parser:
             for key, value in E.find_place(lex, q).items():
                 if key not in ents:
                     found[key] = value
+        if what == "query_status" and "person" not in ents:
+            # "「…已派给 张伟」 他出发了没": the engineer the card names
+            person = E.find_person(lex, q)
+            if person:
+                found["person"] = person
+        if intent == "create_ticket" and "ticket" not in ents:
+            # A new fault under an earlier job's pasted card ("「小鲸：#26118 已完工」 又不制冷了"):
+            # that job, which the desk links the new one to (handlers/tickets.py).
+            ticket = E.find_ticket(q, allow_bare=False)
+            if ticket:
+                found["ticket"] = ticket
         if what == "create_ticket":
             store = E.find_store(q)
             if store and "store" not in ents:
@@ -421,6 +443,10 @@ _MARK_SCALE = re.compile(r"(?<![\d.])1\s*(?:-|–|~|到|至|to|a|ถึง)\s*5(
 _ASKS_DONE = re.compile(r"(?<![a-z])(?:report (?:the )?completion|(?:is it|is that|all) (?:done|finished|fixed)|"
                         r"confirm (?:it'?s )?(?:done|fixed)|c'est (?:termine|fini|repare)|terminee? \?)(?![a-z])|"
                         r"(?:回复|报|报一下)完工|完工了(?:吗|没)|修好了?(?:吗|没)|好了没|เสร็จ(?:หรือยัง|แล้วยัง)|ซ่อมเสร็จยัง")
+
+# A job's own progress card, pasted: it is under way, so "好了" under it is the job done.
+_UNDER_WAY = re.compile(r"施工中|维修中|处理中|已到场|(?<![a-z])(?:in progress|on site|work started|en cours)(?![a-z])|"
+                        r"กำลังซ่อม|กำลังดำเนินการ")
 
 _BARE_MARK = re.compile(r"^\s*(?:@\S+\s+)*([1-5])\s*(?:星|分|颗星|stars?|/\s*5)?[\W_]*"
                         r"(?:thx|thanks|thank you|谢谢|谢了|merci|ขอบคุณ\S*)?[\W_]*$")

@@ -14,9 +14,9 @@ from .numbers import to_number
 Span = tuple[int, int]
 
 _PERIODS: list[tuple[str, str]] = [
-    ("last_quarter", r"上(?:个)?季度|上一季度|上季|(?<![a-z])(?:last quarter|previous quarter|trimestre dernier|"
+    ("last_quarter", r"上(?:个)?季度|上一季度|上季|(?<![a-z])(?:last quarter|previous quarter|last qtr|prev qtr|previous qtr|trimestre dernier|"
                      r"dernier trimestre)(?![a-z])|ไตรมาสที่แล้ว|ไตรมาสก่อน"),
-    ("this_quarter", r"本季度|这(?:个)?季度|本季|当季|今季|(?<![a-z])(?:this quarter|current quarter|quarter to date|qtd|ce trimestre|depuis le debut du trimestre)(?![a-z])|"
+    ("this_quarter", r"本季度|这(?:个)?季度|本季|当季|今季|(?<![a-z])(?:this quarter|current quarter|this qtr|current qtr|quarter to date|qtd|ce trimestre|depuis le debut du trimestre)(?![a-z])|"
                      r"ไตรมาสนี้"),
     ("last_month", r"上(?:个)?月|上一个月|上一月|(?<![a-z])(?:last month|previous month|mois dernier|mois passe|"
                    r"mois precedent)(?![a-z])|เดือนที่แล้ว|เดือนก่อน|เดือนที่ผ่านมา"),

@@ -21,9 +21,12 @@ _PAIRS = {"「": "」", "『": "』", "“": "”", "\"": "\"", "«": "»", "‘
 # Between the quote and the answer: colons, dashes, arrows, WeChat's "- - - - -" rule.
 _SEP = r"[\s:：,，—–\-→>=|.。…]*"
 
-_BRACKETED = re.compile(
-    rf"^\s*{_MENTIONS}(?P<reply>{_REPLY_TO})?(?P<open>[「『“\"«‘'])(?P<quote>[^」』”\"»’'\n]{{1,300}}?)(?P<close>[」』”\"»’'])"
-    rf"{_SEP}(?P<body>\S.*)$", re.S | re.I)
+# One pattern per pair, so that a quote may hold the other marks: 「Jing: Sorry, I didn't catch that」.
+_BRACKETED = [
+    re.compile(rf"^\s*{_MENTIONS}(?P<reply>{_REPLY_TO})?{re.escape(o)}(?P<quote>[^{re.escape(c)}\n]{{1,300}}?){re.escape(c)}"
+               rf"{_SEP}(?P<body>\S.*)$", re.S | re.I)
+    for o, c in _PAIRS.items()
+]
 # "> Kevin: is the door reader still broken? — yep still dead": a quoted line, then a dash.
 _ANGLE_INLINE = re.compile(rf"^\s*{_MENTIONS}>\s*(?P<quote>[^\n]{{1,300}}?)\s+(?:—|–|--|->|→)\s*(?P<body>\S.*)$", re.S)
 # "> Kevin: is the door reader still broken?\nyep still dead": quoted lines, then the answer.
@@ -47,9 +50,11 @@ class Reply:
 def split_reply(text: str) -> Reply | None:
     """The pasted quote a message starts with and the answer after it; None when the message
     does not start with one, or when nothing follows the quote (a quote alone is what is said)."""
-    m = _BRACKETED.match(text)
-    if m is not None and _PAIRS[m.group("open")] != m.group("close"):
-        m = None
+    m = None
+    for pattern in _BRACKETED:
+        m = pattern.match(text)
+        if m is not None:
+            break
     if m is None:
         m = _ANGLE_INLINE.match(text) or _ANGLE_LINES.match(text) or _RE_LINE.match(text)
     if m is None or not _SAYS.search(m.group("body")):

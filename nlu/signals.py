@@ -107,7 +107,7 @@ _SYMPTOM_LATIN = [
     r"flou(?:e|es)?",
     r"dead", r"died", r"dies", r"down", r"faulty", r"fault", r"malfunction\w*", r"errors?", r"problems?", r"issues?",
     r"out of order", r"not responding", r"unresponsive", r"frozen", r"crash\w*", r"keeps", r"keeps? \w+ing", r"restarting",
-    r"rebooting", r"not cooling", r"not heating", r"not cold", r"not (?:very|that|really|quite) (?:cold|cool|warm|hot)",
+    r"rebooting", r"not cooling", r"not heating", r"not cold", r"frost(?:ing|ed) (?:over|up)", r"ic(?:ing|ed) up", r"isn'?t (?:cold|cooling|cool|freezing)", r"(?:is|'s|are|'re|getting|gone|went|running) (?:warm|lukewarm)(?![a-z])", r"not (?:very|that|really|quite) (?:cold|cool|warm|hot)",
     r"acting up", r"playing up", r"seems off", r"not right", r"too hot", r"too cold", r"no cold air",
     r"warm air", r"blowing hot", r"overheat\w*", r"hot to the touch", r"sparked", r"no power", r"no water", r"no hot water",
     r"no internet", r"no signal", r"no wifi", r"no display", r"black screen", r"blank screen", r"blank",
@@ -214,15 +214,19 @@ NOTICE = build(
      r"(?:关于|有关)[^,.!?，。！？]{0,20}的通知", r"请(?:各|全体)?(?:店|门店|位|部门|同事|员工|店长)?(?:知悉|周知|留意)",
      # paperwork about a fault: "事故报告已经发到邮箱了", "the report on last week's outage is in the drive"
      r"(?:报告|记录|总结|复盘|说明)[^,.!?，。！？]{0,6}(?:已经|已)?(?:发|放|传|上传|存)(?:到|在|进)了?[^,.!?，。！？]{0,4}(?:群|邮箱|网盘|共享|文件夹|云盘)",
-     r"特此通知", r"请(?:大家)?提前(?:做好|准备|安排)", r"敬请(?:谅解|留意|周知)", r"(?:给|带来)[^,.!?，。！？]{0,6}不便"],
+     r"特此通知", r"请(?:大家)?提前(?:做好|准备|安排)", r"敬请(?:谅解|留意|周知)", r"(?:给|带来)[^,.!?，。！？]{0,6}不便",
+     # an advertisement: a brand's sale is no fault of ours
+     r"大促|促销|特价|直降|打[一二三四五六七八九]折|优惠券|限时(?:特惠|优惠|抢购)|秒杀"],
     [r"^\W*(?:notice|reminder|announcement|fwd?|rappel|annonce|tr)\s*[:\]-]",
      r"^\W*(?:[a-z]+ )?(?:notice|announcement) from [a-z ]{2,20}:", r"^\W*(?:note|message|info) (?:from|de la|du|de) [a-z ]{2,20}:",
      r"please do not (?:report|log|raise)", r"test message", r"please ignore", r"message de test", r"merci de ne pas (?:signaler|declarer)", r"don'?t report (?:it|this|them)",
      r"(?:that'?s|it'?s|is) not a fault",
      r"(?:report|write-?up|summary|log|minutes) (?:on|about|for|of) [^.!?]{0,60}(?:is|'s|are|has been|was) (?:now )?(?:in|on|uploaded to|sent to) (?:the|your|our) (?:drive|shared|folder|email|inbox)",
      r"(?:rapport|compte rendu|bilan) (?:sur|de|du|concernant) [^.!?]{0,60}(?:est|se trouve|a ete (?:mis|depose|envoye)) (?:dans|sur) (?:le|la|votre|notre) (?:drive|dossier|partage|boite)",r"ce n'est pas une panne",
-     r"not a (?:repair |service )?(?:ticket|job|request)", r"pas (?:un|une) (?:ticket|demande|intervention)(?![a-z])"],
-    [r"^\W*ประกาศ", r"รายงาน[^\n]{0,50}ส่ง[^\s]{0,6}(?:อีเมล|เมล|ไลน์|กลุ่ม|ไดรฟ์)[^\s]{0,6}แล้ว", r"แจ้งให้ทราบ", r"แจ้งเพื่อทราบ"],
+     r"not a (?:repair |service )?(?:ticket|job|request)", r"pas (?:un|une) (?:ticket|demande|intervention)(?![a-z])",
+     r"\d+\s*% off", r"(?:flash|year-end|summer|winter|clearance|black friday) sale", r"sale (?:is )?on\b", r"(?:promo|discount) code", r"link in (?:bio|the group)",
+     r"soldes", r"\d+\s*% de (?:reduction|remise)", r"code promo"],
+    [r"^\W*ประกาศ", r"รายงาน[^\n]{0,50}ส่ง[^\s]{0,6}(?:อีเมล|เมล|ไลน์|กลุ่ม|ไดรฟ์)[^\s]{0,6}แล้ว", r"แจ้งให้ทราบ", r"แจ้งเพื่อทราบ", r"ลดราคา", r"โปรโมชั่น", r"ลด\s*\d+\s*%"],
 )
 
 # The problem is over: "空调终于不响了", "working again". Cancels a symptom unless it came back.
@@ -250,7 +254,7 @@ RESOLVED = build(
      r"(?:is|'s|are|seems?) (?:fine|ok|okay|good) now", r"used to (?:leak|break|trip|be broken)",
      r"marche (?:a nouveau|de nouveau)", r"remarche", r"fonctionne (?:a nouveau|de nouveau)", r"c'est reparti",
      r"refonctionne", r"plus aucun (?:souci|probleme)", r"has(?:n'?t| not) come back", r"fix(?:es)? (?:has )?held",
-     r"no (?:more )?(?:leaks?|problems?|issues?) since", r"l'a (?:reglee?|reparee?)", r"c'est regle", r"plus rien depuis", r"(?:a|ont) ete (?:reglee?|reparee?)s?"],
+     r"no (?:more )?(?:leaks?|problems?|issues?) since", r"l'a (?:reglee?|reparee?)", r"(?:est|sont) (?:bien )?(?:reparee?s?|reglee?s?|resolue?s?)(?! \?)(?![a-z])", r"c'est regle", r"plus rien depuis", r"(?:a|ont) ete (?:reglee?|reparee?)s?"],
     [r"หายแล้ว", r"ใช้ได้แล้ว", r"^\W*[\[(]\s*(?:แก้ไขแล้ว|เรียบร้อยแล้ว|ปิดงาน)\s*[\])]", r"ตอนนี้ใช้ได้(?:ปกติ)?แล้ว", r"(?:ตอนนี้)?กลับมาแล้ว", r"ไม่ต้องทำอะไร", r"(?:แก้|แก้ไข|ซ่อม)[^\s]{0,4}เรียบร้อยแล้ว", r"(?<!ยัง)(?:แล้วก็|แล้ว|ก็)ใช้ได้ปกติ", r"กลับมาใช้ได้", r"ซ่อมเสร็จ(?:เรียบร้อย)?แล้ว", r"กลับมา(?:เอง|ปกติ)", r"ไม่เป็นไรแล้ว", r"แห้งแล้ว", r"ไม่มีปัญหาอีก", r"ไม่(?:รั่ว|หยด|ค้าง|ดับ)แล้ว"],
 )
 # Someone else's fault, one at home, a case study, a camera's evidence, a house rule, a "what
@@ -286,7 +290,7 @@ ELSEWHERE = build(
      r"(?:嗰|𠮶)(?:间|家)", r"他们(?:的)?老板", r"不能离人", r"(?:必须|要|得)有人(?:看着|守着|在)",
      # a metaphor, a place the writer ate or shopped at, a video
      r"脑子(?:跳闸|短路|死机|宕机|坏了|卡了)", r"心态崩", r"(?:吃|逛|去)的那家", r"再也不去了", r"刷到(?:个|一个|了)?(?:视频|帖子|新闻)", r"马路(?:上|边|对面)", r"高架", r"堵车", r"会怎么样", r"会发生什么"],
-    [r"next door", r"neighbou?rs?'?s?", r"not our (?:problem|issue|fault|store|shop)", r"pas (?:notre|mon) probleme", r"(?<!not )the mall'?s", r"the building'?s", r"landlord'?s?", r"other (?:stores?|shops?|branch(?:es)?)",
+    [r"next door", r"neighbou?rs?'?s?", r"(?:story|article|post|video|piece) (?:about|from|on|of) ", r"newsletter", r"not our (?:problem|issue|fault|store|shop)", r"pas (?:notre|mon) probleme", r"(?<!not )the mall'?s", r"the building'?s", r"landlord'?s?", r"other (?:stores?|shops?|branch(?:es)?)",
      r"at home", r"my (?:house|flat|place|apartment|car)", r"training", r"for example", r"case study", r"imagine", r"what if",
      r"(?:cctv|camera|footage) (?:shows|showed)", r"on the (?:cctv|camera|footage)", r"remember to", r"don'?t forget",
      r"please don'?t", r"stop using", r"not our(?:s| problem)", r"no problem for us", r"nothing to do with us", r"glad ours",
@@ -336,10 +340,13 @@ COMFORT = build([r"(?:调|开|设|打)(?:高|低|大|小)(?:一点|一些|点|[�
                  r"turn (?:it|that) (?:up|down)(?: a (?:bit|notch|little|touch))?",
                  r"(?:monter|baisser|augmenter|descendre|remonter) (?:un peu )?(?:la |le )?(?:clim\w*|chauffage|temperature|musique|thermostat)"],
                 [r"ปรับ(?:แอร์|อุณหภูมิ)?(?:ขึ้น|ลง)", r"(?:เพิ่ม|ลด)(?:อุณหภูมิ|แอร์)"])
-HYPOTHETICAL = build([r"^\W*(?:万一|假如|假设|假使|倘若)"],
+# "ถ้าไฟดับตอนกลางคืน ห้องเย็นจะเก็บความเย็นได้กี่ชั่วโมง": an "if" that ends in a question is a
+# question about what would happen, not a report of what has.
+HYPOTHETICAL = build([r"^\W*(?:万一|假如|假设|假使|倘若)", r"^\W*(?:如果|要是)[^。！!]{2,40}(?:怎么办|多久|多长时间|几个?小时|能撑|要不要|会不会|该怎么|咋办)"],
                      [r"^\W*(?:si jamais|en cas de|au cas ou|in case|what if|hypothetically|if ever)",
-                      r"^\W*if (?:the|a|an|our|my) [a-z -]{2,25} (?:ever|were to|should)"],
-                     [r"^\W*(?:สมมติ|หากเกิด|กรณีที่)"])
+                      r"^\W*if (?:the|a|an|our|my) [a-z -]{2,25} (?:ever|were to|should)",
+                      r"^\W*if [^.!]{2,50}, (?:how long|what (?:should|do) we|should we|do we|who do)[^.!]*\?"],
+                     [r"^\W*(?:สมมติ|หากเกิด|กรณีที่)", r"^\W*(?:ถ้า|หาก)[^\n]{2,60}(?:กี่(?:ชั่วโมง|ชม|นาที|วัน)|ได้นานแค่ไหน|นานไหม|ทำยังไง|ต้องทำอย่างไร|ควรทำ)"])
 RELAPSE = build([r"又", r"还是", r"仍然", r"依然", r"再次", r"再坏"], [r"again", r"still", r"encore", r"toujours"],
                 [r"อีกแล้ว", r"อีกครั้ง"])
 
@@ -393,7 +400,8 @@ HAZARD = build(
      r"(?:里面|里边|里头|入面)(?:还)?有[^,.!?，。！？]{0,6}(?:人|客人|顾客|员工|小孩)[^,.!?，。！？]{0,4}出不(?:到)?来", r"人被关",
      r"爆管", r"水管爆", r"满出来", r"漫出来", r"流到地上", r"(?:一直)?在滴(?!答)", r"拿(?:个)?桶(?:接|在接)", r"管子爆",
      r"爆了", r"溢出", r"漫到", r"漫进", r"爆裂", r"爆(?=\s*(?:$|[!！,，.。]))", r"哗哗", r"一直(?:在)?流水", r"流个不停", r"(?:污水|脏水|臭水)[^,.!?，。！？]{0,6}冒",
-     r"(?:管|接口|水管|管子)[^,.!?，。！？]{0,6}露水", r"水一直(?:在)?滴", r"水[^,.!?，。！？]{0,4}滴(?:落|下)来",
+     r"(?:管|接口|水管|管子)[^,.!?，。！？]{0,6}露水", r"水浸", r"成地(?:都)?(?:是|系)水?",
+     r"卡(?:在|住|了)[^!?！？]{0,16}(?:里面|里边|里头|入面)(?:还)?有[^,.!?，。！？]{0,4}(?:人|会员|客人|顾客|员工|小孩|孩子|老人|同事|学生|病人)", r"水一直(?:在)?滴", r"水[^,.!?，。！？]{0,4}滴(?:落|下)来",
      r"水[^,.!?，。！？]{0,6}(?:往外|往上|往下)(?:冒|涌|喷|流)", r"(?:冒|涌|喷)(?:水)?(?:个不停|停不下来)", r"(?:一直|不停)(?:地)?(?:在)?(?:冲|放|流)水", r"冲水[^,.!?，。！？]{0,4}停不(?:下来|了)", *_PERIL_ZH],
     [r"leak\w*", r"seep\w*", r"drip\w*", r"flood\w*", r"overflow\w*", r"burnt", r"burned smell", r"water all over",
      r"backing up", r"brule", r"(?:got|get|gets|is|are|was|were) stuck in", r"burst",
@@ -418,6 +426,8 @@ URGENT = build(
      r"(?:里面|里头|里边|入面)(?:全|都|全部)(?:都)?是[^,.!?，。！？]{0,8}(?:冻货|冻品|海鲜|肉|食材|雪糕|冰淇淋|鲜奶|牛奶|酸奶|三明治|芝士|蛋糕|甜品|乳制品)", r"快撑不住", r"(?:三文鱼|鱼|肉|海鲜|冻品|食材|货|奶|蛋糕)[^,.!?，。！？]{0,4}放不住",
      r"(?:里面|里头|里边)[^,.!?，。！？]{0,3}(?:几百|上百|好几百|几千|\d+)\s*(?:斤|公斤|箱|kg)",
      r"要报废", r"(?:全|都|就全)(?:得|要)扔",
+     # a cold store's temperature alarm, or the value of what is inside: "速冻库温度报警", "里面货值几十万"
+     r"(?:冷库|冻库|速冻库|冷冻库|冷柜|冰柜|展示柜)[^,.!?，。！？]{0,4}(?:温度)?(?:报警|告警|超温)", r"货值",
      # the food will not hold out (not "周末人多顶不住", the staff will not cope)
      r"(?:肉|货|东西|海鲜|食材|奶|冻品|菜|蛋糕)[^,.!?，。！？]{0,4}(?:撑|顶)不(?:了多久|住)", r"快(?:派|叫|找)(?:人|师傅)",
      r"(?:海鲜|冻品|冻货|鲜肉|肉|食材|鲜奶|牛奶|蛋糕|货)[^,.!?，。！？]{0,4}(?:都)?在里(?:面|头|边)", r"入面(?:些|的)?(?:海鲜|冻品|冻货|肉|食材)",
@@ -437,7 +447,10 @@ URGENT = build(
      r"(?:going|about) to (?:spoil|go off)", r"spoiling", r"vont y passer", r"vont (?:pourrir|se perdre)",
      r"(?:commencent|commence) a (?:fondre|decongeler)", r"(?:va|vont) tourner", r"full (?:\w+ )?(?:delivery|load)(?: of \w+)? (?:in|inside|on it|on there)",
      r"(?:starting|beginning|about|going) to (?:thaw|melt|defrost|spoil|go off)", r"va y passer",
-     r"lose the lot", r"(?:gets?|get|be|is) (?:binned|thrown (?:out|away)|chucked)", r"(?:have|need|going) to (?:bin|throw (?:out|away)|chuck) (?:it|them|everything|the lot|all)", r"(?:meat|fish|seafood|dairy|stock|produce|food|chicken|pork|beef|lamb|milk|cheese|butter|ice cream|yog(?:h)?urt)(?: delivery)? (?:is |are )?(?:inside|in there|in it)",
+     r"lose the lot",
+     r"(?:milk|dairy|cold brews?|drinks|juices?|yog(?:h)?urts?|cream|cakes?|cheesecakes?|desserts?|sandwich(?:es)?|meat|fish|ice cream|stock|food)(?: inside| in there| in it)?(?:'s|'re| is| are)?(?: sitting| reading| now| already)? (?:at|up to) \d+\s*(?:°c|°|c|degrees?)(?![a-z])",
+     r"(?:freezer|fridge|chiller|cooler|cold room)[^.!?]{0,40}(?:reading|showing|sitting at|up to|climbed to) -?\d+\s*(?:°c|°|c|degrees?)(?![a-z])[^.!?]{0,12}should be",
+     r"full of (?:frozen|chilled|fresh) \w+", r"(?:frozen|chilled) (?:\w+ )?(?:stock|goods|food|fish|meat|dumplings|chicken|seafood)(?: is| are)? (?:inside|in there|in it)", r"(?:gets?|get|be|is) (?:binned|thrown (?:out|away)|chucked)", r"(?:have|need|going) to (?:bin|throw (?:out|away)|chuck) (?:it|them|everything|the lot|all)", r"(?:meat|fish|seafood|dairy|stock|produce|food|chicken|pork|beef|lamb|milk|cheese|butter|ice cream|yog(?:h)?urt)(?: delivery)? (?:is |are )?(?:inside|in there|in it)",
      r"(?:pallet|load|crate|tray|tub|box)e?s? of (?:\w+ )?(?:ice cream|meat|fish|seafood|dairy|chicken|milk|cheese) (?:in it|in there|inside)",
      r"(?:cakes?|desserts?|ice cream|dairy|milk|meat|fish|sandwich(?:es)?|salads?|yog(?:h)?urts?|cheese|butter|chicken|stock)[^.!?]{0,12}(?:sweating|melting|thawing|going off|spoiling|warming up|getting warm)",
      r"(?:ice cream|ice-cream|stock|meat|butter|cheese|dairy)[^.!?]{0,8}(?:going|gone|getting) soft",
@@ -451,7 +464,7 @@ URGENT = build(
      r"(?:power|blackout|lights (?:are |went )?out)[^!?]{0,50}customers (?:are )?(?:already |still )?(?:in|inside)",
      r"(?:panne de courant|plus de courant|coupure)[^!?]{0,50}clients (?:sont )?(?:deja )?(?:dans|la)",
      r"(?:panne de courant|plus de courant|coupure)[^!?]{0,60}plein de clients"],
-    [r"ด่วน", r"รีบ", r"ทันที", r"เร็วๆ", r"เร็ว ๆ", r"(?:ของสด|อาหาร|ของ|ปลา|เนื้อ|หมู|ไก่|กุ้ง|นม)[^\s]{0,6}(?:เริ่ม|จะ)เสีย", r"(?:ของ|ไอศกรีม|ไอติม)[^\s]{0,4}ละลาย", r"จะเสียหมด", r"เสียหมดแน่", r"กลัว(?:จะ)?เสีย", r"ของสดอยู่ใน(?:นั้|ตู้)", r"(?:นม|เค้ก|ของสด|เนื้อ|อาหาร|ไอศกรีม)[^\s]{0,12}อยู่ข้างใน", r"ข้างในมี(?:หมู|ไก่|เนื้อ|ปลา|ของสด|นม|ไอศกรีม|อาหาร|กุ้ง)", r"(?:นม|ไข่|เค้ก|ของสด|เนื้อ|หมู|ไก่|ปลา|อาหาร|ไอศกรีม)[^\s]{0,12}อยู่ใน(?:นั้น|ตู้)", r"ของสด(?:เต็ม|อยู่ข้างใน|ในตู้)", r"ไฟดับ[^\n]{0,30}ลูกค้า(?:อยู่)?(?:ข้างใน|ในร้าน|เต็ม)"],
+    [r"ด่วน", r"รีบ", r"ทันที", r"เร็วๆ", r"เร็ว ๆ", r"(?:ของสด|อาหาร|ของ|ปลา|เนื้อ|หมู|ไก่|กุ้ง|นม)[^\s]{0,6}(?:เริ่ม|จะ)เสีย", r"(?:ของ|ไอศกรีม|ไอติม)[^\s]{0,8}ละลาย", r"(?:นม|ของสด|อาหาร|เนื้อ|ปลา|ไอติม|ไอศกรีม)[^\s]{0,4}เสีย(?:ไป|แล้ว|หมด)", r"จะเสียหมด", r"เสียหมดแน่", r"กลัว(?:จะ)?เสีย", r"ของสดอยู่ใน(?:นั้|ตู้)", r"(?:นม|เค้ก|ของสด|เนื้อ|อาหาร|ไอศกรีม)[^\s]{0,12}อยู่ข้างใน", r"ข้างในมี(?:หมู|ไก่|เนื้อ|ปลา|ของสด|นม|ไอศกรีม|อาหาร|กุ้ง)", r"(?:นม|ไข่|เค้ก|ของสด|เนื้อ|หมู|ไก่|ปลา|อาหาร|ไอศกรีม)[^\s]{0,12}อยู่ใน(?:นั้น|ตู้)", r"ของสด(?:เต็ม|อยู่ข้างใน|ในตู้)", r"ไฟดับ[^\n]{0,30}ลูกค้า(?:อยู่)?(?:ข้างใน|ในร้าน|เต็ม)"],
 )
 
 NOT_URGENT = build(

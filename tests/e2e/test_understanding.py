@@ -4,7 +4,7 @@ sender's latest ticket, a Cantonese or misspelt message still lands."""
 
 from __future__ import annotations
 
-from storage.models import Ticket
+from storage.models import Ticket, TicketEvent
 from tests.conftest import rows
 
 STORE, GROUP = "storesh", "wr_sh_xuhui"
@@ -132,3 +132,28 @@ async def test_thanks_under_a_pasted_completion_changes_nothing(desk):
     assert "#1" not in text_of(thanks["reply"])   # a friendly word back, no job step
     [ticket] = await rows(desk.cfg, Ticket)
     assert ticket.status == "offered" and ticket.rating is None
+
+
+async def test_a_fault_reported_under_a_finished_jobs_pasted_card_follows_that_job(desk):
+    """"「小鲸：#1 已完工」 同一台空调又不制冷了": a new ticket, linked to the job whose fix did not
+    hold, and the old job's history says it came back."""
+    sb = desk.sandbox
+    await _reported_and_claimed(desk, "@小鲸 上海徐汇店空调不制冷了", "@小鲸 #1 我来")
+    await sb.say("zhangwei", "@小鲸 #1 完工 工时1 无配件", chatid=DISPATCH)
+    again = await sb.say(STORE, "@小鲸 「小鲸：#1 已完工」 同一台空调又不制冷了！！才修了两天", chatid=GROUP)
+    said = text_of(again["reply"])
+    assert "#2" in said and "#1" in said and "复发" in said
+    first, second = sorted(await rows(desk.cfg, Ticket), key=lambda t: t.id)
+    assert first.status == "completed" and second.status != "completed"
+    assert (second.skill, second.parent_id) == ("hvac", 1)
+    back = [e for e in await rows(desk.cfg, TicketEvent) if e.kind == "came_back"]
+    assert [(e.ticket_id, e.data) for e in back] == [(1, {"ticket": 2})]
+
+
+async def test_a_fault_under_an_open_jobs_card_links_nothing(desk):
+    sb = desk.sandbox
+    await sb.say(STORE, "@小鲸 上海徐汇店空调不制冷了", chatid=GROUP)
+    other = await sb.say(STORE, "@小鲸 「小鲸：#1 已创建」 另外收银机也开不了机了", chatid=GROUP)
+    assert "#2" in text_of(other["reply"])
+    second = max(await rows(desk.cfg, Ticket), key=lambda t: t.id)
+    assert (second.skill, second.parent_id) == ("pos", None)

@@ -55,12 +55,15 @@ HELDOUT = [HERE / "heldout.yaml", HERE / "heldout2.yaml", HERE / "heldout3.yaml"
 # third (batch 25, 93.66 % / 88.67 % untuned: job numbers spelled out by voice-to-text, Swiss and
 # Belgian French, formal and slang reports) cost batch 20 one line of intent and batches 9 and 23
 # one more question each to a non-ticket.
+# Session 30 tuned on batch 26 (93.37 % / 92.87 % untuned: food at risk told by its temperature,
+# pool plant, a new fault under the old job's pasted card, engineers' "otw"); nothing was lost on
+# the other sets, and batches 22, 23 and 24 gained a line or more each.
 # (Rounded down to the permille: a float of 387/400 need not reach the literal 0.9675.)
-FLOORS = {"heldout26.yaml": {"intent": 0.933, "entity": 0.928, "unasked_false_tickets": 1, "non_tickets_acted_on": 7},
+FLOORS = {"heldout26.yaml": {"intent": 0.982, "entity": 0.999, "unasked_false_tickets": 0, "non_tickets_acted_on": 3},
           "heldout25.yaml": {"intent": 0.966, "entity": 0.96, "unasked_false_tickets": 0, "non_tickets_acted_on": 5},
-          "heldout24.yaml": {"intent": 0.955, "entity": 0.994, "unasked_false_tickets": 0, "non_tickets_acted_on": 5},
-          "heldout23.yaml": {"intent": 0.989, "entity": 0.995, "unasked_false_tickets": 0, "non_tickets_acted_on": 6},
-          "heldout22.yaml": {"intent": 0.965, "entity": 0.991, "unasked_false_tickets": 0, "non_tickets_acted_on": 6},
+          "heldout24.yaml": {"intent": 0.967, "entity": 0.994, "unasked_false_tickets": 0, "non_tickets_acted_on": 5},
+          "heldout23.yaml": {"intent": 0.989, "entity": 0.995, "unasked_false_tickets": 0, "non_tickets_acted_on": 5},
+          "heldout22.yaml": {"intent": 0.967, "entity": 0.991, "unasked_false_tickets": 0, "non_tickets_acted_on": 5},
           "heldout21.yaml": {"intent": 0.98, "entity": 0.995, "unasked_false_tickets": 0, "non_tickets_acted_on": 4},
           "heldout20.yaml": {"intent": 0.979, "entity": 0.997, "unasked_false_tickets": 0, "non_tickets_acted_on": 15},
           "heldout19.yaml": {"intent": 0.986, "entity": 0.997, "unasked_false_tickets": 0, "non_tickets_acted_on": 12},

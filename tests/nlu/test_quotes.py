@@ -150,3 +150,26 @@ def test_a_mark_under_a_pasted_request_keeps_nothing_of_a_report_reading(parser)
     p = parser.parse("「Jing: #27001 completed – how was it? reply 1-5」 3, fridge still a bit noisy")
     assert p.intent == "rate_service" and not p.confirm
     assert (p.entities["ticket"], p.entities["rating"]) == (27001, 3) and "urgency" not in p.entities, p.entities
+
+
+def test_a_quote_may_hold_the_other_quotation_marks():
+    r = split_reply("「Jing: Sorry, I didn't catch that」 so how do I report a leak?")
+    assert r is not None and r.quote == "Jing: Sorry, I didn't catch that" and r.body == "so how do I report a leak?"
+
+
+@pytest.mark.parametrize("text,intent,entities", [
+    # a new fault under a finished job's card: the job it follows
+    ("「小鲸：#28118 已完工」 同一台冷柜又不制冷了", "create_ticket", {"ticket": 28118, "skill": "hvac"}),
+    ("「Jing: job #28761 done」 the same tap is dripping again", "create_ticket", {"ticket": 28761, "skill": "plumbing"}),
+    # "好了" under the job's own progress card is the job done
+    ("「小鲸：#28620 维修中」 好了 通了 1.5h 无配件", "complete_job", {"ticket": 28620, "labor_hours": 1.5}),
+    # setting off for an offered job is taking it
+    ("「Jing: new job #28384 – fryer won't heat」 on my way, there in 40 min", "claim_job", {"ticket": 28384, "eta": 40}),
+    # the engineer the card names
+    ("「小鲸：工单 #28502 已派给 刘洋」 他到哪了", "query_status", {"ticket": 28502, "person": "liuyang"}),
+    ("「Jing: ticket 28811 created」 who got assigned?", "query_status", {"ticket": 28811}),
+])
+def test_the_card_a_message_answers_gives_it_its_job_and_its_step(parser, text, intent, entities):
+    p = parser.parse(text)
+    assert p.intent == intent, p.intent_ranking
+    assert {k: p.entities.get(k) for k in entities} == entities, p.entities

@@ -795,3 +795,46 @@ def test_four_or_more_spelled_digits_become_digits_and_keep_their_length(text):
 def test_counts_and_amounts_in_chinese_numerals_are_left_alone(text):
     from nlu.normalize import normalize
     assert not any(c.isdigit() for c in normalize(text).text)
+
+
+@pytest.mark.parametrize("text,person", [
+    ("28299 满分 张师傅手艺好", "zhangwei"),   # the only 张 among the people
+    ("刘工几点能到", "liuyang"),
+    ("王师傅到了没", None),                   # two 王: nobody is guessed
+])
+def test_a_surname_and_shifu_names_the_only_person_of_that_surname(parser, text, person):
+    assert parser.parse(text).entities.get("person") == person
+
+
+def test_the_device_thanked_for_is_not_the_new_fault(parser):
+    p = parser.parse("谢谢师傅上周修好的插座 今天后厨地漏又反水了")
+    assert (p.intent, p.entities.get("skill")) == ("create_ticket", "plumbing"), p.intent_ranking
+
+
+@pytest.mark.parametrize("text", ["ถ้าไฟดับทั้งคืน ตู้แช่จะเย็นได้นานแค่ไหน", "要是半夜停电 冷库能撑几个小时",
+                                  "Gree's winter sale is on, 20% off heaters this week"])
+def test_a_what_if_question_or_an_advert_opens_nothing(parser, text):
+    p = parser.parse(text)
+    assert p.intent != "create_ticket" and not p.confirm, (p.intent, p.intent_ranking)
+
+
+@pytest.mark.parametrize("text,intent,entities", [
+    ("28518 otw", "update_progress", {"ticket": 28518, "status": "departed"}),
+    ("last qtr spend, East", "settlement_summary", {"period": "last_quarter", "region": "east"}),
+    ("I'd give Somchai a 4 for the fridge job", "rate_service", {"rating": 4, "person": "somchai"}),
+    ("下午那单不要了 是我们自己把插头碰掉了", "cancel_ticket", {}),
+    ("no need for anyone to come, the supplier fixed it remotely", "cancel_ticket", {}),
+    ("the dessert fridge is warm, the cheesecakes inside are at 12°C", "create_ticket", {"urgency": "urgent"}),
+    ("冻库温度报警 零下十八变零下五了", "create_ticket", {"skill": "hvac", "urgency": "urgent"}),
+    ("電梯卡咗喺兩層中間 入面有三個客人", "create_ticket", {"skill": "elevator", "urgency": "urgent"}),
+])
+def test_batch_26_families_are_read(parser, text, intent, entities):
+    p = parser.parse(text)
+    assert p.intent == intent, p.intent_ranking
+    assert {k: p.entities.get(k) for k in entities} == entities, p.entities
+
+
+@pytest.mark.parametrize("text", ["give me a 5 min heads up before you come", "上周自己换了个水龙头 花了60块"])
+def test_a_stated_amount_or_a_favour_is_no_mark_and_no_summary(parser, text):
+    p = parser.parse(text)
+    assert p.intent not in ("rate_service", "settlement_summary") and "rating" not in p.entities, p.intent_ranking

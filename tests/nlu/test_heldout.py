@@ -31,7 +31,7 @@ HELDOUT = [HERE / "heldout.yaml", HERE / "heldout2.yaml", HERE / "heldout3.yaml"
            HERE / "heldout16.yaml", HERE / "heldout17.yaml", HERE / "heldout18.yaml",
            HERE / "heldout19.yaml", HERE / "heldout20.yaml", HERE / "heldout21.yaml",
            HERE / "heldout22.yaml", HERE / "heldout23.yaml", HERE / "heldout24.yaml",
-           HERE / "heldout25.yaml", HERE / "heldout26.yaml"]
+           HERE / "heldout25.yaml", HERE / "heldout26.yaml", HERE / "heldout27.yaml"]
 # Floors below the tuned sets' 97 %: batch 12 at its untuned score (its header), so nothing
 # regresses below it; batches 3–11 at what the model reaches once tuned on them
 # (untuned they scored 89.50 % / 84.46 %, 95.32 % / 96.12 %, 92.33 % / 97.52 %, 94.96 % / 93.19 %,
@@ -57,9 +57,11 @@ HELDOUT = [HERE / "heldout.yaml", HERE / "heldout2.yaml", HERE / "heldout3.yaml"
 # one more question each to a non-ticket.
 # Session 30 tuned on batch 26 (93.37 % / 92.87 % untuned: food at risk told by its temperature,
 # pool plant, a new fault under the old job's pasted card, engineers' "otw"); nothing was lost on
-# the other sets, and batches 22, 23 and 24 gained a line or more each.
+# the other sets, and batches 22, 23 and 24 gained a line or more each. Batch 27 is held at its
+# untuned score (90.57 % / 93.79 %, 6 non-tickets as reports, 3 of them unasked).
 # (Rounded down to the permille: a float of 387/400 need not reach the literal 0.9675.)
-FLOORS = {"heldout26.yaml": {"intent": 0.982, "entity": 0.999, "unasked_false_tickets": 0, "non_tickets_acted_on": 3},
+FLOORS = {"heldout27.yaml": {"intent": 0.905, "entity": 0.937, "unasked_false_tickets": 3, "non_tickets_acted_on": 9},
+          "heldout26.yaml": {"intent": 0.982, "entity": 0.999, "unasked_false_tickets": 0, "non_tickets_acted_on": 3},
           "heldout25.yaml": {"intent": 0.966, "entity": 0.96, "unasked_false_tickets": 0, "non_tickets_acted_on": 5},
           "heldout24.yaml": {"intent": 0.967, "entity": 0.994, "unasked_false_tickets": 0, "non_tickets_acted_on": 5},
           "heldout23.yaml": {"intent": 0.989, "entity": 0.995, "unasked_false_tickets": 0, "non_tickets_acted_on": 5},
@@ -90,7 +92,7 @@ INTENTS = {"create_ticket", "query_status", "claim_job", "update_progress", "com
 @pytest.mark.parametrize("path", HELDOUT, ids=lambda p: p.name)
 def test_heldout_is_broad_and_new(path):
     cases = load_cases(path)
-    assert len(cases) >= {"heldout.yaml": 250, "heldout2.yaml": 120, "heldout17.yaml": 380, "heldout19.yaml": 380, "heldout20.yaml": 380, "heldout21.yaml": 360, "heldout22.yaml": 360, "heldout23.yaml": 360, "heldout24.yaml": 330, "heldout25.yaml": 330, "heldout26.yaml": 340}.get(path.name, 400)
+    assert len(cases) >= {"heldout.yaml": 250, "heldout2.yaml": 120, "heldout17.yaml": 380, "heldout19.yaml": 380, "heldout20.yaml": 380, "heldout21.yaml": 360, "heldout22.yaml": 360, "heldout23.yaml": 360, "heldout24.yaml": 330, "heldout25.yaml": 330, "heldout26.yaml": 340, "heldout27.yaml": 340}.get(path.name, 400)
     assert {c["intent"] for c in cases} == INTENTS
     seen = {c["text"] for c in load_cases(CASES_PATH)}
     for other in HELDOUT:

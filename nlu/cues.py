@@ -76,7 +76,7 @@ HELP_PROCESS = build(
 
 # Asking for the menu; loses to a real report ("help! water everywhere").
 HELP_GENERIC = build([r"帮助", r"菜单", r"功能", r"说明书", r"指令", r"命令", r"怎么用"],
-                     [r"help", r"menu", r"commands?", r"aide", r"usage"], [r"ช่วยเหลือ", r"เมนู", r"คู่มือ"])
+                     [r"help", r"menu", r"commands?", r"aide", r"usage", r"what (?:can|do) you do", r"what do i (?:put|write|type) (?:here|there|in)", r"(?:ce que|qu'est-ce que) (?:tu sais|tu peux|vous savez|vous pouvez) faire"], [r"ช่วยเหลือ", r"เมนู", r"คู่มือ"])
 
 # -- managers ----------------------------------------------------------------------------------------
 
@@ -130,7 +130,7 @@ PRICE_QUESTION = build(
 # one phrase each, so the cue and the value read (nlu/entities.py) never disagree. "gets a 2 hours"
 # is time, not a mark.
 # "I'd give Lucas a 4": an engineer's name (blanked as 物… in the cues) between the verb and the mark.
-MARK_GIVE = (r"(?<![a-z])give (?:#?\d{2,7} |it |them |him |her |(?:this|that) (?:one |job |visit |repair |fix )?|the (?:job|visit|repair|fix|service) |"
+MARK_GIVE = (r"(?<![a-z])giv(?:e|es|ing) (?:#?\d{2,7} |it |them |him |her |(?:this|that) (?:one |job |visit |repair |fix )?|the (?:job|visit|repair|fix|service) |"
              r"(?!me |us |you )(?:[a-z]+|物+) )?"
              r"an? (?:solid |strong |fair |generous |weak |low |high |well-deserved )?([1-5]|one|two|three|four|five)(?!\d|\.\d|[a-z])"
              r"(?!\s*(?:hours?|hrs?|h|mins?|minutes?|days?|weeks?|years?|months?)(?![a-z]))")
@@ -162,7 +162,7 @@ CANCEL = build(
      # calling it off politely: "不麻烦师傅了"
      r"不(?:用)?麻烦(?:师傅|你们|您|了)", r"单(?:子)?(?:就)?不要了", r"不(?:用|需要)(?:再)?处理了",
      # "这单帮我关掉吧 物业说他们负责修": someone else fixes it
-     r"(?:这单|那单|单子|工单|这个单|那个单)[^,.!?，。！？]{0,4}关(?:掉|了吧)", r"把\s*#?\d{2,8}\s*(?:号)?(?:单|工单)?关(?:掉|了)", r"(?:物业|商场|房东)(?:说)?(?:他们)?(?:会)?(?:负责|来)修"],
+     r"(?:这单|那单|单子|工单|这个单|那个单)[^,.!?，。！？]{0,4}关(?:掉|了吧)", r"把\s*#?\d{2,8}\s*(?:号)?(?:单|工单)?关(?:掉|了)", r"(?:物业|商场|房东)(?:说)?(?:他们)?(?:会)?(?:负责|来)修", r"(?:抱歉|不好意思|sorry)[^,.!?，。！？]{0,3}报错了", r"(?<!消息)(?<!信息)(?<!图片)(?<!视频)撤回\s*[.!。！~]*$", r"(?:这个|那个)(?:就)?不要了"],
     [r"cancel", r"cancelled", r"canceled", r"cancelling", r"call(?:ing|ed)? off", r"nevermind", r"never mind", r"no longer needed",
      r"no need (?:to come|for (?:a |the )?(?:technician|repair|engineer|visit)|for (?:anyone|anybody|someone|somebody|a tech\w*) to (?:come|go))",
      r"no need to send (?:anyone|anybody|someone|somebody|a tech\w*|an engineer|the engineer)", r"not needed (?:any ?more)",
@@ -279,11 +279,11 @@ STATUS_QUERY = build(
      r"ou en est", r"statut", r"avancement", r"des nouvelles", r"toujours pas", r"personne n'est venu",
      r"(?:va|vont) (?:venir|passer)", r"did (?:anyone|someone|somebody|you|they) (?:pick|take|get|see|accept)", r"viendra", r"viendront",
      r"still (?:nobody|no one|noone|nothing|no sign|no news)", r"nobody (?:has )?(?:come|came|showed up)",
-     r"toujours personne", r"toujours rien", r"l'etat de", r"who (?:is|'s) (?:handling|assigned|doing|taking)",
+     r"toujours personne", r"toujours rien", r"l'etat de", r"how far (?:away )?(?:is|are)", r"quelqu'un a pris (?:le|la|l')", r"(?:qui|quelqu'un) (?:a pris|s'en est occupe)", r"who (?:is|'s) (?:handling|assigned|doing|taking)",
      # "who got assigned?", "has Somchai left yet?", "qui s'en occupe ?"
      r"who (?:got|was|has been|did it get) (?:assigned|given|sent)", r"(?:has|did) (?:[a-z]+|物+) (?:left|set off|head(?:ed)? out)(?: [a-z]+){0,6} yet",
      r"qui (?:s'en occupe|est (?:assigne|envoye|charge))"],
-    [r"อัปเดต", r"อัพเดต", r"อัพเดท", r"ถึงไหน", r"สถานะ", r"ความคืบหน้า", r"หรือยัง",
+    [r"อัปเดต", r"อัพเดต", r"อัพเดท", r"ถึงไหน", r"สถานะ", r"ความคืบหน้า", r"หรือยัง", r"(?<=ออก)(?:มา|ไป)?รึยัง", r"ถึงรึยัง",
      r"ยังไม่มา", r"จะมา[^\s]{0,15}(?:ไหม|มั้ย|หรือเปล่า)",
      r"มาไหม", r"อยู่ไหน", r"อยู่ที่ไหน", r"ยังไม่มีใคร", r"เป็น(?:ยังไง|อย่างไร)"],
 )

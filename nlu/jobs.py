@@ -198,7 +198,7 @@ STATUS_CUES: dict[str, re.Pattern[str]] = {
         r"รออะไหล่|ขาดอะไหล่|ต้องเปลี่ยนอะไหล่|สั่งอะไหล่"
     ),
     "delayed": re.compile(
-        r"晚点|晚到|晚些|要晚|会晚|排满|忙不过来|明天(?:一早|早上|上午|下午)?再(?:过去|去|来)|明天一早(?:过去|去|来)|晚(?:[一两二三四五六七八九十半\d]+)\s*(?:个)?(?:多)?(?:小时|分钟|钟头|min)|迟到|延迟|延误|推迟|耽误|堵车|塞车|来不及|晚一点|晚一会|稍晚|改到|改天|"
+        r"晚点|晚到|晚些|要晚|会晚|绕路|绕道|封路|路封了|高架封了|还要[^,.!?，。！？]{0,8}才能到|排满|忙不过来|明天(?:一早|早上|上午|下午)?再(?:过去|去|来)|明天一早(?:过去|去|来)|晚(?:[一两二三四五六七八九十半\d]+)\s*(?:个)?(?:多)?(?:小时|分钟|钟头|min)|迟到|延迟|延误|推迟|耽误|堵车|塞车|来不及|晚一点|晚一会|稍晚|改到|改天|"
         # can't make it, moved to another time: "今天去不了了 改明天"
         r"去不了|到不了|来不了|赶不(?:过去|到|上)|改(?:成|在)?(?:明天|后天|下午|晚上|周[一二三四五六日])|"
         r"(?:推|挪|延|顺延)到|往后(?:推|延)|"
@@ -216,7 +216,7 @@ STATUS_CUES: dict[str, re.Pattern[str]] = {
         r"(?<=\d)\s*到\s*[!！.。]*$|^\s*到\s*[!！.。]*$|"
         r"(?<![a-z])(?:arrived|on site|onsite|i'?m here|am here|at the store|at the site|reached|"
         r"arrive(?! dans| d'ici| bientot)|suis arrive|sur place|pulled up|got here|just got in|(?:just )?got to the (?:store|shop|site)|i'?m at the (?:store|shop|site)|"
-        r"viens d'arriver|sur les lieux|just got to(?= #?\d))(?![a-z])|(?<!ใกล้)(?<!เกือบ)(?:ถึงแล้ว|มาถึง|ถึงหน้างาน|ถึงร้าน|ถึง\S{0,10}แล้ว)"
+        r"viens d'arriver|sur les lieux|just got to(?= #?\d)|here now|just parking|parking (?:up|now)|pulling in|at the (?:hotel|store|shop|site|mall|restaurant|branch|clinic|warehouse|depot|station)(?: now)? for(?= #?\d))(?![a-z])|(?<!ใกล้)(?<!เกือบ)(?:ถึงแล้ว|มาถึง|ถึงหน้างาน|ถึงร้าน|ถึง\S{0,10}แล้ว)"
     ),
     "started": re.compile(
         r"开始(?:维修|修|干活|处理|检修|检查|排查|施工|作业|工作)?|开工|在修|在(?:维修|处理|检查|排查|检修|弄|拆|换|装|修)|正在(?:维修|修|处理|检查|排查)|"

@@ -38,6 +38,8 @@ class Normalized:
 
 
 def _fold_char(ch: str) -> str:
+    if "\u0e50" <= ch <= "\u0e59":
+        return str(ord(ch) - 0x0E50)   # Thai digits ("งาน ๒๗๖๕๘", "ให้ ๕ คะแนน") are digits
     if "\u0e00" <= ch <= "\u0e7f":
         # NFKC splits Thai SARA AM into two code points; keep Thai as typed so the rule tables'
         # Thai words match literally.

@@ -14,7 +14,7 @@ from . import entities as E
 from . import clock_times as C
 from . import jobs as J
 from . import periods as P
-from .cues import CLAIM_STRONG, CLAIM_WEAK, QUESTION, RATING, STATUS_QUERY
+from .cues import CLAIM_STRONG, CLAIM_WEAK, COMPLETE, QUESTION, RATING, STATUS_QUERY
 from .answers import mentions_last
 from .commands import read_command
 from .intents import Signals, classify
@@ -220,7 +220,9 @@ class Parser:
             if "rating" not in ents:
                 ents["rating"] = int(given.group(1))
                 spans["rating"] = (shift + given.start(1), shift + given.end(1))
-        elif intent == "unknown" and (_ASKS_DONE.search(q) or _UNDER_WAY.search(q)) and RESOLVED.search(body):
+        elif ((intent == "unknown" or (intent == "update_progress" and COMPLETE.search(E.mask_terms(lex, body))))
+              and (_ASKS_DONE.search(q) or _UNDER_WAY.search(q))
+              and (RESOLVED.search(body) or COMPLETE.search(E.mask_terms(lex, body)))):
             # "> #24529 is still open, please report completion\nall sorted, running again";
             # "「小鲸：#26620 施工中」 好了 下水通了": done, answering the job's own progress card
             intent, confidence, ranking = "complete_job", 1.0, [("complete_job", 1.0)]
@@ -237,11 +239,23 @@ class Parser:
             # leaves the model unsure of.
             intent, confidence, ranking = "claim_job", 1.0, [("claim_job", 1.0)]
             ents, spans = self._entities_as(reply, now, intent)
-        elif (intent == "unknown" and E.find_ticket(q, allow_bare=False) and STATUS_QUERY.search(E.mask_terms(lex, body))
+        elif (intent in ("unknown", "help") and E.find_ticket(q, allow_bare=False) and STATUS_QUERY.search(E.mask_terms(lex, body))
               and (QUESTION.search(E.mask_terms(lex, body)) or re.search(r"[?？]", body))):
             # "「Jing: Ticket 26811 created」 who got assigned?": a question about the job on the card
             intent, confidence, ranking = "query_status", 1.0, [("query_status", 1.0)]
             ents, spans = self._entities_as(reply, now, intent)
+        elif (intent in ("unknown", "help", "query_status") and REQUEST.search(E.mask_terms(lex, body))
+              and E.find_ticket(q, allow_bare=False) is None and self._parse(reply.quote, now=now).intent == "create_ticket"):
+            # "> Front desk: 908 says there's no water pressure\n@Jing can you send someone up": a
+            # colleague's report, passed on with a request — the report, with what it names.
+            intent, confidence, ranking = "create_ticket", 1.0, [("create_ticket", 1.0)]
+            ents, spans = self._entities_as(reply, now, intent)
+            ents.pop("ticket", None)
+            spans.pop("ticket", None)
+        elif intent == "unknown" and _ASKS_FIELD.search(q) and (QUESTION.search(E.mask_terms(lex, body)) or re.search(r"[?？]", body)):
+            # "> 小鲸：请补充城市\n啥意思？这个城市要怎么填": a question about what the desk asked for
+            intent, confidence, ranking = "help", 1.0, [("help", 1.0)]
+            ents, spans = {}, {}
         elif intent == "update_progress" and ents.get("status") == "departed" and _OFFER.search(q):
             # "on it, can be there in about an hour" under a new-job card: nobody sets off for a job
             # that is not theirs yet, so it is a claim, with its time to arrive.
@@ -250,6 +264,12 @@ class Parser:
         # A doubtful report the quote has shown to be something else is read as that.
         doubtful = answer.confirm and intent == answer.intent
         what = "create_ticket" if doubtful else intent
+        if (what in _BARE_TICKET_INTENTS and "ticket" in ents and E.find_ticket(body, allow_bare=False) is None
+                and E.find_ticket(q, allow_bare=False) is not None):
+            # The card names the job outright; a bare number in the answer is an amount or a time
+            # ("「#27307 处理中」 完工了，换了压缩机180").
+            ents.pop("ticket")
+            spans.pop("ticket", None)
         if what in _BARE_TICKET_INTENTS and "ticket" not in ents:
             ticket = E.find_ticket(q, allow_bare=False) or E.find_ticket(q, allow_bare=True)
             if ticket:
@@ -445,8 +465,12 @@ _ASKS_DONE = re.compile(r"(?<![a-z])(?:report (?:the )?completion|(?:is it|is th
                         r"(?:回复|报|报一下)完工|完工了(?:吗|没)|修好了?(?:吗|没)|好了没|เสร็จ(?:หรือยัง|แล้วยัง)|ซ่อมเสร็จยัง")
 
 # A job's own progress card, pasted: it is under way, so "好了" under it is the job done.
-_UNDER_WAY = re.compile(r"施工中|维修中|处理中|已到场|(?<![a-z])(?:in progress|on site|work started|en cours)(?![a-z])|"
+_UNDER_WAY = re.compile(r"施工中|维修中|处理中|已到场|还(?:没|未)(?:完工|关单?)|(?<![a-z])(?:in progress|on site|work started|en cours|still open|toujours ouvert)(?![a-z])|"
                         r"กำลังซ่อม|กำลังดำเนินการ")
+
+# The desk asking for something it needs: "请补充城市", "Please specify the city".
+_ASKS_FIELD = re.compile(r"请(?:补充|提供|填写|告诉我)|(?<![a-z])(?:please (?:specify|give|provide|tell me)|veuillez (?:preciser|indiquer)|"
+                         r"merci de (?:preciser|indiquer))(?![a-z])|กรุณา(?:ระบุ|แจ้ง)")
 
 _BARE_MARK = re.compile(r"^\s*(?:@\S+\s+)*([1-5])\s*(?:星|分|颗星|stars?|/\s*5)?[\W_]*"
                         r"(?:thx|thanks|thank you|谢谢|谢了|merci|ขอบคุณ\S*)?[\W_]*$")

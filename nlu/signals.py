@@ -107,7 +107,7 @@ _SYMPTOM_LATIN = [
     r"flou(?:e|es)?",
     r"dead", r"died", r"dies", r"down", r"faulty", r"fault", r"malfunction\w*", r"errors?", r"problems?", r"issues?",
     r"out of order", r"not responding", r"unresponsive", r"frozen", r"crash\w*", r"keeps", r"keeps? \w+ing", r"restarting",
-    r"rebooting", r"not cooling", r"not heating", r"not cold", r"frost(?:ing|ed) (?:over|up)", r"ic(?:ing|ed) up", r"isn'?t (?:cold|cooling|cool|freezing)", r"(?:is|'s|are|'re|getting|gone|went|running) (?:warm|lukewarm)(?![a-z])", r"not (?:very|that|really|quite) (?:cold|cool|warm|hot)",
+    r"rebooting", r"(?:has|'s|is|just) stopped(?! by)", r"stopped (?:mid|dead|working|moving|running)", r"gatee?s?(?![a-z])", r"not cooling", r"not heating", r"not cold", r"frost(?:ing|ed) (?:over|up)", r"ic(?:ing|ed) up", r"isn'?t (?:cold|cooling|cool|freezing)", r"(?:is|'s|are|'re|getting|gone|went|running) (?:warm|lukewarm)(?![a-z])", r"not (?:very|that|really|quite) (?:cold|cool|warm|hot)",
     r"acting up", r"playing up", r"seems off", r"not right", r"too hot", r"too cold", r"no cold air",
     r"warm air", r"blowing hot", r"overheat\w*", r"hot to the touch", r"sparked", r"no power", r"no water", r"no hot water",
     r"no internet", r"no signal", r"no wifi", r"no display", r"black screen", r"blank screen", r"blank",
@@ -139,7 +139,7 @@ _SYMPTOM_LATIN = [
     r"ne se ferme (?:pas|plus)", r"ne coule (?:pas|plus)", r"probleme", r"plus de courant",
     r"(?:plus|pas) d'?(?:e )?(?:internet|reseau|wifi|courant|electricite|eau chaude|eau|lumiere)",
 ]
-_SYMPTOM_TH = [
+_SYMPTOM_TH = [r"กระพริบ", r"กะพริบ", 
     r"เสีย", r"พัง", r"ไม่ทำงาน", r"ใช้ไม่ได้", r"ใช้งานไม่ได้", r"ไม่เย็น", r"ไม่ร้อน", r"ไม่ติด", r"เปิดไม่ติด",
     r"เปิดไม่ได้", r"ปิดไม่ได้", r"ดับ", r"รั่ว", r"ซึม", r"หยด", r"ตัน", r"ค้าง", r"ช้า", r"หลุด", r"เสียงดัง",
     r"มีเสียง", r"ร้อนผิดปกติ", r"ควัน", r"ไหม้", r"ช็อต", r"สะดุด", r"กระพริบ", r"ไม่ออก", r"ไม่ไหล", r"ไม่หมุน",
@@ -214,7 +214,7 @@ NOTICE = build(
      r"(?:关于|有关)[^,.!?，。！？]{0,20}的通知", r"请(?:各|全体)?(?:店|门店|位|部门|同事|员工|店长)?(?:知悉|周知|留意)",
      # paperwork about a fault: "事故报告已经发到邮箱了", "the report on last week's outage is in the drive"
      r"(?:报告|记录|总结|复盘|说明)[^,.!?，。！？]{0,6}(?:已经|已)?(?:发|放|传|上传|存)(?:到|在|进)了?[^,.!?，。！？]{0,4}(?:群|邮箱|网盘|共享|文件夹|云盘)",
-     r"特此通知", r"请(?:大家)?提前(?:做好|准备|安排)", r"敬请(?:谅解|留意|周知)", r"(?:给|带来)[^,.!?，。！？]{0,6}不便",
+     r"特此通知", r"请(?:大家)?提前(?:做好|准备|安排)", r"别(?:再)?重复报(?:了|修)?", r"^\W*(?:早班|晚班|夜班|中班|夜审)?交接(?:班)?\s*[:：]", r"敬请(?:谅解|留意|周知)", r"(?:给|带来)[^,.!?，。！？]{0,6}不便",
      # an advertisement: a brand's sale is no fault of ours
      r"大促|促销|特价|直降|打[一二三四五六七八九]折|优惠券|限时(?:特惠|优惠|抢购)|秒杀"],
     [r"^\W*(?:notice|reminder|announcement|fwd?|rappel|annonce|tr)\s*[:\]-]",
@@ -224,7 +224,7 @@ NOTICE = build(
      r"(?:report|write-?up|summary|log|minutes) (?:on|about|for|of) [^.!?]{0,60}(?:is|'s|are|has been|was) (?:now )?(?:in|on|uploaded to|sent to) (?:the|your|our) (?:drive|shared|folder|email|inbox)",
      r"(?:rapport|compte rendu|bilan) (?:sur|de|du|concernant) [^.!?]{0,60}(?:est|se trouve|a ete (?:mis|depose|envoye)) (?:dans|sur) (?:le|la|votre|notre) (?:drive|dossier|partage|boite)",r"ce n'est pas une panne",
      r"not a (?:repair |service )?(?:ticket|job|request)", r"pas (?:un|une) (?:ticket|demande|intervention)(?![a-z])",
-     r"\d+\s*% off", r"(?:flash|year-end|summer|winter|clearance|black friday) sale", r"sale (?:is )?on\b", r"(?:promo|discount) code", r"link in (?:bio|the group)",
+     r"\d+\s*% off", r"nothing (?:we|anyone|you) can do", r"(?:power|electricity|water|gas) (?:company|board|utility) (?:says|said)", r"^\W*handover\s*[:\-]", r"(?:flash|year-end|summer|winter|clearance|black friday) sale", r"sale (?:is )?on\b", r"(?:promo|discount) code", r"link in (?:bio|the group)",
      r"soldes", r"\d+\s*% de (?:reduction|remise)", r"code promo"],
     [r"^\W*ประกาศ", r"รายงาน[^\n]{0,50}ส่ง[^\s]{0,6}(?:อีเมล|เมล|ไลน์|กลุ่ม|ไดรฟ์)[^\s]{0,6}แล้ว", r"แจ้งให้ทราบ", r"แจ้งเพื่อทราบ", r"ลดราคา", r"โปรโมชั่น", r"ลด\s*\d+\s*%"],
 )
@@ -357,15 +357,15 @@ REQUEST = build(
      r"叫(?:个|一个)?师傅", r"找(?:个|一个)?师傅", r"来看看", r"来看一下", r"过来看", r"上门", r"快来", r"来(?:个)?人",
      # a named engineer asked for: "能让王芳来一下吗"
      r"(?:能|可以|麻烦)(?:让|叫|派)[^,.!?，。！？]{1,6}(?:来|过来)(?:一下|一趟|看看|看下)",
-     r"过来一下", r"来一趟", r"检查一下", r"看一下"],
+     r"过来一下", r"来一趟", r"检查一下", r"看一下", r"报个修", r"开(?:个|一)?(?:工)?单"],
     [r"repair", r"fix", r"please fix", r"please check", r"check it", r"have a look", r"take a look", r"inspect", r"need (?:a )?(?:repair|technician|engineer|plumber|electrician)",
      r"send (?:a |an |someone|somebody|a technician|an engineer|someone over)", r"come (?:and )?(?:fix|check|look)",
      r"(?:look at|check on|come look)",
      r"reparer", r"reparation", r"depannage", r"besoin d'un (?:technicien|reparateur|plombier|electricien)",
-     r"envoye[rz] un technicien", r"venir reparer", r"log (?:this|it) for (?:them|us|her|him)"],
+     r"envoye[rz] un technicien", r"envoye[rz] quelqu'un", r"venir reparer", r"open a (?:ticket|job)", r"ouvr(?:ir|ez|e) (?:un|une) (?:ticket|intervention|demande)", r"log (?:this|it) for (?:them|us|her|him)"],
     # ซ่อม is the verb "repair": a request, unless it carries an aspect of work under way or done
     # ("เริ่มซ่อมแล้ว" started, "กำลังซ่อม" repairing, "ซ่อมเสร็จ" finished).
-    [r"แจ้งซ่อม", r"ช่วยซ่อม", r"ส่งช่าง", r"ขอช่าง", r"(?<!เริ่ม)(?<!กำลัง)(?<!ค่า)(?<!ช่าง)(?<!งาน)(?<!ใบ)ซ่อม(?!เสร็จ|แล้ว|อยู่|เรียบร้อย)"],
+    [r"แจ้งซ่อม", r"ช่วยซ่อม", r"ส่งช่าง", r"ขอช่าง", r"(?:ช่วย|ขอ|รบกวน)เปิด(?:ใบ)?งาน(?:ซ่อม)?", r"(?<!เริ่ม)(?<!กำลัง)(?<!ค่า)(?<!ช่าง)(?<!งาน)(?<!ใบ)ซ่อม(?!เสร็จ|แล้ว|อยู่|เรียบร้อย)"],
 )
 
 # Danger to people, wherever it is: smoke, fire, gas, a shock, someone trapped. A story about a
@@ -406,7 +406,7 @@ HAZARD = build(
     [r"leak\w*", r"seep\w*", r"drip\w*", r"flood\w*", r"overflow\w*", r"burnt", r"burned smell", r"water all over",
      r"backing up", r"brule", r"(?:got|get|gets|is|are|was|were) stuck in", r"burst",
      r"water (?:is |'s )?(?:coming|pouring|dripping|leaking|running|spilling)", r"shock", r"water everywhere", r"spill\w*",
-     r"won'?t stop running", r"can'?t get out", r"with (?:a |an |two |three |\d+ )?[a-z]+(?: [a-z]+)? (?:inside|stuck inside|trapped inside)",
+     r"won'?t stop running", r"can'?t get out", r"(?:a |an |the |two |\d )?(?:resident|guest|customer|kid|child|person|lady|man|woman)s?(?: and (?:her|his|their|a) \w+)? (?:are|is) (?:still )?(?:inside|in there|stuck)", r"with (?:a |an |two |three |\d+ )?[a-z]+(?: [a-z]+)? (?:inside|stuck inside|trapped inside)",
      r"with (?:a |an |our |the |two |three |\d+ )?(?:[a-z]+ ){0,2}(?:guy|man|woman|person|people|customer|staff|worker|kid|child|lady|courier|driver)s?(?: [a-z]+){0,4} (?:still )?inside",
      r"deborde\w*", r"l'eau monte",
      r"(?:people|someone|somebody|customers?|staff|kids?) (?:stuck |trapped )?inside",
@@ -426,6 +426,9 @@ URGENT = build(
      r"(?:里面|里头|里边|入面)(?:全|都|全部)(?:都)?是[^,.!?，。！？]{0,8}(?:冻货|冻品|海鲜|肉|食材|雪糕|冰淇淋|鲜奶|牛奶|酸奶|三明治|芝士|蛋糕|甜品|乳制品)", r"快撑不住", r"(?:三文鱼|鱼|肉|海鲜|冻品|食材|货|奶|蛋糕)[^,.!?，。！？]{0,4}放不住",
      r"(?:里面|里头|里边)[^,.!?，。！？]{0,3}(?:几百|上百|好几百|几千|\d+)\s*(?:斤|公斤|箱|kg)",
      r"要报废", r"(?:全|都|就全)(?:得|要)扔",
+     r"(?:冷柜|冰柜|冷库|冻库|冰箱|雪柜)里(?:面)?(?:还)?(?:有)?(?:一堆|一整批|一批|好多|很多|满满|全是)",
+     r"里(?:面|头)(?:还)?有(?:一整批|一批|一堆|好多|很多)[^,.!?，。！？]{0,6}(?:海鲜|肉|奶|冻品|食材|货|蛋糕)",
+     r"(?:牛奶|奶|肉|海鲜|食材|蛋糕)[^,.!?，。！？]{0,4}(?:就快|快)(?:不|唔)得",
      # a cold store's temperature alarm, or the value of what is inside: "速冻库温度报警", "里面货值几十万"
      r"(?:冷库|冻库|速冻库|冷冻库|冷柜|冰柜|展示柜)[^,.!?，。！？]{0,4}(?:温度)?(?:报警|告警|超温)", r"货值",
      # the food will not hold out (not "周末人多顶不住", the staff will not cope)
@@ -450,7 +453,7 @@ URGENT = build(
      r"lose the lot",
      r"(?:milk|dairy|cold brews?|drinks|juices?|yog(?:h)?urts?|cream|cakes?|cheesecakes?|desserts?|sandwich(?:es)?|meat|fish|ice cream|stock|food)(?: inside| in there| in it)?(?:'s|'re| is| are)?(?: sitting| reading| now| already)? (?:at|up to) \d+\s*(?:°c|°|c|degrees?)(?![a-z])",
      r"(?:freezer|fridge|chiller|cooler|cold room)[^.!?]{0,40}(?:reading|showing|sitting at|up to|climbed to) -?\d+\s*(?:°c|°|c|degrees?)(?![a-z])[^.!?]{0,12}should be",
-     r"full of (?:frozen|chilled|fresh) \w+", r"(?:frozen|chilled) (?:\w+ )?(?:stock|goods|food|fish|meat|dumplings|chicken|seafood)(?: is| are)? (?:inside|in there|in it)", r"(?:gets?|get|be|is) (?:binned|thrown (?:out|away)|chucked)", r"(?:have|need|going) to (?:bin|throw (?:out|away)|chuck) (?:it|them|everything|the lot|all)", r"(?:meat|fish|seafood|dairy|stock|produce|food|chicken|pork|beef|lamb|milk|cheese|butter|ice cream|yog(?:h)?urt)(?: delivery)? (?:is |are )?(?:inside|in there|in it)",
+     r"full of (?:frozen|chilled|fresh) \w+", r"full of (?:chicken|meat|fish|prawns|seafood|milk|dairy|cheese|cream|cakes|desserts)", r"(?:frozen|chilled) (?:\w+ )?(?:stock|goods|food|fish|meat|dumplings|chicken|seafood)(?: is| are)? (?:inside|in there|in it)", r"(?:gets?|get|be|is) (?:binned|thrown (?:out|away)|chucked)", r"(?:have|need|going) to (?:bin|throw (?:out|away)|chuck) (?:it|them|everything|the lot|all)", r"(?:meat|fish|seafood|dairy|stock|produce|food|chicken|pork|beef|lamb|milk|cheese|butter|ice cream|yog(?:h)?urt)(?: delivery)? (?:is |are )?(?:inside|in there|in it)",
      r"(?:pallet|load|crate|tray|tub|box)e?s? of (?:\w+ )?(?:ice cream|meat|fish|seafood|dairy|chicken|milk|cheese) (?:in it|in there|inside)",
      r"(?:cakes?|desserts?|ice cream|dairy|milk|meat|fish|sandwich(?:es)?|salads?|yog(?:h)?urts?|cheese|butter|chicken|stock)[^.!?]{0,12}(?:sweating|melting|thawing|going off|spoiling|warming up|getting warm)",
      r"(?:ice cream|ice-cream|stock|meat|butter|cheese|dairy)[^.!?]{0,8}(?:going|gone|getting) soft",

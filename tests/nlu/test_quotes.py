@@ -173,3 +173,19 @@ def test_the_card_a_message_answers_gives_it_its_job_and_its_step(parser, text, 
     p = parser.parse(text)
     assert p.intent == intent, p.intent_ranking
     assert {k: p.entities.get(k) for k in entities} == entities, p.entities
+
+
+@pytest.mark.parametrize("text,intent,entities", [
+    # a colleague's report passed on with a request: the report, and a room is no job number
+    ("> Front desk: 1711 says the shower has no hot water\n@Jing could you send someone up", "create_ticket", {"ticket": None}),
+    ("「前台：1203房马桶堵了」 @小鲸 帮忙派个师傅上去", "create_ticket", {"skill": "plumbing", "ticket": None}),
+    # the card names the job; a bare number in the answer is an amount
+    ("「小鲸：#28307 处理中」 完工了 换了个电容85 工时2h", "complete_job", {"ticket": 28307, "labor_hours": 2}),
+    ("> Jing: #28334 is still open\nsorry, finished it yesterday, 30 mins, no parts", "complete_job", {"ticket": 28334, "labor_hours": 0.5}),
+    ("> 小鲸：请补充门店\n门店怎么写？写商场名行不行", "help", {}),
+    ("「จิง: กรุณาให้คะแนนงาน #๒๘๖๖๗ (๑-๕)」 ๕ ค่ะ", "rate_service", {"ticket": 28667, "rating": 5}),   # Thai digits
+])
+def test_a_relayed_report_a_finished_job_and_a_question_about_a_request_are_read_in_context(parser, text, intent, entities):
+    p = parser.parse(text)
+    assert p.intent == intent, p.intent_ranking
+    assert {k: p.entities.get(k) for k in entities} == entities, p.entities

@@ -31,7 +31,7 @@ HELDOUT = [HERE / "heldout.yaml", HERE / "heldout2.yaml", HERE / "heldout3.yaml"
            HERE / "heldout16.yaml", HERE / "heldout17.yaml", HERE / "heldout18.yaml",
            HERE / "heldout19.yaml", HERE / "heldout20.yaml", HERE / "heldout21.yaml",
            HERE / "heldout22.yaml", HERE / "heldout23.yaml", HERE / "heldout24.yaml",
-           HERE / "heldout25.yaml", HERE / "heldout26.yaml", HERE / "heldout27.yaml"]
+           HERE / "heldout25.yaml", HERE / "heldout26.yaml", HERE / "heldout27.yaml", HERE / "heldout28.yaml"]
 # Floors below the tuned sets' 97 %: batch 12 at its untuned score (its header), so nothing
 # regresses below it; batches 3–11 at what the model reaches once tuned on them
 # (untuned they scored 89.50 % / 84.46 %, 95.32 % / 96.12 %, 92.33 % / 97.52 %, 94.96 % / 93.19 %,
@@ -60,9 +60,11 @@ HELDOUT = [HERE / "heldout.yaml", HERE / "heldout2.yaml", HERE / "heldout3.yaml"
 # the other sets, and batches 22, 23 and 24 gained a line or more each. Its second round (batch 27,
 # 90.57 % / 93.79 % untuned: hotels' rooms and relayed reports, Thai digits, typhoon detours) cost
 # batch 26 one line, batch 22 the line the first round had gained, and batch 9 one more question
-# to a non-ticket (10).
+# to a non-ticket (10). Batch 28 is held at its untuned score (94.72 % / 93.08 %, 2 non-tickets as
+# reports, both asked about first).
 # (Rounded down to the permille: a float of 387/400 need not reach the literal 0.9675.)
-FLOORS = {"heldout27.yaml": {"intent": 0.957, "entity": 0.985, "unasked_false_tickets": 2, "non_tickets_acted_on": 6},
+FLOORS = {"heldout28.yaml": {"intent": 0.947, "entity": 0.93, "unasked_false_tickets": 0, "non_tickets_acted_on": 8},
+          "heldout27.yaml": {"intent": 0.957, "entity": 0.985, "unasked_false_tickets": 2, "non_tickets_acted_on": 6},
           "heldout26.yaml": {"intent": 0.979, "entity": 0.999, "unasked_false_tickets": 0, "non_tickets_acted_on": 3},
           "heldout25.yaml": {"intent": 0.966, "entity": 0.96, "unasked_false_tickets": 0, "non_tickets_acted_on": 5},
           "heldout24.yaml": {"intent": 0.967, "entity": 0.994, "unasked_false_tickets": 0, "non_tickets_acted_on": 5},
@@ -94,7 +96,7 @@ INTENTS = {"create_ticket", "query_status", "claim_job", "update_progress", "com
 @pytest.mark.parametrize("path", HELDOUT, ids=lambda p: p.name)
 def test_heldout_is_broad_and_new(path):
     cases = load_cases(path)
-    assert len(cases) >= {"heldout.yaml": 250, "heldout2.yaml": 120, "heldout17.yaml": 380, "heldout19.yaml": 380, "heldout20.yaml": 380, "heldout21.yaml": 360, "heldout22.yaml": 360, "heldout23.yaml": 360, "heldout24.yaml": 330, "heldout25.yaml": 330, "heldout26.yaml": 340, "heldout27.yaml": 340}.get(path.name, 400)
+    assert len(cases) >= {"heldout.yaml": 250, "heldout2.yaml": 120, "heldout17.yaml": 380, "heldout19.yaml": 380, "heldout20.yaml": 380, "heldout21.yaml": 360, "heldout22.yaml": 360, "heldout23.yaml": 360, "heldout24.yaml": 330, "heldout25.yaml": 330, "heldout26.yaml": 340, "heldout27.yaml": 340, "heldout28.yaml": 390}.get(path.name, 400)
     assert {c["intent"] for c in cases} == INTENTS
     seen = {c["text"] for c in load_cases(CASES_PATH)}
     for other in HELDOUT:

@@ -40,8 +40,10 @@ def find_skill(lex: Lexicon, text: str) -> tuple[str, Span] | None:
     # said to be at fault. Leaks are different: water comes out of something ("漏水…是空调那边").
     # "谢谢师傅昨天修好那边的插座👍 今天淋浴间地漏又反水了": the device thanked for is not the fault.
     # A fault word ("地漏又反水了") then names the trade better than the settled device.
-    if strong and any(_settled(text, m) for m in strong):
-        live = [m for m in strong if not _settled(text, m)] or [m for m in matches if not _settled(text, m)]
+    settled = [_settled(text, m) for m in strong]
+    if any(settled):
+        live = ([m for m, done in zip(strong, settled) if not done]
+                or [m for m in matches if m not in strong and not _settled(text, m)])
         if live:
             strong = live
     if strong and outages and (outages[0].start < strong[0].start or not any(_faulty(text, m) for m in strong)):

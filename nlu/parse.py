@@ -208,6 +208,9 @@ class Parser:
         q = qnorm.text
         found: dict[str, tuple[Any, tuple[int, int] | None]] = {}
         body = self._read(reply.body)[0].text   # once, for every reading of the answer below
+        masked = E.mask_terms(lex, body)          # the answer's cue text, names blanked
+        card_ticket = E.find_ticket(q, allow_bare=False)   # the job a pasted card names outright
+        asks = QUESTION.search(masked) is not None or re.search(r"[?？]", body) is not None
         mark = _BARE_MARK.match(body)
         asks_mark = RATING.search(E.mask_terms(lex, q)) is not None or _MARK_SCALE.search(q) is not None
         given = _LEADING_MARK.match(body) if asks_mark else None
@@ -220,9 +223,9 @@ class Parser:
             if "rating" not in ents:
                 ents["rating"] = int(given.group(1))
                 spans["rating"] = (shift + given.start(1), shift + given.end(1))
-        elif ((intent == "unknown" or (intent == "update_progress" and COMPLETE.search(E.mask_terms(lex, body))))
+        elif ((intent == "unknown" or (intent == "update_progress" and COMPLETE.search(masked)))
               and (_ASKS_DONE.search(q) or _UNDER_WAY.search(q))
-              and (RESOLVED.search(body) or COMPLETE.search(E.mask_terms(lex, body)))):
+              and (RESOLVED.search(body) or COMPLETE.search(masked))):
             # "> #24529 is still open, please report completion\nall sorted, running again";
             # "「小鲸：#26620 施工中」 好了 下水通了": done, answering the job's own progress card
             intent, confidence, ranking = "complete_job", 1.0, [("complete_job", 1.0)]
@@ -234,25 +237,24 @@ class Parser:
             spans = {}
         elif intent in ("unknown", "help") and _OFFER.search(q) and (
                 dict(ranking).get("claim_job", 0.0) >= CLAIM_AFTER_OFFER
-                or _claims(E.mask_terms(lex, body))):
+                or _claims(masked)):
             # "我去" under a pasted new-job card: a claim of that job, which the answer alone
             # leaves the model unsure of.
             intent, confidence, ranking = "claim_job", 1.0, [("claim_job", 1.0)]
             ents, spans = self._entities_as(reply, now, intent)
-        elif (intent in ("unknown", "help") and E.find_ticket(q, allow_bare=False) and STATUS_QUERY.search(E.mask_terms(lex, body))
-              and (QUESTION.search(E.mask_terms(lex, body)) or re.search(r"[?？]", body))):
+        elif intent in ("unknown", "help") and card_ticket and STATUS_QUERY.search(masked) and asks:
             # "「Jing: Ticket 26811 created」 who got assigned?": a question about the job on the card
             intent, confidence, ranking = "query_status", 1.0, [("query_status", 1.0)]
             ents, spans = self._entities_as(reply, now, intent)
-        elif (intent in ("unknown", "help", "query_status") and REQUEST.search(E.mask_terms(lex, body))
-              and E.find_ticket(q, allow_bare=False) is None and self._parse(reply.quote, now=now).intent == "create_ticket"):
+        elif (intent in ("unknown", "help", "query_status") and REQUEST.search(masked) and card_ticket is None
+              and self._parse(reply.quote, now=now).intent == "create_ticket"):
             # "> Front desk: 908 says there's no water pressure\n@Jing can you send someone up": a
             # colleague's report, passed on with a request — the report, with what it names.
             intent, confidence, ranking = "create_ticket", 1.0, [("create_ticket", 1.0)]
             ents, spans = self._entities_as(reply, now, intent)
             ents.pop("ticket", None)
             spans.pop("ticket", None)
-        elif intent == "unknown" and _ASKS_FIELD.search(q) and (QUESTION.search(E.mask_terms(lex, body)) or re.search(r"[?？]", body)):
+        elif intent == "unknown" and _ASKS_FIELD.search(q) and asks:
             # "> 小鲸：请补充城市\n啥意思？这个城市要怎么填": a question about what the desk asked for
             intent, confidence, ranking = "help", 1.0, [("help", 1.0)]
             ents, spans = {}, {}
@@ -264,14 +266,14 @@ class Parser:
         # A doubtful report the quote has shown to be something else is read as that.
         doubtful = answer.confirm and intent == answer.intent
         what = "create_ticket" if doubtful else intent
-        if (what in _BARE_TICKET_INTENTS and "ticket" in ents and E.find_ticket(body, allow_bare=False) is None
-                and E.find_ticket(q, allow_bare=False) is not None):
+        if (what in _BARE_TICKET_INTENTS and "ticket" in ents and card_ticket is not None
+                and E.find_ticket(body, allow_bare=False) is None):
             # The card names the job outright; a bare number in the answer is an amount or a time
             # ("「#27307 处理中」 完工了，换了压缩机180").
             ents.pop("ticket")
             spans.pop("ticket", None)
         if what in _BARE_TICKET_INTENTS and "ticket" not in ents:
-            ticket = E.find_ticket(q, allow_bare=False) or E.find_ticket(q, allow_bare=True)
+            ticket = card_ticket or E.find_ticket(q, allow_bare=True)
             if ticket:
                 found["ticket"] = ticket
                 ents.pop("last_ticket", None)
@@ -288,12 +290,10 @@ class Parser:
             person = E.find_person(lex, q)
             if person:
                 found["person"] = person
-        if intent == "create_ticket" and "ticket" not in ents:
+        if intent == "create_ticket" and "ticket" not in ents and card_ticket:
             # A new fault under an earlier job's pasted card ("「小鲸：#26118 已完工」 又不制冷了"):
             # that job, which the desk links the new one to (handlers/tickets.py).
-            ticket = E.find_ticket(q, allow_bare=False)
-            if ticket:
-                found["ticket"] = ticket
+            found["ticket"] = card_ticket
         if what == "create_ticket":
             store = E.find_store(q)
             if store and "store" not in ents:

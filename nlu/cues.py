@@ -46,6 +46,8 @@ HELP_PROCESS = build(
         r"how (?:do|can|should|would) (?:i|we|you) (?:report|submit|open|file|create|cancel|rate|use|claim|log|"
         r"raise|request|check|see|view|track|find)",
         r"how to (?:report|use|submit|open|file|cancel|rate|claim|request|log|raise)", r"what can you do",
+        # "how do engineers mark that they've arrived on site?"
+        r"how (?:do|can|should|would|does) (?:the )?(?:engineers?|techs?|technicians?|staff|the team|a store|stores|managers?) (?:mark|report|say|tell|show|record|confirm|close|log|update|claim|rate)",
         r"what do you do", r"how does (?:this|it|the)(?: \w+)? work",
         r"can (?:i|we) (?:attach|send|add|upload|include) (?:a |some )?(?:photos?|pictures?|pics?|images?|videos?)",
         r"vous intervenez", r"(?:intervenez|passez|travaillez|venez)-vous",
@@ -149,7 +151,7 @@ RATING = build(
      r"(?:不太|不|很|非常|挺|比较|特别)满意"],
     [r"rate", r"rating", r"ratings", MARK_GETS, MARK_NOTEE, MARK_GIVE, MARK_EASY, r"out of (?:five|5)", r"sur (?:cinq|5)", r"stars?", r"review", r"feedback", r"(?<!c'est )(?<!bien )note(?! (?:de |d'|du |from |to ))", r"etoiles?", r"evaluation", r"avis",
      r"(?:very |really |not |so )?(?:satisfied|dissatisfied|unsatisfied)", r"(?:pas |tres |vraiment )?(?:satisfaite?|mecontente?)"],
-    [r"ดาว", r"ให้คะแนน", r"คะแนน", r"รีวิว", r"(?:ไม่)?(?:ค่อย)?พอใจ", r"ให้\s*[1-5]\s*(?:ไปเลย|เลย|เต็ม)"],
+    [r"ดาว", r"ให้คะแนน", r"คะแนน", r"รีวิว", r"(?<![a-z])hai\s*[1-5](?:\s*(?:dao|kha|ka|krub|krab|khrap|na))(?![a-z])", r"(?:ไม่)?(?:ค่อย)?พอใจ", r"ให้\s*[1-5]\s*(?:ไปเลย|เลย|เต็ม)"],
 )
 
 CANCEL = build(
@@ -186,7 +188,7 @@ CANCEL_ASKED = build([r"(?:是不是|是否|有没有)(?:被)?(?:取消|撤)", r
 # -- engineers -----------------------------------------------------------------------------------------
 
 CLAIM_STRONG = build(
-    [r"(?<!待)(?<!未)(?<!没人)接单", r"抢单", r"领单", r"认领", r"接这单", r"这单我", r"我接了", r"我来接", r"我接", r"派给我", r"交给我",
+    [r"(?<!待)(?<!未)(?<!没人)接单", r"抢单", r"领单", r"认领", r"接这单", r"这单我", r"我(?:这边|这里|们)?(?:先)?接了", r"算我的", r"(?:那|这)单我要了", r"我要了(?=\s*#?\s*\d)", r"我来接", r"我接", r"派给我", r"交给我",
      r"我负责", r"我来处理", r"我来跟",
      # "1218 由我跟进": the job put in my hands
      r"由我(?:来)?(?:跟进|跟|负责|处理|接|去)", r"我(?:来)?跟进", r"归我",
@@ -198,7 +200,7 @@ CLAIM_STRONG = build(
      r"你(?:跑|去|过去)(?:一趟|一下|看看|看下)", r"我\s*take\s*(?:了|啦)?",
      # "还没人接的话我先顶上": stepping in
      r"[我俺](?:先|来)?顶(?:上|一下)"],
-    [r"claim", r"claimed", r"claiming", r"i'?ll take", r"i take", r"i can take", r"i'?ll do it", r"i can do it",
+    [r"claim", r"claimed", r"claiming", r"rab (?:job|ngan|kase|case|nguan)", r"i'?ll take", r"i take", r"i can take", r"i'?ll do it", r"i can do it",
      r"taking (?:it|this|ticket|job)", r"take (?:it|this|ticket|job)", r"assign (?:it )?to me", r"i'?ll handle",
      r"i'?ll go", r"i can go", r"i'?m on it", r"i'?ll pick (?:it|this) up", r"picking (?:it|this) up",
      r"put my name (?:on|down)", r"(?:i )?can grab",
@@ -235,7 +237,7 @@ COMPLETE = build(
      r"(?<!没)(?<!未)(?<!不)[修弄搞整换装调接通清]好了"],
     [r"done", r"completed", r"complete", r"fixed", r"finished", r"resolved", r"repaired", r"job done", r"all good",
      r"working again", r"works now", r"termine", r"terminee", r"repare", r"reparee", r"fini", r"finie", r"resolu",
-     r"resolue", r"ca marche", r"closed", r"closing", r"replaced", r"swapped", r"unblocked", r"wrapped up", r"sorted"],
+     r"resolue", r"ca marche", r"(?<!road )(?<!roads )(?<!street )(?<!bridge )closed(?! (?:the |a |off |down )?(?:roads?|streets?|lanes?|bridge|highway|motorway|ramp|exit|tunnel|route)(?![a-z]))", r"closing(?! (?:the |a )?(?:roads?|streets?|lanes?|bridge))", r"replaced", r"swapped", r"unblocked", r"wrapped up", r"sorted"],
     [r"เสร็จ", r"ซ่อมเสร็จ", r"เรียบร้อย", r"ใช้ได้แล้ว"],
 )
 # Completion words only the engineer on the job uses ("完工了，就是滤网堵了"); a customer says 好了.
@@ -261,7 +263,7 @@ STATUS_QUERY = build(
     [r"进度", r"进展", r"最新情况", r"状态", r"怎么样了", r"如何了", r"咋样了", r"到哪了", r"到哪儿", r"到哪(?:一)?步",
      r"哪一步", r"在哪了", r"在哪儿了", r"还要等", r"有(?:进展|动静|消息)(?:了)?(?:没|吗|么)",
      r"有人(?:接|管|来|处理|跟进)", r"有没有人", r"没人(?:接|来|管|处理)", r"还没(?:人)?(?:来|到|修|接|处理|好)",
-     r"怎么还(?:没|不)", r"(?:修|处理|弄)(?:得|的)?(?:怎么样|如何|好了吗|好了没|好没|完了吗|完没)", r"好了(?:吗|没)",
+     r"怎么还(?:没|不)", r"(?:修|处理|弄)(?:得|的)?(?:怎么样|如何|好了吗|好了没(?![用换动花收拆带问])|好没|完了吗|完没)", r"好了(?:吗|没(?![用换动花收拆带问]))",
      r"到了(?:吗|没)", r"来了(?:吗|没)", r"出发了(?:吗|没)", r"(?:修|处理|弄|搞)(?:得|的)?(?:咋样|怎样)", r"都(?:下午|晚上|中午|傍晚|\d+点|几点)了",
      r"说好(?:的)?(?:今天|上午|下午|几点)", r"被忘", r"忘了(?:吗|吧)", r"(?:派单|派人|安排|接单|受理|处理)了(?:吗|没|么)",
      r"(?:能|会|可以|还)?(?:过)?来(?:吗|么|不来)", r"派(?:出去|出)了?没(?:有)?", r"到底(?:派|来|修|有没有)", r"能[弄修搞]好不", r"来不来", r"查(?:一下|下|询)", r"跟进", r"催", r"结果", r"什么情况",
@@ -285,14 +287,16 @@ STATUS_QUERY = build(
      r"qui (?:s'en occupe|est (?:assigne|envoye|charge))"],
     [r"อัปเดต", r"อัพเดต", r"อัพเดท", r"ถึงไหน", r"สถานะ", r"ความคืบหน้า", r"หรือยัง", r"(?<=ออก)(?:มา|ไป)?รึยัง", r"ถึงรึยัง",
      r"ยังไม่มา", r"จะมา[^\s]{0,15}(?:ไหม|มั้ย|หรือเปล่า)",
-     r"มาไหม", r"อยู่ไหน", r"อยู่ที่ไหน", r"ยังไม่มีใคร", r"เป็น(?:ยังไง|อย่างไร)"],
+     r"มาไหม", r"อยู่ไหน", r"อยู่ที่ไหน", r"ยังไม่มีใคร", r"เป็น(?:ยังไง|อย่างไร|ไง)"],
 )
 # "When / how long" asks about a job only when the message is about one: "师傅几点到" is, "今天的
 # 会几点开" is not (JOB_CONTEXT, or a device or a job reference, must be there too).
 TIME_QUESTION = build(
     [r"什么时候", r"啥时候", r"几点", r"多久", r"多长时间", r"哪天", r"几号"],
     [r"when will", r"when is", r"when are", r"when can", r"when do", r"when does", r"how long", r"what time",
-     r"quand", r"combien de temps", r"a quelle heure"],
+     r"quand", r"combien de temps", r"a quelle heure",
+     # Thai typed as it sounds: "ja maa gee mong" (จะมากี่โมง)
+     r"(?:gee|kee|ki|kii|ghee) mong"],
     [r"(?<!ว่าง)เมื่อไหร่", r"เมื่อไร", r"กี่โมง", r"นานไหม", r"วันไหน", r"ตอนไหน", r"กี่วัน"],
 )
 JOB_CONTEXT = build(
@@ -300,7 +304,7 @@ JOB_CONTEXT = build(
     [r"师傅", r"工程师", r"技术员", r"维修", r"修", r"单", r"到(?!几|什么时候|哪)", r"来", r"等", r"处理", r"上门"],
     [r"technicians?", r"engineers?", r"tech", r"someone", r"somebody", r"anyone", r"repair\w*", r"fix\w*", r"arriv\w*",
      r"come", r"coming", r"here", r"tickets?", r"jobs?", r"plumber", r"electrician", r"technicien", r"reparat\w*",
-     r"intervention", r"venir", r"passer", r"repare\w*"],
+     r"intervention", r"venir", r"passer", r"repare\w*", r"(?:ja|ca|cha|jha) (?:maa|ma|ma tueng|maa thueng)", r"chang"],
     [r"ช่าง", r"มา", r"ซ่อม", r"ถึง"],
 )
 
@@ -333,7 +337,7 @@ PAST_REF = build(
 )
 
 QUESTION = build(
-    [r"[?？]", r"吗", r"么", r"呢(?:\s|$)", r"没(?:有)?(?:\s*[?？.]*\s*$)", r"了没(?!问题|事|毛病)", r"什么时候", r"啥时候", r"几点", r"多久",
+    [r"[?？]", r"吗", r"么", r"呢(?:\s|$)", r"没(?:有)?(?:\s*[?？.]*\s*$)", r"了没(?!问题|事|毛病|[用换动花收拆带])", r"什么时候", r"啥时候", r"几点", r"多久",
      r"是不是", r"有没有"],
     [r"when", r"where", r"what", r"how", r"is it", r"did", r"has", r"have you", r"quand", r"ou", r"est-ce"],
     [r"ไหม", r"หรือยัง", r"(?<!ว่าง)เมื่อไหร่", r"มั้ย", r"กี่โมง", r"ไหน", r"ยังไง", r"อย่างไร"],

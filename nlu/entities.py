@@ -65,10 +65,16 @@ def _not_the_equipment(lex: Lexicon, text: str, m: Match) -> bool:
         return bool(_INDICATOR.search(before))
     if OUTAGE.fullmatch(m.term):
         return bool(_OWN_BATTERY.search(before))
+    if m.term == "till":
+        # "can't do anything till I get a new one": the word for "until", not the cash till
+        return bool(_UNTIL_AFTER.match(text, m.end))
     if m.term in ("outlet", "outlets"):
         return text[m.end:m.end + 1] == ":" or any(p.end in (m.start - 1, m.start) for p in find_all(lex.place_re, text))
     return False
 
+
+_UNTIL_AFTER = re.compile(r"\s+(?:i|i'm|we|you|he|she|they|it|the|then|now|tomorrow|tonight|monday|tuesday|wednesday|thursday|friday|"
+                          r"saturday|sunday|next|later|\d)(?![a-z])")
 
 _SOURCE = re.compile(r"天花板|吊顶|ceiling|plafond|เพดาน")
 
@@ -241,7 +247,7 @@ _OTHER_LABELS = (
 _MONTH_NAMES = "|".join(sorted((w for w in MONTH_WORDS if len(w) > 3 or not w.isascii()), key=len, reverse=True))
 _OTHER_NUMBER = re.compile(
     # a hotel's rooms: "1206客人", "guest in 1520", "ห้อง ๕๐๒", "le 412 dit"
-    r"(?:" + _OTHER_LABELS + r"|桌号|房间|房号|客房|(?<![机厨库])房|ห้อง(?:พัก)?(?:ที่)?|手机(?:号)?|显示(?:屏)?(?:上)?|读数|(?<![a-z])(?:room|rm|suite|chambre|guest in|eta|etd|po|order|commande|past|above|beyond|below|than|shows|reads|reading|displays|affiche|minus|moins|" + _MONTH_NAMES + r"))"
+    r"(?:" + _OTHER_LABELS + r"|桌号|房间|房号|客房|(?<![机厨库])房|ห้อง(?:พัก)?(?:ที่)?|手机(?:号)?|显示(?:屏)?(?:上)?|读数|(?<![a-z])(?:room|rm|suite|chambre|guest in|eta|etd|(?:be |get )?(?:there|here|back) in|arriv(?:e|ing) in|(?:j'?)?arrive dans|po|order|commande|past|above|beyond|below|than|shows|reads|reading|displays|affiche|minus|moins|" + _MONTH_NAMES + r"))"
     r"\s*(?:是|为|改成|变成|:|#|n°|no\.?|number)?\s*(?:是|为)?\s*$|"
     # "locker code for the parcel at reception is 22957", "wifi 密码是 12345678"
     r"(?:(?<![a-z])(?:code|pin|password|passcode|mot de passe)(?![a-z])|密码|รหัส)[^.!?,;，。；\d]{0,40}?(?:\bis|\best|是|:|：)\s*$")
@@ -281,7 +287,7 @@ _STAR_CHARS = re.compile(r"[⭐★🌟✨]")
 _RATING = re.compile(
     r"(?<![\d.])([1-5一二两三四五])\s*(?:颗|个|粒|只)?\s*(?:星|分(?!钟|之|钱)|stars?|etoiles?|ดาว|คะแนน)|"
     r"(?<![\d.])([1-5])\s*(?:/|／|分之|out of|sur)\s*5(?!\d)|"
-    r"(?:评分|打分|打|给|评|rate|rating|note(?:\s+de)?|give|score|ให้(?:เต็ม|คะแนนเต็ม)?|คะแนน(?:การ)?(?:บริการ)?)\s*[:：]?\s*(?:个|了)?\s*([1-5一二两三四五])(?![\d.])"
+    r"(?:评分|打分|打|给|评|rate|rating|note(?:\s+de)?|give|score|(?<![a-z])hai|ให้(?:เต็ม|คะแนนเต็ม)?|คะแนน(?:การ)?(?:บริการ)?)\s*[:：]?\s*(?:个|了)?\s*([1-5一二两三四五])(?![\d.])"
     r"(?!\s*(?:号|小时|分钟|天|月|块|元))|"
     # "I'd give 8752 a 4": the job between the verb and the mark
     + MARK_GIVE + "|"
@@ -342,6 +348,9 @@ def find_store(text: str) -> tuple[str, Span] | None:
         name = m.group(g).strip()
         if g == 1:
             name = re.sub(r"^(?:报修|说|问|的|在|去|到|我们|我)+", "", name)
+            # "昨晚除夕闭店前", "早上开店": opening or closing the shop, not its name
+            if re.search(r"(?:闭|开|关|进|到|出|回|离|巡|探|守)店$", name):
+                continue
         elif g == 2:
             name = re.sub(r"^(?:the|our|my|this|that|a)\s+", "", name)
             if name in ("the", "our", "my", "this", "that", "a", "in", "at", "of", "convenience", "coffee"):

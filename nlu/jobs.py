@@ -195,7 +195,10 @@ STATUS_CUES: dict[str, re.Pattern[str]] = {
         r"waiting (?:for|on) (?:the )?parts?|parts? (?:on order|ordered|needed|missing)|missing parts?|"
         r"besoin d'une? (?:piece|pieces)|piece manquante|attente (?:de|des) pieces?|en attente de piece|"
         r"pieces? (?:commandees?|en commande|manquantes?))(?![a-z])|"
-        r"รออะไหล่|ขาดอะไหล่|ต้องเปลี่ยนอะไหล่|สั่งอะไหล่"
+        r"รออะไหล่|ขาดอะไหล่|ต้องเปลี่ยนอะไหล่|สั่งอะไหล่|เบิกอะไหล่|ต้อง(?:เปลี่ยน|สั่ง|เบิก)|"
+        # "压缩机烧了，得换，仓库有货吗", "风机要从上海仓调一个过来", "can't do anything till I get a new one"
+        r"得(?:换|更换|订)|(?:仓库|库里|库房|仓里)(?:还)?有(?:没有)?货|仓(?:库)?调|"
+        r"(?<![a-z])(?:(?:till|until|物{4}) i (?:get|have) (?:a |the )?(?:new|replacement|spare)|need a (?:new|replacement) one)(?![a-z])"
     ),
     "delayed": re.compile(
         r"晚点|晚到|晚些|要晚|会晚|绕路|绕道|封路|路封了|高架封了|还要[^,.!?，。！？]{0,8}才能到|排满|忙不过来|明天(?:一早|早上|上午|下午)?再(?:过去|去|来)|明天一早(?:过去|去|来)|晚(?:[一两二三四五六七八九十半\d]+)\s*(?:个)?(?:多)?(?:小时|分钟|钟头|min)|迟到|延迟|延误|推迟|耽误|堵车|塞车|来不及|晚一点|晚一会|稍晚|改到|改天|"
@@ -205,7 +208,7 @@ STATUS_CUES: dict[str, re.Pattern[str]] = {
         r"(?<![a-z])(?:late|delayed|delay|running late|stuck in traffic|traffic|postponed|reschedul\w*|won'?t start|"
         r"flat tyre|flat tire|broke down|breakdown|(?:will |i'?ll )?come back (?:in the morning|tomorrow|later|this afternoon)|"
         r"back tomorrow|(?:store|shop|door)(?:'s| is) (?:locked|closed|shut)|nobody'?s (?:here|there)|no one'?s (?:here|there)|"
-        r"add(?:ing)? (?:another )?\d+ ?min\w*|"
+        r"add(?:ing)? (?:another )?\d+ ?min\w*|(?:roads?|streets?|bridge|highway|motorway) (?:is |are |was |were )?(?:closed|shut|blocked)|closed the (?:roads?|street|bridge|highway)|detour\w*|diverted|"
         r"en retard|retard|retarde|reporte|bouchons?|embouteillages?|je repasse|je reviens demain|en panne)(?![a-z])|"
         r"追尾|事故|抛锚|爆胎|车坏|没人开门|进不去|锁(?:着|门)|晚(?:[一两二三四五六七八九十半\d]+)\s*(?:个)?钟|"
         r"ล่าช้า|สาย|รถติด|ช้าหน่อย|เลื่อน|รถเสีย|ยางแบน"
@@ -216,7 +219,9 @@ STATUS_CUES: dict[str, re.Pattern[str]] = {
         r"(?<=\d)\s*到\s*[!！.。]*$|^\s*到\s*[!！.。]*$|"
         r"(?<![a-z])(?:arrived|on site|onsite|i'?m here|am here|at the store|at the site|reached|"
         r"arrive(?! dans| d'ici| bientot)|suis arrive|sur place|pulled up|got here|just got in|(?:just )?got to the (?:store|shop|site)|i'?m at the (?:store|shop|site)|"
-        r"viens d'arriver|sur les lieux|just got to(?= #?\d)|here now|just parking|parking (?:up|now)|pulling in|at the (?:hotel|store|shop|site|mall|restaurant|branch|clinic|warehouse|depot|station)(?: now)? for(?= #?\d))(?![a-z])|(?<!ใกล้)(?<!เกือบ)(?:ถึงแล้ว|มาถึง|ถึงหน้างาน|ถึงร้าน|ถึง\S{0,10}แล้ว)"
+        r"viens d'arriver|sur les lieux|just got to(?= #?\d)|here now|just parking|parking (?:up|now)|pulling in|at the (?:hotel|store|shop|site|mall|restaurant|branch|clinic|warehouse|depot|station)(?: now)? for(?= #?\d))(?![a-z])|(?<!ใกล้)(?<!เกือบ)(?:ถึงแล้ว|มาถึง|ถึงหน้างาน|ถึงร้าน|ถึง\S{0,10}แล้ว)|"
+        # Thai typed as it sounds: "thueng laew krub" (ถึงแล้วครับ)
+        r"(?<![a-z])(?:thueng|tueng|theung|teung|tung|thung|thuen) (?:laew|leaw|lew|laeo|lao|leo)(?![a-z])"
     ),
     "started": re.compile(
         r"开始(?:维修|修|干活|处理|检修|检查|排查|施工|作业|工作)?|开工|在修|在(?:维修|处理|检查|排查|检修|弄|拆|换|装|修)|正在(?:维修|修|处理|检查|排查)|"

@@ -126,6 +126,16 @@ class Lexicon:
             re.compile(r"@\s?(?:" + "|".join(re.escape(n) for n in names) + r")(?![a-z0-9])")
             if names else None
         )
+        # The bot called by name in the middle of a longer message: "…下周请大家吃饭。对了小鲸，
+        # 把2月份华东的维修费用汇总发我一下" — what follows is said to it (a mention is blanked
+        # by then, so "对了 @小鲸 …" leaves the turn word and blanks).
+        turn = (r"(?:对了|另外|顺便(?:说一下|问一下|问下)?|还有|by the way|btw|oh and|also|au fait|sinon|"
+                r"อ้อ|แล้วก็|อีกเรื่อง)")
+        alts = [turn + r"\s{3,}"]
+        if names:
+            alts.append(r"(?:" + turn + r"\s*[,，]?\s*)?(?:" + "|".join(re.escape(n) for n in names)
+                        + r")(?![a-z0-9])\s*[,，:：]")
+        self.address_re = re.compile(r"[,.!?;，。！？；]\s*(?:" + "|".join(alts) + r")\s*")
 
     def person(self, name: str) -> str | None:
         """The userid of a person named in full (canonical text): their userid, their name or its

@@ -186,14 +186,22 @@ class Parser:
         if intent is not None:
             return whole
         norm = read[0]
-        core = strip_preface(norm.text)
-        if core is None:
-            return whole
-        a, b = norm.span(*core)
-        inner = self._parse(text[a:b], now=now)
-        if inner.intent in ("unknown", "help"):
-            return whole
-        return replace(inner, text=text, spans={k: (x + a, y + a) for k, (x, y) in inner.spans.items()})
+        cores = [strip_preface(norm.text)]
+        if whole.intent in ("unknown", "help"):
+            # "各位辛苦了…下周请大家吃饭。对了小鲸，把2月份华东的维修费用汇总发我一下": the part
+            # said to the bot by name, when the whole reads as chat
+            called = [m.end() for m in self.lexicon.address_re.finditer(norm.text)]
+            if called and re.search(r"\w", norm.text[called[-1]:]):
+                cores.append((called[-1], len(norm.text)))
+        for core in cores:
+            if core is None:
+                continue
+            a, b = norm.span(*core)
+            inner = self._parse(text[a:b], now=now)
+            if inner.intent in ("unknown", "help"):
+                continue
+            return replace(inner, text=text, spans={k: (x + a, y + a) for k, (x, y) in inner.spans.items()})
+        return whole
 
     def _in_context(self, text: str, answer: Parse, reply: Reply, now: datetime | None) -> Parse:
         """The answer's reading, with what it leaves out taken from the quote it answers: the job
@@ -235,11 +243,11 @@ class Parser:
             intent, confidence, ranking = "unknown", 1.0, [("unknown", 1.0)]
             ents = {}
             spans = {}
-        elif intent in ("unknown", "help") and _OFFER.search(q) and (
+        elif intent in ("unknown", "help") and (_OFFER.search(q) or _ASSIGNED.search(q)) and (
                 dict(ranking).get("claim_job", 0.0) >= CLAIM_AFTER_OFFER
                 or _claims(masked)):
             # "我去" under a pasted new-job card: a claim of that job, which the answer alone
-            # leaves the model unsure of.
+            # leaves the model unsure of; "收到 我这边接了" under "已派给 陈杰", the job taken on.
             intent, confidence, ranking = "claim_job", 1.0, [("claim_job", 1.0)]
             ents, spans = self._entities_as(reply, now, intent)
         elif intent in ("unknown", "help") and card_ticket and STATUS_QUERY.search(masked) and asks:
@@ -285,6 +293,11 @@ class Parser:
             for key, value in E.find_place(lex, q).items():
                 if key not in ents:
                     found[key] = value
+        if what == "claim_job" and "person" not in ents and _ASSIGNED.search(q):
+            # "「…已派给 陈杰」 收到 我接了": the engineer the card hands the job to
+            person = E.find_person(lex, q)
+            if person:
+                found["person"] = person
         if what == "query_status" and "person" not in ents:
             # "「…已派给 张伟」 他出发了没": the engineer the card names
             person = E.find_person(lex, q)
@@ -450,6 +463,8 @@ _OFFER = re.compile(r"新(?:工)?单|待接单|待派|谁(?:接|去|有空|能�
                     r"anyone free|who can (?:go|take)|nouveau ticket|nouvelle (?:demande|intervention)|qui (?:prend|peut y aller))(?![a-z])|"
                     r"งานใหม่|ใครว่าง|ใครรับ")
 CLAIM_AFTER_OFFER = 0.1
+# A card handing a job to someone: "工单 #28077 已派给 陈杰", "#123 assigned to Lucas".
+_ASSIGNED = re.compile(r"已?(?:派给|指派给|分配给|转给)|(?<![a-z])(?:assigned to|attribuee? a|affectee? a)(?![a-z])|มอบหมายให้|ส่งงานให้")
 
 # A mark alone, answering a request for one: "4", "5 thx", "4星", "5/5 👍".
 _PARTICLES = r"(?:ครับ|ค่ะ|คะ|นะ|จ้า|เลย|啦|吧|呀|哦)"

@@ -56,7 +56,12 @@ def split_reply(text: str) -> Reply | None:
         if m is not None:
             break
     if m is None:
-        m = _ANGLE_INLINE.match(text) or _ANGLE_LINES.match(text) or _RE_LINE.match(text)
+        m = _ANGLE_INLINE.match(text)
+        if m is not None and "\n" in m.group("body"):
+            # "> Jing: New job #28140 – ice machine not making ice\nmine.": the dash was the
+            # card's own; the answer is the line after the quote.
+            m = _ANGLE_LINES.match(text) or m
+        m = m or _ANGLE_LINES.match(text) or _RE_LINE.match(text)
     if m is None or not _SAYS.search(m.group("body")):
         return None
     # The quote keeps its length (a ">" line mark becomes a space), so offsets into it stay true.

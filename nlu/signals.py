@@ -137,6 +137,10 @@ _SYMPTOM_LATIN = [
     r"erreurs?", r"ecran noir", r"grillee?s?", r"s'eteint", r"ne s'allume (?:pas|plus)", r"ne demarre (?:pas|plus)",
     r"ne refroidit (?:pas|plus)", r"ne chauffe (?:pas|plus)", r"ne s'ouvre (?:pas|plus)",
     r"ne se ferme (?:pas|plus)", r"ne coule (?:pas|plus)", r"probleme", r"plus de courant",
+    r"(?:n'|ne (?:se |s')?)?(?:" + _DEVICE_VERBS_FR + r")\w* pu",
+    # Thai typed as it sounds: "air mai yen" (แอร์ไม่เย็น), "fai dub" (ไฟดับ), "nam yod" (น้ำหยด)
+    r"mai (?:yen|dai|tam ?ngan|tid|ok|lai|ork)", r"(?:fai|fi) (?:dub|dap|dab|dup)", r"nam (?:yod|yot|rua|rhua|lai mai yud)",
+    r"sia (?:laew|leaw|lew|laeo)", r"(?:pang|phang) (?:laew|leaw|lew)",
     r"(?:plus|pas) d'?(?:e )?(?:internet|reseau|wifi|courant|electricite|eau chaude|eau|lumiere)",
 ]
 _SYMPTOM_TH = [r"กระพริบ", r"กะพริบ", 
@@ -172,6 +176,7 @@ IMPLIED_REPORT = build(
      r"当机", r"宕机", r"黑屏", r"堵了", r"堵住", r"堵塞", r"不出水", r"没热水", r"不出热水", r"没水了", r"停水"],
     [r"not cooling", r"not heating", r"no power", r"power outage", r"no internet", r"no hot water", r"clogged",
      r"ne refroidit (?:pas|plus)", r"panne de courant", r"no water", r"plus d'eau",
+     r"air mai yen", r"(?:fai|fi) (?:dub|dap|dab|dup)", r"net (?:mai dai|lud|lhud|lut)",
      r"(?:plus|pas) d'?(?:e )?(?:internet|reseau|wifi|courant|electricite|eau chaude)"],
     [r"ไม่เย็น", r"ไฟดับ", r"ท่อตัน", r"ส้วมตัน", r"เน็ตหลุด", r"น้ำไม่ไหล", r"ไม่มีน้ำ"],
 )
@@ -291,7 +296,7 @@ ELSEWHERE = build(
      # a metaphor, a place the writer ate or shopped at, a video
      r"脑子(?:跳闸|短路|死机|宕机|坏了|卡了)", r"心态崩", r"(?:吃|逛|去)的那家", r"再也不去了", r"刷到(?:个|一个|了)?(?:视频|帖子|新闻)", r"马路(?:上|边|对面)", r"高架", r"堵车", r"会怎么样", r"会发生什么"],
     [r"next door", r"neighbou?rs?'?s?", r"(?:story|article|post|video|piece) (?:about|from|on|of) ", r"newsletter", r"not our (?:problem|issue|fault|store|shop)", r"pas (?:notre|mon) probleme", r"(?<!not )the mall'?s", r"the building'?s", r"landlord'?s?", r"other (?:stores?|shops?|branch(?:es)?)",
-     r"at home", r"my (?:house|flat|place|apartment|car)", r"training", r"for example", r"case study", r"imagine", r"what if",
+     r"at home", r"my (?:house|flat|place|apartment|car)", r"ma (?:voiture|bagnole|moto)", r"mon (?:scooter|velo)", r"training", r"for example", r"case study", r"imagine", r"what if",
      r"(?:cctv|camera|footage) (?:shows|showed)", r"on the (?:cctv|camera|footage)", r"remember to", r"don'?t forget",
      r"please don'?t", r"stop using", r"not our(?:s| problem)", r"no problem for us", r"nothing to do with us", r"glad ours",
      r"a cote", r"chez moi", r"a la maison", r"formation", r"exemple", r"imaginez", r"et si", r"d'apres la camera",
@@ -397,8 +402,8 @@ HAZARD = build(
      r"喷水", r"水喷", r"到处都是水", r"满地(?:都是)?水", r"一地(?:的)?(?:黑|脏|污|臭)?水",
      r"(?:地上|地面|地板|满地|一地|到处)[^,.!?，。！？]{0,3}(?:全|都)(?:是)?(?:污|脏|臭)?水",
      r"糊味", r"短路", r"关人", r"关了人", r"(?:里面|里边|里头)(?:还)?有(?:个|人)[^,.!?，。！？]{0,8}出不来",
-     r"(?:里面|里边|里头|入面)(?:还)?有[^,.!?，。！？]{0,6}(?:人|客人|顾客|员工|小孩)[^,.!?，。！？]{0,4}出不(?:到)?来", r"人被关",
-     r"爆管", r"水管爆", r"满出来", r"漫出来", r"流到地上", r"(?:一直)?在滴(?!答)", r"拿(?:个)?桶(?:接|在接)", r"管子爆",
+     r"(?:里面|里边|里头|入面)(?:还)?有[^,.!?，。！？]{0,6}(?:人|客人|顾客|员工|小孩)[^,.!?，。！？]{0,4}出不(?:到)?来", r"人被关", r"(?:电梯|轿厢|梯|里面|里头|里边)里?关(?:了|着|住)[^,.!?，。！？]{0,6}(?:人|小朋友|小孩|孩子|顾客|客人|老人|员工|学生|师傅|阿姨|小哥)",
+     r"爆管", r"水管爆", r"满出来", r"漫出来", r"流到地上", r"(?:一直)?在滴(?!答)", r"拿(?:个)?(?:桶|水桶|盆|盆子|脸盆|盘子|碗)(?:接|在接)", r"(?:水管|管子|管道|接头|接口|软管|进水管|下水管)[^,.!?，。！？]{0,4}裂(?:了|开|缝)", r"管子爆",
      r"爆了", r"溢出", r"漫到", r"漫进", r"爆裂", r"爆(?=\s*(?:$|[!！,，.。]))", r"哗哗", r"一直(?:在)?流水", r"流个不停", r"(?:污水|脏水|臭水)[^,.!?，。！？]{0,6}冒",
      r"(?:管|接口|水管|管子)[^,.!?，。！？]{0,6}露水", r"水浸", r"成地(?:都)?(?:是|系)水?",
      r"卡(?:在|住|了)[^!?！？]{0,16}(?:里面|里边|里头|入面)(?:还)?有[^,.!?，。！？]{0,4}(?:人|会员|客人|顾客|员工|小孩|孩子|老人|同事|学生|病人)", r"水一直(?:在)?滴", r"水[^,.!?，。！？]{0,4}滴(?:落|下)来",
@@ -408,13 +413,13 @@ HAZARD = build(
      r"water (?:is |'s )?(?:coming|pouring|dripping|leaking|running|spilling)", r"shock", r"water everywhere", r"spill\w*",
      r"won'?t stop running", r"can'?t get out", r"(?:a |an |the |two |\d )?(?:resident|guest|customer|kid|child|person|lady|man|woman)s?(?: and (?:her|his|their|a) \w+)? (?:are|is) (?:still )?(?:inside|in there|stuck)", r"with (?:a |an |two |three |\d+ )?[a-z]+(?: [a-z]+)? (?:inside|stuck inside|trapped inside)",
      r"with (?:a |an |our |the |two |three |\d+ )?(?:[a-z]+ ){0,2}(?:guy|man|woman|person|people|customer|staff|worker|kid|child|lady|courier|driver)s?(?: [a-z]+){0,4} (?:still )?inside",
-     r"deborde\w*", r"l'eau monte",
+     r"deborde\w*", r"l'eau monte", r"nam (?:yod|yot|rua|rhua|tuam|nong)",
      r"(?:people|someone|somebody|customers?|staff|kids?) (?:stuck |trapped )?inside",
      r"(?:des |les )?(?:clients|gens|personnes|quelqu'un|enfants?) (?:coinces? |bloques? )?dedans",
      r"fuites?", r"fuit", r"fume", r"inondation", r"inonde", r"bloques", r"avec (?:une?|des|deux|trois) \w+(?: \w+)? dedans",
      r"deborde", r"(?:de l'|l')eau (?:qui )?(?:coule|tombe|fuit|rentre|goutte)", r"(?:on a |j'ai )?mis un seau", *_PERIL_LATIN],
     # ช็อต is a shock, but "ช็อตออกมา" is an espresso shot coming out
-    [r"รั่ว", r"น้ำหยด", r"หยดน้ำ", r"(?<!ไม่)(?<!ไม่ได้)ล้น", r"น้ำไหลตลอด", r"น้ำไหลไม่(?:หยุด|ยอมหยุด)", r"นองพื้น", r"ช็อต(?!ออก|กาแฟ)", r"น้ำท่วม", r"น้ำพุ่ง", r"ท่อ(?:น้ำ)?(?:[^\s]{0,20})?แตก", *_PERIL_TH],
+    [r"รั่ว", r"น้ำหยด", r"หยดน้ำ", r"(?<!ไม่)(?<!ไม่ได้)ล้น", r"น้ำไหลตลอด", r"น้ำไหลไม่(?:หยุด|ยอมหยุด)", r"นองพื้น", r"ช็อต(?!ออก|กาแฟ)", r"น้ำท่วม", r"น้ำเอ่อ", r"น้ำขัง", r"น้ำพุ่ง", r"ท่อ(?:น้ำ)?(?:[^\s]{0,20})?แตก", *_PERIL_TH],
 )
 
 
@@ -439,6 +444,9 @@ URGENT = build(
      # "里面一百多盒哈根达斯在化": the stock melting as they write
      r"(?:冰淇淋|雪糕|哈根达斯|冻品|冻货|冰棍|冰棒)[^,.!?，。！？]{0,10}(?:在|正在|开始)(?:化|融|溶|变软)",
      r"(?:得|要|只能|就得)(?:全部)?下架", 
+     # soft cakes, stock already binned: "蛋糕都软塌了", "奶油和芝士已经扔了一批"
+     r"(?:蛋糕|奶油|慕斯|甜品|芝士|奶酪|冰淇淋|雪糕)[^,.!?，。！？]{0,4}(?:都|全|全部)?(?:软塌|塌了|塌掉|塌下来|变形了)",
+     r"(?:已经)?(?:扔|丢|倒)(?:了|掉了?)(?:一批|一些|好多|不少|一部分|一大批|一堆|几箱|几盒)",
      # the food itself already at a temperature: "里面的酸奶已经10度了"
      r"(?:冻品|冻货|冻肉|冰淇淋|雪糕|酸奶|牛奶|鲜奶|海鲜|肉|蛋糕|食材)[^,.!?，。！？]{0,4}(?:已经|都)?(?:到了?|是)?\d+\s*(?:度|℃|°)",
      # the lights out with customers already in the store
@@ -467,13 +475,13 @@ URGENT = build(
      r"(?:power|blackout|lights (?:are |went )?out)[^!?]{0,50}customers (?:are )?(?:already |still )?(?:in|inside)",
      r"(?:panne de courant|plus de courant|coupure)[^!?]{0,50}clients (?:sont )?(?:deja )?(?:dans|la)",
      r"(?:panne de courant|plus de courant|coupure)[^!?]{0,60}plein de clients"],
-    [r"ด่วน", r"รีบ", r"ทันที", r"เร็วๆ", r"เร็ว ๆ", r"(?:ของสด|อาหาร|ของ|ปลา|เนื้อ|หมู|ไก่|กุ้ง|นม)[^\s]{0,6}(?:เริ่ม|จะ)เสีย", r"(?:ของ|ไอศกรีม|ไอติม)[^\s]{0,8}ละลาย", r"(?:นม|ของสด|อาหาร|เนื้อ|ปลา|ไอติม|ไอศกรีม)[^\s]{0,4}เสีย(?:ไป|แล้ว|หมด)", r"จะเสียหมด", r"เสียหมดแน่", r"กลัว(?:จะ)?เสีย", r"ของสดอยู่ใน(?:นั้|ตู้)", r"(?:นม|เค้ก|ของสด|เนื้อ|อาหาร|ไอศกรีม)[^\s]{0,12}อยู่ข้างใน", r"ข้างในมี(?:หมู|ไก่|เนื้อ|ปลา|ของสด|นม|ไอศกรีม|อาหาร|กุ้ง)", r"(?:นม|ไข่|เค้ก|ของสด|เนื้อ|หมู|ไก่|ปลา|อาหาร|ไอศกรีม)[^\s]{0,12}อยู่ใน(?:นั้น|ตู้)", r"ของสด(?:เต็ม|อยู่ข้างใน|ในตู้)", r"ไฟดับ[^\n]{0,30}ลูกค้า(?:อยู่)?(?:ข้างใน|ในร้าน|เต็ม)"],
+    [r"ด่วน", r"รีบ", r"ทันที", r"เร็วๆ", r"เร็ว ๆ", r"(?:ของสด|อาหาร|ของ|ปลา|เนื้อ|หมู|ไก่|กุ้ง|นม)[^\s]{0,6}(?:เริ่ม|จะ)เสีย", r"(?:ของ|ไอศกรีม|ไอติม)[^\s]{0,8}ละลาย", r"(?:นม|ของสด|อาหาร|เนื้อ|ปลา|ไอติม|ไอศกรีม)[^\s]{0,4}เสีย(?:ไป|แล้ว|หมด)", r"จะเสียหมด", r"เสียหมดแน่", r"กลัว(?:จะ)?เสีย", r"ของสดอยู่ใน(?:นั้|ตู้)", r"(?:นม|เค้ก|ของสด|เนื้อ|อาหาร|ไอศกรีม)[^\s]{0,12}อยู่ข้างใน", r"ข้างในมี(?:หมู|ไก่|เนื้อ|ปลา|ของสด|นม|ไอศกรีม|อาหาร|กุ้ง)", r"(?:นม|ไข่|เค้ก|ของสด|เนื้อ|หมู|ไก่|ปลา|อาหาร|ไอศกรีม)[^\s]{0,12}อยู่ใน(?:นั้น|ตู้)", r"ของสด(?:เต็ม|อยู่ข้างใน|ในตู้)", r"(?:ของแช่แข็ง|ของสด|สินค้าแช่แข็ง|ของแช่เย็น)[^\s]{0,6}(?:เต็ม|อยู่ใน)", r"ไฟดับ[^\n]{0,30}ลูกค้า(?:อยู่)?(?:ข้างใน|ในร้าน|เต็ม)"],
 )
 
 NOT_URGENT = build(
     [r"不(?:太|是很|怎么|用|必)?(?:着)?急", r"(?:紧急程度|紧急度|优先级)\s*[:：]?\s*(?:一般|普通|低|不急|正常)", r"不是(?:特别|非常|那么|太)急", r"不用(?:太|那么)急", r"不紧急", r"不加急", r"没(?:那么|有那么)?急", r"不赶", r"慢慢来",
      r"有空(?:再|的时候|来|过来)", r"不算(?:太|很)?急", r"马上就(?:到|要到)了?(?![^,.!?，。！？]{0,3}(?:快|请|派))"],
-    [r"not urgent", r"no rush", r"(?:it |that )?can wait", r"(?:ca|ça) peut attendre", r"no hurry", r"not an emergency", r"whenever", r"pas urgent", r"rien d'urgent", r"sans urgence", r"not (?:overflowing|leaking|flooding)",
+    [r"not urgent", r"no rush", r"(?:it |that )?can wait", r"(?:ca|ça) peut attendre", r"no hurry", r"not an emergency", r"whenever", r"pas (?:tres |si |trop |vraiment |super )?urgente?s?", r"not (?:that |very |too |super |really )urgent", r"rien d'urgent", r"sans urgence", r"not (?:overflowing|leaking|flooding)",
      r"pas presse"],
     [r"ไม่ด่วน", r"ไม่รีบ", r"ยังไม่ล้น", r"ว่างเมื่อไห?ร่(?:ค่อย|ก็)", r"ค่อยมา"],
 )

@@ -189,3 +189,13 @@ def test_a_relayed_report_a_finished_job_and_a_question_about_a_request_are_read
     p = parser.parse(text)
     assert p.intent == intent, p.intent_ranking
     assert {k: p.entities.get(k) for k in entities} == entities, p.entities
+
+
+def test_a_dash_inside_a_quoted_card_line_is_the_cards_own(parser):
+    p = parser.parse("> Jing: New job #29310 – the dishwasher won't drain\nmine, there in about 40 min")
+    assert (p.intent, p.entities.get("ticket"), p.entities.get("eta")) == ("claim_job", 29310, 40), p.intent_ranking
+
+
+def test_acknowledging_an_assignment_card_is_taking_the_job(parser):
+    p = parser.parse("「小鲸：工单 #29311 已派给 李强」\n收到 我这边接了 下午两点前到")
+    assert (p.intent, p.entities.get("ticket"), p.entities.get("person")) == ("claim_job", 29311, "liqiang"), p.entities

@@ -827,8 +827,26 @@ def test_a_what_if_question_or_an_advert_opens_nothing(parser, text):
     ("the dessert fridge is warm, the cheesecakes inside are at 12°C", "create_ticket", {"urgency": "urgent"}),
     ("冻库温度报警 零下十八变零下五了", "create_ticket", {"skill": "hvac", "urgency": "urgent"}),
     ("電梯卡咗喺兩層中間 入面有三個客人", "create_ticket", {"skill": "elevator", "urgency": "urgent"}),
+    # batch 28: Thai typed as it sounds
+    ("fai dap tang raan kha", "create_ticket", {"skill": "electrical"}),
+    ("29301 tueng laew krub", "update_progress", {"ticket": 29301, "status": "arrived"}),
+    ("29302 hai 5 dao kha", "rate_service", {"ticket": 29302, "rating": 5}),
+    # urgent by what is at stake, not by the word
+    ("展示柜不制冷了 慕斯蛋糕全软塌了", "create_ticket", {"urgency": "urgent"}),
+    ("货梯里关了一个送货的师傅 出不来", "create_ticket", {"skill": "elevator", "urgency": "urgent"}),
+    ("厨房进水管裂了 拿桶接着", "create_ticket", {"urgency": "urgent"}),
+    ("Petit souci pas urgente : la prise du comptoir ne marche plus", "create_ticket", {"urgency": "normal"}),
+    # claims said other ways, arrival with a part missing, a road closed on the way
+    ("#29303 算我的 20分钟到", "claim_job", {"ticket": 29303, "eta": 20}),
+    ("29304 到了 压缩机烧了 得换 要从仓库调一个", "update_progress", {"ticket": 29304, "status": "parts_needed"}),
+    ("29305 on site, board's fried, can't do much till I get a new one", "update_progress",
+     {"ticket": 29305, "status": "parts_needed"}),
+    ("29306 police closed the road, detour, be there in 30", "update_progress",
+     {"ticket": 29306, "status": "delayed", "eta": 30}),
+    # an engineer's run-on report: "好了没用配件" is no question
+    ("29307修好了原来是开关松了拧紧就好了没用配件工时一小时", "complete_job", {"ticket": 29307, "labor_hours": 1}),
 ])
-def test_batch_26_families_are_read(parser, text, intent, entities):
+def test_families_of_the_tuned_batches_are_read(parser, text, intent, entities):
     p = parser.parse(text)
     assert p.intent == intent, p.intent_ranking
     assert {k: p.entities.get(k) for k in entities} == entities, p.entities
@@ -838,3 +856,19 @@ def test_batch_26_families_are_read(parser, text, intent, entities):
 def test_a_stated_amount_or_a_favour_is_no_mark_and_no_summary(parser, text):
     p = parser.parse(text)
     assert p.intent not in ("rate_service", "settlement_summary") and "rating" not in p.entities, p.intent_ranking
+
+
+
+def test_the_request_said_to_the_bot_by_name_after_chat_is_read(parser):
+    p = parser.parse("谢谢大家这周加班，周五聚餐老地方。对了小鲸，上个月华南的维修费汇总发我",
+                     now=datetime(2027, 8, 18, 10))
+    assert (p.intent, p.entities.get("region"), p.entities.get("period")) == ("settlement_summary", "south", "last_month")
+    chat = parser.parse("谢谢大家这周加班。对了，周五聚餐老地方")
+    assert chat.intent == "unknown" and not chat.confirm, chat.intent_ranking
+
+
+def test_closing_the_shop_is_no_store_name_and_till_may_mean_until(parser):
+    p = parser.parse("昨晚闭店前还好好的 今天冷柜不制冷了")
+    assert "store" not in p.entities, p.entities
+    assert parser.parse("can't finish 29308 till I get a new board").entities.get("skill") is None
+    assert parser.parse("the till won't open").entities.get("skill") == "pos"

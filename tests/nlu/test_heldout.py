@@ -31,7 +31,8 @@ HELDOUT = [HERE / "heldout.yaml", HERE / "heldout2.yaml", HERE / "heldout3.yaml"
            HERE / "heldout16.yaml", HERE / "heldout17.yaml", HERE / "heldout18.yaml",
            HERE / "heldout19.yaml", HERE / "heldout20.yaml", HERE / "heldout21.yaml",
            HERE / "heldout22.yaml", HERE / "heldout23.yaml", HERE / "heldout24.yaml",
-           HERE / "heldout25.yaml", HERE / "heldout26.yaml", HERE / "heldout27.yaml", HERE / "heldout28.yaml"]
+           HERE / "heldout25.yaml", HERE / "heldout26.yaml", HERE / "heldout27.yaml", HERE / "heldout28.yaml",
+           HERE / "heldout29.yaml"]
 # Floors below the tuned sets' 97 %: batch 12 at its untuned score (its header), so nothing
 # regresses below it; batches 3–11 at what the model reaches once tuned on them
 # (untuned they scored 89.50 % / 84.46 %, 95.32 % / 96.12 %, 92.33 % / 97.52 %, 94.96 % / 93.19 %,
@@ -67,9 +68,11 @@ HELDOUT = [HERE / "heldout.yaml", HERE / "heldout2.yaml", HERE / "heldout3.yaml"
 # line of entity: "洗碗池下面的排水管裂了 水一直往外渗" is labelled normal there, written before the
 # writers were told the convention that a leak is urgent (cases.yaml), and a cracked pipe now reads
 # as one. Coin-flip lines (the model's two best readings within a few points) moved both ways on
-# batches 4, 8, 11, 12 and 15 and stayed above their floors.
+# batches 4, 8, 11, 12 and 15 and stayed above their floors. Batch 29 is held at its untuned score
+# (92.27 % / 95.44 %, 2 non-tickets as reports, both asked about first).
 # (Rounded down to the permille: a float of 387/400 need not reach the literal 0.9675.)
-FLOORS = {"heldout28.yaml": {"intent": 0.989, "entity": 0.997, "unasked_false_tickets": 0, "non_tickets_acted_on": 8},
+FLOORS = {"heldout29.yaml": {"intent": 0.922, "entity": 0.954, "unasked_false_tickets": 0, "non_tickets_acted_on": 6},
+          "heldout28.yaml": {"intent": 0.989, "entity": 0.997, "unasked_false_tickets": 0, "non_tickets_acted_on": 8},
           "heldout27.yaml": {"intent": 0.957, "entity": 0.985, "unasked_false_tickets": 2, "non_tickets_acted_on": 6},
           "heldout26.yaml": {"intent": 0.979, "entity": 0.999, "unasked_false_tickets": 0, "non_tickets_acted_on": 3},
           "heldout25.yaml": {"intent": 0.966, "entity": 0.96, "unasked_false_tickets": 0, "non_tickets_acted_on": 5},
@@ -102,7 +105,7 @@ INTENTS = {"create_ticket", "query_status", "claim_job", "update_progress", "com
 @pytest.mark.parametrize("path", HELDOUT, ids=lambda p: p.name)
 def test_heldout_is_broad_and_new(path):
     cases = load_cases(path)
-    assert len(cases) >= {"heldout.yaml": 250, "heldout2.yaml": 120, "heldout17.yaml": 380, "heldout19.yaml": 380, "heldout20.yaml": 380, "heldout21.yaml": 360, "heldout22.yaml": 360, "heldout23.yaml": 360, "heldout24.yaml": 330, "heldout25.yaml": 330, "heldout26.yaml": 340, "heldout27.yaml": 340, "heldout28.yaml": 390}.get(path.name, 400)
+    assert len(cases) >= {"heldout.yaml": 250, "heldout2.yaml": 120, "heldout17.yaml": 380, "heldout19.yaml": 380, "heldout20.yaml": 380, "heldout21.yaml": 360, "heldout22.yaml": 360, "heldout23.yaml": 360, "heldout24.yaml": 330, "heldout25.yaml": 330, "heldout26.yaml": 340, "heldout27.yaml": 340, "heldout28.yaml": 390, "heldout29.yaml": 370}.get(path.name, 400)
     assert {c["intent"] for c in cases} == INTENTS
     seen = {c["text"] for c in load_cases(CASES_PATH)}
     for other in HELDOUT:

@@ -31,7 +31,7 @@ HELP_PROCESS = build(
         r"(?:报修|维修)(?:的时候|时|之前|前|以后|之后|后)[^,.!?，。！？]{0,8}(?:吗|么|[?？]|要不要|需不需要)",
         r"(?:报修|维修|接单|抢单|结算|取消|评价|派单|下单)(?:的)?(?:流程|步骤|方法|方式|规则|说明|指南|规定|制度|入口|电话)",
         r"流程是(?:什么|啥|怎样|怎么)", r"(?:是)?怎么(?:个|样的?)(?:流程|步骤|规则|程序)", r"(?:是|有)(?:什么|啥)(?:流程|规则)", r"找谁(?:报修|修)?", r"(?:报修|维修)(?:电话|热线)", r"打什么电话",
-        r"(?:能|可以)(?:帮我)?做(?:些)?什么", r"权限", r"会(?:有|不会有)?(?:消息|通知)?提醒(?:吗|么)", r"怎么知道",
+        r"(?:能|可以)(?:帮我)?做(?:些)?什么", r"(?:会|能)(?:干|做)(?:嘛|啥|些啥|些什么|什么)(?=$|[?？!！\s])", r"权限", r"会(?:有|不会有)?(?:消息|通知)?提醒(?:吗|么)", r"怎么知道",
         r"支持\s*(?:english|french|thai|繁体|简体)", r"你(?:都|还)?(?:会|能)(?:干|做)?(?:些|点)?(?:什么|啥|嘛)", r"有(?:什么|啥)用",
         r"有(?:哪些|什么)功能", r"使用说明", r"使用手册", r"操作指南",
         r"支持(?:英文|英语|中文|泰语|泰文|法语|法文|粤语|语音|图片|照片|视频)",
@@ -149,7 +149,7 @@ RATING = build(
      r"评(?:个|了)\s*[1-5一二两三四五](?![\d.])", r"打(?:个|了)\s*[1-5一二两三四五]\s*(?:分|星)(?!钟)",
      # an opinion of the job without a number: "这次维修不太满意"
      r"(?:不太|不|很|非常|挺|比较|特别)满意"],
-    [r"rate", r"rating", r"ratings", MARK_GETS, MARK_NOTEE, MARK_GIVE, MARK_EASY, r"out of (?:five|5)", r"sur (?:cinq|5)", r"stars?", r"review", r"feedback", r"(?<!c'est )(?<!bien )note(?! (?:de |d'|du |from |to ))", r"etoiles?", r"evaluation", r"avis",
+    [r"rate", r"rating", r"ratings", r"give [1-5](?= ?(?:lah|la|leh|lor|ok|stars?|/ ?5)(?![a-z])|\s*[,.!]|$)", MARK_GETS, MARK_NOTEE, MARK_GIVE, MARK_EASY, r"out of (?:five|5)", r"sur (?:cinq|5)", r"stars?", r"review", r"feedback", r"(?<!c'est )(?<!bien )note(?! (?:de |d'|du |from |to ))", r"etoiles?", r"evaluation", r"avis",
      r"(?:very |really |not |so )?(?:satisfied|dissatisfied|unsatisfied)", r"(?:pas |tres |vraiment )?(?:satisfaite?|mecontente?)"],
     [r"ดาว", r"ให้คะแนน", r"คะแนน", r"รีวิว", r"(?<![a-z])hai\s*[1-5](?:\s*(?:dao|kha|ka|krub|krab|khrap|na))(?![a-z])", r"(?:ไม่)?(?:ค่อย)?พอใจ", r"ให้\s*[1-5]\s*(?:ไปเลย|เลย|เต็ม)"],
 )
@@ -162,7 +162,7 @@ CANCEL = build(
      # "19012 帮我关掉，商场统一找了电梯公司来弄"
      r"\d\s*(?:帮我|帮忙|麻烦)?关(?:掉|了)(?=\s*(?:吧|啊|哈)?\s*(?:[,，.。!！;；]|$))", r"(?:别|不要|不用)派", r"误报", r"报错单", r"报重了", r"重复报",
      # calling it off politely: "不麻烦师傅了"
-     r"不(?:用)?麻烦(?:师傅|你们|您|了)", r"单(?:子)?(?:就)?不要了", r"不(?:用|需要)(?:再)?处理了",
+     r"不(?:用)?麻烦(?:师傅|你们|您|了)", r"单(?:子)?(?:就)?不要了", r"(?<![\d.])\d{3,8}\s*(?:就)?(?:不要了|不用了|不修了)", r"不(?:用|需要)(?:再)?处理了",
      # "这单帮我关掉吧 物业说他们负责修": someone else fixes it
      r"(?:这单|那单|单子|工单|这个单|那个单)[^,.!?，。！？]{0,4}关(?:掉|了吧)", r"把\s*#?\d{2,8}\s*(?:号)?(?:单|工单)?关(?:掉|了)", r"(?:物业|商场|房东)(?:说)?(?:他们)?(?:会)?(?:负责|来)修", r"(?:抱歉|不好意思|sorry)[^,.!?，。！？]{0,3}报错了", r"(?<!消息)(?<!信息)(?<!图片)(?<!视频)撤回\s*[.!。！~]*$", r"(?:这个|那个)(?:就)?不要了"],
     [r"cancel", r"cancelled", r"canceled", r"cancelling", r"call(?:ing|ed)? off", r"nevermind", r"never mind", r"no longer needed",
@@ -292,7 +292,7 @@ STATUS_QUERY = build(
 # "When / how long" asks about a job only when the message is about one: "师傅几点到" is, "今天的
 # 会几点开" is not (JOB_CONTEXT, or a device or a job reference, must be there too).
 TIME_QUESTION = build(
-    [r"什么时候", r"啥时候", r"几点", r"多久", r"多长时间", r"哪天", r"几号"],
+    [r"什么时候", r"啥时候", r"何时", r"几点", r"多久", r"多长时间", r"哪天", r"几号"],
     [r"when will", r"when is", r"when are", r"when can", r"when do", r"when does", r"how long", r"what time",
      r"quand", r"combien de temps", r"a quelle heure",
      # Thai typed as it sounds: "ja maa gee mong" (จะมากี่โมง)

@@ -34,7 +34,9 @@ def find_skill(lex: Lexicon, text: str) -> tuple[str, Span] | None:
         slipped = _find_slipped_skill(lex, text)
         if slipped or not matches:
             return slipped
-    outages = [m for m in matches if _weak_term(m.term) and OUTAGE.fullmatch(m.term)]
+    # "停电了十几分钟，来电以后门禁一直是红灯": an outage already over is not the fault
+    outages = [m for m in matches if _weak_term(m.term) and OUTAGE.fullmatch(m.term)
+               and not _POWER_BACK.search(text, m.end, m.end + 16)]
     # "整个店停电了 冰柜里东西要化了", "全部停电了，冰柜冷库都停了": a premises-wide outage is the
     # fault and the freezer only suffers it — when the outage is told first or the device is not
     # said to be at fault. Leaks are different: water comes out of something ("漏水…是空调那边").
@@ -72,6 +74,8 @@ def _not_the_equipment(lex: Lexicon, text: str, m: Match) -> bool:
         return text[m.end:m.end + 1] == ":" or any(p.end in (m.start - 1, m.start) for p in find_all(lex.place_re, text))
     return False
 
+
+_POWER_BACK = re.compile(r"来电|恢复供电|复电|电来了|恢复(?:了|正常)|(?:came|is|was) back|restored|revenu|ไฟมาแล้ว|ไฟกลับมา")
 
 _UNTIL_AFTER = re.compile(r"\s+(?:i|i'm|we|you|he|she|they|it|the|then|now|tomorrow|tonight|monday|tuesday|wednesday|thursday|friday|"
                           r"saturday|sunday|next|later|\d)(?![a-z])")

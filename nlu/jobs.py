@@ -162,7 +162,7 @@ _AMOUNT_FOR_A_THING = re.compile(
 
 # A completion's one number left once the job number and the hours are read: "换了电容35",
 # "replaced compressor 900", "joint de porte 60". Counts, dates, times and codes are not amounts.
-_BARE_AMOUNT = re.compile(r"(?<![a-z0-9_.#:/-])(" + NUM + r")(?![a-z0-9_.%:/]|\s*(?:[个台次层楼号月日点度°根条块只张片套组支把颗节米斤升瓶盒包卷位人天周年]|[a-z]))")
+_BARE_AMOUNT = re.compile(r"(?<![a-z0-9_.#:/-])(" + NUM + r")(?![a-z0-9_.%:/]|\s*(?:[个台次层楼号月日点度°根条块只张片套组支把颗节米斤升瓶盒包卷位天周年]|人(?!工)|[a-z]))")
 
 
 def find_leftover_amount(text: str, taken: list[Span]) -> tuple[int | float, Span] | None:
@@ -228,9 +228,9 @@ STATUS_CUES: dict[str, re.Pattern[str]] = {
         r"维修中|检修中|处理中|排查中|检查中|动手|着手|拆机|修\s*ing|开拆|拆开|开搞|开干|动工|"
         r"正在[^\s,.!?，。！？]{0,3}(?:修|拆|检|查|换|处理|排查|测|调|弄|装)|"
         r"(?<![a-z])(?:started|starting|start(?:ing)? (?:work|repair)|working on|work in progress|in progress|"
-        r"commencee?s?|debut(?:e)? (?:de )?(?:la )?reparation|en cours|diagnos\w*|checking|inspecting|on it now|"
+        r"commencee?s?|debut(?:e)? (?:de )?(?:la )?reparation|en cours|diagnos\w*|checking(?! (?:my|our|the) (?:pass|id|badge|bags?|papers|permit))|inspecting|on it now|"
         r"taking (?:it|the \w+) apart|opening (?:it|the \w+) up|je m'y mets|j'attaque)(?![a-z])|กำลังแก้|กำลังทำ|ลงมือ|"
-        r"เริ่มซ่อม|เริ่มงาน|กำลังซ่อม|กำลังตรวจ|ตรวจเช็ค|กำลังเช็ค|เริ่ม"
+        r"เริ่มซ่อม|เริ่มงาน|กำลังซ่อม|กำลังรื้อ|รื้อเครื่อง|กำลังตรวจ|ตรวจเช็ค|กำลังเช็ค|เริ่ม"
     ),
     "departed": re.compile(
         r"出发|在路上|路上了|快到了|马上到|就到|出门|走了|动身了|(?:再|这就|马上|现在)?(?:过去|去|跑)一趟|过去(?:看看|看下|处理)|上路|动身|过去了|这就去|马上过去|正赶过去|赶过去|前往|已出门|出门了|"

@@ -67,6 +67,8 @@ def normalize_term(term: str) -> str:
 
 _SPELLED_DIGITS = re.compile(r"(?<![零〇一二两三四五六七八九十百千万])[零〇一二三四五六七八九]{4,}(?![十百千万])")
 _DIGIT_OF = str.maketrans("零〇一二三四五六七八九", "00123456789")
+_SPOKEN_AS = {"逗号": ", ", "句号": ". ", "问号": "? ", "叹号": "! ", "感叹号": "!  "}
+_SPOKEN_MARK = re.compile(r"(?<=\s)(?:感叹号|逗号|句号|问号|叹号)(?=\s|$)")
 
 
 def normalize(text: str, mention: re.Pattern[str] | None = None) -> Normalized:
@@ -82,6 +84,9 @@ def normalize(text: str, mention: re.Pattern[str] | None = None) -> Normalized:
     # Voice-to-text spells a job number digit by digit ("二五六零八的单子"): four or more digit
     # characters in a row are that number (counts and amounts use 十/百/千, so they do not match).
     canon = _SPELLED_DIGITS.sub(lambda m: m.group().translate(_DIGIT_OF), canon)
+    # Voice-to-text writes the punctuation it hears ("蒸饭柜 逗号 不出蒸汽了 句号"): the mark and a
+    # space, same length.
+    canon = _SPOKEN_MARK.sub(lambda m: _SPOKEN_AS[m.group()], canon)
     # Blank the bot's @-mention rather than deleting it, so offsets stay valid.
     if mention is not None:
         canon = mention.sub(lambda m: " " * (m.end() - m.start()), canon)

@@ -266,6 +266,12 @@ class Parser:
             # "> 小鲸：请补充城市\n啥意思？这个城市要怎么填": a question about what the desk asked for
             intent, confidence, ranking = "help", 1.0, [("help", 1.0)]
             ents, spans = {}, {}
+        elif (intent == "unknown" and card_ticket and STATUS_QUERY.search(E.mask_terms(self.lexicon, q))
+              and J.find_status(masked) is not None):
+            # "「赵敏：#29245 那边什么情况？」 刚到 在跟店长对问题": the engineer's step, answering
+            # a question about the job
+            intent, confidence, ranking = "update_progress", 1.0, [("update_progress", 1.0)]
+            ents, spans = self._entities_as(reply, now, intent)
         elif intent == "update_progress" and ents.get("status") == "departed" and _OFFER.search(q):
             # "on it, can be there in about an hour" under a new-job card: nobody sets off for a job
             # that is not theirs yet, so it is a claim, with its time to arrive.

@@ -24,7 +24,7 @@ def build(cjk: Iterable[str] = (), latin: Iterable[str] = (), thai: Iterable[str
 
 # What devices do; a negated one is a symptom ("doesn't close"), a negated anything-else is not
 # ("don't forget", "isn't full yet").
-_DEVICE_VERBS = (r"work|turn|start|open|clos|cool|heat|warm|print|read|scan|connect|charg|drain|flush|lock|load|"
+_DEVICE_VERBS = (r"work|turn|start|open|clos|cool|heat|warm|print|read|scan|connect|charg|drain|flush|lock|load|suck|"
                  r"respond|boot|power|light|spin|run|mov|record|display|show|dispens|freez|switch|detect|accept|"
                  r"pair|sync|flow|fill|chill|stop|shut|go on|come on|go down|go up|function|operat")
 _DEVICE_VERBS_FR = (r"marche|fonctionne|imprime|allume|ouvre|ferme|demarre|refroidi|chauffe|coule|lit|charge|"
@@ -41,7 +41,9 @@ _SYMPTOM_ZH = [
     # set to one temperature, reaching another: "烤箱设200度实际只有120度"
     r"设(?:了|到|定|的)?\s*\d+\s*(?:度|℃|°)[^,.!?，。！？]{0,6}(?:实际|只有|才|只到)", r"(?<![好破])烂(?:了|咗|掉了)", r"关不(?:实|紧|严|拢)",
     # broken / failed
-    r"坏", r"故障", r"失灵", r"不灵", r"罢工", r"趴窝", r"歇菜", r"挂了", r"出问题", r"有问题", r"有毛病", r"毛病",
+    r"坏", r"故障", r"失灵", r"不出(?:蒸汽|汽|冰|热风|冷风|风)", r"不(?:脱水|甩干|排水|烘干)", r"(?:没|不)(?:啥|太|够|怎么)(?:冻|冷)",
+    # a machine keeping the money: "吞了我4块钱"
+    r"吞(?:了)?(?:我)?(?:的)?(?:\d+|[一两二三四五六七八九十]+)?(?:块|元)?(?:钱|币|硬币|卡)", r"不灵", r"罢工", r"趴窝", r"歇菜", r"挂了", r"出问题", r"有问题", r"有毛病", r"毛病",
     r"不行了", r"不好了", r"不好用", r"不好使", r"不能用", r"没法用", r"无法", r"失效", r"损坏", r"老化",
     # stopped / not running
     r"死机", r"宕机", r"当机", r"停机", r"停摆", r"停了", r"停运", r"不动了", r"不动(?!产)", r"不上不下", r"不转", r"不走了", r"不工作",
@@ -113,7 +115,10 @@ _SYMPTOM_LATIN = [
     r"no internet", r"no signal", r"no wifi", r"no display", r"black screen", r"blank screen", r"blank",
     r"leak\w*", r"dripping", r"drips", r"flood\w*", r"overflow\w*", r"clogged", r"blocked", r"jammed", r"stuck",
     r"not draining", r"tripped", r"tripping", r"flicker\w*", r"blink\w*", r"beep\w*", r"nois\w*", r"loud",
-    r"rattl\w*", r"squeak\w*", r"grinding", r"buzz\w*", r"humming", r"vibrat\w*", r"smoke", r"smoking",
+    r"rattl\w*", r"squeak\w*", r"grinding", r"knocking", r"banging",
+    # a machine keeping the money: "swallowed my coins", "avale les pièces"; Singlish "die already"
+    r"swallow(?:ed|s|ing)? (?:my |the |our |all )?(?:coins?|money|cash|notes?|cards?)", r"avale (?:les |mes )?(?:pieces|billets|cartes?)",
+    r"(?:die|dead|spoil|rosak|kong) (?:already|liao|le)", r"buzz\w*", r"humming", r"vibrat\w*", r"smoke", r"smoking",
     r"sparks?", r"sparking", r"burning", r"burnt", r"burned", r"melted", r"smells?", r"smelly", r"odou?r",
     r"only half", r"half (?:of )?(?:the )?(?:screen|picture|image|lights?) (?:is|are)?\s*(?:out|dark|black|off|missing)",
         r"offline", r"disconnect\w*", r"dropping", r"drops", r"slow", r"laggy", r"lagging", r"cracked", r"loose",
@@ -149,7 +154,7 @@ _SYMPTOM_TH = [r"กระพริบ", r"กะพริบ",
     r"มีเสียง", r"ร้อนผิดปกติ", r"ควัน", r"ไหม้", r"ช็อต", r"สะดุด", r"กระพริบ", r"ไม่ออก", r"ไม่ไหล", r"ไม่หมุน",
     r"หยุดทำงาน", r"หยุด", r"ไม่มีน้ำ", r"มีปัญหา", r"ไม่ลง", r"ไม่ได้(?=เลย|ค่ะ|ครับ|คะ|นะ|\s|$)", r"ขึ้น ?error", r"กลิ่น", r"เหม็น", r"แตก", r"หัก", r"หลุด",
     # A device function negated ("ไม่บันทึก", "ไม่ค่อยเย็น").
-    r"ไม่(?:ค่อย)?(?:ทำงาน|เย็น|ร้อน|ติด|ออก|ไหล|หมุน|บันทึก|อ่าน|พิมพ์|เปิด|ปิด|ชาร์จ|สว่าง|ดัง|มีไฟ|มีน้ำ|"
+    r"ไม่(?:ค่อย)?(?:ปั่น|ทำงาน|เย็น|ร้อน|ติด|ออก|ไหล|หมุน|บันทึก|อ่าน|พิมพ์|เปิด|ปิด|ชาร์จ|สว่าง|ดัง|มีไฟ|มีน้ำ|"
     r"มีสัญญาณ|มีภาพ|มีเสียง|มีลม|มีความเย็น|มีเน็ต|ขึ้น|ตอบสนอง|เชื่อมต่อ|ล็อก|สแกน|รับ|ทำความเย็น|แรง|สนิท|ทำงาน)",
 ]
 SYMPTOM = build(_SYMPTOM_ZH, _SYMPTOM_LATIN, _SYMPTOM_TH)
@@ -185,10 +190,10 @@ IMPLIED_REPORT = build(
 # just without a skill for routing.
 GENERIC_DEVICE = build(
     [r"设备", r"机器", r"音响", r"音箱", r"广播", r"电视", r"屏幕", r"显示屏", r"大屏", r"自动门", r"卷帘门", r"门锁",
-     r"闸机", r"电动门", r"感应门", r"排气扇", r"叫号机", r"按钮", r"按键", r"面板", r"把手"],
+     r"闸机", r"检票机", r"售货机", r"贩卖机", r"自助售卖机", r"电动门", r"感应门", r"排气扇", r"叫号机", r"按钮", r"按键", r"面板", r"把手"],
     [r"device", r"machine", r"equipment", r"speakers?", r"tv", r"screen", r"display", r"door", r"lock", r"gate",
-     r"shutter", r"porte", r"appareil", r"ecran", r"serrure", r"rideau"],
-    [r"เครื่อง", r"ประตู", r"จอ", r"ลำโพง"],
+     r"shutter", r"porte", r"appareil", r"ecran", r"serrure", r"rideau", r"vending machines?", r"turnstiles?", r"distributeurs?"],
+    [r"เครื่อง", r"ประตู", r"จอ", r"ลำโพง", r"ตู้กด"],
 )
 
 # A notice about planned work ("明天停电检修") is not a fault report.
@@ -272,7 +277,7 @@ ELSEWHERE = build(
      r"跟我们(?:店)?没(?:有)?关系", r"还好(?:我们|咱们)(?:店|这边|这里)?(?:没有?|不)", r"不关我们(?:的)?事", r"与我们无关", r"我们(?:这边|店里|店)?没事",
      # a dream, a home in Cantonese, a rented flat, public transport, a film or the news
      # (a store at a station or an airport is still ours: "机场店", "人民广场地铁站店")
-     r"做梦", r"梦(?:到|见|里)", r"屋企", r"出租屋", r"公寓", r"房东", r"宿舍",
+     r"做梦", r"梦(?:到|见|里)", r"屋企", r"出租屋", r"公寓", r"房东", r"(?:我|我们|我家|室友|同学|他|她|他们|她们|弟|妹|哥|姐|儿子|女儿|孩子)(?:的)?宿舍", r"宿管", r"(?:一直|早就|都)说在修",
      r"(?:地铁|高铁|火车站|机场)(?![^,.!?，。！？\s]{0,5}店)", r"电影(?!院)", r"新闻", r"报道", r"广告", r"(?:她|他)家", r"我妈", r"视频里", r"朋友(?:家|的店)", r"亲戚家",
      r"京东", r"淘宝", r"天猫", r"拼多多", r"扫地机器人", r"(?:舅舅|姑姑|阿姨|叔叔|爸妈|父母|爸爸|妈妈|奶奶|爷爷|外婆|姥姥|岳父|婆婆|女朋友|男朋友|老公|老婆|同学|表哥|表姐)(?:家|那)",
      r"(?:我|我们)?租(?:的|嘅)", r"医院", r"体育馆", r"(?:去的|我的|我去|家附近的?|小区的?|常去的?)健身房", r"学校",
@@ -329,7 +334,7 @@ ELSEWHERE = build(
      r"feux? (?:rouges?|de circulation)", r"bouchons?", r"la prochaine fois"],
     [r"ร้านข้างๆ", r"ข้างๆ", r"ตึกฝั่งตรงข้าม", r"ที่บ้าน", r"บ้านฉัน", r"ตัวอย่าง", r"อบรม", r"สมมติ", r"ดูจากกล้อง", r"อย่าลืม",
      r"ห้าม", r"ไม่เกี่ยวกับเรา", r"ของเราไม่เป็นไร",
-     r"ฝัน", r"คอนโด", r"หอพัก", r"(?<!สาขา)(?:สถานี|(?<![a-z])(?:bts|mrt)(?![a-z])|รถไฟฟ้า|สนามบิน)", r"กรณีศึกษา", r"ในหนัง", r"ข่าว",
+     r"ฝัน", r"คอนโด", r"(?:หอพัก|ห้อง)(?:ของ)?(?:ฉัน|หนู|ผม|เรา)", r"(?<!สาขา)(?:สถานี|(?<![a-z])(?:bts|mrt)(?![a-z])|รถไฟฟ้า|สนามบิน)", r"กรณีศึกษา", r"ในหนัง", r"ข่าว",
      r"กล้อง(?:วงจรปิด)?จับภาพ(?:ได้)?", r"ถ้า[^\n]{0,30}ให้",
      r"โรงพยาบาล", r"ฟิตเนสที่(?:ไป|เล่น)", r"โรงเรียน", r"โรงแรมที่(?:ไป)?พัก", r"ห้องเช่า", r"ห้องพัก(?!พนักงาน)", r"ตรงข้าม", r"แบรนด์อื่น",
      r"คำถามข้อ", r"ข้อสอบ", r"ล้อเล่น", r"ย้อนดูกล้อง", r"ภาพจากกล้อง", r"บ้าน(?:แม่|พ่อ|ยาย|ย่า|ตา|เพื่อน|ญาติ)",
@@ -362,12 +367,12 @@ REQUEST = build(
      r"叫(?:个|一个)?师傅", r"找(?:个|一个)?师傅", r"来看看", r"来看一下", r"过来看", r"上门", r"快来", r"来(?:个)?人",
      # a named engineer asked for: "能让王芳来一下吗"
      r"(?:能|可以|麻烦)(?:让|叫|派)[^,.!?，。！？]{1,6}(?:来|过来)(?:一下|一趟|看看|看下)",
-     r"过来一下", r"来一趟", r"检查一下", r"看一下", r"报个修", r"开(?:个|一)?(?:工)?单"],
+     r"过来一下", r"来一趟", r"检查一下", r"看一下", r"报个修", r"帮(?:她|他|我|我们|店里|门店|忙)?报(?:一下|下|个修)", r"开(?:个|一)?(?:工)?单"],
     [r"repair", r"fix", r"please fix", r"please check", r"check it", r"have a look", r"take a look", r"inspect", r"need (?:a )?(?:repair|technician|engineer|plumber|electrician)",
      r"send (?:a |an |someone|somebody|a technician|an engineer|someone over)", r"come (?:and )?(?:fix|check|look)",
      r"(?:look at|check on|come look)",
      r"reparer", r"reparation", r"depannage", r"besoin d'un (?:technicien|reparateur|plombier|electricien)",
-     r"envoye[rz] un technicien", r"envoye[rz] quelqu'un", r"venir reparer", r"open a (?:ticket|job)", r"ouvr(?:ir|ez|e) (?:un|une) (?:ticket|intervention|demande)", r"log (?:this|it) for (?:them|us|her|him)"],
+     r"envoye[rz] un technicien", r"envoye[rz] quelqu'un", r"venir reparer", r"open a (?:ticket|job)", r"ouvr(?:ir|ez|e) (?:un|une) (?:ticket|intervention|demande)", r"log (?:this|it)(?: for (?:them|us|her|him))?", r"raise a (?:ticket|job)"],
     # ซ่อม is the verb "repair": a request, unless it carries an aspect of work under way or done
     # ("เริ่มซ่อมแล้ว" started, "กำลังซ่อม" repairing, "ซ่อมเสร็จ" finished).
     [r"แจ้งซ่อม", r"ช่วยซ่อม", r"ส่งช่าง", r"ขอช่าง", r"(?:ช่วย|ขอ|รบกวน)เปิด(?:ใบ)?งาน(?:ซ่อม)?", r"(?<!เริ่ม)(?<!กำลัง)(?<!ค่า)(?<!ช่าง)(?<!งาน)(?<!ใบ)ซ่อม(?!เสร็จ|แล้ว|อยู่|เรียบร้อย)"],
@@ -375,7 +380,7 @@ REQUEST = build(
 
 # Danger to people, wherever it is: smoke, fire, gas, a shock, someone trapped. A story about a
 # neighbour's leak is left alone; one about smoke next door is still asked about (nlu/parse.py).
-_PEOPLE_STUCK = (r"(?:someone|somebody|anyone|people|persons?|customers?|staff|kids?|children|guests?|shoppers?|"
+_PEOPLE_STUCK = (r"(?:someone|somebody|anyone|people|persons?|customers?|staff|kids?|children|guests?|shoppers?|students?|passengers?|residents?|visitors?|patients?|"
                  r"(?:a|one|two|three|\d+) (?:person|people|customers?|guests?|staff)) (?:is |are |got |get |has been |have been |still )?"
                  r"(?:stuck|trapped|locked) (?:in|inside)")
 _PERIL_ZH = [r"冒烟",
@@ -414,7 +419,7 @@ HAZARD = build(
      r"won'?t stop running", r"can'?t get out", r"(?:a |an |the |two |\d )?(?:resident|guest|customer|kid|child|person|lady|man|woman)s?(?: and (?:her|his|their|a) \w+)? (?:are|is) (?:still )?(?:inside|in there|stuck)", r"with (?:a |an |two |three |\d+ )?[a-z]+(?: [a-z]+)? (?:inside|stuck inside|trapped inside)",
      r"with (?:a |an |our |the |two |three |\d+ )?(?:[a-z]+ ){0,2}(?:guy|man|woman|person|people|customer|staff|worker|kid|child|lady|courier|driver)s?(?: [a-z]+){0,4} (?:still )?inside",
      r"deborde\w*", r"l'eau monte", r"nam (?:yod|yot|rua|rhua|tuam|nong)",
-     r"(?:people|someone|somebody|customers?|staff|kids?) (?:stuck |trapped )?inside",
+     r"(?:people|someone|somebody|customers?|staff|kids?|students?|passengers?|residents?|visitors?|guests?) (?:stuck |trapped )?inside",
      r"(?:des |les )?(?:clients|gens|personnes|quelqu'un|enfants?) (?:coinces? |bloques? )?dedans",
      r"fuites?", r"fuit", r"fume", r"inondation", r"inonde", r"bloques", r"avec (?:une?|des|deux|trois) \w+(?: \w+)? dedans",
      r"deborde", r"(?:de l'|l')eau (?:qui )?(?:coule|tombe|fuit|rentre|goutte)", r"(?:on a |j'ai )?mis un seau", *_PERIL_LATIN],
@@ -456,12 +461,12 @@ URGENT = build(
     [r"urgent", r"urgently", r"asap", r"emergency", r"immediately", r"right now", r"right away", r"quickly",
      r"hurry", r"urgence", r"urgente", r"vite", r"au secours", r"a l'aide", r"immediatement", r"tout de suite", r"au plus vite", r"rapidement",
      r"(?:going|about) to (?:spoil|go off)", r"spoiling", r"vont y passer", r"vont (?:pourrir|se perdre)",
-     r"(?:commencent|commence) a (?:fondre|decongeler)", r"(?:va|vont) tourner", r"full (?:\w+ )?(?:delivery|load)(?: of \w+)? (?:in|inside|on it|on there)",
+     r"(?:commencent|commence) a (?:fondre|decongeler)", r"(?:glaces?|surgeles|viandes?|poissons?|produits|yaourts?|desserts?)[^.!?,]{0,10} (?:fondent|fond|decongelent|degelent|tournent)", r"(?:va|vont) tourner", r"full (?:\w+ )?(?:delivery|load)(?: of \w+)? (?:in|inside|on it|on there)",
      r"(?:starting|beginning|about|going) to (?:thaw|melt|defrost|spoil|go off)", r"va y passer",
      r"lose the lot",
      r"(?:milk|dairy|cold brews?|drinks|juices?|yog(?:h)?urts?|cream|cakes?|cheesecakes?|desserts?|sandwich(?:es)?|meat|fish|ice cream|stock|food)(?: inside| in there| in it)?(?:'s|'re| is| are)?(?: sitting| reading| now| already)? (?:at|up to) \d+\s*(?:°c|°|c|degrees?)(?![a-z])",
      r"(?:freezer|fridge|chiller|cooler|cold room)[^.!?]{0,40}(?:reading|showing|sitting at|up to|climbed to) -?\d+\s*(?:°c|°|c|degrees?)(?![a-z])[^.!?]{0,12}should be",
-     r"full of (?:frozen|chilled|fresh) \w+", r"full of (?:chicken|meat|fish|prawns|seafood|milk|dairy|cheese|cream|cakes|desserts)", r"(?:frozen|chilled) (?:\w+ )?(?:stock|goods|food|fish|meat|dumplings|chicken|seafood)(?: is| are)? (?:inside|in there|in it)", r"(?:gets?|get|be|is) (?:binned|thrown (?:out|away)|chucked)", r"(?:have|need|going) to (?:bin|throw (?:out|away)|chuck) (?:it|them|everything|the lot|all)", r"(?:meat|fish|seafood|dairy|stock|produce|food|chicken|pork|beef|lamb|milk|cheese|butter|ice cream|yog(?:h)?urt)(?: delivery)? (?:is |are )?(?:inside|in there|in it)",
+     r"full of (?:frozen|chilled|fresh) \w+", r"\d+\s*(?:kg|kgs|kilos?|lbs?) of (?:frozen |chilled |fresh )?\w+", r"-?\d+\s*(?:°c|°|c|degrees?)? instead of -\d+", r"full of (?:chicken|meat|fish|prawns|seafood|milk|dairy|cheese|cream|cakes|desserts)", r"(?:frozen|chilled) (?:\w+ )?(?:stock|goods|food|fish|meat|dumplings|chicken|seafood)(?: is| are)? (?:inside|in there|in it)", r"(?:gets?|get|be|is) (?:binned|thrown (?:out|away)|chucked)", r"(?:have|need|going) to (?:bin|throw (?:out|away)|chuck) (?:it|them|everything|the lot|all)", r"(?:meat|fish|seafood|dairy|stock|produce|food|chicken|pork|beef|lamb|milk|cheese|butter|ice cream|yog(?:h)?urt)(?: delivery)? (?:is |are )?(?:inside|in there|in it)",
      r"(?:pallet|load|crate|tray|tub|box)e?s? of (?:\w+ )?(?:ice cream|meat|fish|seafood|dairy|chicken|milk|cheese) (?:in it|in there|inside)",
      r"(?:cakes?|desserts?|ice cream|dairy|milk|meat|fish|sandwich(?:es)?|salads?|yog(?:h)?urts?|cheese|butter|chicken|stock)[^.!?]{0,12}(?:sweating|melting|thawing|going off|spoiling|warming up|getting warm)",
      r"(?:ice cream|ice-cream|stock|meat|butter|cheese|dairy)[^.!?]{0,8}(?:going|gone|getting) soft",

@@ -199,3 +199,8 @@ def test_a_dash_inside_a_quoted_card_line_is_the_cards_own(parser):
 def test_acknowledging_an_assignment_card_is_taking_the_job(parser):
     p = parser.parse("「小鲸：工单 #29311 已派给 李强」\n收到 我这边接了 下午两点前到")
     assert (p.intent, p.entities.get("ticket"), p.entities.get("person")) == ("claim_job", 29311, "liqiang"), p.entities
+
+
+def test_a_step_under_a_managers_question_about_the_job_is_that_jobs_step(parser):
+    p = parser.parse("「赵敏：#29404 那边什么情况？店长在催」\n刚到 在跟店长对问题")
+    assert (p.intent, p.entities.get("ticket"), p.entities.get("status")) == ("update_progress", 29404, "arrived"), p.entities

@@ -845,6 +845,19 @@ def test_a_what_if_question_or_an_advert_opens_nothing(parser, text):
      {"ticket": 29306, "status": "delayed", "eta": 30}),
     # an engineer's run-on report: "好了没用配件" is no question
     ("29307修好了原来是开关松了拧紧就好了没用配件工时一小时", "complete_job", {"ticket": 29307, "labor_hours": 1}),
+    # batch 29: the company's own dorm, a machine that keeps the money, people stuck, an outage over
+    ("员工宿舍的洗衣机不脱水了", "create_ticket", {"skill": "appliance"}),
+    ("the vending machine by the gym swallowed my coins", "create_ticket", {}),
+    ("lift in block D stuck, 3 students inside", "create_ticket", {"skill": "elevator", "urgency": "urgent"}),
+    ("昨晚停电了一会儿，来电以后门禁一直刷不开", "create_ticket", {"skill": "cctv"}),
+    ("walk-in freezer at -4 instead of -18, 150kg of fish inside", "create_ticket", {"urgency": "urgent"}),
+    ("le congélateur ne refroidit plus, les glaces fondent", "create_ticket", {"urgency": "urgent"}),
+    ("二食堂的蒸饭柜 逗号 不出蒸汽了 句号", "create_ticket", {"skill": "appliance"}),
+    ("29401不要了 是我们自己插头没插好", "cancel_ticket", {"ticket": 29401}),
+    ("29402 give 4 lah, came a bit late", "rate_service", {"ticket": 29402, "rating": 4}),
+    ("@小鲸 王芳那边電梯那單幾時搞得好", "query_status", {"person": "wangfang"}),
+    ("#29403 reached, security still checking my pass", "update_progress", {"ticket": 29403, "status": "arrived"}),
+    ("29405 done 换了电容35 人工1小时", "complete_job", {"ticket": 29405, "parts_amount": 35, "labor_hours": 1}),
 ])
 def test_families_of_the_tuned_batches_are_read(parser, text, intent, entities):
     p = parser.parse(text)

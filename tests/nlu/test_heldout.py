@@ -32,7 +32,7 @@ HELDOUT = [HERE / "heldout.yaml", HERE / "heldout2.yaml", HERE / "heldout3.yaml"
            HERE / "heldout19.yaml", HERE / "heldout20.yaml", HERE / "heldout21.yaml",
            HERE / "heldout22.yaml", HERE / "heldout23.yaml", HERE / "heldout24.yaml",
            HERE / "heldout25.yaml", HERE / "heldout26.yaml", HERE / "heldout27.yaml", HERE / "heldout28.yaml",
-           HERE / "heldout29.yaml"]
+           HERE / "heldout29.yaml", HERE / "heldout30.yaml"]
 # Floors below the tuned sets' 97 %: batch 12 at its untuned score (its header), so nothing
 # regresses below it; batches 3–11 at what the model reaches once tuned on them
 # (untuned they scored 89.50 % / 84.46 %, 95.32 % / 96.12 %, 92.33 % / 97.52 %, 94.96 % / 93.19 %,
@@ -74,9 +74,12 @@ HELDOUT = [HERE / "heldout.yaml", HERE / "heldout2.yaml", HERE / "heldout3.yaml"
 # and cost batch 28 two lines of intent and batch 26 one of entity (a pasted "pool lights are out"
 # answered by "confirming, …": the model now reads the answer as nothing without asking, so the
 # quote's device is not read either), and batch 9 one more question to a non-ticket (11: "宿舍热水器坏了三天了
-# 宿管一直说在修", a student's own dorm, is asked about now that a dorm may be the company's).
+# 宿管一直说在修", a student's own dorm, is asked about now that a dorm may be the company's). Batch 30
+# is held at its untuned score (94.55 % / 97.01 %, 1 non-ticket opened without asking: a sister
+# branch's flood, "hope everyone there is safe").
 # (Rounded down to the permille: a float of 387/400 need not reach the literal 0.9675.)
-FLOORS = {"heldout29.yaml": {"intent": 0.983, "entity": 0.993, "unasked_false_tickets": 0, "non_tickets_acted_on": 4},
+FLOORS = {"heldout30.yaml": {"intent": 0.945, "entity": 0.97, "unasked_false_tickets": 1, "non_tickets_acted_on": 6},
+          "heldout29.yaml": {"intent": 0.983, "entity": 0.993, "unasked_false_tickets": 0, "non_tickets_acted_on": 4},
           "heldout28.yaml": {"intent": 0.987, "entity": 0.997, "unasked_false_tickets": 0, "non_tickets_acted_on": 8},
           "heldout27.yaml": {"intent": 0.957, "entity": 0.985, "unasked_false_tickets": 2, "non_tickets_acted_on": 6},
           "heldout26.yaml": {"intent": 0.979, "entity": 0.997, "unasked_false_tickets": 0, "non_tickets_acted_on": 3},
@@ -110,7 +113,7 @@ INTENTS = {"create_ticket", "query_status", "claim_job", "update_progress", "com
 @pytest.mark.parametrize("path", HELDOUT, ids=lambda p: p.name)
 def test_heldout_is_broad_and_new(path):
     cases = load_cases(path)
-    assert len(cases) >= {"heldout.yaml": 250, "heldout2.yaml": 120, "heldout17.yaml": 380, "heldout19.yaml": 380, "heldout20.yaml": 380, "heldout21.yaml": 360, "heldout22.yaml": 360, "heldout23.yaml": 360, "heldout24.yaml": 330, "heldout25.yaml": 330, "heldout26.yaml": 340, "heldout27.yaml": 340, "heldout28.yaml": 390, "heldout29.yaml": 370}.get(path.name, 400)
+    assert len(cases) >= {"heldout.yaml": 250, "heldout2.yaml": 120, "heldout17.yaml": 380, "heldout19.yaml": 380, "heldout20.yaml": 380, "heldout21.yaml": 360, "heldout22.yaml": 360, "heldout23.yaml": 360, "heldout24.yaml": 330, "heldout25.yaml": 330, "heldout26.yaml": 340, "heldout27.yaml": 340, "heldout28.yaml": 390, "heldout29.yaml": 370, "heldout30.yaml": 360}.get(path.name, 400)
     assert {c["intent"] for c in cases} == INTENTS
     seen = {c["text"] for c in load_cases(CASES_PATH)}
     for other in HELDOUT:

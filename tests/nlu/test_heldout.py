@@ -71,7 +71,7 @@ HELDOUT = [HERE / "heldout.yaml", HERE / "heldout2.yaml", HERE / "heldout3.yaml"
 # batches 4, 8, 11, 12 and 15 and stayed above their floors. Its second round tuned on batch 29
 # (92.27 % / 95.44 % untuned: a campus's and an office's own rooms, devices no skill names, vending
 # machines that keep the money, an outage already over, a step answering a manager's "什么情况")
-# and cost batch 28 two lines of intent and batch 26 one of entity (a pasted "pool lights are out"
+# and cost batch 26 one line of entity (a pasted "pool lights are out"
 # answered by "confirming, …": the model now reads the answer as nothing without asking, so the
 # quote's device is not read either), and batch 9 one more question to a non-ticket (11: "宿舍热水器坏了三天了
 # 宿管一直说在修", a student's own dorm, is asked about now that a dorm may be the company's). Batch 30
@@ -80,7 +80,7 @@ HELDOUT = [HERE / "heldout.yaml", HERE / "heldout2.yaml", HERE / "heldout3.yaml"
 # (Rounded down to the permille: a float of 387/400 need not reach the literal 0.9675.)
 FLOORS = {"heldout30.yaml": {"intent": 0.945, "entity": 0.97, "unasked_false_tickets": 1, "non_tickets_acted_on": 6},
           "heldout29.yaml": {"intent": 0.983, "entity": 0.993, "unasked_false_tickets": 0, "non_tickets_acted_on": 4},
-          "heldout28.yaml": {"intent": 0.987, "entity": 0.997, "unasked_false_tickets": 0, "non_tickets_acted_on": 8},
+          "heldout28.yaml": {"intent": 0.989, "entity": 0.997, "unasked_false_tickets": 0, "non_tickets_acted_on": 8},
           "heldout27.yaml": {"intent": 0.957, "entity": 0.985, "unasked_false_tickets": 2, "non_tickets_acted_on": 6},
           "heldout26.yaml": {"intent": 0.979, "entity": 0.997, "unasked_false_tickets": 0, "non_tickets_acted_on": 3},
           "heldout25.yaml": {"intent": 0.966, "entity": 0.96, "unasked_false_tickets": 0, "non_tickets_acted_on": 5},

@@ -217,10 +217,11 @@ class Parser:
         found: dict[str, tuple[Any, tuple[int, int] | None]] = {}
         body = self._read(reply.body)[0].text   # once, for every reading of the answer below
         masked = E.mask_terms(lex, body)          # the answer's cue text, names blanked
+        qmasked = E.mask_terms(lex, q)            # the quote's, likewise
         card_ticket = E.find_ticket(q, allow_bare=False)   # the job a pasted card names outright
         asks = QUESTION.search(masked) is not None or re.search(r"[?？]", body) is not None
         mark = _BARE_MARK.match(body)
-        asks_mark = RATING.search(E.mask_terms(lex, q)) is not None or _MARK_SCALE.search(q) is not None
+        asks_mark = RATING.search(qmasked) is not None or _MARK_SCALE.search(q) is not None
         given = _LEADING_MARK.match(body) if asks_mark else None
         if given and "rating" not in ents:
             # "回复「请为 #22145 打分（1-5）」：4", "> How was #24038? Reply 1-5\n2, he left a mess"
@@ -266,7 +267,7 @@ class Parser:
             # "> 小鲸：请补充城市\n啥意思？这个城市要怎么填": a question about what the desk asked for
             intent, confidence, ranking = "help", 1.0, [("help", 1.0)]
             ents, spans = {}, {}
-        elif (intent == "unknown" and card_ticket and STATUS_QUERY.search(E.mask_terms(self.lexicon, q))
+        elif (intent == "unknown" and card_ticket and STATUS_QUERY.search(qmasked)
               and J.find_status(masked) is not None):
             # "「赵敏：#29245 那边什么情况？」 刚到 在跟店长对问题": the engineer's step, answering
             # a question about the job

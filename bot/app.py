@@ -21,6 +21,7 @@ from bot.crypto import WeComCrypto
 from bot.kf import KfReader
 from bot.mailer import Mailer
 from bot.sms import make_sms
+from handlers import messages
 from handlers.dispatch import check_registry
 from handlers.desk import Desk, Services
 from bot.scheduler import Scheduler
@@ -190,6 +191,7 @@ def create_app(cfg: Config, *, worker: bool | None = None, clock: Clock | None =
             app[web_session.CLIENT] = client   # sign-in turns WeCom's code into a userid with it
             await sync_templates(db, services)
             files = await open_file_store(cfg.attachments)
+            await asyncio.get_running_loop().run_in_executor(None, messages.warm)
             if "th" in {g.language for g in cfg.groups} | {lang for p in cfg.people for lang in p.languages}:
                 await asyncio.get_running_loop().run_in_executor(None, textcut.warm)
             fetcher = MediaFetcher(cfg, client)   # photos and files sent in chat

@@ -47,19 +47,46 @@ _SLOT = re.compile(r"\{\{ *([A-Za-z_][A-Za-z0-9_]*) *\}\}")
 _LITERALS = {"true", "false", "none", "True", "False", "None"}   # Jinja's constants, not variables
 
 
+class _Message:
+    """One sentence of a catalog: its source, its plain form when it has one, and its Jinja
+    template, compiled the first time something needs it. Compiling a language's whole catalog
+    up front stalled the first message in that language by a second or more; most sentences are
+    plain and never need Jinja."""
+
+    __slots__ = ("source", "plain", "_template")
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        pieces = _SLOT.split(source) if _PLAIN.fullmatch(source) else []
+        # (the text around the slots, their names)
+        self.plain = ((tuple(pieces[0::2]), tuple(pieces[1::2]))
+                      if pieces and not _LITERALS.intersection(pieces[1::2]) else None)
+        self._template: Template | None = None
+
+    @property
+    def template(self) -> Template:
+        if self._template is None:
+            self._template = _env().from_string(self.source)
+        return self._template
+
+
 @lru_cache(maxsize=None)
-def _catalog(lang: str) -> dict[str, Template]:
-    catalog: dict[str, Template] = {}
+def _catalog(lang: str) -> dict[str, _Message]:
+    catalog: dict[str, _Message] = {}
     for path in sorted((TEMPLATES / "messages" / lang).glob("*.yaml")):
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader) or {}
         for k, v in data.items():
             if k in catalog:
                 raise ValueError(f"message {k!r} defined twice in {lang} catalogs ({path.name})")
-            catalog[k] = template = _env().from_string(str(v))
-            pieces = _SLOT.split(str(v)) if _PLAIN.fullmatch(str(v)) else []
-            if pieces and not _LITERALS.intersection(pieces[1::2]):
-                template.plain = (tuple(pieces[0::2]), tuple(pieces[1::2]))  # type: ignore[attr-defined]
+            catalog[k] = _Message(str(v))
     return catalog
+
+
+def warm() -> None:
+    """Read every language's catalog (at start, so that a catalog error stops the service there
+    and no reader's first message waits for the files)."""
+    for lang in languages():
+        _catalog(lang)
 
 
 def languages() -> list[str]:
@@ -80,9 +107,9 @@ def _constant(lang: str | None, key: str) -> str:
 
 def _render(lang: str | None, key: str, values: dict[str, Any]) -> str:
     for code in (lang or "zh", *FALLBACK):
-        template = _catalog(code).get(key)
-        if template is not None:
-            plain = getattr(template, "plain", None)   # (the text around the slots, their names)
+        message = _catalog(code).get(key)
+        if message is not None:
+            plain = message.plain
             if plain is not None and all(name in values for name in plain[1]):
                 text, names = plain
                 out = [text[0]]
@@ -90,5 +117,5 @@ def _render(lang: str | None, key: str, values: dict[str, Any]) -> str:
                     out.append(str(values[name]))   # what Jinja prints for {{ name }} (no autoescape)
                     out.append(after)
                 return "".join(out).strip()
-            return template.render(**values).strip()
+            return message.template.render(**values).strip()
     raise KeyError(f"no message {key!r} in any catalog")

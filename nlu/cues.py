@@ -149,7 +149,7 @@ RATING = build(
      r"评(?:个|了)\s*[1-5一二两三四五](?![\d.])", r"打(?:个|了)\s*[1-5一二两三四五]\s*(?:分|星)(?!钟)",
      # an opinion of the job without a number: "这次维修不太满意"
      r"(?:不太|不|很|非常|挺|比较|特别)满意"],
-    [r"rate", r"rating", r"ratings", r"give [1-5](?= ?(?:lah|la|leh|lor|ok|stars?|/ ?5)(?![a-z])|\s*[,.!]|$)", MARK_GETS, MARK_NOTEE, MARK_GIVE, MARK_EASY, r"out of (?:five|5)", r"sur (?:cinq|5)", r"stars?", r"review", r"feedback", r"(?<!c'est )(?<!bien )note(?! (?:de |d'|du |from |to ))", r"etoiles?", r"evaluation", r"avis",
+    [r"rate", r"rating", r"ratings", r"give [1-5](?= ?(?:lah|la|leh|lor|ok|stars?|/ ?5)(?![a-z])|\s*[,.!]|$)", MARK_GETS, MARK_NOTEE, MARK_GIVE, MARK_EASY, r"out of (?:five|5)", r"sur (?:cinq|5)", r"stars?", r"review", r"feedback", r"(?<!c'est )(?<!bien )(?<!kindly )(?<!please )(?<!pls )(?<!plz )note(?! (?:de |d'|du |from |to |that |i |we |the ))", r"etoiles?", r"evaluation", r"avis",
      r"(?:very |really |not |so )?(?:satisfied|dissatisfied|unsatisfied)", r"(?:pas |tres |vraiment )?(?:satisfaite?|mecontente?)"],
     [r"ดาว", r"ให้คะแนน", r"คะแนน", r"รีวิว", r"(?<![a-z])hai\s*[1-5](?:\s*(?:dao|kha|ka|krub|krab|khrap|na))(?![a-z])", r"(?:ไม่)?(?:ค่อย)?พอใจ", r"ให้\s*[1-5]\s*(?:ไปเลย|เลย|เต็ม)"],
 )
@@ -294,7 +294,7 @@ STATUS_QUERY = build(
 TIME_QUESTION = build(
     [r"什么时候", r"啥时候", r"何时", r"几点", r"多久", r"多长时间", r"哪天", r"几号"],
     [r"when will", r"when is", r"when are", r"when can", r"when do", r"when does", r"how long", r"what time",
-     r"quand", r"combien de temps", r"a quelle heure",
+     r"quand(?! (?:vous|tu) (?:pouvez|voulez|peux|veux|aurez|auras) le temps| (?:vous|tu) (?:pouvez|voulez|peux|veux)(?! venir| passer)| c.est possible| possible)", r"combien de temps", r"a quelle heure",
      # Thai typed as it sounds: "ja maa gee mong" (จะมากี่โมง)
      r"(?:gee|kee|ki|kii|ghee) mong"],
     [r"(?<!ว่าง)เมื่อไหร่", r"เมื่อไร", r"กี่โมง", r"นานไหม", r"วันไหน", r"ตอนไหน", r"กี่วัน"],
@@ -337,9 +337,9 @@ PAST_REF = build(
 )
 
 QUESTION = build(
-    [r"[?？]", r"吗", r"么", r"呢(?:\s|$)", r"没(?:有)?(?:\s*[?？.]*\s*$)", r"了没(?!问题|事|毛病|[用换动花收拆带])", r"什么时候", r"啥时候", r"几点", r"多久",
+    [r"[?？]", r"吗", r"么", r"呢(?:\s|$)", r"没(?:有)?(?:\s*[?？.]*\s*$)", r"了没(?!问题|事|毛病|[用换动花收拆带])", r"(?:好|完|到)了?没有(?=\s|$|[,，.。!！])", r"什么时候", r"啥时候", r"几点", r"多久",
      r"是不是", r"有没有"],
-    [r"when", r"where", r"what", r"how", r"is it", r"did", r"has", r"have you", r"quand", r"ou", r"est-ce"],
+    [r"when", r"where", r"what", r"how", r"is it", r"did", r"has", r"have you", r"quand(?! (?:vous|tu) (?:pouvez|voulez|peux|veux)(?! venir| passer)| c.est possible| possible)", r"ou", r"est-ce"],
     [r"ไหม", r"หรือยัง", r"(?<!ว่าง)เมื่อไหร่", r"มั้ย", r"กี่โมง", r"ไหน", r"ยังไง", r"อย่างไร"],
 )
 

@@ -251,7 +251,10 @@ _OTHER_LABELS = (
 _MONTH_NAMES = "|".join(sorted((w for w in MONTH_WORDS if len(w) > 3 or not w.isascii()), key=len, reverse=True))
 _OTHER_NUMBER = re.compile(
     # a hotel's rooms: "1206客人", "guest in 1520", "ห้อง ๕๐๒", "le 412 dit"
-    r"(?:" + _OTHER_LABELS + r"|桌号|房间|房号|客房|(?<![机厨库])房|ห้อง(?:พัก)?(?:ที่)?|手机(?:号)?|显示(?:屏)?(?:上)?|读数|(?<![a-z])(?:room|rm|suite|chambre|guest in|eta|etd|(?:be |get )?(?:there|here|back) in|arriv(?:e|ing) in|(?:j'?)?arrive dans|po|order|commande|past|above|beyond|below|than|shows|reads|reading|displays|affiche|minus|moins|" + _MONTH_NAMES + r"))"
+    r"(?:" + _OTHER_LABELS + r"|桌号|房间|房号|客房|(?<![机厨库])房|ห้อง(?:พัก)?(?:ที่)?|"
+    # a machine's own number: "สายพานหมายเลข 2", "conveyor belt no. 4", "dock 3"
+    r"(?:สายพาน|เครื่อง|ตู้|ประตู|ช่อง|ไลน์)(?:ที่)?\s*(?:หมายเลข|เบอร์)?|"
+    r"(?<![a-z])(?:line|belt|conveyor|lane|dock|bay|gate|pump|checkout|till|register)(?:\s*(?:no\.?|number|n°))?|手机(?:号)?|显示(?:屏)?(?:上)?|读数|(?<![a-z])(?:room|rm|suite|chambre|guest in|eta|etd|(?:be |get )?(?:there|here|back) in|arriv(?:e|ing) in|(?:j'?)?arrive dans|po|order|commande|past|above|beyond|below|than|shows|reads|reading|displays|affiche|minus|moins|" + _MONTH_NAMES + r"))"
     r"\s*(?:是|为|改成|变成|:|#|n°|no\.?|number)?\s*(?:是|为)?\s*$|"
     # "locker code for the parcel at reception is 22957", "wifi 密码是 12345678"
     r"(?:(?<![a-z])(?:code|pin|password|passcode|mot de passe)(?![a-z])|密码|รหัส)[^.!?,;，。；\d]{0,40}?(?:\bis|\best|是|:|：)\s*$")

@@ -17,7 +17,7 @@ from .cues import (AMOUNT_QUESTION, CANCEL, CANCEL_ASKED, CLAIM_STRONG, CLAIM_WE
                    STATUS_ASKED, STATUS_STRONG, TESTED, THANKS, TIME_QUESTION)
 from .jobs import NO_PARTS, STATUS_CUES
 from .shape import short_line
-from .signals import COMFORT, GENERIC_DEVICE, HYPOTHETICAL, IMPLIED_REPORT, NOTICE, RELAPSE, RESOLVED, SCHEDULED
+from .signals import COMFORT, GENERIC_DEVICE, HYPOTHETICAL, MACHINE_HEAD, IMPLIED_REPORT, NOTICE, RELAPSE, RESOLVED, SCHEDULED
 
 INTENTS = ("create_ticket", "query_status", "claim_job", "update_progress", "complete_job",
            "cancel_ticket", "rate_service", "settlement_summary", "help", "unknown")
@@ -55,7 +55,7 @@ def classify(sig: Signals) -> list[tuple[str, float]]:
     notice = _has(NOTICE, sig.raw)
     resolved = ((_has(RESOLVED, sig.raw) and not _has(RELAPSE, sig.raw)) or _has(SCHEDULED, sig.raw) or notice
                 or _has(HYPOTHETICAL, sig.raw) or _has(COMFORT, sig.raw))
-    device = sig.skill or _has(GENERIC_DEVICE, sig.raw)
+    device = sig.skill or _has(GENERIC_DEVICE, sig.raw) or _has(MACHINE_HEAD, sig.raw)
     report = not resolved and ((sig.symptom and device) or sig.hazard or _has(IMPLIED_REPORT, sig.problem or sig.raw))
     explicit_report = report or _has(REPORT_WORD, t) and not _has(HELP_PROCESS, t)
     ticket_signal = report or (sig.request and not notice)
@@ -80,7 +80,9 @@ def classify(sig: Signals) -> list[tuple[str, float]]:
         elif _has(PRICE_QUESTION, t) and not report and not sig.ticket_ref and not sig.period and not notice:
             # "修空调多少钱", "上门费怎么收": about the service's prices, not a report nor a summary.
             put("help", 0.85)
-    if _has(CANCEL, t) and not _has(CANCEL_ASKED, t) and not notice:
+    # "Completed 30715. Kindly close the ticket. Labour 3 hours": closing a job done, with its
+    # hours, is the completion report, not calling the job off.
+    if _has(CANCEL, t) and not _has(CANCEL_ASKED, t) and not notice and not (_has(COMPLETE, t) and _has(LABOR_WORD, t)):
         put("cancel_ticket", 0.92 if sig.ticket_ref or not report else 0.7)
     if _has(RATING, t) and not (report and not sig.ticket_ref) and not _has(NOT_A_RATING, t):
         put("rate_service", 0.9)
@@ -110,6 +112,9 @@ def classify(sig: Signals) -> list[tuple[str, float]]:
     parts = _has(PARTS_STRONG, NO_PARTS.sub(" ", t))
     # Waiting for parts is never a completion ("1235 รออะไหล่ 2 วัน"), nor is the shop closing early.
     complete = complete and not parts and not (_has(EARLY_CLOSE, t) and not sig.ticket_ref)
+    # A forwarded notice ("Dear customers, the showroom will be closed on 25 Dec") tells; no job's
+    # step is in it.
+    complete = complete and not notice
 
     # A symptom report without a reference to an existing job is a new report, even if the
     # message also mentions a step ("师傅到了但是空调又坏了") or asks when someone comes.

@@ -30,7 +30,7 @@ _H_SPACE_MIN = re.compile(r"(?<![\d.,])(\d{1,2})\s+h\s+([0-5]\d)(?![\d.,])(?!\s*
 # French decimal comma: "1,5 h" (a comma before one or two digits; "1,800" is a thousands group).
 _DECIMAL_COMMA_HOURS = re.compile(r"(?<![\d,])(\d+),(\d{1,2})\s*(?:h|heures?)(?![a-z])")
 _MONEY_LABEL = r"(?:配件|零件|材料|部件|备件|(?<![a-z])(?:parts?|materials?|pieces?|spare parts?)(?![a-z])|อะไหล่|ค่าของ)"
-_MONEY_UNIT = r"(?:元|块钱|块|蚊|rmb|cny|yuan|€|euros?|eur|baht|บาท|thb|sgd|\$|dollars?)"
+_MONEY_UNIT = r"(?:元|块钱|块|蚊|rmb|cny|yuan|€|euros?|eur|balles|baht|บาท|thb|sgd|\$|dollars?)"
 _PARTS_AFTER = re.compile(
     _MONEY_LABEL + r"(?:费用|费|钱|款|价格|cost|costs|fee|price|total)?\s*(?:(?:一共|总共|共计|共|合计|花了|花费|用了|是|为|:|：|=|de)\s*)*"
     r"(?:[¥$€]\s*)?(" + NUM + r")\s*" + _MONEY_UNIT + r"?"
@@ -41,7 +41,7 @@ _PARTS_BEFORE = re.compile(r"(?:[¥$€]\s*)?(" + NUM + r")\s*" + _MONEY_UNIT + 
 _PARTS_IN = re.compile(r"(?:[¥$€]\s*)?(" + NUM + r")\s*" + _MONEY_UNIT + r"?\s*(?:in|for|of|on|de|en)\s+(?:the\s+)?" + _MONEY_LABEL)
 _MONEY_ANY = re.compile(r"[¥$€]\s*(" + NUM + r")|(?<![a-z\d.])(" + NUM + r")\s*" + _MONEY_UNIT + r"(?![a-z])")
 NO_PARTS = re.compile(r"(?:无|没有?(?:用|换|更换)?|不需要|不用(?:换)?|未用|未换|免)\s*(?:任何)?\s*(?:配件|材料|零件|件)|"
-                       r"(?<![a-z])(?:no (?:new |spare )?parts?|(?<![\d.,])0 parts?|no spares?|without (?:any )?parts|nothing replaced|"
+                       r"(?<![a-z])(?:no (?:new |spare )?parts?|(?<![\d.,])0 parts?|no spares?|(?:materials?|parts?|spares?)\s*[:-]?\s*(?:nil|none|zero)|without (?:any )?parts|nothing replaced|"
                        r"(?:didn'?t|did not) (?:use|need|replace|change|fit) any (?:new |spare )?parts?|"
                        r"(?:aucune|pas de|sans|zero) pieces?)(?![a-z])|"
                        r"ไม่มี(?:ค่า|การ)?(?:เปลี่ยน)?อะไหล่|ไม่(?:ต้อง|ได้)(?:เปลี่ยน|ใช้)อะไหล่|ไม่ใช้อะไหล่|配件\s*[:：]?\s*(?:无|0)(?!\d)|"

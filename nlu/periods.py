@@ -16,11 +16,11 @@ Span = tuple[int, int]
 _PERIODS: list[tuple[str, str]] = [
     ("last_quarter", r"上(?:个)?季度|上一季度|上季|(?<![a-z])(?:last quarter|previous quarter|last qtr|prev qtr|previous qtr|trimestre dernier|"
                      r"dernier trimestre)(?![a-z])|ไตรมาสที่แล้ว|ไตรมาสก่อน"),
-    ("this_quarter", r"本季度|这(?:个)?季度|本季|当季|今季|(?<![a-z])(?:this quarter|current quarter|this qtr|current qtr|quarter to date|qtd|ce trimestre|depuis le debut du trimestre)(?![a-z])|"
+    ("this_quarter", r"本季度|这(?:个)?季度|本季|当季|今季|(?<![a-z])(?:this quarter|current quarter|this qtr|current qtr|quarter[- ]to[- ]date|qtd|ce trimestre|depuis le debut du trimestre)(?![a-z])|"
                      r"ไตรมาสนี้"),
     ("last_month", r"上(?:个)?月|上一个月|上一月|(?<![a-z])(?:last month|previous month|mois dernier|mois passe|"
                    r"mois precedent)(?![a-z])|เดือนที่แล้ว|เดือนก่อน|เดือนที่ผ่านมา"),
-    ("this_month", r"本月|这(?:个)?\s*月|这个?\s*month|当月|今(?:个)?月|月初(?:至今|到现在|以来)|(?<![a-z])(?:this month|current month|month to date|month so far|mtd|ce mois|depuis le debut du mois)(?![a-z])|"
+    ("this_month", r"本月|这(?:个)?\s*月|这个?\s*month|当月|今(?:个)?月|月初(?:至今|到现在|以来)|(?<![a-z])(?:this month|current month|month[- ]to[- ]date|month so far|mtd|ce mois|depuis le debut du mois)(?![a-z])|"
                    r"เดือนนี้"),
     ("last_week", r"上(?:个)?(?:周|星期|礼拜)|上一(?:周|星期)|(?<![a-z])(?:last week|previous week|semaine derniere|"
                   r"semaine passee)(?![a-z])|สัปดาห์ที่แล้ว|อาทิตย์ที่แล้ว|สัปดาห์ก่อน"),

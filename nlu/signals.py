@@ -25,7 +25,7 @@ def build(cjk: Iterable[str] = (), latin: Iterable[str] = (), thai: Iterable[str
 # What devices do; a negated one is a symptom ("doesn't close"), a negated anything-else is not
 # ("don't forget", "isn't full yet").
 _DEVICE_VERBS = (r"work|turn|start|open|clos|cool|heat|warm|print|read|scan|connect|charg|drain|flush|lock|load|suck|"
-                 r"respond|boot|power|light|spin|run|mov|record|display|show|dispens|freez|switch|detect|accept|"
+                 r"respond|boot|power|light|spin|run|mov|record|display|show|dispens|freez|switch|detect|accept|produc|pull|"
                  r"pair|sync|flow|fill|chill|stop|shut|go on|come on|go down|go up|function|operat")
 _DEVICE_VERBS_FR = (r"marche|fonctionne|imprime|allume|ouvre|ferme|demarre|refroidi|chauffe|coule|lit|charge|"
                     r"repond|tourne|eteint|capte|enregistre|affiche|detecte|accepte|vidange|descend|monte|bouge")
@@ -46,7 +46,7 @@ _SYMPTOM_ZH = [
     r"吞(?:了)?(?:我)?(?:的)?(?:\d+|[一两二三四五六七八九十]+)?(?:块|元)?(?:钱|币|硬币|卡)", r"不灵", r"罢工", r"趴窝", r"歇菜", r"挂了", r"出问题", r"有问题", r"有毛病", r"毛病",
     r"不行了", r"不好了", r"不好用", r"不好使", r"不能用", r"没法用", r"无法", r"失效", r"损坏", r"老化",
     # stopped / not running
-    r"死机", r"宕机", r"当机", r"停机", r"停摆", r"停了", r"停运", r"不动了", r"不动(?!产)", r"不上不下", r"不转", r"不走了", r"不工作",
+    r"死机", r"宕机", r"当机", r"停机", r"停摆", r"停了", r"停运", r"不动了", r"不动(?!产)", r"不上不下", r"不上(?:汽|气|蒸汽|温|水)", r"没(?:有)?风(?:出|吹出)", r"跑偏", r"打滑", r"不转", r"不走了", r"不工作",
     r"不运转", r"不运行", r"不启动", r"不开机", r"自动关机", r"一直重启", r"反复重启", r"卡住", r"卡了", r"卡死",
     r"卡顿", r"转圈", r"一直加载", r"加载不出",
     # screens / signals
@@ -111,7 +111,7 @@ _SYMPTOM_LATIN = [
     r"out of order", r"not responding", r"unresponsive", r"frozen", r"crash\w*", r"keeps", r"keeps? \w+ing", r"restarting",
     r"rebooting", r"(?:has|'s|is|just) stopped(?! by)", r"stopped (?:mid|dead|working|moving|running)", r"gatee?s?(?![a-z])", r"not cooling", r"not heating", r"not cold", r"frost(?:ing|ed) (?:over|up)", r"ic(?:ing|ed) up", r"isn'?t (?:cold|cooling|cool|freezing)", r"(?:is|'s|are|'re|getting|gone|went|running) (?:warm|lukewarm)(?![a-z])", r"not (?:very|that|really|quite) (?:cold|cool|warm|hot)",
     r"acting up", r"playing up", r"seems off", r"not right", r"too hot", r"too cold", r"no cold air",
-    r"warm air", r"blowing hot", r"overheat\w*", r"hot to the touch", r"sparked", r"no power", r"no water", r"no hot water",
+    r"warm air", r"blowing hot", r"(?:went|gone|go|going|goes) dark", r"(?:all|completely) dark", r"overheat\w*", r"hot to the touch", r"sparked", r"no power", r"no water", r"no hot water",
     r"no internet", r"no signal", r"no wifi", r"no display", r"black screen", r"blank screen", r"blank",
     r"leak\w*", r"dripping", r"drips", r"flood\w*", r"overflow\w*", r"clogged", r"blocked", r"jammed", r"stuck",
     r"not draining", r"tripped", r"tripping", r"flicker\w*", r"blink\w*", r"beep\w*", r"nois\w*", r"loud",
@@ -141,7 +141,7 @@ _SYMPTOM_LATIN = [
     r"disjoncte", r"clignot\w*", r"gelee?", r"bouchee?s?", r"deborde", r"lente?", r"coupee?", r"coupure",
     r"erreurs?", r"ecran noir", r"grillee?s?", r"s'eteint", r"ne s'allume (?:pas|plus)", r"ne demarre (?:pas|plus)",
     r"ne refroidit (?:pas|plus)", r"ne chauffe (?:pas|plus)", r"ne s'ouvre (?:pas|plus)",
-    r"ne se ferme (?:pas|plus)", r"ne coule (?:pas|plus)", r"probleme", r"plus de courant",
+    r"ne se ferme (?:pas|plus)", r"ne coule (?:pas|plus)", r"(?:que|seulement|juste) de l'eau froide", r"(?:only|just) cold water", r"probleme", r"plus de courant",
     r"(?:n'|ne (?:se |s')?)?(?:" + _DEVICE_VERBS_FR + r")\w* pu",
     # Thai typed as it sounds: "air mai yen" (แอร์ไม่เย็น), "fai dub" (ไฟดับ), "nam yod" (น้ำหยด)
     r"mai (?:yen|dai|tam ?ngan|tid|ok|lai|ork)", r"(?:fai|fi) (?:dub|dap|dab|dup)", r"nam (?:yod|yot|rua|rhua|lai mai yud)",
@@ -195,6 +195,24 @@ GENERIC_DEVICE = build(
      r"shutter", r"porte", r"appareil", r"ecran", r"serrure", r"rideau", r"vending machines?", r"turnstiles?", r"distributeurs?"],
     [r"เครื่อง", r"ประตู", r"จอ", r"ลำโพง", r"ตู้กด"],
 )
+# Every brief brings machines no list names (a tyre changer, a dough mixer, a conveyor belt, a
+# car lift): what makes a word a machine is its head, so heads are read rather than listing
+# machines — "扒胎机", "和面机", "蒸箱", "循环泵"; "tyre changer", "conveyor belt", "pont élévateur".
+# Heads that are people, places or the bot are kept out (司机, 机场, 机器人, 柜台, 邮箱).
+MACHINE_HEAD = build(
+    [r"[\u4e00-\u9fff](?<![手司飞时危心耳登乘转随有商良契生投])机(?![会场构制关票遇人率])",
+     r"[\u4e00-\u9fff](?<![容武乐仪脏])器(?!人|材店)", r"[\u4e00-\u9fff](?<![邮信纸木皮行])箱(?!子里的货)",
+     r"[\u4e00-\u9fff]柜(?!台|员|姐)", r"[\u4e00-\u9fff]泵",
+     r"(?:传送|输送|皮)带", r"[\u4e00-\u9fff]{1,2}阀", r"电机", r"马达", r"发动机", r"水管", r"管道"],
+    [r"(?:machines?|changers?|conveyors?|conveyor belts?|belts?|pumps?|steamers?|ovens?|fryers?|grills?|"
+     r"mixers?|motors?|compressors?|boilers?|heaters?|washers?|presses|ramps?|hoists?|scales?|sensors?|"
+     r"dispensers?|kiosks?|terminals?|valves?|generators?|shredders?|projectors?|turntables?|rollers?|"
+     r"blowers?|grinders?|slicers?|barriers?)",
+     r"(?:pont|tapis) (?:elevateur|roulant)", r"pompes?", r"(?:le|un|du|au|mon|notre|leur) fours?", r"friteuses?", r"chaudieres?", r"compresseurs?",
+     r"moteurs?", r"balances?", r"vitrines?", r"hottes?", r"trancheuses?", r"petrins?", r"batteurs?",
+     r"broyeurs?", r"barrieres?"],
+    [r"สายพาน", r"ปั๊ม", r"มอเตอร์", r"ตู้(?!เสื้อ)", r"ท่อ"],
+)
 
 # A notice about planned work ("明天停电检修") is not a fault report.
 SCHEDULED = build(
@@ -228,6 +246,9 @@ NOTICE = build(
      # an advertisement: a brand's sale is no fault of ours
      r"大促|促销|特价|直降|打[一二三四五六七八九]折|优惠券|限时(?:特惠|优惠|抢购)|秒杀"],
     [r"^\W*(?:notice|reminder|announcement|fwd?|rappel|annonce|tr)\s*[:\]-]",
+     # a forwarded message as such ("Forwarded message:"); "fwd from front desk: room 1208 …" relays a report
+     r"^\W*(?:forwarded|fwd?) (?:message|msg)\s*:", r"^\W*message transfere\s*:",
+     r"^\W*\"?(?:dear|chers?|cheres?) (?:customers|guests|clients|visitors|shoppers|residents|tenants)",
      r"^\W*(?:[a-z]+ )?(?:notice|announcement) from [a-z ]{2,20}:", r"^\W*(?:note|message|info) (?:from|de la|du|de) [a-z ]{2,20}:",
      r"please do not (?:report|log|raise)", r"test message", r"please ignore", r"message de test", r"merci de ne pas (?:signaler|declarer)", r"don'?t report (?:it|this|them)",
      r"(?:that'?s|it'?s|is) not a fault",
@@ -242,6 +263,8 @@ NOTICE = build(
 # The problem is over: "空调终于不响了", "working again". Cancels a symptom unless it came back.
 RESOLVED = build(
     [r"终于(?:不|没|好|能|可以)",
+     # fixed by the store itself: "上周我们自己把水龙头换了，没叫师傅"
+     r"(?:我们|我|咱们)自己(?:把[^,.!?，。！？]{0,8})?(?:换|修好|弄好|搞好|处理好|搞定)了", r"没(?:有)?(?:叫|找|请)(?:师傅|人|维修)",
      # a heading that says it is over: "【已解决】徐汇店监控离线…"
      r"^\W*[\[【(（]\s*已?(?:解决|修复|恢复|处理|完成|搞定|关闭|结案)\s*[\]】)）]",
      # a false alarm: "我还以为天花板漏水，结果是客人打翻了水桶"; "…，没事"
@@ -258,11 +281,11 @@ RESOLVED = build(
      r"(?:上次|去年|之前|以前|前年|上个月|上周)[^,.!?，。！？]{0,10}那(?:次|回)",
      # "师傅整好咗 依家冇再滴水啦": fixed, and it has not come back
      r"(?:没|冇)(?:有)?再(?:漏|滴|响|坏|跳|堵|出问题|出过问题)", r"(?:上个?(?:礼拜|星期|周|月)|前几天|昨天)[^,.!?，。！？]{0,8}[修整弄搞]好了"],
-    [r"working (?:again|now|fine)", r"works (?:again|now)", r"(?:running|going|turning|spinning|cooling|heating|moving) (?:again|normally)", r"all sorted", r"sorted now", r"^\W*[\[(]\s*(?:resolved|fixed|closed|solved|resolu|regle|ferme)\s*[\])]",
+    [r"working (?:again|now|fine)", r"works (?:again|now)", r"(?:running|going|turning|spinning|cooling|heating|moving) (?:again|normally)", r"(?:all|fully|finally|properly) sorted", r"sorted now", r"^\W*[\[(]\s*(?:resolved|fixed|closed|solved|resolu|regle|ferme)\s*[\])]",
      # reminiscing: "remember last Christmas when the lift broke down…"
      r"^\W*(?:do you |you )?remember (?:when|last|that time|the time)", r"^\W*(?:tu te souviens|vous vous souvenez|souvenez-vous) (?:quand|de)", r"fixed itself", r"is back", r"back to normal",
      r"(?:is|'s|are|seems?) (?:fine|ok|okay|good) now", r"used to (?:leak|break|trip|be broken)",
-     r"marche (?:a nouveau|de nouveau)", r"remarche", r"fonctionne (?:a nouveau|de nouveau)", r"c'est reparti",
+     r"marche (?:a nouveau|de nouveau)", r"remarche", r"tout (?:fonctionne|marche|va bien)(?! pas| plus| mal)", r"fonctionne (?:a nouveau|de nouveau)", r"c'est reparti",
      r"refonctionne", r"plus aucun (?:souci|probleme)", r"has(?:n'?t| not) come back", r"fix(?:es)? (?:has )?held",
      r"no (?:more )?(?:leaks?|problems?|issues?) since", r"l'a (?:reglee?|reparee?)", r"(?:est|sont) (?:bien )?(?:reparee?s?|reglee?s?|resolue?s?)(?! \?)(?![a-z])", r"c'est regle", r"plus rien depuis", r"(?:a|ont) ete (?:reglee?|reparee?)s?"],
     [r"หายแล้ว", r"ใช้ได้แล้ว", r"^\W*[\[(]\s*(?:แก้ไขแล้ว|เรียบร้อยแล้ว|ปิดงาน)\s*[\])]", r"ตอนนี้ใช้ได้(?:ปกติ)?แล้ว", r"(?:ตอนนี้)?กลับมาแล้ว", r"ไม่ต้องทำอะไร", r"(?:แก้|แก้ไข|ซ่อม)[^\s]{0,4}เรียบร้อยแล้ว", r"(?<!ยัง)(?:แล้วก็|แล้ว|ก็)ใช้ได้ปกติ", r"กลับมาใช้ได้", r"ซ่อมเสร็จ(?:เรียบร้อย)?แล้ว", r"กลับมา(?:เอง|ปกติ)", r"ไม่เป็นไรแล้ว", r"แห้งแล้ว", r"ไม่มีปัญหาอีก", r"ไม่(?:รั่ว|หยด|ค้าง|ดับ)แล้ว"],
@@ -299,8 +322,12 @@ ELSEWHERE = build(
      # Cantonese "嗰間" (that shop over there), "their boss"
      r"(?:嗰|𠮶)(?:间|家)", r"他们(?:的)?老板", r"不能离人", r"(?:必须|要|得)有人(?:看着|守着|在)",
      # a metaphor, a place the writer ate or shopped at, a video
-     r"脑子(?:跳闸|短路|死机|宕机|坏了|卡了)", r"心态崩", r"(?:吃|逛|去)的那家", r"再也不去了", r"刷到(?:个|一个|了)?(?:视频|帖子|新闻)", r"马路(?:上|边|对面)", r"高架", r"堵车", r"会怎么样", r"会发生什么"],
-    [r"next door", r"neighbou?rs?'?s?", r"(?:story|article|post|video|piece) (?:about|from|on|of) ", r"newsletter", r"not our (?:problem|issue|fault|store|shop)", r"pas (?:notre|mon) probleme", r"(?<!not )the mall'?s", r"the building'?s", r"landlord'?s?", r"other (?:stores?|shops?|branch(?:es)?)",
+     r"脑子(?:跳闸|短路|死机|宕机|坏了|卡了)", r"心态崩", r"(?:吃|逛|去)的那家", r"再也不去了", r"刷到(?:个|一个|了)?(?:视频|帖子|新闻)", r"马路(?:上|边|对面)", r"高架", r"堵车", r"会怎么样", r"会发生什么",
+     r"兄弟(?:门店|店|公司|单位)", r"大家都没事吧", r"希望大家(?:都)?(?:平安|没事)"],
+    [r"next door", r"neighbou?rs?'?s?",
+     # another site's bad night, told with good wishes: "hope everyone there is safe"
+     r"sister (?:branch|store|site|shop|outlet|company|hotel)", r"hope (?:everyone|everybody|all|the team|you all|they)(?: there| over there)? (?:is|are|stays?|keeps?) (?:safe|ok|okay|alright|well)",
+     r"j'espere que (?:tout le monde|toute l'equipe|vous allez|ils vont) (?:va )?bien", r"(?:story|article|post|video|piece) (?:about|from|on|of) ", r"newsletter", r"not our (?:problem|issue|fault|store|shop)", r"pas (?:notre|mon) probleme", r"(?<!not )the mall'?s", r"the building'?s", r"landlord'?s?", r"other (?:stores?|shops?|branch(?:es)?)",
      r"at home", r"my (?:house|flat|place|apartment|car)", r"ma (?:voiture|bagnole|moto)", r"mon (?:scooter|velo)", r"training", r"for example", r"case study", r"imagine", r"what if",
      r"(?:cctv|camera|footage) (?:shows|showed)", r"on the (?:cctv|camera|footage)", r"remember to", r"don'?t forget",
      r"please don'?t", r"stop using", r"not our(?:s| problem)", r"no problem for us", r"nothing to do with us", r"glad ours",
@@ -332,7 +359,7 @@ ELSEWHERE = build(
      r"(?:faisais|faire|fais|faisant) (?:mes|les|des) courses", r"hypothetically", r"traffic lights?", r"next time (?:the|it|something|anything)",
      r"que faire (?:si|en cas)", r"si un jour", r"du centre commercial", r"(?:la securite|le centre|le gardien|le syndic|la mairie) s'en occupe",
      r"feux? (?:rouges?|de circulation)", r"bouchons?", r"la prochaine fois"],
-    [r"ร้านข้างๆ", r"ข้างๆ", r"ตึกฝั่งตรงข้าม", r"ที่บ้าน", r"บ้านฉัน", r"ตัวอย่าง", r"อบรม", r"สมมติ", r"ดูจากกล้อง", r"อย่าลืม",
+    [r"ร้านข้างๆ", r"สาขาพี่น้อง", r"ขอให้ทุกคนปลอดภัย", r"ข้างๆ", r"ตึกฝั่งตรงข้าม", r"ที่บ้าน", r"บ้านฉัน", r"ตัวอย่าง", r"อบรม", r"สมมติ", r"ดูจากกล้อง", r"อย่าลืม",
      r"ห้าม", r"ไม่เกี่ยวกับเรา", r"ของเราไม่เป็นไร",
      r"ฝัน", r"คอนโด", r"(?:หอพัก|ห้อง)(?:ของ)?(?:ฉัน|หนู|ผม|เรา)", r"(?<!สาขา)(?:สถานี|(?<![a-z])(?:bts|mrt)(?![a-z])|รถไฟฟ้า|สนามบิน)", r"กรณีศึกษา", r"ในหนัง", r"ข่าว",
      r"กล้อง(?:วงจรปิด)?จับภาพ(?:ได้)?", r"ถ้า[^\n]{0,30}ให้",
@@ -364,11 +391,12 @@ RELAPSE = build([r"又", r"还是", r"仍然", r"依然", r"再次", r"再坏"],
 REQUEST = build(
     [r"报修", r"保修", r"要修", r"来修", r"帮忙修", r"帮修", r"修一下", r"修下", r"修修", r"需要维修", r"要维修",
      r"申请维修", r"安排维修", r"请维修", r"维修一下", r"派(?:个|一个|位)?(?:人|师傅|工程师)",
-     r"叫(?:个|一个)?师傅", r"找(?:个|一个)?师傅", r"来看看", r"来看一下", r"过来看", r"上门", r"快来", r"来(?:个)?人",
+     r"(?<![没别])叫(?:个|一个)?师傅", r"(?<![没别])找(?:个|一个)?师傅", r"来看看", r"来看一下", r"过来看", r"上门", r"快来", r"来(?:个)?人",
      # a named engineer asked for: "能让王芳来一下吗"
      r"(?:能|可以|麻烦)(?:让|叫|派)[^,.!?，。！？]{1,6}(?:来|过来)(?:一下|一趟|看看|看下)",
      r"过来一下", r"来一趟", r"检查一下", r"看一下", r"报个修", r"帮(?:她|他|我|我们|店里|门店|忙)?报(?:一下|下|个修)", r"开(?:个|一)?(?:工)?单"],
-    [r"repair", r"fix", r"please fix", r"please check", r"check it", r"have a look", r"take a look", r"inspect", r"need (?:a )?(?:repair|technician|engineer|plumber|electrician)",
+    [r"repair", r"fix", r"please fix", r"please check", r"check it", r"have a look", r"take a look", r"inspect", r"need (?:a |an )?(?:repair|technician|tech|engineer|plumber|electrician|repairman|handyman)",
+     r"il (?:nous|me) faut un (?:electricien|plombier|technicien|depanneur|reparateur)", r"besoin d'un (?:electricien|plombier|technicien|depanneur|reparateur)",
      r"send (?:a |an |someone|somebody|a technician|an engineer|someone over)", r"come (?:and )?(?:fix|check|look)",
      r"(?:look at|check on|come look)",
      r"reparer", r"reparation", r"depannage", r"besoin d'un (?:technicien|reparateur|plombier|electricien)",
@@ -431,7 +459,7 @@ HAZARD = build(
 URGENT = build(
     [r"急", r"加急", r"马上", r"立刻", r"立即", r"赶紧", r"赶快", r"尽快", r"火速", r"快点", r"快来", r"速来", r"救命",
      r"刻不容缓", r"(?:紧急程度|紧急度|优先级)\s*[:：]?\s*(?:高|紧急|特急|非常紧急)", r"等不了", r"越快越好",
-     r"(?:肉|菜|海鲜|奶|货|东西|食材|雪糕|冰淇淋|蛋糕|冻品|冷冻品|鲜品)[^,.!?，。！？]{0,6}(?:要|快|开始|很快|好快)(?:就|会|要){0,2}(?:坏|化|融|溶|臭|变质|软|塌)",
+     r"(?:肉|菜|海鲜|奶|货|东西|食材|雪糕|冰淇淋|蛋糕|冻品|冷冻品|鲜品)[^,.!?，。！？]{0,6}(?:要|快|开始|很快|好快)(?:就|会|要){0,2}变?(?:坏|化|融|溶|臭|变质|软|塌)",
      # "里面全是冻货", Cantonese "入面啲海鲜"
      r"(?:里面|里头|里边|入面)(?:全|都|全部)(?:都)?是[^,.!?，。！？]{0,8}(?:冻货|冻品|海鲜|肉|食材|雪糕|冰淇淋|鲜奶|牛奶|酸奶|三明治|芝士|蛋糕|甜品|乳制品)", r"快撑不住", r"(?:三文鱼|鱼|肉|海鲜|冻品|食材|货|奶|蛋糕)[^,.!?，。！？]{0,4}放不住",
      r"(?:里面|里头|里边)[^,.!?，。！？]{0,3}(?:几百|上百|好几百|几千|\d+)\s*(?:斤|公斤|箱|kg)",

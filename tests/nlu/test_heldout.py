@@ -77,8 +77,14 @@ HELDOUT = [HERE / "heldout.yaml", HERE / "heldout2.yaml", HERE / "heldout3.yaml"
 # 宿管一直说在修", a student's own dorm, is asked about now that a dorm may be the company's). Batch 30
 # is held at its untuned score (94.55 % / 97.01 %, 1 non-ticket opened without asking: a sister
 # branch's flood, "hope everyone there is safe").
+# Session 32 tuned on batch 30 (now 98.64 % / 99.25 %, 0 opened without asking): machines read by
+# their heads ("扒胎机", "conveyor belt", "pont élévateur"), a machine's own number no job
+# ("สายพานหมายเลข 2"), closing a job done with its hours, a mark as a word ("two."), "balles",
+# "修好没有", a sister site's bad night told with good wishes, a store's own fix ("我们自己把水龙头换了").
+# It cost batches 1, 3, 6, 10, 11 and 19 one line of intent each and batches 7 and 13 two (coin-flip
+# lines: the model's two best readings within a few points), all above their floors.
 # (Rounded down to the permille: a float of 387/400 need not reach the literal 0.9675.)
-FLOORS = {"heldout30.yaml": {"intent": 0.945, "entity": 0.97, "unasked_false_tickets": 1, "non_tickets_acted_on": 6},
+FLOORS = {"heldout30.yaml": {"intent": 0.986, "entity": 0.992, "unasked_false_tickets": 0, "non_tickets_acted_on": 4},
           "heldout29.yaml": {"intent": 0.983, "entity": 0.993, "unasked_false_tickets": 0, "non_tickets_acted_on": 4},
           "heldout28.yaml": {"intent": 0.989, "entity": 0.997, "unasked_false_tickets": 0, "non_tickets_acted_on": 8},
           "heldout27.yaml": {"intent": 0.957, "entity": 0.985, "unasked_false_tickets": 2, "non_tickets_acted_on": 6},

@@ -858,6 +858,20 @@ def test_a_what_if_question_or_an_advert_opens_nothing(parser, text):
     ("@小鲸 王芳那边電梯那單幾時搞得好", "query_status", {"person": "wangfang"}),
     ("#29403 reached, security still checking my pass", "update_progress", {"ticket": 29403, "status": "arrived"}),
     ("29405 done 换了电容35 人工1小时", "complete_job", {"ticket": 29405, "parts_amount": 35, "labor_hours": 1}),
+    # batch 30: machines no skill names, read by their heads; a machine's own number is no job
+    ("压面机转两圈就卡住 早上的面皮压不出来", "create_ticket", {}),
+    ("the wheel balancing machine is not spinning up, cars are queuing", "create_ticket", {}),
+    ("le pont élévateur du garage reste bloqué en haut", "create_ticket", {}),
+    ("สายพานหมายเลข 3 ไม่หมุน", "create_ticket", {}),
+    # closing a job done, with its hours, is the completion; a word for a mark; slang for euros
+    ("Job 30810 completed. Kindly close the ticket. Labour 2 hours, material nil.", "complete_job",
+     {"ticket": 30810, "labor_hours": 2, "parts_amount": 0}),
+    ("> Jing: #30811 is complete. How would you rate the service (1-5)?\nfour, quick and tidy", "rate_service",
+     {"ticket": 30811, "rating": 4}),
+    ("30812 réparé, 1h, un joint à 25 balles", "complete_job", {"ticket": 30812, "labor_hours": 1, "parts_amount": 25}),
+    ("@小鲸 30813 修好没有 下午要营业", "query_status", {"ticket": 30813}),
+    ("need the month-to-date repair spend, east region", "settlement_summary", {"period": "this_month", "region": "east"}),
+    ("雪櫃唔凍 啲雪糕就嚟變壞", "create_ticket", {"urgency": "urgent"}),
 ])
 def test_families_of_the_tuned_batches_are_read(parser, text, intent, entities):
     p = parser.parse(text)

@@ -179,7 +179,7 @@ async def main() -> None:
                 await load(url, bodies(crypto, 200), args.concurrency)  # warm-up
                 results[name] = await load(url, bodies(crypto, args.requests), args.concurrency)
                 if port == desk_port:
-                    work = await done_work(cfg_path, args.requests + 200)
+                    work = await done_work(cfg_path, args.requests + 201)
             finally:
                 proc.terminate()
                 proc.wait(timeout=10)
@@ -195,7 +195,7 @@ async def main() -> None:
         print(f"| {name} | {r['rps']:.0f} | {r['p50']:.1f} | {r['p99']:.1f} | {r['errors']} | "
               f"{100 * r['rps'] / floor:.0f} % |")
     print("\nfirst callback after start: " + ", ".join(f"{name} {ms:.0f} ms" for name, ms in first.items()))
-    print(f"\nwork done: {work.get('tickets', 0)} tickets for {args.requests + 200} callbacks (warm-up included); "
+    print(f"\nwork done: {work.get('tickets', 0)} tickets for {args.requests + 201} callbacks (the first and the warm-up included); "
           f"outbox: {work.get('sent', 0)} sent, {work.get('pending', 0) + work.get('sending', 0)} held by WeCom's "
           f"per-member limit, {work.get('failed', 0)} failed")
 

@@ -82,9 +82,11 @@ HELDOUT = [HERE / "heldout.yaml", HERE / "heldout2.yaml", HERE / "heldout3.yaml"
 # ("สายพานหมายเลข 2"), closing a job done with its hours, a mark as a word ("two."), "balles",
 # "修好没有", a sister site's bad night told with good wishes, a store's own fix ("我们自己把水龙头换了").
 # It cost batches 1, 3, 6, 10, 11 and 19 one line of intent each and batches 7 and 13 two (coin-flip
-# lines: the model's two best readings within a few points), all above their floors.
+# lines: the model's two best readings within a few points), all above their floors. Batch 31 is held
+# at its untuned score (95.95 % / 98.38 %; 3 non-tickets read as reports, all asked about first).
 # (Rounded down to the permille: a float of 387/400 need not reach the literal 0.9675.)
-FLOORS = {"heldout30.yaml": {"intent": 0.986, "entity": 0.992, "unasked_false_tickets": 0, "non_tickets_acted_on": 4},
+FLOORS = {"heldout31.yaml": {"intent": 0.959, "entity": 0.983, "unasked_false_tickets": 0, "non_tickets_acted_on": 11},
+          "heldout30.yaml": {"intent": 0.986, "entity": 0.992, "unasked_false_tickets": 0, "non_tickets_acted_on": 4},
           "heldout29.yaml": {"intent": 0.983, "entity": 0.993, "unasked_false_tickets": 0, "non_tickets_acted_on": 4},
           "heldout28.yaml": {"intent": 0.989, "entity": 0.997, "unasked_false_tickets": 0, "non_tickets_acted_on": 8},
           "heldout27.yaml": {"intent": 0.957, "entity": 0.985, "unasked_false_tickets": 2, "non_tickets_acted_on": 6},

@@ -879,6 +879,14 @@ def test_families_of_the_tuned_batches_are_read(parser, text, intent, entities):
     assert {k: p.entities.get(k) for k in entities} == entities, p.entities
 
 
+def test_a_fix_of_our_own_is_over_but_nobody_called_yet_is_a_report(parser):
+    # "没叫师傅" after the store's own fix says it is over; "还没找人修" says nobody has come yet
+    over = parser.parse("上周我们自己把龙头换了，没叫师傅，花了40块")
+    assert over.intent != "create_ticket" and not over.confirm, over.intent_ranking
+    waiting = parser.parse("空调坏了三天了 还没找人修")
+    assert waiting.intent == "create_ticket" or waiting.confirm, waiting.intent_ranking
+
+
 @pytest.mark.parametrize("text", ["give me a 5 min heads up before you come", "上周自己换了个水龙头 花了60块"])
 def test_a_stated_amount_or_a_favour_is_no_mark_and_no_summary(parser, text):
     p = parser.parse(text)

@@ -17,7 +17,7 @@ from .cues import (AMOUNT_QUESTION, CANCEL, CANCEL_ASKED, CLAIM_STRONG, CLAIM_WE
                    STATUS_ASKED, STATUS_STRONG, TESTED, THANKS, TIME_QUESTION)
 from .jobs import NO_PARTS, STATUS_CUES
 from .shape import short_line
-from .signals import COMFORT, GENERIC_DEVICE, HYPOTHETICAL, MACHINE_HEAD, IMPLIED_REPORT, NOTICE, RELAPSE, RESOLVED, SCHEDULED
+from .signals import COMFORT, GENERIC_DEVICE, HYPOTHETICAL, IMPLIED_REPORT, NOTICE, RELAPSE, RESOLVED, SCHEDULED
 
 INTENTS = ("create_ticket", "query_status", "claim_job", "update_progress", "complete_job",
            "cancel_ticket", "rate_service", "settlement_summary", "help", "unknown")
@@ -55,7 +55,7 @@ def classify(sig: Signals) -> list[tuple[str, float]]:
     notice = _has(NOTICE, sig.raw)
     resolved = ((_has(RESOLVED, sig.raw) and not _has(RELAPSE, sig.raw)) or _has(SCHEDULED, sig.raw) or notice
                 or _has(HYPOTHETICAL, sig.raw) or _has(COMFORT, sig.raw))
-    device = sig.skill or _has(GENERIC_DEVICE, sig.raw) or _has(MACHINE_HEAD, sig.raw)
+    device = sig.skill or _has(GENERIC_DEVICE, sig.raw)
     report = not resolved and ((sig.symptom and device) or sig.hazard or _has(IMPLIED_REPORT, sig.problem or sig.raw))
     explicit_report = report or _has(REPORT_WORD, t) and not _has(HELP_PROCESS, t)
     ticket_signal = report or (sig.request and not notice)

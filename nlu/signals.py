@@ -188,7 +188,7 @@ IMPLIED_REPORT = build(
 
 # Devices with no skill of their own: a symptom on one is still a report ("音响没声音了"),
 # just without a skill for routing.
-GENERIC_DEVICE = build(
+_DEVICE_WORDS = (
     [r"设备", r"机器", r"音响", r"音箱", r"广播", r"电视", r"屏幕", r"显示屏", r"大屏", r"自动门", r"卷帘门", r"门锁",
      r"闸机", r"检票机", r"售货机", r"贩卖机", r"自助售卖机", r"电动门", r"感应门", r"排气扇", r"叫号机", r"按钮", r"按键", r"面板", r"把手"],
     [r"device", r"machine", r"equipment", r"speakers?", r"tv", r"screen", r"display", r"door", r"lock", r"gate",
@@ -199,7 +199,7 @@ GENERIC_DEVICE = build(
 # car lift): what makes a word a machine is its head, so heads are read rather than listing
 # machines — "扒胎机", "和面机", "蒸箱", "循环泵"; "tyre changer", "conveyor belt", "pont élévateur".
 # Heads that are people, places or the bot are kept out (司机, 机场, 机器人, 柜台, 邮箱).
-MACHINE_HEAD = build(
+_MACHINE_HEADS = (
     [r"[\u4e00-\u9fff](?<![手司飞时危心耳登乘转随有商良契生投])机(?![会场构制关票遇人率])",
      r"[\u4e00-\u9fff](?<![容武乐仪脏])器(?!人|材店)", r"[\u4e00-\u9fff](?<![邮信纸木皮行])箱(?!子里的货)",
      r"[\u4e00-\u9fff]柜(?!台|员|姐)", r"[\u4e00-\u9fff]泵",
@@ -213,6 +213,7 @@ MACHINE_HEAD = build(
      r"broyeurs?", r"barrieres?"],
     [r"สายพาน", r"ปั๊ม", r"มอเตอร์", r"ตู้(?!เสื้อ)", r"ท่อ"],
 )
+GENERIC_DEVICE = build(*(words + heads for words, heads in zip(_DEVICE_WORDS, _MACHINE_HEADS)))
 
 # A notice about planned work ("明天停电检修") is not a fault report.
 SCHEDULED = build(

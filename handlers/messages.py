@@ -83,8 +83,10 @@ def _catalog(lang: str) -> dict[str, _Message]:
 
 
 def warm() -> None:
-    """Read every language's catalog (at start, so that a catalog error stops the service there
-    and no reader's first message waits for the files)."""
+    """Read every language's catalog at start, so that a catalog that cannot be read (bad YAML,
+    a sentence defined twice) stops the service there and no reader's first message waits for
+    the files. A sentence's Jinja is compiled on its first use, not here: the suite renders every
+    sentence of every language (tests/bot/test_catalogs.py), which is where a template error shows."""
     for lang in languages():
         _catalog(lang)
 

@@ -156,7 +156,7 @@ RATING = build(
 
 CANCEL = build(
     # 撤回 alone is taking a chat message back ("刚才那个视频谁发的？撤回了")
-    [r"取消", r"撤销", r"撤单", r"撤回(?=[^,.!?，。！？]{0,6}(?:报修|单|申请|请求))", r"(?:报修|单|申请)[^,.!?，。！？]{0,4}撤回", r"撤了", r"撤掉", r"不用修了", r"不用来了", r"不需要了", r"不修了", r"别来了",
+    [r"取消", r"撤销", r"撤单", r"撤回(?=[^,.!?，。！？]{0,6}(?:报修|单|申请|请求))", r"(?:报修|单|申请)[^,.!?，。！？]{0,4}撤回", r"撤了", r"撤掉", r"不用修了", r"不用来了", r"不需要了", r"不修了", r"别(?:修|来)了",
      r"不要来了", r"不用过来", r"作废", r"算了", r"自己(?:弄|搞|处理|修)好", r"不用派", r"无需维修", r"不需要维修",
      r"不用(?:修|来|过来|派人)?(?:了|啦)", r"\d\s*撤回(?![^,.!?，。！？]{0,3}(?:消息|信息|图片|视频|照片))",
      # "19012 帮我关掉，商场统一找了电梯公司来弄"
@@ -376,6 +376,13 @@ DELAY_STRONG = build(
     [r"รถติด", r"ไปสาย", r"ไปช้า", r"ช้าหน่อย"],
 )
 # Where people go when they are not on a job: "I'm on my way home", "running late for lunch", "我到家了".
+# Someone who arrives but is no engineer on a job: a courier, a supplier's driver.
+DELIVERY = build(
+    [r"快递(?:员|小哥)?", r"外卖(?:员|小哥)?", r"送货(?:的|员|师傅)", r"送水(?:的|工)", r"供应商(?:的)?(?:车|司机)", r"货车司机"],
+    [r"livreur", r"livraison", r"delivery (?:guy|man|driver|van|truck|person)", r"courier", r"postman", r"supplier'?s? (?:van|truck|driver)"],
+    [r"ไรเดอร์", r"คนส่งของ", r"พนักงานส่ง(?:ของ|พัสดุ)", r"ขนส่ง"],
+)
+
 OFF_DUTY = build([r"回家", r"到家", r"下班", r"吃饭", r"午饭", r"晚饭", r"开会", r"会议", r"聚餐", r"休息", r"放假", r"外卖"],
                  [r"home", r"lunch", r"dinner", r"breakfast", r"coffee", r"meeting", r"party", r"pizza", r"food",
                   r"gym", r"movies?", r"maison", r"dejeuner", r"diner", r"reunion"],

@@ -292,7 +292,7 @@ def only_a_ticket(text: str) -> bool:
 
 _STAR_CHARS = re.compile(r"[⭐★🌟✨]")
 _RATING = re.compile(
-    r"(?<![\d.])([1-5一二两三四五])\s*(?:颗|个|粒|只)?\s*(?:星|分(?!钟|之|钱)|stars?|etoiles?|ดาว|คะแนน)|"
+    r"(?<![\d.])([1-5一二两三四五])\s*(?:颗|个|粒|只)?\s*(?:星|[⭐★🌟]|分(?!钟|之|钱)|stars?|etoiles?|ดาว|คะแนน)|"
     r"(?<![\d.])([1-5])\s*(?:/|／|分之|out of|sur)\s*5(?!\d)|"
     r"(?:评分|打分|打|给|评|rate|rating|note(?:\s+de)?|give|score|(?<![a-z])hai|ให้(?:เต็ม|คะแนนเต็ม)?|คะแนน(?:การ)?(?:บริการ)?)\s*[:：]?\s*(?:个|了)?\s*([1-5一二两三四五])(?![\d.])"
     r"(?!\s*(?:号|小时|分钟|天|月|块|元))|"
@@ -312,18 +312,20 @@ _WORD_RATING = re.compile(
     r"(?<![a-z])(one|two|three|four|five|une?|deux|trois|quatre|cinq)\s*(?:stars?|etoiles?|out of (?:five|5)|sur (?:cinq|5))(?![a-z])|"
     r"(หนึ่ง|สอง|สาม|สี่|ห้า)\s*ดาว|ดาว\s*(หนึ่ง|สอง|สาม|สี่|ห้า)"
 )
-_RATING_WORDS = {"one": 1, "un": 1, "une": 1, "หนึ่ง": 1, "two": 2, "deux": 2, "สอง": 2, "three": 3, "trois": 3,
-                 "สาม": 3, "four": 4, "quatre": 4, "สี่": 4, "five": 5, "cinq": 5, "ห้า": 5}
+# A mark written as a word, in every language the desk reads ("deux étoiles", "สี่ดาว", "给五星").
+RATING_WORDS = {"one": 1, "un": 1, "une": 1, "หนึ่ง": 1, "一": 1, "two": 2, "deux": 2, "สอง": 2, "二": 2, "两": 2,
+                "three": 3, "trois": 3, "สาม": 3, "三": 3, "four": 4, "quatre": 4, "สี่": 4, "四": 4,
+                "five": 5, "cinq": 5, "ห้า": 5, "五": 5}
 
 
 def find_rating(text: str) -> tuple[int, Span] | None:
     w = _WORD_RATING.search(text)
     if w:
-        return _RATING_WORDS[next(g for g in w.groups() if g)], w.span()
+        return RATING_WORDS[next(g for g in w.groups() if g)], w.span()
     m = _RATING.search(text)
     if m:
         g = next(i for i in range(1, (_RATING.groups or 0) + 1) if m.group(i))
-        v = _RATING_WORDS.get(m.group(g)) or to_number(m.group(g))   # "give it a two"
+        v = RATING_WORDS.get(m.group(g)) or to_number(m.group(g))   # "give it a two"
         if v is not None and 1 <= v <= 5:
             return int(v), m.span()
     stars = list(_STAR_CHARS.finditer(text))

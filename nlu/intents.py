@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .cues import (AMOUNT_QUESTION, CANCEL, CANCEL_ASKED, CLAIM_STRONG, CLAIM_WEAK, COMPLETE, COMPLETE_WEAK, DELAY_STRONG, EARLY_CLOSE, ENGINEER_DONE, ETA_HINT,
+from .cues import (AMOUNT_QUESTION, CANCEL, CANCEL_ASKED, CLAIM_STRONG, CLAIM_WEAK, COMPLETE, COMPLETE_WEAK, DELAY_STRONG, DELIVERY, EARLY_CLOSE, ENGINEER_DONE, ETA_HINT,
                    EXPENSE_CLAIM, NOT_A_RATING,
                    FIRST_PERSON, GREETING, HELP_GENERIC, HELP_PROCESS, JOB_CONTEXT, LABOR_WORD, NEGATED_STEP, OFF_DUTY,
                    PARTS_STRONG, PAST_REF, PRICE_QUESTION, RATING, REPORT_WORD, SETTLEMENT, STATUS_QUERY,
@@ -95,6 +95,9 @@ def classify(sig: Signals) -> list[tuple[str, float]]:
                                                     and not progress and not _has(STATUS_ASKED, t))):
         put("claim_job", 0.9)
 
+    # a courier's arrival is no engineer's step: "le livreur arrive vers 14h ?", "快递到了吗"
+    if progress and not sig.ticket_ref and _has(DELIVERY, t):
+        progress = False
     past = _has(PAST_REF, t)
     # "出发了吗", "en route ?": a step word asked as a question is a status query. "When" asks about
     # a job only when the message is about one ("师傅几点到", not "今天的会几点开").

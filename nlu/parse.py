@@ -231,7 +231,7 @@ class Parser:
             ents.pop("last_ticket", None)
             if "rating" not in ents:
                 g = 1 if given.group(1) else 2
-                ents["rating"] = _MARK_WORDS.get(given.group(g)) or int(given.group(g))
+                ents["rating"] = E.RATING_WORDS.get(given.group(g)) or int(given.group(g))
                 spans["rating"] = (shift + given.start(g), shift + given.end(g))
         elif ((intent == "unknown" or (intent == "update_progress" and COMPLETE.search(masked)))
               and (_ASKS_DONE.search(q) or _UNDER_WAY.search(q))
@@ -478,11 +478,9 @@ _ASSIGNED = re.compile(r"已?(?:派给|指派给|分配给|转给)|(?<![a-z])(?:
 _PARTICLES = r"(?:ครับ|ค่ะ|คะ|นะ|จ้า|เลย|啦|吧|呀|哦)"
 # … or a mark first, a comment after it, when a mark was asked for: "2, engineer left a mess", "3 ครับ".
 # The mark may be a word: "two. lift broke again the next day", "trois, pas terrible".
-_MARK_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "un": 1, "deux": 2, "trois": 3, "quatre": 4,
-               "cinq": 5, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5}
 _LEADING_MARK = re.compile(r"^\s*(?:@\S+\s+)*(?:([1-5])(?!\d|\.\d)(?:\s*(?:星|分|颗星|stars?|/\s*5|ดาว|คะแนน))?"
                            r"(?=\s*(?:[,，.。!！:：;；\-—–(（]|" + _PARTICLES + r"|$)|\s+[a-z\u4e00-\u9fff\u0e00-\u0e7f])|"
-                           r"(" + "|".join(_MARK_WORDS) + r")(?=\s*(?:[,，.。!！:：;；\-—–]|$)))")
+                           r"(" + "|".join(sorted(E.RATING_WORDS, key=len, reverse=True)) + r")(?=\s*(?:[,，.。!！:：;；\-—–]|$)))")
 # A request for a mark without the word: "Reply 1-5", "（1到5）", "how was the service".
 _MARK_SCALE = re.compile(r"(?<![\d.])1\s*(?:-|–|~|到|至|to|a|ถึง)\s*5(?![\d.])|(?<![a-z])how (?:was|did) (?:the|our|your|it|he|she|they)|"
                          r"comment (?:s'est passee?|etait) l'intervention")

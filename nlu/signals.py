@@ -28,9 +28,9 @@ _DEVICE_VERBS = (r"work|turn|start|open|clos|cool|heat|warm|print|read|scan|conn
                  r"respond|boot|power|light|spin|run|mov|record|display|show|dispens|freez|switch|detect|accept|produc|pull|"
                  r"pair|sync|flow|fill|chill|stop|shut|go on|come on|go down|go up|function|operat")
 _DEVICE_VERBS_FR = (r"marche|fonctionne|imprime|allume|ouvre|ferme|demarre|refroidi|chauffe|coule|lit|charge|"
-                    r"repond|tourne|eteint|capte|enregistre|affiche|detecte|accepte|vidange|descend|monte|bouge")
+                    r"repond|tourne|eteint|capte|enregistre|affiche|detecte|accepte|vidange|descend|monte|bouge|souffle")
 # Services whose absence is a symptom: "no hot water", "plus de chauffage".
-_SERVICES = (r"power|electricity|water|hot water|heat|heating|cooling|cold air|air|internet|wifi|wi-fi|signal|"
+_SERVICES = (r"power|electricity|water|hot water|heat|heating|cooling|cold air|air|steam|pressure|suction|bubbles|airflow|internet|wifi|wi-fi|signal|"
              r"connection|network|sound|picture|image|display|video|light|lights|ac|aircon|air con|"
              r"air conditioning")
 _SERVICES_FR = (r"courant|electricite|eau|eau chaude|chauffage|clim\w*|internet|reseau|wifi|lumiere|son|image|"
@@ -46,7 +46,7 @@ _SYMPTOM_ZH = [
     r"吞(?:了)?(?:我)?(?:的)?(?:\d+|[一两二三四五六七八九十]+)?(?:块|元)?(?:钱|币|硬币|卡)", r"不灵", r"罢工", r"趴窝", r"歇菜", r"挂了", r"出问题", r"有问题", r"有毛病", r"毛病",
     r"不行了", r"不好了", r"不好用", r"不好使", r"不能用", r"没法用", r"无法", r"失效", r"损坏", r"老化",
     # stopped / not running
-    r"死机", r"宕机", r"当机", r"停机", r"停摆", r"停了", r"停运", r"不动了", r"不动(?!产)", r"不上不下", r"不上(?:汽|气|蒸汽|温|水)", r"没(?:有)?风(?:出|吹出)", r"跑偏", r"打滑", r"不转", r"不走了", r"不工作",
+    r"死机", r"宕机", r"当机", r"停机", r"停摆", r"停了", r"停运", r"不动了", r"不动(?!产)", r"不上不下", r"不上(?:汽|气|蒸汽|温|水)", r"没(?:有)?风(?:出|吹出|了)", r"没(?:有)?(?:蒸)?汽(?=了|[,.!?，。！？\s]|$)", r"(?:萃|打|流|吹)出来(?:的)?(?:都)?是(?:温|凉|冷)的", r"(?:升|抬|降|推|拉)不(?:上|下|起|动)(?:来|去)?", r"尖叫声|怪声|异响", r"跑偏", r"打滑", r"不转", r"不走了", r"不工作",
     r"不运转", r"不运行", r"不启动", r"不开机", r"自动关机", r"一直重启", r"反复重启", r"卡住", r"卡了", r"卡死",
     r"卡顿", r"转圈", r"一直加载", r"加载不出",
     # screens / signals
@@ -118,7 +118,9 @@ _SYMPTOM_LATIN = [
     r"rattl\w*", r"squeak\w*", r"grinding", r"knocking", r"banging",
     # a machine keeping the money: "swallowed my coins", "avale les pièces"; Singlish "die already"
     r"swallow(?:ed|s|ing)? (?:my |the |our |all )?(?:coins?|money|cash|notes?|cards?)", r"avale (?:les |mes )?(?:pieces|billets|cartes?)",
-    r"(?:die|dead|spoil|rosak|kong) (?:already|liao|le)", r"buzz\w*", r"humming", r"vibrat\w*", r"smoke", r"smoking",
+    r"(?:die|dead|spoil|rosak|kong) (?:already|liao|le)",
+    # Singlish "toilet choke": blocked
+    r"choked?(?! on| up with (?:emotion|tears))", r"cut out", r"(?:cuts|cutting) out", r"buzz\w*", r"humming", r"vibrat\w*", r"smoke", r"smoking",
     r"sparks?", r"sparking", r"burning", r"burnt", r"burned", r"melted", r"smells?", r"smelly", r"odou?r",
     r"only half", r"half (?:of )?(?:the )?(?:screen|picture|image|lights?) (?:is|are)?\s*(?:out|dark|black|off|missing)",
         r"offline", r"disconnect\w*", r"dropping", r"drops", r"slow", r"laggy", r"lagging", r"cracked", r"loose",
@@ -141,7 +143,8 @@ _SYMPTOM_LATIN = [
     r"disjoncte", r"clignot\w*", r"gelee?", r"bouchee?s?", r"deborde", r"lente?", r"coupee?", r"coupure",
     r"erreurs?", r"ecran noir", r"grillee?s?", r"s'eteint", r"ne s'allume (?:pas|plus)", r"ne demarre (?:pas|plus)",
     r"ne refroidit (?:pas|plus)", r"ne chauffe (?:pas|plus)", r"ne s'ouvre (?:pas|plus)",
-    r"ne se ferme (?:pas|plus)", r"ne coule (?:pas|plus)", r"(?:que|seulement|juste) de l'eau froide", r"(?:only|just) cold water", r"probleme", r"plus de courant",
+    r"ne se ferme (?:pas|plus)", r"(?:s'est|se sont) arretee?s? (?:net|d'un coup|tout seul|toute seule|en plein)", r"s'arrete(?:nt)? (?:net|d'un coup|tout seul|toute seule|sans raison|de temps en temps|en plein)", r"bruit de ferraille",
+    r"affiche (?:un |une |le |la )?(?:\W*)?(?:erreur|defaut|code|alarme)", r"defaut d'(?:isolement|alimentation|charge)", r"impossible de (?:lancer|demarrer|allumer|charger|ouvrir|fermer|imprimer|se connecter)", r"ne coule (?:pas|plus)", r"(?:que|seulement|juste) de l'eau froide", r"(?:only|just) cold water", r"probleme", r"plus de courant",
     r"(?:n'|ne (?:se |s')?)?(?:" + _DEVICE_VERBS_FR + r")\w* pu",
     # Thai typed as it sounds: "air mai yen" (แอร์ไม่เย็น), "fai dub" (ไฟดับ), "nam yod" (น้ำหยด)
     r"mai (?:yen|dai|tam ?ngan|tid|ok|lai|ork)", r"(?:fai|fi) (?:dub|dap|dab|dup)", r"nam (?:yod|yot|rua|rhua|lai mai yud)",
@@ -154,8 +157,10 @@ _SYMPTOM_TH = [r"กระพริบ", r"กะพริบ",
     r"มีเสียง", r"ร้อนผิดปกติ", r"ควัน", r"ไหม้", r"ช็อต", r"สะดุด", r"กระพริบ", r"ไม่ออก", r"ไม่ไหล", r"ไม่หมุน",
     r"หยุดทำงาน", r"หยุด", r"ไม่มีน้ำ", r"มีปัญหา", r"ไม่ลง", r"ไม่ได้(?=เลย|ค่ะ|ครับ|คะ|นะ|\s|$)", r"ขึ้น ?error", r"กลิ่น", r"เหม็น", r"แตก", r"หัก", r"หลุด",
     # A device function negated ("ไม่บันทึก", "ไม่ค่อยเย็น").
+    # Isan and Lao write the negation บ่: "บ่เย็น"
+    r"บ่(?:ค่อย)?(?:เย็น|ร้อน|ทำงาน|ติด|ออก|ไหล|หมุน|มีไฟ|มีน้ำ|มีลม)",
     r"ไม่(?:ค่อย)?(?:ปั่น|ทำงาน|เย็น|ร้อน|ติด|ออก|ไหล|หมุน|บันทึก|อ่าน|พิมพ์|เปิด|ปิด|ชาร์จ|สว่าง|ดัง|มีไฟ|มีน้ำ|"
-    r"มีสัญญาณ|มีภาพ|มีเสียง|มีลม|มีความเย็น|มีเน็ต|ขึ้น|ตอบสนอง|เชื่อมต่อ|ล็อก|สแกน|รับ|ทำความเย็น|แรง|สนิท|ทำงาน)",
+    r"มีสัญญาณ|มีภาพ|มีเสียง|มีลม|มีความเย็น|มีเน็ต|ขึ้น|ตอบสนอง|เชื่อมต่อ|ล็อก|สแกน|รับ|ทำความเย็น|แรง|สนิท|ทำงาน|เข้า(?!ใจ))",
 ]
 SYMPTOM = build(_SYMPTOM_ZH, _SYMPTOM_LATIN, _SYMPTOM_TH)
 
@@ -182,18 +187,21 @@ IMPLIED_REPORT = build(
     [r"not cooling", r"not heating", r"no power", r"power outage", r"no internet", r"no hot water", r"clogged",
      r"ne refroidit (?:pas|plus)", r"panne de courant", r"no water", r"plus d'eau",
      r"air mai yen", r"(?:fai|fi) (?:dub|dap|dab|dup)", r"net (?:mai dai|lud|lhud|lut)",
-     r"(?:plus|pas) d'?(?:e )?(?:internet|reseau|wifi|courant|electricite|eau chaude)"],
-    [r"ไม่เย็น", r"ไฟดับ", r"ท่อตัน", r"ส้วมตัน", r"เน็ตหลุด", r"น้ำไม่ไหล", r"ไม่มีน้ำ"],
+     r"(?:plus|pas) d'?(?:e )?(?:internet|reseau|wifi|courant|electricite|eau chaude)",
+     r"(?:toilets?|sinks?|drains?|basins?|urinals?|pipes?|loo|wc) (?:choked?|jam(?:med)?)"],
+    [r"ไม่เย็น", r"บ่เย็น", r"ไฟดับ", r"ท่อตัน", r"ส้วมตัน", r"เน็ตหลุด", r"น้ำไม่ไหล", r"ไม่มีน้ำ"],
 )
 
 # Devices with no skill of their own: a symptom on one is still a report ("音响没声音了"),
 # just without a skill for routing.
 _DEVICE_WORDS = (
     [r"设备", r"机器", r"音响", r"音箱", r"广播", r"电视", r"屏幕", r"显示屏", r"大屏", r"自动门", r"卷帘门", r"门锁",
-     r"闸机", r"检票机", r"售货机", r"贩卖机", r"自助售卖机", r"电动门", r"感应门", r"排气扇", r"叫号机", r"按钮", r"按键", r"面板", r"把手"],
+     r"闸机", r"检票机", r"售货机", r"贩卖机", r"自助售卖机", r"电动门", r"感应门", r"排气扇", r"叫号机", r"按钮", r"按键", r"面板", r"把手",
+     r"升降(?:台|椅|平台)?", r"液压", r"缆车", r"索道", r"吊椅", r"驱动站", r"蒸汽棒"],
     [r"device", r"machine", r"equipment", r"speakers?", r"tv", r"screen", r"display", r"door", r"lock", r"gate",
-     r"shutter", r"porte", r"appareil", r"ecran", r"serrure", r"rideau", r"vending machines?", r"turnstiles?", r"distributeurs?"],
-    [r"เครื่อง", r"ประตู", r"จอ", r"ลำโพง", r"ตู้กด"],
+     r"shutter", r"porte", r"appareil", r"ecran", r"serrure", r"rideau", r"vending machines?", r"turnstiles?", r"distributeurs?",
+     r"chairlifts?", r"ski lifts?", r"gondolas?", r"telesieges?", r"telecabines?", r"teleskis?"],
+    [r"เครื่อง", r"ประตู", r"จอ", r"ลำโพง", r"ตู้กด", r"ที่ชาร์จ", r"หัวชาร์จ"],
 )
 # Every brief brings machines no list names (a tyre changer, a dough mixer, a conveyor belt, a
 # car lift): what makes a word a machine is its head, so heads are read rather than listing
@@ -202,15 +210,15 @@ _DEVICE_WORDS = (
 _MACHINE_HEADS = (
     [r"[\u4e00-\u9fff](?<![手司飞时危心耳登乘转随有商良契生投])机(?![会场构制关票遇人率])",
      r"[\u4e00-\u9fff](?<![容武乐仪脏])器(?!人|材店)", r"[\u4e00-\u9fff](?<![邮信纸木皮行])箱(?!子里的货)",
-     r"[\u4e00-\u9fff]柜(?!台|员|姐)", r"[\u4e00-\u9fff]泵",
+     r"[\u4e00-\u9fff]柜(?!台|员|姐)", r"[\u4e00-\u9fff]泵", r"[\u4e00-\u9fff]桩", r"充电(?:站|枪|口)", r"[\u4e00-\u9fff]炉(?!石)",
      r"(?:传送|输送|皮)带", r"[\u4e00-\u9fff]{1,2}阀", r"电机", r"马达", r"发动机", r"水管", r"管道"],
     [r"(?:machines?|changers?|conveyors?|conveyor belts?|belts?|pumps?|steamers?|ovens?|fryers?|grills?|"
      r"mixers?|motors?|compressors?|boilers?|heaters?|washers?|presses|ramps?|hoists?|scales?|sensors?|"
      r"dispensers?|kiosks?|terminals?|valves?|generators?|shredders?|projectors?|turntables?|rollers?|"
-     r"blowers?|grinders?|slicers?|barriers?)",
+     r"blowers?|grinders?|slicers?|barriers?|chargers?|charging (?:points?|stations?|posts?|bays?)|tanks?|filters?|dryers?|driers?|stoves?|hobs?|fans?)",
      r"(?:pont|tapis) (?:elevateur|roulant)", r"pompes?", r"(?:le|un|du|au|mon|notre|leur) fours?", r"friteuses?", r"chaudieres?", r"compresseurs?",
      r"moteurs?", r"balances?", r"vitrines?", r"hottes?", r"trancheuses?", r"petrins?", r"batteurs?",
-     r"broyeurs?", r"barrieres?"],
+     r"broyeurs?", r"barrieres?", r"bornes? de (?:recharge|charge)", r"bornes?", r"sechoirs?", r"filtres?", r"cuves?", r"aquariums?"],
     [r"สายพาน", r"ปั๊ม", r"มอเตอร์", r"ตู้(?!เสื้อ)", r"ท่อ"],
 )
 GENERIC_DEVICE = build(*(words + heads for words, heads in zip(_DEVICE_WORDS, _MACHINE_HEADS)))
@@ -231,7 +239,7 @@ SCHEDULED = build(
      r"nothing to do on our (?:side|end)", r"(?:fire|evacuation|safety) drill", r"drill (?:on|at|this|next|tomorrow)",
      r"(?:maintenance|upgrade|inspection) (?:on|this|next|tomorrow|tonight|from|between)",
      r"exercice (?:incendie|d'evacuation)", r"maintenance (?:prevue|programmee)",
-     r"(?:store|shop|branch) opening (?:next|this|on|in|soon)", r"grand opening", r"ouverture (?:du|de la|prevue|officielle)"],
+     r"(?:store|shop|branch) opening (?:next|this|on|in|soon)", r"(?:grand|soft) opening", r"ouverture (?:du|de la|prevue|officielle)"],
     [r"ปิดปรับปรุง", r"ซ้อมหนีไฟ", r"บำรุงรักษา", r"เปิดสาขาใหม่"],
 )
 
@@ -243,7 +251,7 @@ NOTICE = build(
      r"(?:关于|有关)[^,.!?，。！？]{0,20}的通知", r"请(?:各|全体)?(?:店|门店|位|部门|同事|员工|店长)?(?:知悉|周知|留意)",
      # paperwork about a fault: "事故报告已经发到邮箱了", "the report on last week's outage is in the drive"
      r"(?:报告|记录|总结|复盘|说明)[^,.!?，。！？]{0,6}(?:已经|已)?(?:发|放|传|上传|存)(?:到|在|进)了?[^,.!?，。！？]{0,4}(?:群|邮箱|网盘|共享|文件夹|云盘)",
-     r"特此通知", r"请(?:大家)?提前(?:做好|准备|安排)", r"别(?:再)?重复报(?:了|修)?", r"^\W*(?:早班|晚班|夜班|中班|夜审)?交接(?:班)?\s*[:：]", r"敬请(?:谅解|留意|周知)", r"(?:给|带来)[^,.!?，。！？]{0,6}不便",
+     r"特此通知", r"(?:大家)?(?:不用|别|不要)再(?:问|催)了", r"请(?:大家)?提前(?:做好|准备|安排)", r"别(?:再)?重复报(?:了|修)?", r"^\W*(?:早班|晚班|夜班|中班|夜审)?交接(?:班)?\s*[:：]", r"敬请(?:谅解|留意|周知)", r"(?:给|带来)[^,.!?，。！？]{0,6}不便",
      # an advertisement: a brand's sale is no fault of ours
      r"大促|促销|特价|直降|打[一二三四五六七八九]折|优惠券|限时(?:特惠|优惠|抢购)|秒杀"],
     [r"^\W*(?:notice|reminder|announcement|fwd?|rappel|annonce|tr)\s*[:\]-]",
@@ -282,13 +290,13 @@ RESOLVED = build(
      r"(?:上次|去年|之前|以前|前年|上个月|上周)[^,.!?，。！？]{0,10}那(?:次|回)",
      # "师傅整好咗 依家冇再滴水啦": fixed, and it has not come back
      r"(?:没|冇)(?:有)?再(?:漏|滴|响|坏|跳|堵|出问题|出过问题)", r"(?:上个?(?:礼拜|星期|周|月)|前几天|昨天)[^,.!?，。！？]{0,8}[修整弄搞]好了"],
-    [r"working (?:again|now|fine)", r"works (?:again|now)", r"(?:running|going|turning|spinning|cooling|heating|moving) (?:again|normally)", r"(?:all|fully|finally|properly) sorted", r"sorted now", r"^\W*[\[(]\s*(?:resolved|fixed|closed|solved|resolu|regle|ferme)\s*[\])]",
+    [r"working (?:again|now|fine)", r"works (?:again|now)", r"(?:running|going|turning|spinning|cooling|heating|moving) (?:again|normally)", r"(?:all|fully|finally|properly) sorted", r"sorted now", r"(?:got|been|was|were) sorted(?! out by| yet)", r"all good now", r"^\W*[\[(]\s*(?:resolved|fixed|closed|solved|resolu|regle|ferme)\s*[\])]",
      # reminiscing: "remember last Christmas when the lift broke down…"
      r"^\W*(?:do you |you )?remember (?:when|last|that time|the time)", r"^\W*(?:tu te souviens|vous vous souvenez|souvenez-vous) (?:quand|de)", r"fixed itself", r"is back", r"back to normal",
      r"(?:is|'s|are|seems?) (?:fine|ok|okay|good) now", r"used to (?:leak|break|trip|be broken)",
      r"marche (?:a nouveau|de nouveau)", r"remarche", r"tout (?:fonctionne|marche|va bien)(?! pas| plus| mal)", r"fonctionne (?:a nouveau|de nouveau)", r"c'est reparti",
      r"refonctionne", r"plus aucun (?:souci|probleme)", r"has(?:n'?t| not) come back", r"fix(?:es)? (?:has )?held",
-     r"no (?:more )?(?:leaks?|problems?|issues?) since", r"l'a (?:reglee?|reparee?)", r"(?:est|sont) (?:bien )?(?:reparee?s?|reglee?s?|resolue?s?)(?! \?)(?![a-z])", r"c'est regle", r"plus rien depuis", r"(?:a|ont) ete (?:reglee?|reparee?)s?"],
+     r"no (?:more )?(?:leaks?|problems?|issues?) since", r"l'a (?:reglee?|reparee?)", r"(?:est|sont) (?:bien )?(?:reparee?s?|reglee?s?|resolue?s?)(?! \?)(?![a-z])", r"c'est regle", r"(?:tout|ca|ça) roule", r"c'est (?:repare|arrange)(?! \?)", r"plus rien depuis", r"(?:a|ont) ete (?:reglee?|reparee?)s?"],
     [r"หายแล้ว", r"ใช้ได้แล้ว", r"^\W*[\[(]\s*(?:แก้ไขแล้ว|เรียบร้อยแล้ว|ปิดงาน)\s*[\])]", r"ตอนนี้ใช้ได้(?:ปกติ)?แล้ว", r"(?:ตอนนี้)?กลับมาแล้ว", r"ไม่ต้องทำอะไร", r"(?:แก้|แก้ไข|ซ่อม)[^\s]{0,4}เรียบร้อยแล้ว", r"(?<!ยัง)(?:แล้วก็|แล้ว|ก็)ใช้ได้ปกติ", r"กลับมาใช้ได้", r"ซ่อมเสร็จ(?:เรียบร้อย)?แล้ว", r"กลับมา(?:เอง|ปกติ)", r"ไม่เป็นไรแล้ว", r"แห้งแล้ว", r"ไม่มีปัญหาอีก", r"ไม่(?:รั่ว|หยด|ค้าง|ดับ)แล้ว"],
 )
 # Someone else's fault, one at home, a case study, a camera's evidence, a house rule, a "what
@@ -392,7 +400,7 @@ RELAPSE = build([r"又", r"还是", r"仍然", r"依然", r"再次", r"再坏"],
 REQUEST = build(
     [r"报修", r"保修", r"要修", r"来修", r"帮忙修", r"帮修", r"修一下", r"修下", r"修修", r"需要维修", r"要维修",
      r"申请维修", r"安排维修", r"请维修", r"维修一下", r"派(?:个|一个|位)?(?:人|师傅|工程师)",
-     r"(?<![没别])叫(?:个|一个)?师傅", r"(?<![没别])找(?:个|一个)?师傅", r"来看看", r"来看一下", r"过来看", r"上门", r"快来", r"来(?:个)?人",
+     r"(?<![没别])叫(?:个|一个)?师傅", r"(?<![没别])找(?:个|一个)?师傅", r"来看看", r"来看一下", r"过来看", r"上门", r"(?<!大家)(?<!你们)快来(?!瞧|围观|玩|吃|拿|领|抢|合影|拍照|看(?!看|下|一下))", r"来(?:个)?人",
      # a named engineer asked for: "能让王芳来一下吗"
      r"(?:能|可以|麻烦)(?:让|叫|派)[^,.!?，。！？]{1,6}(?:来|过来)(?:一下|一趟|看看|看下)",
      r"过来一下", r"来一趟", r"检查一下", r"看一下", r"报个修", r"帮(?:她|他|我|我们|店里|门店|忙)?报(?:一下|下|个修)", r"开(?:个|一)?(?:工)?单"],
@@ -458,7 +466,7 @@ HAZARD = build(
 
 
 URGENT = build(
-    [r"急", r"加急", r"马上", r"立刻", r"立即", r"赶紧", r"赶快", r"尽快", r"火速", r"快点", r"快来", r"速来", r"救命",
+    [r"急", r"加急", r"马上", r"立刻", r"立即", r"赶紧", r"赶快", r"尽快", r"火速", r"快点", r"(?<!大家)(?<!你们)快来(?!瞧|围观|玩|吃|拿|领|抢|合影|拍照|看(?!看|下|一下))", r"速来", r"救命",
      r"刻不容缓", r"(?:紧急程度|紧急度|优先级)\s*[:：]?\s*(?:高|紧急|特急|非常紧急)", r"等不了", r"越快越好",
      r"(?:肉|菜|海鲜|奶|货|东西|食材|雪糕|冰淇淋|蛋糕|冻品|冷冻品|鲜品)[^,.!?，。！？]{0,6}(?:要|快|开始|很快|好快)(?:就|会|要){0,2}变?(?:坏|化|融|溶|臭|变质|软|塌)",
      # "里面全是冻货", Cantonese "入面啲海鲜"
@@ -471,7 +479,9 @@ URGENT = build(
      # a cold store's temperature alarm, or the value of what is inside: "速冻库温度报警", "里面货值几十万"
      r"(?:冷库|冻库|速冻库|冷冻库|冷柜|冰柜|展示柜)[^,.!?，。！？]{0,4}(?:温度)?(?:报警|告警|超温)", r"货值",
      # the food will not hold out (not "周末人多顶不住", the staff will not cope)
-     r"(?:肉|货|东西|海鲜|食材|奶|冻品|菜|蛋糕)[^,.!?，。！？]{0,4}(?:撑|顶)不(?:了多久|住)", r"快(?:派|叫|找)(?:人|师傅)",
+     r"(?:肉|货|东西|海鲜|食材|奶|冻品|菜|蛋糕|叉烧|烧鹅|烧腊|卤味|熟食)[^,.!?，。！？]{0,4}(?:撑|顶)不(?:了多久|住|顺)", r"快(?:派|叫|找)(?:人|师傅)",
+     # what is inside is today's stock: "里面是今天要卖的叉烧"
+     r"(?:里面|里头|里边)(?:是|放着|都是|全是)[^,.!?，。！？]{0,6}(?:要卖的|待售|今天的货)", r"(?:蔓延|漫|渗|流)(?:到|进)(?:了)?(?:房间|客房|店里|隔壁|走廊)",
      r"(?:海鲜|冻品|冻货|鲜肉|肉|食材|鲜奶|牛奶|蛋糕|货)[^,.!?，。！？]{0,4}(?:都)?在里(?:面|头|边)", r"入面(?:些|的)?(?:海鲜|冻品|冻货|肉|食材)",
      r"(?:再不来|再不修)[^,.!?，。！？]{0,8}(?:报废|废|坏|臭|完了|扔)",
      r"(?:冻品|冻货|冷冻品|冻肉|冰淇淋|雪糕|酸奶|海鲜|鲜奶|牛奶|芝士|奶酪|黄油)[^,.!?，。！？]{0,4}(?:都|全|全部)?(?:软了|化了|融了|变软|温了|暖了|是温的|溶|融|化晒|软晒|暖晒|热晒|温晒)",
@@ -492,7 +502,8 @@ URGENT = build(
      r"(?:going|about) to (?:spoil|go off)", r"spoiling", r"vont y passer", r"vont (?:pourrir|se perdre)",
      r"(?:commencent|commence) a (?:fondre|decongeler)", r"(?:glaces?|surgeles|viandes?|poissons?|produits|yaourts?|desserts?)[^.!?,]{0,10} (?:fondent|fond|decongelent|degelent|tournent)", r"(?:va|vont) tourner", r"full (?:\w+ )?(?:delivery|load)(?: of \w+)? (?:in|inside|on it|on there)",
      r"(?:starting|beginning|about|going) to (?:thaw|melt|defrost|spoil|go off)", r"va y passer",
-     r"lose the lot",
+     r"lose the lot", r"(?:spreading|seeping|running) (?:into|to|across|through) (?:the )?(?:rooms?|shop|store|corridor|hallway|kitchen|next)",
+     r"(?:milk|eggs|dairy|meat|fish|chicken|seafood|stock|food|cream|cheese)(?: and (?:milk|eggs|dairy|meat|fish|chicken|cheese|butter|cream))?(?: are| is|'s)? (?:in there|inside) (?:since|for|all)",
      r"(?:milk|dairy|cold brews?|drinks|juices?|yog(?:h)?urts?|cream|cakes?|cheesecakes?|desserts?|sandwich(?:es)?|meat|fish|ice cream|stock|food)(?: inside| in there| in it)?(?:'s|'re| is| are)?(?: sitting| reading| now| already)? (?:at|up to) \d+\s*(?:°c|°|c|degrees?)(?![a-z])",
      r"(?:freezer|fridge|chiller|cooler|cold room)[^.!?]{0,40}(?:reading|showing|sitting at|up to|climbed to) -?\d+\s*(?:°c|°|c|degrees?)(?![a-z])[^.!?]{0,12}should be",
      r"full of (?:frozen|chilled|fresh) \w+", r"\d+\s*(?:kg|kgs|kilos?|lbs?) of (?:frozen |chilled |fresh )?\w+", r"-?\d+\s*(?:°c|°|c|degrees?)? instead of -\d+", r"full of (?:chicken|meat|fish|prawns|seafood|milk|dairy|cheese|cream|cakes|desserts)", r"(?:frozen|chilled) (?:\w+ )?(?:stock|goods|food|fish|meat|dumplings|chicken|seafood)(?: is| are)? (?:inside|in there|in it)", r"(?:gets?|get|be|is) (?:binned|thrown (?:out|away)|chucked)", r"(?:have|need|going) to (?:bin|throw (?:out|away)|chuck) (?:it|them|everything|the lot|all)", r"(?:meat|fish|seafood|dairy|stock|produce|food|chicken|pork|beef|lamb|milk|cheese|butter|ice cream|yog(?:h)?urt)(?: delivery)? (?:is |are )?(?:inside|in there|in it)",
@@ -509,7 +520,8 @@ URGENT = build(
      r"(?:power|blackout|lights (?:are |went )?out)[^!?]{0,50}customers (?:are )?(?:already |still )?(?:in|inside)",
      r"(?:panne de courant|plus de courant|coupure)[^!?]{0,50}clients (?:sont )?(?:deja )?(?:dans|la)",
      r"(?:panne de courant|plus de courant|coupure)[^!?]{0,60}plein de clients"],
-    [r"ด่วน", r"รีบ", r"ทันที", r"เร็วๆ", r"เร็ว ๆ", r"(?:ของสด|อาหาร|ของ|ปลา|เนื้อ|หมู|ไก่|กุ้ง|นม)[^\s]{0,6}(?:เริ่ม|จะ)เสีย", r"(?:ของ|ไอศกรีม|ไอติม)[^\s]{0,8}ละลาย", r"(?:นม|ของสด|อาหาร|เนื้อ|ปลา|ไอติม|ไอศกรีม)[^\s]{0,4}เสีย(?:ไป|แล้ว|หมด)", r"จะเสียหมด", r"เสียหมดแน่", r"กลัว(?:จะ)?เสีย", r"ของสดอยู่ใน(?:นั้|ตู้)", r"(?:นม|เค้ก|ของสด|เนื้อ|อาหาร|ไอศกรีม)[^\s]{0,12}อยู่ข้างใน", r"ข้างในมี(?:หมู|ไก่|เนื้อ|ปลา|ของสด|นม|ไอศกรีม|อาหาร|กุ้ง)", r"(?:นม|ไข่|เค้ก|ของสด|เนื้อ|หมู|ไก่|ปลา|อาหาร|ไอศกรีม)[^\s]{0,12}อยู่ใน(?:นั้น|ตู้)", r"ของสด(?:เต็ม|อยู่ข้างใน|ในตู้)", r"(?:ของแช่แข็ง|ของสด|สินค้าแช่แข็ง|ของแช่เย็น)[^\s]{0,6}(?:เต็ม|อยู่ใน)", r"ไฟดับ[^\n]{0,30}ลูกค้า(?:อยู่)?(?:ข้างใน|ในร้าน|เต็ม)"],
+    [r"ด่วน", r"รีบ", r"ทันที", r"เร็วๆ", r"เร็ว ๆ", r"(?:ของสด|อาหาร|ของ|ปลา|เนื้อ|หมู|ไก่|กุ้ง|นม)[^\s]{0,6}(?:เริ่ม|จะ)เสีย", r"(?:ของ|ไอศกรีม|ไอติม)[^\s]{0,8}ละลาย", r"(?:นม|ของสด|อาหาร|เนื้อ|ปลา|ไอติม|ไอศกรีม)[^\s]{0,4}เสีย(?:ไป|แล้ว|หมด)", r"จะเสียหมด", r"เสียหมดแน่", r"กลัว(?:จะ)?เสีย", r"ของสดอยู่ใน(?:นั้|ตู้)", r"(?:นม|เค้ก|ของสด|เนื้อ|อาหาร|ไอศกรีม)[^\s]{0,12}อยู่ข้างใน", r"ข้างในมี(?:หมู|ไก่|เนื้อ|ปลา|ของสด|นม|ไอศกรีม|อาหาร|กุ้ง)", r"(?:นม|ไข่|เค้ก|ของสด|เนื้อ|หมู|ไก่|ปลา|อาหาร|ไอศกรีม)[^\s]{0,12}อยู่ใน(?:นั้น|ตู้)", r"ของสด(?:เต็ม|อยู่ข้างใน|ในตู้)", r"(?:ของแช่แข็ง|ของสด|สินค้าแช่แข็ง|ของแช่เย็น)[^\s]{0,6}(?:เต็ม|อยู่ใน)", r"ไฟดับ[^\n]{0,30}ลูกค้า(?:อยู่)?(?:ข้างใน|ในร้าน|เต็ม)",
+     r"(?:หมู|ไก่|เนื้อ|ปลา|กุ้ง|ของสด|อาหาร|นม)[^\s]{0,16}(?:ร้อย|พัน|สิบ|\d+)\s*(?:โล|กิโล)"],
 )
 
 NOT_URGENT = build(

@@ -1,12 +1,14 @@
 """`wecom-desk nlu train`: fit the intent model (nlu/model.py) on the corpus in nlu/corpus/.
 
-Deterministic: the corpus is read in file order, the vocabulary is sorted, the folds are seeded
-and lbfgs has no randomness, so the same corpus gives the same arrays and the same predictions.
+Deterministic: the corpus is read in file order, the vocabulary is sorted, the folds are seeded,
+lbfgs has no randomness and every fit runs on one BLAS thread, so the same corpus gives the same
+arrays and the same predictions on any machine.
 scikit-learn is needed here only; the service loads the arrays with numpy.
 """
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -86,11 +88,21 @@ def _ece(probs: np.ndarray, y: np.ndarray, bins: int = 10) -> tuple[float, list[
     return float(ece), table
 
 
+def _fit_lr(X: Any, y: np.ndarray) -> Any:
+    """One fit on one BLAS thread. With C this weak the optimum is flat in places, and lbfgs
+    stops at a point that depends on the order of floating-point sums; a thread count that
+    follows the machine's cores gave coefficients 0.08 apart on the same corpus."""
+    from sklearn.linear_model import LogisticRegression
+    from threadpoolctl import threadpool_limits
+    with threadpool_limits(limits=1):
+        return LogisticRegression(C=C, max_iter=5000, tol=1e-6).fit(X, y)
+
+
 def fit(texts: Sequence[str], dense: np.ndarray, labels: Sequence[str], corpus_sha256: str = "",
         classes: Sequence[str] = INTENTS) -> tuple[IntentModel, TrainReport]:
     from scipy.optimize import minimize_scalar
     from sklearn.feature_extraction.text import CountVectorizer
-    from sklearn.linear_model import LogisticRegression
+    from joblib import Parallel, delayed
     from sklearn.model_selection import StratifiedKFold
 
     classes = tuple(classes)
@@ -108,12 +120,13 @@ def fit(texts: Sequence[str], dense: np.ndarray, labels: Sequence[str], corpus_s
                         np.zeros(len(classes)), classes, 1.0, corpus_sha256)
     X = blank._features(texts, dense)
 
-    def lr() -> LogisticRegression:
-        return LogisticRegression(C=C, max_iter=5000, tol=1e-6)
-
+    # The folds and the final fit are independent and each is deterministic, so they run side by
+    # side (joblib's processes, one per core): the same model, in about half the time on 2 cores.
+    folds = list(StratifiedKFold(FOLDS, shuffle=True, random_state=SEED).split(X, y))
+    fits = Parallel(n_jobs=min(len(folds) + 1, os.cpu_count() or 1))(
+        delayed(_fit_lr)(X[train], y[train]) for train in [f[0] for f in folds] + [np.arange(len(y))])
     oof = np.zeros((len(texts), len(classes)))
-    for train, test in StratifiedKFold(FOLDS, shuffle=True, random_state=SEED).split(X, y):
-        clf = lr().fit(X[train], y[train])
+    for (_, test), clf in zip(folds, fits):
         scores = np.full((len(test), len(classes)), -1e9)
         scores[:, clf.classes_] = clf.decision_function(X[test])
         oof[test] = scores
@@ -123,7 +136,7 @@ def fit(texts: Sequence[str], dense: np.ndarray, labels: Sequence[str], corpus_s
     ece_before, _ = _ece(_softmax(oof), y)
     ece_after, table = _ece(_softmax(oof / temperature), y)
 
-    clf = lr().fit(X, y)
+    clf = fits[-1]
     model = IntentModel(vocabulary, idf, clf.coef_.astype(np.float64), clf.intercept_.astype(np.float64),
                         classes, round(temperature, 6), corpus_sha256)
     report = TrainReport(len(texts), dict(Counter(labels)), len(grams),

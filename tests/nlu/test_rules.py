@@ -872,6 +872,17 @@ def test_a_what_if_question_or_an_advert_opens_nothing(parser, text):
     ("@小鲸 30813 修好没有 下午要营业", "query_status", {"ticket": 30813}),
     ("need the month-to-date repair spend, east region", "settlement_summary", {"period": "this_month", "region": "east"}),
     ("雪櫃唔凍 啲雪糕就嚟變壞", "create_ticket", {"urgency": "urgent"}),
+    # batch 31: machines no list names, Isan's บ่, Singlish "choke", food told by what is inside,
+    # Shanghainese forms, a mark with a star emoji, the group called over to look
+    ("洗护区的吹风机没风了 还有两只泰迪等着吹", "create_ticket", {}),
+    ("EV charger 2 won't start a session, insulation fault on the screen", "create_ticket", {}),
+    ("pantry sink choke again, pls send plumber", "create_ticket", {"skill": "plumbing"}),
+    ("ตู้แช่หลังร้านบ่เย็นแล้ว", "create_ticket", {}),
+    ("烧腊店个雪柜唔冻 啲烧鹅顶唔顺喇", "create_ticket", {"urgency": "urgent"}),
+    ("32010覅来了 阿拉自家修好了", "cancel_ticket", {"ticket": 32010}),
+    ("侬看看华南今朝的结算", "settlement_summary", {"period": "today", "region": "south"}),
+    ("5 ⭐ for job 30999", "rate_service", {"rating": 5, "ticket": 30999}),
+    ("大家快来看 新来的猫咪好可爱", "unknown", {}),
 ])
 def test_families_of_the_tuned_batches_are_read(parser, text, intent, entities):
     p = parser.parse(text)

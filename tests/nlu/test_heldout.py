@@ -32,7 +32,7 @@ HELDOUT = [HERE / "heldout.yaml", HERE / "heldout2.yaml", HERE / "heldout3.yaml"
            HERE / "heldout19.yaml", HERE / "heldout20.yaml", HERE / "heldout21.yaml",
            HERE / "heldout22.yaml", HERE / "heldout23.yaml", HERE / "heldout24.yaml",
            HERE / "heldout25.yaml", HERE / "heldout26.yaml", HERE / "heldout27.yaml", HERE / "heldout28.yaml",
-           HERE / "heldout29.yaml", HERE / "heldout30.yaml", HERE / "heldout31.yaml"]
+           HERE / "heldout29.yaml", HERE / "heldout30.yaml", HERE / "heldout31.yaml", HERE / "heldout32.yaml"]
 # Floors below the tuned sets' 97 %: batch 12 at its untuned score (its header), so nothing
 # regresses below it; batches 3–11 at what the model reaches once tuned on them
 # (untuned they scored 89.50 % / 84.46 %, 95.32 % / 96.12 %, 92.33 % / 97.52 %, 94.96 % / 93.19 %,
@@ -84,8 +84,14 @@ HELDOUT = [HERE / "heldout.yaml", HERE / "heldout2.yaml", HERE / "heldout3.yaml"
 # It cost batches 1, 3, 6, 10, 11 and 19 one line of intent each and batches 7 and 13 two (coin-flip
 # lines: the model's two best readings within a few points), all above their floors. Batch 31 is held
 # at its untuned score (95.95 % / 98.38 %; 3 non-tickets read as reports, all asked about first).
+# Session 33 tuned on batch 31 (now 98.48 % / 100 %): machines no list named (a ski lift's drive, a
+# hydraulic table, chargers, dryers, stoves), Isan บ่, Singlish "choke", food told by what is inside,
+# Shanghainese forms, a star emoji after a mark, a courier's arrival no engineer's step. It cost
+# batches 3, 8 and 17 one coin-flip line each, all above their floors. Batch 32 is held at its
+# untuned score (93.22 % / 94.79 %; 3 non-tickets read as reports, 1 not asked about).
 # (Rounded down to the permille: a float of 387/400 need not reach the literal 0.9675.)
-FLOORS = {"heldout31.yaml": {"intent": 0.959, "entity": 0.983, "unasked_false_tickets": 0, "non_tickets_acted_on": 11},
+FLOORS = {"heldout32.yaml": {"intent": 0.932, "entity": 0.947, "unasked_false_tickets": 1, "non_tickets_acted_on": 16},
+          "heldout31.yaml": {"intent": 0.984, "entity": 1.0, "unasked_false_tickets": 0, "non_tickets_acted_on": 10},
           "heldout30.yaml": {"intent": 0.986, "entity": 0.992, "unasked_false_tickets": 0, "non_tickets_acted_on": 4},
           "heldout29.yaml": {"intent": 0.983, "entity": 0.993, "unasked_false_tickets": 0, "non_tickets_acted_on": 4},
           "heldout28.yaml": {"intent": 0.989, "entity": 0.997, "unasked_false_tickets": 0, "non_tickets_acted_on": 8},
@@ -121,7 +127,7 @@ INTENTS = {"create_ticket", "query_status", "claim_job", "update_progress", "com
 @pytest.mark.parametrize("path", HELDOUT, ids=lambda p: p.name)
 def test_heldout_is_broad_and_new(path):
     cases = load_cases(path)
-    assert len(cases) >= {"heldout.yaml": 250, "heldout2.yaml": 120, "heldout17.yaml": 380, "heldout19.yaml": 380, "heldout20.yaml": 380, "heldout21.yaml": 360, "heldout22.yaml": 360, "heldout23.yaml": 360, "heldout24.yaml": 330, "heldout25.yaml": 330, "heldout26.yaml": 340, "heldout27.yaml": 340, "heldout28.yaml": 390, "heldout29.yaml": 370, "heldout30.yaml": 360, "heldout31.yaml": 380}.get(path.name, 400)
+    assert len(cases) >= {"heldout.yaml": 250, "heldout2.yaml": 120, "heldout17.yaml": 380, "heldout19.yaml": 380, "heldout20.yaml": 380, "heldout21.yaml": 360, "heldout22.yaml": 360, "heldout23.yaml": 360, "heldout24.yaml": 330, "heldout25.yaml": 330, "heldout26.yaml": 340, "heldout27.yaml": 340, "heldout28.yaml": 390, "heldout29.yaml": 370, "heldout30.yaml": 360, "heldout31.yaml": 380, "heldout32.yaml": 390}.get(path.name, 400)
     assert {c["intent"] for c in cases} == INTENTS
     seen = {c["text"] for c in load_cases(CASES_PATH)}
     for other in HELDOUT:

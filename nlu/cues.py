@@ -175,7 +175,7 @@ CANCEL = build(
      r"annuler", r"annule", r"annulez", r"nous-memes",
      r"(?:plus|pas) besoin (?:de (?:technicien|reparation|venir|passer|l'intervention))",
      # "plus besoin, c'est reparti": no complement at all
-     r"(?:plus|pas) besoin\s*(?:$|[,.!;])", r"scratch (?:my|the|that|our) (?:last )?(?:report|ticket|request|message)"],
+     r"(?:plus|pas) besoin\s*(?:$|[,.!;])", r"scratch (?:my|the|that|our) (?:last )?(?:\w+ )?(?:report|ticket|request|message|job)"],
     [r"ยกเลิก", r"ไม่ต้อง(?:มา|ซ่อม|ส่งช่าง)", r"ซ่อมเอง", r"(?:ที่)?แจ้ง(?:ซ่อม)?[^\s]{0,10}ไม่ต้องแล้ว"],
 )
 

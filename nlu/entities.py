@@ -254,7 +254,9 @@ _OTHER_NUMBER = re.compile(
     r"(?:" + _OTHER_LABELS + r"|桌号|房间|房号|客房|(?<![机厨库])房|ห้อง(?:พัก)?(?:ที่)?|"
     # a machine's own number: "สายพานหมายเลข 2", "conveyor belt no. 4", "dock 3"
     r"(?:สายพาน|เครื่อง|ตู้|ประตู|ช่อง|ไลน์)(?:ที่)?\s*(?:หมายเลข|เบอร์)?|"
-    r"(?<![a-z])(?:line|belt|conveyor|lane|dock|bay|gate|pump|checkout|till|register)(?:\s*(?:no\.?|number|n°))?|手机(?:号)?|显示(?:屏)?(?:上)?|读数|(?<![a-z])(?:room|rm|suite|chambre|guest in|eta|etd|(?:be |get )?(?:there|here|back) in|arriv(?:e|ing) in|(?:j'?)?arrive dans|po|order|commande|past|above|beyond|below|than|shows|reads|reading|displays|affiche|minus|moins|" + _MONTH_NAMES + r"))"
+    r"(?<![a-z])(?:line|belt|conveyor|lane|dock|bay|gate|pump|checkout|till|register|washer|dryer|chair|cinema|hall|auditorium)(?:\s*(?:no\.?|number|n°))?|"
+    # a hotel room's lock: "keycard lock on 310"
+    r"(?<![a-z])(?:lock|door|keycard|key card)s? (?:on|of|for|in)|手机(?:号)?|显示(?:屏)?(?:上)?|读数|(?<![a-z])(?:room|rm|suite|chambre|guest in|eta|etd|(?:be |get )?(?:there|here|back) in|arriv(?:e|ing) in|(?:j'?)?arrive dans|po|order|commande|past|above|beyond|below|than|shows|reads|reading|displays|affiche|minus|moins|" + _MONTH_NAMES + r"))"
     r"\s*(?:是|为|改成|变成|:|#|n°|no\.?|number)?\s*(?:是|为)?\s*$|"
     # "locker code for the parcel at reception is 22957", "wifi 密码是 12345678"
     r"(?:(?<![a-z])(?:code|pin|password|passcode|mot de passe)(?![a-z])|密码|รหัส)[^.!?,;，。；\d]{0,40}?(?:\bis|\best|是|:|：)\s*$")
@@ -263,7 +265,7 @@ _OTHER_NUMBER_AFTER = re.compile(
     r"\s*(?:是|is|c'est|=)?\s*(?:我的?|我们的?|my|our|the|a|le|la|notre|mon)?\s*(?:这个|那个)?\s*"
     # "19777 是今天那单外卖的取餐号"
     r"(?:(?<=是)[^,.!?，。！？\d]{0,8}的(?=取|快递|运单|外卖|订单))?"
-    r"(?:" + _OTHER_LABELS + r"|数字|号码|订单号|po number|order number|(?:guest|guests|resident)(?![a-z])|(?:房)?客人|房客|号房)")
+    r"(?:" + _OTHER_LABELS + r"|数字|号码|订单号|po number|order number|(?:guest|guests|resident)(?![a-z])|(?:房)?客人|房客|号?房(?!东|租|产|贷))")
 
 
 LAUGHTER = re.compile(r"5{3,}")

@@ -34,7 +34,7 @@ from pypinyin import Style, pinyin
 
 from .lexicon import first_char_guard
 
-# Cantonese (and Shanghainese) written forms → the Mandarin the rules and the model know, same length each.
+# Cantonese (and Shanghainese, Sichuanese) written forms → the Mandarin the rules and the model know, same length each.
 CANTONESE: dict[str, str] = {
     "咗未": "了没", "呢个": "这个", "呢度": "这里", "呢啲": "这些", "未呀": "没呀", "点样": "怎样", "整返": "修好", "搞掂": "搞定", "得唔得": "行不行",
     "系咪": "是不", "边度": "哪里", "几时": "何时", "而家": "现在", "唔该": "谢谢", "多谢": "谢谢",
@@ -43,6 +43,8 @@ CANTONESE: dict[str, str] = {
     "喺": "在", "佢": "他", "睇": "看", "乜": "啥", "嘢": "东", "攞": "拿", "揾": "找", "咩": "么",
     # Shanghainese (Wu) forms read the same way: "覅来了", "阿拉", "侬", "今朝"
     "覅": "别", "阿拉": "我们", "侬": "你", "今朝": "今天",
+    # Sichuan and Chongqing: "莫得冷气"
+    "莫得": "没有",
     "寻日": "昨日", "琴日": "昨日", "听日": "明日", "㗎": "的", "喇": "了", "嘞": "了", "噉": "这", "咁": "这", "冚": "全", "啱": "对", "覆": "复",
 }
 _CANTONESE_RE = re.compile(first_char_guard(CANTONESE) + "(?:" + "|".join(sorted(map(re.escape, CANTONESE), key=len, reverse=True)) + ")")

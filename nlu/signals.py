@@ -46,7 +46,7 @@ _SYMPTOM_ZH = [
     r"吞(?:了)?(?:我)?(?:的)?(?:\d+|[一两二三四五六七八九十]+)?(?:块|元)?(?:钱|币|硬币|卡)", r"不灵", r"罢工", r"趴窝", r"歇菜", r"挂了", r"出问题", r"有问题", r"有毛病", r"毛病",
     r"不行了", r"不好了", r"不好用", r"不好使", r"不能用", r"没法用", r"无法", r"失效", r"损坏", r"老化",
     # stopped / not running
-    r"死机", r"宕机", r"当机", r"停机", r"停摆", r"停了", r"停运", r"不动了", r"不动(?!产)", r"不上不下", r"不上(?:汽|气|蒸汽|温|水)", r"没(?:有)?风(?:出|吹出|了)", r"没(?:有)?(?:蒸)?汽(?=了|[,.!?，。！？\s]|$)", r"(?:萃|打|流|吹)出来(?:的)?(?:都)?是(?:温|凉|冷)的", r"(?:升|抬|降|推|拉)不(?:上|下|起|动)(?:来|去)?", r"尖叫声|怪声|异响", r"跑偏", r"打滑", r"不转", r"不走了", r"不工作",
+    r"死机", r"宕机", r"当机", r"停机", r"停摆", r"停了", r"停运", r"不动了", r"不动(?!产)", r"不上不下", r"不上(?:汽|气|蒸汽|温|水)", r"没(?:有)?风(?:出|吹出|了)", r"没(?:有)?(?:蒸)?汽(?=了|[,.!?，。！？\s]|$)", r"(?:萃|打|流|吹)出来(?:的)?(?:都)?是(?:温|凉|冷)的", r"(?:升|抬|降|推|拉)不(?:上|下|起|动)(?:来|去)?", r"尖叫声|怪声|异响", r"没(?:有)?(?:冷气|暖气|热风|冷风)(?:了|出来|出)", r"报\s*[a-z]{1,2}\s*\d{1,3}(?![\d.])", r"吸力(?:很|好|太|特别)?(?:小|弱|差)|没(?:有)?吸力", r"(?:keep|一直|老是|总是)\s*重启", r"(?:螺丝|螺栓|扶手|把手)[^,.!?，。！？]{0,3}松(?:了|动|掉)", r"(?:躺|放|降)下去(?:就)?(?:起|升|抬)不(?:来|起来)", r"跑偏", r"打滑", r"不转", r"不走了", r"不工作",
     r"不运转", r"不运行", r"不启动", r"不开机", r"自动关机", r"一直重启", r"反复重启", r"卡住", r"卡了", r"卡死",
     r"卡顿", r"转圈", r"一直加载", r"加载不出",
     # screens / signals
@@ -120,7 +120,9 @@ _SYMPTOM_LATIN = [
     r"swallow(?:ed|s|ing)? (?:my |the |our |all )?(?:coins?|money|cash|notes?|cards?)", r"avale (?:les |mes )?(?:pieces|billets|cartes?)",
     r"(?:die|dead|spoil|rosak|kong) (?:already|liao|le)",
     # Singlish "toilet choke": blocked
-    r"choked?(?! on| up with (?:emotion|tears))", r"cut out", r"(?:cuts|cutting) out", r"buzz\w*", r"humming", r"vibrat\w*", r"smoke", r"smoking",
+    r"choked?(?! on| up with (?:emotion|tears))", r"cut out", r"(?:cuts|cutting) out",
+    # Australian: "carked it", "gone bung"; an error code shown: "beeping E1", "throwing E3"
+    r"carked(?: it)?", r"(?:gone|is|went) bung", r"(?:beep\w*|throw\w*|show\w*|flash\w*|display\w*) (?:an? )?(?:error )?(?:code )?e\d{1,3}(?![a-z\d])", r"stone cold", r"(?:won'?t|doesn'?t|can'?t) (?:come|go) (?:back )?(?:up|down)", r"clicks?(?! here| the link| on)", r"buzz\w*", r"humming", r"vibrat\w*", r"smoke", r"smoking",
     r"sparks?", r"sparking", r"burning", r"burnt", r"burned", r"melted", r"smells?", r"smelly", r"odou?r",
     r"only half", r"half (?:of )?(?:the )?(?:screen|picture|image|lights?) (?:is|are)?\s*(?:out|dark|black|off|missing)",
         r"offline", r"disconnect\w*", r"dropping", r"drops", r"slow", r"laggy", r"lagging", r"cracked", r"loose",
@@ -144,7 +146,7 @@ _SYMPTOM_LATIN = [
     r"erreurs?", r"ecran noir", r"grillee?s?", r"s'eteint", r"ne s'allume (?:pas|plus)", r"ne demarre (?:pas|plus)",
     r"ne refroidit (?:pas|plus)", r"ne chauffe (?:pas|plus)", r"ne s'ouvre (?:pas|plus)",
     r"ne se ferme (?:pas|plus)", r"(?:s'est|se sont) arretee?s? (?:net|d'un coup|tout seul|toute seule|en plein)", r"s'arrete(?:nt)? (?:net|d'un coup|tout seul|toute seule|sans raison|de temps en temps|en plein)", r"bruit de ferraille",
-    r"affiche (?:un |une |le |la )?(?:\W*)?(?:erreur|defaut|code|alarme)", r"defaut d'(?:isolement|alimentation|charge)", r"impossible de (?:lancer|demarrer|allumer|charger|ouvrir|fermer|imprimer|se connecter)", r"ne coule (?:pas|plus)", r"(?:que|seulement|juste) de l'eau froide", r"(?:only|just) cold water", r"probleme", r"plus de courant",
+    r"affiche (?:un |une |le |la )?(?:\W*)?(?:erreur|defaut|code|alarme)", r"defaut d'(?:isolement|alimentation|charge)", r"impossible de (?:lancer|demarrer|allumer|charger|ouvrir|fermer|imprimer|se connecter)", r"ne (?:reconnait|lit|detecte) (?:plus|pas)", r"(?:sont|est) glacee?s?", r"en train de (?:degeler|decongeler|fondre)", r"fait des etincelles", r"ne coule (?:pas|plus)", r"(?:que|seulement|juste) de l'eau froide", r"(?:only|just) cold water", r"probleme", r"plus de courant",
     r"(?:n'|ne (?:se |s')?)?(?:" + _DEVICE_VERBS_FR + r")\w* pu",
     # Thai typed as it sounds: "air mai yen" (แอร์ไม่เย็น), "fai dub" (ไฟดับ), "nam yod" (น้ำหยด)
     r"mai (?:yen|dai|tam ?ngan|tid|ok|lai|ork)", r"(?:fai|fi) (?:dub|dap|dab|dup)", r"nam (?:yod|yot|rua|rhua|lai mai yud)",
@@ -159,7 +161,8 @@ _SYMPTOM_TH = [r"กระพริบ", r"กะพริบ",
     # A device function negated ("ไม่บันทึก", "ไม่ค่อยเย็น").
     # Isan and Lao write the negation บ่: "บ่เย็น"
     r"บ่(?:ค่อย)?(?:เย็น|ร้อน|ทำงาน|ติด|ออก|ไหล|หมุน|มีไฟ|มีน้ำ|มีลม)",
-    r"ไม่(?:ค่อย)?(?:ปั่น|ทำงาน|เย็น|ร้อน|ติด|ออก|ไหล|หมุน|บันทึก|อ่าน|พิมพ์|เปิด|ปิด|ชาร์จ|สว่าง|ดัง|มีไฟ|มีน้ำ|"
+    # southern Thai writes ไม่ค่อย as ไม่หอน: "ไม่หอนเย็น"
+    r"ไม่(?:ค่อย|หอน)?(?:ปั่น|ทำงาน|เย็น|ร้อน|ติด|ออก|ไหล|หมุน|บันทึก|อ่าน|พิมพ์|เปิด|ปิด|ชาร์จ|สว่าง|ดัง|มีไฟ|มีน้ำ|"
     r"มีสัญญาณ|มีภาพ|มีเสียง|มีลม|มีความเย็น|มีเน็ต|ขึ้น|ตอบสนอง|เชื่อมต่อ|ล็อก|สแกน|รับ|ทำความเย็น|แรง|สนิท|ทำงาน|เข้า(?!ใจ))",
 ]
 SYMPTOM = build(_SYMPTOM_ZH, _SYMPTOM_LATIN, _SYMPTOM_TH)
@@ -210,12 +213,12 @@ _DEVICE_WORDS = (
 _MACHINE_HEADS = (
     [r"[\u4e00-\u9fff](?<![手司飞时危心耳登乘转随有商良契生投])机(?![会场构制关票遇人率])",
      r"[\u4e00-\u9fff](?<![容武乐仪脏])器(?!人|材店)", r"[\u4e00-\u9fff](?<![邮信纸木皮行])箱(?!子里的货)",
-     r"[\u4e00-\u9fff]柜(?!台|员|姐)", r"[\u4e00-\u9fff]泵", r"[\u4e00-\u9fff]桩", r"充电(?:站|枪|口)", r"[\u4e00-\u9fff]炉(?!石)",
+     r"[\u4e00-\u9fff]柜(?!台|员|姐)", r"[\u4e00-\u9fff]泵", r"[\u4e00-\u9fff]桩", r"充电(?:站|枪|口)", r"[\u4e00-\u9fff]炉(?!石)", r"[\u4e00-\u9fff](?<![坐座一二三四五六七八九十几])椅", r"[\u4e00-\u9fff]罩", r"(?:登车|升降|液压)桥", r"[扶滑]梯", r"座椅",
      r"(?:传送|输送|皮)带", r"[\u4e00-\u9fff]{1,2}阀", r"电机", r"马达", r"发动机", r"水管", r"管道"],
     [r"(?:machines?|changers?|conveyors?|conveyor belts?|belts?|pumps?|steamers?|ovens?|fryers?|grills?|"
      r"mixers?|motors?|compressors?|boilers?|heaters?|washers?|presses|ramps?|hoists?|scales?|sensors?|"
      r"dispensers?|kiosks?|terminals?|valves?|generators?|shredders?|projectors?|turntables?|rollers?|"
-     r"blowers?|grinders?|slicers?|barriers?|chargers?|charging (?:points?|stations?|posts?|bays?)|tanks?|filters?|dryers?|driers?|stoves?|hobs?|fans?)",
+     r"blowers?|grinders?|slicers?|barriers?|chargers?|charging (?:points?|stations?|posts?|bays?)|tanks?|filters?|dryers?|driers?|stoves?|hobs?|fans?|levell?ers?|recliners?|seats?|units?|readers?|locks?|radiators?|boilers?)",
      r"(?:pont|tapis) (?:elevateur|roulant)", r"pompes?", r"(?:le|un|du|au|mon|notre|leur) fours?", r"friteuses?", r"chaudieres?", r"compresseurs?",
      r"moteurs?", r"balances?", r"vitrines?", r"hottes?", r"trancheuses?", r"petrins?", r"batteurs?",
      r"broyeurs?", r"barrieres?", r"bornes? de (?:recharge|charge)", r"bornes?", r"sechoirs?", r"filtres?", r"cuves?", r"aquariums?"],
@@ -257,7 +260,7 @@ NOTICE = build(
     [r"^\W*(?:notice|reminder|announcement|fwd?|rappel|annonce|tr)\s*[:\]-]",
      # a forwarded message as such ("Forwarded message:"); "fwd from front desk: room 1208 …" relays a report
      r"^\W*(?:forwarded|fwd?) (?:message|msg)\s*:", r"^\W*message transfere\s*:",
-     r"^\W*\"?(?:dear|chers?|cheres?) (?:customers|guests|clients|visitors|shoppers|residents|tenants)",
+     r"^\W*\"?(?:dear|chers?|cheres?) (?:customers|guests|clients|visitors|shoppers|residents|tenants)", r"souvenez-vous\s*:", r"^\W*(?:les enfants|kids|everyone|tout le monde)\s*,\s*(?:remember|souvenez-vous|rappel)",
      r"^\W*(?:[a-z]+ )?(?:notice|announcement) from [a-z ]{2,20}:", r"^\W*(?:note|message|info) (?:from|de la|du|de) [a-z ]{2,20}:",
      r"please do not (?:report|log|raise)", r"test message", r"please ignore", r"message de test", r"merci de ne pas (?:signaler|declarer)", r"don'?t report (?:it|this|them)",
      r"(?:that'?s|it'?s|is) not a fault",
@@ -332,7 +335,7 @@ ELSEWHERE = build(
      r"(?:嗰|𠮶)(?:间|家)", r"他们(?:的)?老板", r"不能离人", r"(?:必须|要|得)有人(?:看着|守着|在)",
      # a metaphor, a place the writer ate or shopped at, a video
      r"脑子(?:跳闸|短路|死机|宕机|坏了|卡了)", r"心态崩", r"(?:吃|逛|去)的那家", r"再也不去了", r"刷到(?:个|一个|了)?(?:视频|帖子|新闻)", r"马路(?:上|边|对面)", r"高架", r"堵车", r"会怎么样", r"会发生什么",
-     r"兄弟(?:门店|店|公司|单位)", r"大家都没事吧", r"希望大家(?:都)?(?:平安|没事)"],
+     r"兄弟(?:门店|店|公司|单位)", r"大家都没事吧", r"(?:楼上|楼下|隔壁|对面|旁边)(?:的|那家|那个)?[\u4e00-\u9fff]{1,4}店(?!里|长|员)", r"(?:他们|她们|人家)自己(?:的)?(?:门口|店里?|那边|家)", r"希望大家(?:都)?(?:平安|没事)"],
     [r"next door", r"neighbou?rs?'?s?",
      # another site's bad night, told with good wishes: "hope everyone there is safe"
      r"sister (?:branch|store|site|shop|outlet|company|hotel)", r"hope (?:everyone|everybody|all|the team|you all|they)(?: there| over there)? (?:is|are|stays?|keeps?) (?:safe|ok|okay|alright|well)",
@@ -470,8 +473,10 @@ URGENT = build(
      r"刻不容缓", r"(?:紧急程度|紧急度|优先级)\s*[:：]?\s*(?:高|紧急|特急|非常紧急)", r"等不了", r"越快越好",
      r"(?:肉|菜|海鲜|奶|货|东西|食材|雪糕|冰淇淋|蛋糕|冻品|冷冻品|鲜品)[^,.!?，。！？]{0,6}(?:要|快|开始|很快|好快)(?:就|会|要){0,2}变?(?:坏|化|融|溶|臭|变质|软|塌)",
      # "里面全是冻货", Cantonese "入面啲海鲜"
-     r"(?:里面|里头|里边|入面)(?:全|都|全部)(?:都)?是[^,.!?，。！？]{0,8}(?:冻货|冻品|海鲜|肉|食材|雪糕|冰淇淋|鲜奶|牛奶|酸奶|三明治|芝士|蛋糕|甜品|乳制品)", r"快撑不住", r"(?:三文鱼|鱼|肉|海鲜|冻品|食材|货|奶|蛋糕)[^,.!?，。！？]{0,4}放不住",
-     r"(?:里面|里头|里边)[^,.!?，。！？]{0,3}(?:几百|上百|好几百|几千|\d+)\s*(?:斤|公斤|箱|kg)",
+     r"(?:里面|里头|里边|入面|屋头)(?:全|都|全部)?(?:都)?是[^,.!?，。！？]{0,8}(?:冻货|冻品|海鲜|肉|食材|雪糕|冰淇淋|鲜奶|牛奶|酸奶|三明治|芝士|蛋糕|甜品|乳制品)", r"快撑不住", r"(?:三文鱼|鱼|肉|海鲜|冻品|食材|货|奶|蛋糕)[^,.!?，。！？]{0,4}放不住",
+     r"(?:里面|里头|里边|屋头)[^,.!?，。！？]{0,3}(?:几百|上百|好几百|几千|\d+)\s*(?:斤|公斤|箱|kg)", r"一整车(?:的)?[^,.!?，。！？]{0,4}(?:冻|鲜|肉|海鲜|虾|货|奶)",
+     # someone hurt, smoke out of a socket
+     r"(?:擦伤|摔伤|受伤|流血|割伤|划伤|烫伤|骨折)", r"冒(?:了)?(?:一股|一阵)?(?:烟|黑烟|白烟|火花)", r"搞快点",
      r"要报废", r"(?:全|都|就全)(?:得|要)扔",
      r"(?:冷柜|冰柜|冷库|冻库|冰箱|雪柜)里(?:面)?(?:还)?(?:有)?(?:一堆|一整批|一批|好多|很多|满满|全是)",
      r"里(?:面|头)(?:还)?有(?:一整批|一批|一堆|好多|很多)[^,.!?，。！？]{0,6}(?:海鲜|肉|奶|冻品|食材|货|蛋糕)",
@@ -511,16 +516,16 @@ URGENT = build(
      r"(?:cakes?|desserts?|ice cream|dairy|milk|meat|fish|sandwich(?:es)?|salads?|yog(?:h)?urts?|cheese|butter|chicken|stock)[^.!?]{0,12}(?:sweating|melting|thawing|going off|spoiling|warming up|getting warm)",
      r"(?:ice cream|ice-cream|stock|meat|butter|cheese|dairy)[^.!?]{0,8}(?:going|gone|getting) soft",
      r"(?:viande|poisson|glaces?|surgeles|produits frais|yaourts?|lait|beurre|fromages?|creme|oeufs)[^.!?,]{0,10} dedans", r"(?:\d+|[a-z]+)\s*(?:kg|kilos?) de \w+(?: \w+)? dedans", r"full of (?:\w+ )?(?:stock|ice cream|ice-cream|meat|fish|seafood|dairy|produce|food)",
-     r"(?:seront|sera|vont etre|va etre) (?:perdue?s?|fichue?s?|a jeter|jetee?s?)",
+     r"(?:seront|sera|vont etre|va etre) (?:perdue?s?|fichue?s?|a jeter|jetee?s?)", r"palettes? de (?:\w+ )?(?:poulet|viande|poisson|glaces?|surgeles|lait|yaourts?|fromages?|crevettes|beurre)",
      r"(?:va|vont|allons) perdre (?:tout )?(?:le |la |les |du |de la )?(?:stock|marchandise|lait|viande|poisson|produits|glaces?)", r"(?:all|the) (?:the )?(?:dairy|meat|fish|seafood|stock|produce) (?:is )?in there",
      r"(?:toute la|tout le|toutes les) (?:viande|poisson|stock|marchandise|glace|produit|surgele|dessert|pate|beurre|creme|fromage|patisserie|viennoiserie)s?[^.!?,]{0,20} (?:est |sont )?dedans",
-     r"(?:everything|it all|the stock|stock|food|meat|ice cream|ice-cream)(?:'s| is| are)? (?:thawing|melting|defrosting)",
+     r"(?:everything|it all|the stock|stock|food|meat|ice cream|ice-cream)(?:'s| is| are)? (?:thawing|melting|defrosting)", r"everything (?:inside|in (?:it|there)) is (?:getting|going) (?:warm|soft)",
      r"(?:power|blackout|lights (?:are |went )?out)[^!?]{0,50}(?:shoppers|people|guests) (?:are )?(?:already |still )?(?:in|inside)",
      r"\d+ (?:shoppers|customers|people|guests) inside", r"(?:everything|it all|the stock)(?:'s| has| is)? gone soft",
      r"(?:power|blackout|lights (?:are |went )?out)[^!?]{0,50}customers (?:are )?(?:already |still )?(?:in|inside)",
      r"(?:panne de courant|plus de courant|coupure)[^!?]{0,50}clients (?:sont )?(?:deja )?(?:dans|la)",
      r"(?:panne de courant|plus de courant|coupure)[^!?]{0,60}plein de clients"],
-    [r"ด่วน", r"รีบ", r"ทันที", r"เร็วๆ", r"เร็ว ๆ", r"(?:ของสด|อาหาร|ของ|ปลา|เนื้อ|หมู|ไก่|กุ้ง|นม)[^\s]{0,6}(?:เริ่ม|จะ)เสีย", r"(?:ของ|ไอศกรีม|ไอติม)[^\s]{0,8}ละลาย", r"(?:นม|ของสด|อาหาร|เนื้อ|ปลา|ไอติม|ไอศกรีม)[^\s]{0,4}เสีย(?:ไป|แล้ว|หมด)", r"จะเสียหมด", r"เสียหมดแน่", r"กลัว(?:จะ)?เสีย", r"ของสดอยู่ใน(?:นั้|ตู้)", r"(?:นม|เค้ก|ของสด|เนื้อ|อาหาร|ไอศกรีม)[^\s]{0,12}อยู่ข้างใน", r"ข้างในมี(?:หมู|ไก่|เนื้อ|ปลา|ของสด|นม|ไอศกรีม|อาหาร|กุ้ง)", r"(?:นม|ไข่|เค้ก|ของสด|เนื้อ|หมู|ไก่|ปลา|อาหาร|ไอศกรีม)[^\s]{0,12}อยู่ใน(?:นั้น|ตู้)", r"ของสด(?:เต็ม|อยู่ข้างใน|ในตู้)", r"(?:ของแช่แข็ง|ของสด|สินค้าแช่แข็ง|ของแช่เย็น)[^\s]{0,6}(?:เต็ม|อยู่ใน)", r"ไฟดับ[^\n]{0,30}ลูกค้า(?:อยู่)?(?:ข้างใน|ในร้าน|เต็ม)",
+    [r"ด่วน", r"รีบ", r"ทันที", r"เร็วๆ", r"เร็ว ๆ", r"(?:ของสด|อาหาร|ของ|ปลา|เนื้อ|หมู|ไก่|กุ้ง|นม)[^\s]{0,6}(?:เริ่ม|จะ)เสีย", r"(?:ของสด|อาหาร|ของ|ปลา|เนื้อ|หมู|ไก่|กุ้ง|ไอศกรีม)[^\s]{0,10}(?:เริ่ม)?ละลาย", r"(?:ของ|ไอศกรีม|ไอติม)[^\s]{0,8}ละลาย", r"(?:นม|ของสด|อาหาร|เนื้อ|ปลา|ไอติม|ไอศกรีม)[^\s]{0,4}เสีย(?:ไป|แล้ว|หมด)", r"จะเสียหมด", r"เสียหมดแน่", r"กลัว(?:จะ)?เสีย", r"ของสดอยู่ใน(?:นั้|ตู้)", r"(?:นม|เค้ก|ของสด|เนื้อ|อาหาร|ไอศกรีม)[^\s]{0,12}อยู่ข้างใน", r"ข้างในมี(?:หมู|ไก่|เนื้อ|ปลา|ของสด|นม|ไอศกรีม|อาหาร|กุ้ง)", r"(?:นม|ไข่|เค้ก|ของสด|เนื้อ|หมู|ไก่|ปลา|อาหาร|ไอศกรีม)[^\s]{0,12}อยู่ใน(?:นั้น|ตู้)", r"ของสด(?:เต็ม|อยู่ข้างใน|ในตู้)", r"(?:ของแช่แข็ง|ของสด|สินค้าแช่แข็ง|ของแช่เย็น)[^\s]{0,6}(?:เต็ม|อยู่ใน)", r"ไฟดับ[^\n]{0,30}ลูกค้า(?:อยู่)?(?:ข้างใน|ในร้าน|เต็ม)",
      r"(?:หมู|ไก่|เนื้อ|ปลา|กุ้ง|ของสด|อาหาร|นม)[^\s]{0,16}(?:ร้อย|พัน|สิบ|\d+)\s*(?:โล|กิโล)"],
 )
 

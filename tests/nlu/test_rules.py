@@ -883,6 +883,18 @@ def test_a_what_if_question_or_an_advert_opens_nothing(parser, text):
     ("侬看看华南今朝的结算", "settlement_summary", {"period": "today", "region": "south"}),
     ("5 ⭐ for job 30999", "rate_service", {"rating": 5, "ticket": 30999}),
     ("大家快来看 新来的猫咪好可爱", "unknown", {}),
+    # batch 32: error codes, suction, seats that will not rise, a hotel room's number that is no
+    # job, Sichuanese, Québécois, Australian, southern Thai, people hurt, food by the truckload
+    ("灭菌器报E7了 下午的器械没法消毒", "create_ticket", {}),
+    ("诊室的吸唾机没有吸力了", "create_ticket", {}),
+    ("room 716 keycard lock is dead, guest locked out", "create_ticket", {"skill": "cctv"}),
+    ("806房的门卡锁没反应", "create_ticket", {"skill": "cctv"}),
+    ("冷柜莫得冷气了 搞快点", "create_ticket", {"urgency": "urgent"}),
+    ("la fournaise marche pu pantoute", "create_ticket", {"skill": "hvac"}),
+    ("the coffee grinder has carked it", "create_ticket", {}),
+    ("แอร์ห้องประชุมไม่หอนเย็น", "create_ticket", {"skill": "hvac"}),
+    ("扶梯突然停了 有个老人摔伤了", "create_ticket", {"urgency": "urgent"}),
+    ("冷藏车的插电桩没电了 车上一整车冻鸡", "create_ticket", {"urgency": "urgent"}),
 ])
 def test_families_of_the_tuned_batches_are_read(parser, text, intent, entities):
     p = parser.parse(text)

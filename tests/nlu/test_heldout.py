@@ -33,7 +33,7 @@ HELDOUT = [HERE / "heldout.yaml", HERE / "heldout2.yaml", HERE / "heldout3.yaml"
            HERE / "heldout19.yaml", HERE / "heldout20.yaml", HERE / "heldout21.yaml",
            HERE / "heldout22.yaml", HERE / "heldout23.yaml", HERE / "heldout24.yaml",
            HERE / "heldout25.yaml", HERE / "heldout26.yaml", HERE / "heldout27.yaml", HERE / "heldout28.yaml",
-           HERE / "heldout29.yaml", HERE / "heldout30.yaml", HERE / "heldout31.yaml", HERE / "heldout32.yaml"]
+           HERE / "heldout29.yaml", HERE / "heldout30.yaml", HERE / "heldout31.yaml", HERE / "heldout32.yaml", HERE / "heldout33.yaml"]
 # Floors below the tuned sets' 97 %: batch 12 at its untuned score (its header), so nothing
 # regresses below it; batches 3–11 at what the model reaches once tuned on them
 # (untuned they scored 89.50 % / 84.46 %, 95.32 % / 96.12 %, 92.33 % / 97.52 %, 94.96 % / 93.19 %,
@@ -90,8 +90,14 @@ HELDOUT = [HERE / "heldout.yaml", HERE / "heldout2.yaml", HERE / "heldout3.yaml"
 # Shanghainese forms, a star emoji after a mark, a courier's arrival no engineer's step. It cost
 # batches 3, 8 and 17 one coin-flip line each, all above their floors. Batch 32 is held at its
 # untuned score (93.22 % / 94.79 %; 3 non-tickets read as reports, 1 not asked about).
+# Then tuned on batch 32 (now 98.49 % / 99.48 %, no non-ticket read as a report): dental chairs,
+# autoclaves' codes, recliners, dock levellers, keycard locks, a room's number no job, Sichuanese,
+# Québécois, southern Thai, food by the truckload, people hurt. It cost batches 9, 10, 11, 15 and
+# 16 a coin-flip line each, all above their floors. Batch 33 is held at its untuned score
+# (93.61 % / 94.39 %; 2 non-tickets read as reports, both asked about first).
 # (Rounded down to the permille: a float of 387/400 need not reach the literal 0.9675.)
-FLOORS = {"heldout32.yaml": {"intent": 0.932, "entity": 0.947, "unasked_false_tickets": 1, "non_tickets_acted_on": 16},
+FLOORS = {"heldout33.yaml": {"intent": 0.936, "entity": 0.943, "unasked_false_tickets": 0, "non_tickets_acted_on": 17},
+          "heldout32.yaml": {"intent": 0.984, "entity": 0.994, "unasked_false_tickets": 0, "non_tickets_acted_on": 13},
           "heldout31.yaml": {"intent": 0.984, "entity": 1.0, "unasked_false_tickets": 0, "non_tickets_acted_on": 10},
           "heldout30.yaml": {"intent": 0.986, "entity": 0.992, "unasked_false_tickets": 0, "non_tickets_acted_on": 4},
           "heldout29.yaml": {"intent": 0.983, "entity": 0.993, "unasked_false_tickets": 0, "non_tickets_acted_on": 4},
@@ -134,7 +140,7 @@ def _texts(path: Path) -> frozenset[str]:
 @pytest.mark.parametrize("path", HELDOUT, ids=lambda p: p.name)
 def test_heldout_is_broad_and_new(path):
     cases = load_cases(path)
-    assert len(cases) >= {"heldout.yaml": 250, "heldout2.yaml": 120, "heldout17.yaml": 380, "heldout19.yaml": 380, "heldout20.yaml": 380, "heldout21.yaml": 360, "heldout22.yaml": 360, "heldout23.yaml": 360, "heldout24.yaml": 330, "heldout25.yaml": 330, "heldout26.yaml": 340, "heldout27.yaml": 340, "heldout28.yaml": 390, "heldout29.yaml": 370, "heldout30.yaml": 360, "heldout31.yaml": 380, "heldout32.yaml": 390}.get(path.name, 400)
+    assert len(cases) >= {"heldout.yaml": 250, "heldout2.yaml": 120, "heldout17.yaml": 380, "heldout19.yaml": 380, "heldout20.yaml": 380, "heldout21.yaml": 360, "heldout22.yaml": 360, "heldout23.yaml": 360, "heldout24.yaml": 330, "heldout25.yaml": 330, "heldout26.yaml": 340, "heldout27.yaml": 340, "heldout28.yaml": 390, "heldout29.yaml": 370, "heldout30.yaml": 360, "heldout31.yaml": 380, "heldout32.yaml": 390, "heldout33.yaml": 400}.get(path.name, 400)
     assert {c["intent"] for c in cases} == INTENTS
     seen = set(_texts(CASES_PATH))
     for other in HELDOUT:

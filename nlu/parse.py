@@ -301,13 +301,9 @@ class Parser:
             for key, value in E.find_place(lex, q).items():
                 if key not in ents:
                     found[key] = value
-        if what == "claim_job" and "person" not in ents and _ASSIGNED.search(q):
-            # "「…已派给 陈杰」 收到 我接了": the engineer the card hands the job to
-            person = E.find_person(lex, q)
-            if person:
-                found["person"] = person
-        if what == "query_status" and "person" not in ents:
-            # "「…已派给 张伟」 他出发了没": the engineer the card names
+        if "person" not in ents and (what == "query_status" or (what == "claim_job" and _ASSIGNED.search(q))):
+            # The engineer the card names: "「…已派给 张伟」 他出发了没" asks after him; "「…已派给
+            # 陈杰」 收到 我接了" takes on the job the card hands him (and only a card that hands it)
             person = E.find_person(lex, q)
             if person:
                 found["person"] = person

@@ -475,7 +475,12 @@ URGENT = build(
      # "里面全是冻货", Cantonese "入面啲海鲜"
      r"(?:里面|里头|里边|入面|屋头)(?:全|都|全部)?(?:都)?是[^,.!?，。！？]{0,8}(?:冻货|冻品|海鲜|肉|食材|雪糕|冰淇淋|鲜奶|牛奶|酸奶|三明治|芝士|蛋糕|甜品|乳制品)", r"快撑不住", r"(?:三文鱼|鱼|肉|海鲜|冻品|食材|货|奶|蛋糕)[^,.!?，。！？]{0,4}放不住",
      r"(?:里面|里头|里边|屋头)[^,.!?，。！？]{0,3}(?:几百|上百|好几百|几千|\d+)\s*(?:斤|公斤|箱|kg)", r"一整车(?:的)?[^,.!?，。！？]{0,4}(?:冻|鲜|肉|海鲜|虾|货|奶)",
-     # someone hurt, smoke out of a socket
+     # "里面一堆牛排和海鲜", "入面成箱烧鹅", "里头全是冻饺子", "里面放着月子汤和鸡"
+     r"(?:里面|里头|里边|入面)(?:还)?(?:有|放着|都是|全是|是)?(?:一堆|一整批|一批|好多|很多|满满|成箱|几箱|全是|都是)?[^,.!?，。！？]{0,8}(?:肉|海鲜|奶|冻品|冻货|食材|蛋糕|饺子|汤圆|牛排|烧鹅|叉烧|鸡|鸭|鱼|虾|汤|雪糕|冰淇淋|甜品|芝士|速冻)(?![^,.!?，。！？]{0,2}(?:店|馆))",
+     # someone hurt, smoke out of a socket; smoke, sparks and someone shut in said other ways
+     # ("冒了股烟", "冒火星子", "电线在打火", "里面有个保洁阿姨"): these set urgency and nothing else
+     r"冒(?:了|出)?(?:一)?(?:股|阵|缕)(?:黑|白|青)?烟", r"(?:整间|满屋|一屋子|整个房间)(?:都是|全是)?烟", r"火星(?:子)?", r"(?<![不没])打火(?!机)",
+     r"(?:里面|里边|里头|入面)(?:还)?有(?:个|位|两个|一个)?(?:阿姨|大爷|保洁|师傅|小哥|保安)",
      r"(?:擦伤|摔伤|受伤|流血|割伤|划伤|烫伤|骨折)", r"冒(?:了)?(?:一股|一阵)?(?:烟|黑烟|白烟|火花)", r"搞快点",
      r"要报废", r"(?:全|都|就全)(?:得|要)扔",
      r"(?:冷柜|冰柜|冷库|冻库|冰箱|雪柜)里(?:面)?(?:还)?(?:有)?(?:一堆|一整批|一批|好多|很多|满满|全是)",
@@ -507,7 +512,7 @@ URGENT = build(
      r"(?:going|about) to (?:spoil|go off)", r"spoiling", r"vont y passer", r"vont (?:pourrir|se perdre)",
      r"(?:commencent|commence) a (?:fondre|decongeler)", r"(?:glaces?|surgeles|viandes?|poissons?|produits|yaourts?|desserts?)[^.!?,]{0,10} (?:fondent|fond|decongelent|degelent|tournent)", r"(?:va|vont) tourner", r"full (?:\w+ )?(?:delivery|load)(?: of \w+)? (?:in|inside|on it|on there)",
      r"(?:starting|beginning|about|going) to (?:thaw|melt|defrost|spoil|go off)", r"va y passer",
-     r"lose the lot", r"(?:spreading|seeping|running) (?:into|to|across|through) (?:the )?(?:rooms?|shop|store|corridor|hallway|kitchen|next)",
+     r"lose the lot", r"(?:whole|entire|all the|everyone'?s) [a-z' ]{0,30}(?:order|stock|lunch(?:es)?|food|meat|fish|turkeys?|delivery|produce) (?:is|are) (?:in there|inside)", r"(?:go|wan|will) (?:soon )?spoil", r"(?:va|vont) se gater", r"(?:ca|ça) goutte", r"(?:spreading|seeping|running) (?:into|to|across|through) (?:the )?(?:rooms?|shop|store|corridor|hallway|kitchen|next)",
      r"(?:milk|eggs|dairy|meat|fish|chicken|seafood|stock|food|cream|cheese)(?: and (?:milk|eggs|dairy|meat|fish|chicken|cheese|butter|cream))?(?: are| is|'s)? (?:in there|inside) (?:since|for|all)",
      r"(?:milk|dairy|cold brews?|drinks|juices?|yog(?:h)?urts?|cream|cakes?|cheesecakes?|desserts?|sandwich(?:es)?|meat|fish|ice cream|stock|food)(?: inside| in there| in it)?(?:'s|'re| is| are)?(?: sitting| reading| now| already)? (?:at|up to) \d+\s*(?:°c|°|c|degrees?)(?![a-z])",
      r"(?:freezer|fridge|chiller|cooler|cold room)[^.!?]{0,40}(?:reading|showing|sitting at|up to|climbed to) -?\d+\s*(?:°c|°|c|degrees?)(?![a-z])[^.!?]{0,12}should be",

@@ -94,9 +94,12 @@ HELDOUT = [HERE / "heldout.yaml", HERE / "heldout2.yaml", HERE / "heldout3.yaml"
 # autoclaves' codes, recliners, dock levellers, keycard locks, a room's number no job, Sichuanese,
 # Québécois, southern Thai, food by the truckload, people hurt. It cost batches 9, 10, 11, 15 and
 # 16 a coin-flip line each, all above their floors. Batch 33 is held at its untuned score
-# (93.61 % / 94.39 %; 2 non-tickets read as reports, both asked about first).
+# (93.61 % / 94.39 %; 2 non-tickets read as reports, both asked about first), then tuned on for
+# urgency only (entity 97.70 %: smoke, sparks and someone shut in said other ways, food told by
+# what is inside); that cost batches 4 and 5 one urgency label each, lines written before the
+# desk's convention made food at risk urgent.
 # (Rounded down to the permille: a float of 387/400 need not reach the literal 0.9675.)
-FLOORS = {"heldout33.yaml": {"intent": 0.936, "entity": 0.943, "unasked_false_tickets": 0, "non_tickets_acted_on": 17},
+FLOORS = {"heldout33.yaml": {"intent": 0.936, "entity": 0.977, "unasked_false_tickets": 0, "non_tickets_acted_on": 17},
           "heldout32.yaml": {"intent": 0.984, "entity": 0.994, "unasked_false_tickets": 0, "non_tickets_acted_on": 13},
           "heldout31.yaml": {"intent": 0.984, "entity": 1.0, "unasked_false_tickets": 0, "non_tickets_acted_on": 10},
           "heldout30.yaml": {"intent": 0.986, "entity": 0.992, "unasked_false_tickets": 0, "non_tickets_acted_on": 4},

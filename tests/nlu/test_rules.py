@@ -895,6 +895,14 @@ def test_a_what_if_question_or_an_advert_opens_nothing(parser, text):
     ("แอร์ห้องประชุมไม่หอนเย็น", "create_ticket", {"skill": "hvac"}),
     ("扶梯突然停了 有个老人摔伤了", "create_ticket", {"urgency": "urgent"}),
     ("冷藏车的插电桩没电了 车上一整车冻鸡", "create_ticket", {"urgency": "urgent"}),
+    # batch 33 (urgency only): smoke, sparks and someone shut in said other ways; food told by
+    # what is inside the cold room
+    ("仓库配电箱冒了股黑烟 现在一半没电", "create_ticket", {"urgency": "urgent"}),
+    ("厨房插座坏了 一插就冒火星子", "create_ticket", {"urgency": "urgent"}),
+    ("走廊的灯坏了 电线一直在打火", "create_ticket", {"urgency": "urgent"}),
+    ("货梯卡住了 里面有个保安", "create_ticket", {"urgency": "urgent"}),
+    ("冷库不制冷了 里面一堆牛排", "create_ticket", {"urgency": "urgent"}),
+    ("雪柜唔冻 入面成箱烧鹅", "create_ticket", {"urgency": "urgent"}),
 ])
 def test_families_of_the_tuned_batches_are_read(parser, text, intent, entities):
     p = parser.parse(text)

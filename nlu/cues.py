@@ -375,14 +375,13 @@ DELAY_STRONG = build(
     [r"running late", r"stuck in traffic", r"be late", r"en retard"],
     [r"รถติด", r"ไปสาย", r"ไปช้า", r"ช้าหน่อย"],
 )
-# Where people go when they are not on a job: "I'm on my way home", "running late for lunch", "我到家了".
 # Someone who arrives but is no engineer on a job: a courier, a supplier's driver.
 DELIVERY = build(
     [r"快递(?:员|小哥)?", r"外卖(?:员|小哥)?", r"送货(?:的|员|师傅)", r"送水(?:的|工)", r"供应商(?:的)?(?:车|司机)", r"货车司机"],
     [r"livreur", r"livraison", r"delivery (?:guy|man|driver|van|truck|person)", r"courier", r"postman", r"supplier'?s? (?:van|truck|driver)"],
     [r"ไรเดอร์", r"คนส่งของ", r"พนักงานส่ง(?:ของ|พัสดุ)", r"ขนส่ง"],
 )
-
+# Where people go when they are not on a job: "I'm on my way home", "running late for lunch", "我到家了".
 OFF_DUTY = build([r"回家", r"到家", r"下班", r"吃饭", r"午饭", r"晚饭", r"开会", r"会议", r"聚餐", r"休息", r"放假", r"外卖"],
                  [r"home", r"lunch", r"dinner", r"breakfast", r"coffee", r"meeting", r"party", r"pizza", r"food",
                   r"gym", r"movies?", r"maison", r"dejeuner", r"diner", r"reunion"],

@@ -95,7 +95,7 @@ def classify(sig: Signals) -> list[tuple[str, float]]:
                                                     and not progress and not _has(STATUS_ASKED, t))):
         put("claim_job", 0.9)
 
-    # a courier's arrival is no engineer's step: "le livreur arrive vers 14h ?", "快递到了吗"
+    # a courier's arrival is no engineer's step: "le livreur arrive vers 14h, quelqu'un peut réceptionner ?"
     if progress and not sig.ticket_ref and _has(DELIVERY, t):
         progress = False
     past = _has(PAST_REF, t)

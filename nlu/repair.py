@@ -34,7 +34,8 @@ from pypinyin import Style, pinyin
 
 from .lexicon import first_char_guard
 
-# Cantonese (and Shanghainese, Sichuanese) written forms → the Mandarin the rules and the model know, same length each.
+# Cantonese (and a few Shanghainese and Sichuanese) written forms → the Mandarin the rules and
+# the model know, same length each.
 CANTONESE: dict[str, str] = {
     "咗未": "了没", "呢个": "这个", "呢度": "这里", "呢啲": "这些", "未呀": "没呀", "点样": "怎样", "整返": "修好", "搞掂": "搞定", "得唔得": "行不行",
     "系咪": "是不", "边度": "哪里", "几时": "何时", "而家": "现在", "唔该": "谢谢", "多谢": "谢谢",

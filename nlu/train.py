@@ -121,10 +121,10 @@ def fit(texts: Sequence[str], dense: np.ndarray, labels: Sequence[str], corpus_s
     X = blank._features(texts, dense)
 
     # The folds and the final fit are independent and each is deterministic, so they run side by
-    # side (joblib's processes, one per core): the same model, in about half the time on 2 cores.
+    # side (joblib's processes, one per core) and give the same model as one after another.
     folds = list(StratifiedKFold(FOLDS, shuffle=True, random_state=SEED).split(X, y))
-    fits = Parallel(n_jobs=min(len(folds) + 1, os.cpu_count() or 1))(
-        delayed(_fit_lr)(X[train], y[train]) for train in [f[0] for f in folds] + [np.arange(len(y))])
+    jobs = [(X[train], y[train]) for train, _ in folds] + [(X, y)]
+    fits = Parallel(n_jobs=min(len(jobs), os.cpu_count() or 1))(delayed(_fit_lr)(Xj, yj) for Xj, yj in jobs)
     oof = np.zeros((len(texts), len(classes)))
     for (_, test), clf in zip(folds, fits):
         scores = np.full((len(test), len(classes)), -1e9)

@@ -62,6 +62,8 @@ HELP_PROCESS = build(
         # what the desk covers: "what kinds of repairs does this desk cover?"
         r"what (?:kinds?|sorts?|types?) of (?:repairs?|jobs?|work|faults?|equipment) (?:do|does|can|will)",
         r"(?:does|do) (?:this|the) (?:desk|service|bot|helpdesk) (?:cover|fix|handle|do)",
+        # "do you fix ovens too?", "do you guys also handle the golf buggies or only the buildings?"
+        r"do (?:you|you guys|y'all|they) (?:also |even )?(?:handle|fix|cover|repair|service|look after|take care of) [^?]{1,40}(?:too|as well|or (?:only|just) [^?]{1,30})\s*\?",
         r"what (?:kind of |sort of |type of )?(?:stuff|things|jobs|work|repairs) (?:does|do|can|will) (?:jing|you|the bot|this bot|the desk) (?:handle|do|cover|fix|take)",
         r"comment (?:signaler|faire|declarer|annuler|utiliser|ca marche|demander|ouvrir)",
         r"que (?:peux|sais)-tu faire", r"quelle est la procedure", r"mode d'emploi",
@@ -217,7 +219,7 @@ CLAIM_STRONG = build(
      r"je prends(?! (?:les|des|un|une|du|mon|ma|mes|ton|ta|tes|notre|nos|vos|votre) )", r"je m'en occupe", r"je m'occupe", r"je m'en charge", r"j'y vais",
      r"je (?:peux|veux bien|vais) (?:le |la |l')?(?:prendre|faire|y aller)", r"qui (?:la |le |l')?prend"],
     # a dispatcher's "ฝากงาน…" (I leave the job with you) and "ให้พี่สมชายไปดู" (let Somchai go and look)
-    [r"รับงาน", r"ขอรับงาน", r"(?:ผม|ฉัน|หนู|พี่|เดี๋ยว)(?:จะ)?จัดการ(?:ให้)?เอง", r"รับเคส", r"ผมรับ", r"ฉันรับ", r"รับเอง", r"ผมไปเอง", r"ฝากงาน",
+    [r"(?<!ใคร)(?<!คน)(?<!ไม่)รับงาน", r"ขอรับงาน", r"(?:ผม|ฉัน|หนู|พี่|เดี๋ยว)(?:จะ)?จัดการ(?:ให้)?เอง", r"รับเคส", r"ผมรับ", r"ฉันรับ", r"รับเอง", r"ผมไปเอง", r"ฝากงาน",
      r"ให้(?:พี่|น้อง|คุณ|ช่าง)?[^\s]{1,12}ไป(?:ดู|ซ่อม|ทำ|เช็ค|จัดการ)"],
 )
 # Only next to a job number and not in a step report: "抢 #12", "8001 +1", "5120 交给我".
@@ -225,7 +227,9 @@ CLAIM_WEAK = build(
     [r"抢", r"去(?:吧)?\s*$", r"\+1", r"举手", r"🙋", r"✋", r"我可以", r"(?:派|指派|分配|转|交)给(?!谁)",
      # any first person: 我, dialect 俺, 咱
      r"[我俺咱](?:来|去|上)", r"给我", r"[我俺咱]能(?:去|接)", r"(?:可以|能)接(?!着)", r"(?:^|\s)接(?:了|吧)?(?:$|\s)", r"接一下"],
-    [r"assign(?:ed)? to", r"mine", r"me", r"take", r"taking", r"grab", r"grabbing", r"got it", r"i(?:'ve| have)? got (?:this|it)", r"i(?:'ve| have)? got #?\d", r"dibs", r"put me down for", r"sign me up for", r"count me in for"],
+    [r"assign(?:ed)? to", r"mine",
+     # not French "me": "tu peux me dire l'état de la demande 7294"
+     r"me(?! (?:dire|dis|donner|donnes?|montrer|montres?|envoyer|envoies?|faire|rappeler|confirmer|preciser|indiquer|expliquer|aider|tenir))", r"take", r"taking", r"grab", r"grabbing", r"got it", r"i(?:'ve| have)? got (?:this|it)", r"i(?:'ve| have)? got #?\d", r"dibs", r"put me down for", r"sign me up for", r"count me in for"],
     # รับ (take), but not inside the polite particle ครับ
     [r"(?<!ค)(?<!ใคร)รับ"],
 )
@@ -339,8 +343,8 @@ PAST_REF = build(
 QUESTION = build(
     [r"[?？]", r"吗", r"么", r"呢(?:\s|$)", r"没(?:有)?(?:\s*[?？.]*\s*$)", r"了没(?!问题|事|毛病|[用换动花收拆带])", r"(?:好|完|到)了?没有(?=\s|$|[,，.。!！])", r"什么时候", r"啥时候", r"几点", r"多久",
      r"是不是", r"有没有"],
-    [r"when", r"where", r"what", r"how", r"is it", r"did", r"has", r"have you", r"quand(?! (?:vous|tu) (?:pouvez|voulez|peux|veux)(?! venir| passer)| c.est possible| possible)", r"ou", r"est-ce"],
-    [r"ไหม", r"หรือยัง", r"(?<!ว่าง)เมื่อไหร่", r"มั้ย", r"กี่โมง", r"ไหน", r"ยังไง", r"อย่างไร"],
+    [r"when", r"where", r"what", r"how", r"is it", r"(?:is|are|has) (?:anyone|anybody|someone|somebody)", r"did", r"has", r"have you", r"quand(?! (?:vous|tu) (?:pouvez|voulez|peux|veux)(?! venir| passer)| c.est possible| possible)", r"ou", r"est-ce"],
+    [r"ไหม", r"หรือยัง", r"(?<!ว่าง)เมื่อไหร่", r"มั้ย", r"กี่โมง", r"ไหน", r"ยังไง", r"อย่างไร", r"เหรอ", r"หรอ(?=\s|$|คะ|ครับ)", r"หรือเปล่า", r"รึยัง"],
 )
 
 # -- small talk ----------------------------------------------------------------------------------------

@@ -1,15 +1,15 @@
-"""Numbers as people type them: 2.5, 1,800, 两, 十五, 一百八, 二点五, 廿五, 一个半."""
+"""Numbers as people type them: 2.5, 1,800, 两, 仨, 十五, 一百八, 二点五, 廿五, 一个半."""
 
 from __future__ import annotations
 
-_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "俩": 2, "三": 3, "四": 4, "五": 5,
+_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "俩": 2, "三": 3, "仨": 3, "四": 4, "五": 5,
            "六": 6, "七": 7, "八": 8, "九": 9}
 _UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
 
 # Regex fragment for one number token (Arabic or Chinese); callers wrap it in a group.
 # Thousands are grouped with commas ("1,800 บาท"); a comma before other than three digits is a
 # list or a clause ("配件80,2小时"), never a decimal point.
-NUM = r"(?:\d{1,3}(?:,\d{3})+(?![\d.])|\d+(?:\.\d+)?|[零〇一二两俩三四五六七八九十百千万廿卅]+(?:点[零〇一二三四五六七八九]+)?)"
+NUM = r"(?:\d{1,3}(?:,\d{3})+(?![\d.])|\d+(?:\.\d+)?|[零〇一二两俩三仨四五六七八九十百千万廿卅]+(?:点[零〇一二三四五六七八九]+)?)"
 # Cantonese and written tens: 廿 = 二十, 卅 = 三十.
 _TENS = str.maketrans({"廿": "二十", "卅": "三十"})
 

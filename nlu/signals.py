@@ -27,7 +27,7 @@ def build(cjk: Iterable[str] = (), latin: Iterable[str] = (), thai: Iterable[str
 _DEVICE_VERBS = (r"work|turn|start|open|clos|cool|heat|warm|print|read|scan|connect|charg|drain|flush|lock|load|suck|"
                  r"respond|boot|power|light|spin|run|mov|record|display|show|dispens|freez|switch|detect|accept|produc|pull|"
                  r"pair|sync|flow|fill|chill|stop|shut|go on|come on|go down|go up|function|operat")
-_DEVICE_VERBS_FR = (r"marche|fonctionne|imprime|allume|ouvre|ferme|demarre|refroidi|chauffe|coule|lit|charge|"
+_DEVICE_VERBS_FR = (r"marche|fonctionne|imprime|allume|ouvre|ferme|demarre|refroidi|chauffe|coule|lit|charge|tire|aspire|incline|releve|"
                     r"repond|tourne|eteint|capte|enregistre|affiche|detecte|accepte|vidange|descend|monte|bouge|souffle")
 # Services whose absence is a symptom: "no hot water", "plus de chauffage".
 _SERVICES = (r"power|electricity|water|hot water|heat|heating|cooling|cold air|air|steam|pressure|suction|bubbles|airflow|internet|wifi|wi-fi|signal|"
@@ -99,8 +99,13 @@ _SYMPTOM_ZH = [
     r"不正常",
     # heating that blows cold, a tap that will not close, a freezer that will not freeze
     r"只(?:吹|出|有)冷(?:风|气)", r"(?:调|开|设)(?:到|成)\s*\d+\s*度[^,.!?，。！？]{0,6}(?:也|还|都)是?(?:冷|热)",
-    r"[拧关]不(?:紧|严|住|死)", r"[开关]不到", r"反转", r"倒转", r"滴滴答答", r"不冻(?!结|疮)",
+    r"[拧关]不(?:紧|严|住|死)", r"[开关]不到", r"爆(?:管|裂)", r"反转", r"倒转", r"滴滴答答", r"不冻(?!结|疮)",
     r"(?:开了|开着)[^,.!?，。！？]{0,3}没(?:有)?(?:风|反应|动静)",
+    # a bell pressed that stays silent, steam or pressure short, a boiler that will not boil, wires sparking,
+    # food still raw after its time in the steamer
+    r"按了?(?:好几次|几下|半天)?(?:也|都|还)?(?:不|没)(?:响|反应|亮|动)", r"(?:铃|门铃|喇叭|广播|音箱|音响)[^,.!?，。！？]{0,4}不响",
+    r"(?:蒸汽|水压|气压|火力|吸力|风力|压力|风量|水量|热量)(?:很|太|明显|有点|都)?(?:不够|不足)", r"不烧(?:水|开)", r"打火(?!机)",
+    r"(?:蒸|煮|烤|炸|热)了[^,.!?，。！？]{0,8}(?:还是|都还|还)(?:生|凉|冷)的",
 ]
 _SYMPTOM_LATIN = [
     r"broken", r"broke", r"breaks", r"brokn", r"borken", r"brocken", r"not working", r"not workin", r"notworking",
@@ -114,7 +119,7 @@ _SYMPTOM_LATIN = [
     r"warm air", r"blowing hot", r"(?:went|gone|go|going|goes) dark", r"(?:all|completely) dark", r"overheat\w*", r"hot to the touch", r"sparked", r"no power", r"no water", r"no hot water",
     r"no internet", r"no signal", r"no wifi", r"no display", r"black screen", r"blank screen", r"blank",
     r"leak\w*", r"dripping", r"drips", r"flood\w*", r"overflow\w*", r"clogged", r"blocked", r"jammed", r"stuck",
-    r"not draining", r"tripped", r"tripping", r"flicker\w*", r"blink\w*", r"beep\w*", r"nois\w*", r"loud",
+    r"not draining", r"tripped", r"tripping", r"(?:breaker|fuse|rcd|switch|power|it) (?:keeps |always )?trips", r"flicker\w*", r"blink\w*", r"beep\w*", r"nois\w*", r"loud",
     r"rattl\w*", r"squeak\w*", r"grinding", r"knocking", r"banging",
     # a machine keeping the money: "swallowed my coins", "avale les pièces"; Singlish "die already"
     r"swallow(?:ed|s|ing)? (?:my |the |our |all )?(?:coins?|money|cash|notes?|cards?)", r"avale (?:les |mes )?(?:pieces|billets|cartes?)",
@@ -150,7 +155,10 @@ _SYMPTOM_LATIN = [
     r"(?:n'|ne (?:se |s')?)?(?:" + _DEVICE_VERBS_FR + r")\w* pu",
     # Thai typed as it sounds: "air mai yen" (แอร์ไม่เย็น), "fai dub" (ไฟดับ), "nam yod" (น้ำหยด)
     r"mai (?:yen|dai|tam ?ngan|tid|ok|lai|ork)", r"(?:fai|fi) (?:dub|dap|dab|dup)", r"nam (?:yod|yot|rua|rhua|lai mai yud)",
-    r"sia (?:laew|leaw|lew|laeo)", r"(?:pang|phang) (?:laew|leaw|lew)",
+    r"sia (?:laew|leaw|lew|laeo)",
+    # Nigerian Pidgin "don spoil" / "no dey work"; Tagalog-English "ayaw mag-on", "sira na"
+    r"don (?:spoil|die|quench|jam|stop|burst|blow|cut)", r"no (?:dey|de) (?:work|cool|on|start|show|heat|move|gree)",
+    r"ayaw (?:mag-?\w+|gumana|umandar|bumukas|lumamig|uminit|sumindi)", r"sira na", r"nasira", r"hindi (?:gumagana|umaandar|lumalamig|umiinit|bumubukas)", r"(?:pang|phang) (?:laew|leaw|lew)",
     r"(?:plus|pas) d'?(?:e )?(?:internet|reseau|wifi|courant|electricite|eau chaude|eau|lumiere)",
 ]
 _SYMPTOM_TH = [r"กระพริบ", r"กะพริบ", 
@@ -160,9 +168,9 @@ _SYMPTOM_TH = [r"กระพริบ", r"กะพริบ",
     r"หยุดทำงาน", r"หยุด", r"ไม่มีน้ำ", r"มีปัญหา", r"ไม่ลง", r"ไม่ได้(?=เลย|ค่ะ|ครับ|คะ|นะ|\s|$)", r"ขึ้น ?error", r"กลิ่น", r"เหม็น", r"แตก", r"หัก", r"หลุด",
     # A device function negated ("ไม่บันทึก", "ไม่ค่อยเย็น").
     # Isan and Lao write the negation บ่: "บ่เย็น"
-    r"บ่(?:ค่อย)?(?:เย็น|ร้อน|ทำงาน|ติด|ออก|ไหล|หมุน|มีไฟ|มีน้ำ|มีลม)",
+    r"บ่(?:ค่อย)?(?:เย็น|ร้อน|อุ่น|ทำงาน|ติด|ออก|ไหล|หมุน|มีไฟ|มีน้ำ|มีลม)",
     # southern Thai writes ไม่ค่อย as ไม่หอน: "ไม่หอนเย็น"
-    r"ไม่(?:ค่อย|หอน)?(?:ปั่น|ทำงาน|เย็น|ร้อน|ติด|ออก|ไหล|หมุน|บันทึก|อ่าน|พิมพ์|เปิด|ปิด|ชาร์จ|สว่าง|ดัง|มีไฟ|มีน้ำ|"
+    r"ไม่(?:ค่อย|หอน)?(?:ปั่น|ทำงาน|เย็น|ร้อน|อุ่น|ติด|ออก|ไหล|หมุน|บันทึก|อ่าน|พิมพ์|เปิด|ปิด|ชาร์จ|สว่าง|ดัง|มีไฟ|มีน้ำ|"
     r"มีสัญญาณ|มีภาพ|มีเสียง|มีลม|มีความเย็น|มีเน็ต|ขึ้น|ตอบสนอง|เชื่อมต่อ|ล็อก|สแกน|รับ|ทำความเย็น|แรง|สนิท|ทำงาน|เข้า(?!ใจ))",
 ]
 SYMPTOM = build(_SYMPTOM_ZH, _SYMPTOM_LATIN, _SYMPTOM_TH)
@@ -177,7 +185,7 @@ NOT_A_SYMPTOM = build(
      # a crowd, not a fault: "电梯今天人好多 等不到"
      r"人(?:好|太|很|超|特别)?多[^,.!?，。！？]{0,6}等不(?:到|上|及)"],
     [r"no problems?", r"no issues?", r"not a problem", r"not bad", r"no worries", r"pas de probleme",
-     r"sans probleme", r"pas mal", r"(?:isn'?t|is not|wasn'?t|not) (?:broken|faulty)", r"nothing wrong",
+     r"sans probleme", r"pas mal", r"(?:isn'?t|is not|wasn'?t|not) (?:broken|faulty)", r"nothing wrong", r"nothing (?:is |'s )?broken",
      r"pas (?:en panne|casse)"],
     [r"ไม่มีปัญหา", r"ไม่เป็นไร", r"ไม่ได้เสีย"],
 )
@@ -299,7 +307,7 @@ RESOLVED = build(
      r"(?:is|'s|are|seems?) (?:fine|ok|okay|good) now", r"used to (?:leak|break|trip|be broken)",
      r"marche (?:a nouveau|de nouveau)", r"remarche", r"tout (?:fonctionne|marche|va bien)(?! pas| plus| mal)", r"fonctionne (?:a nouveau|de nouveau)", r"c'est reparti",
      r"refonctionne", r"plus aucun (?:souci|probleme)", r"has(?:n'?t| not) come back", r"fix(?:es)? (?:has )?held",
-     r"no (?:more )?(?:leaks?|problems?|issues?) since", r"l'a (?:reglee?|reparee?)", r"(?:est|sont) (?:bien )?(?:reparee?s?|reglee?s?|resolue?s?)(?! \?)(?![a-z])", r"c'est regle", r"(?:tout|ca|ça) roule", r"c'est (?:repare|arrange)(?! \?)", r"plus rien depuis", r"(?:a|ont) ete (?:reglee?|reparee?)s?"],
+     r"no (?:more )?(?:leaks?|problems?|issues?) since", r"hope (?:it|the fix|this time it) (?:holds|lasts)", r"l'a (?:reglee?|reparee?)", r"(?:est|sont) (?:bien )?(?:reparee?s?|reglee?s?|resolue?s?)(?! \?)(?![a-z])", r"c'est regle", r"(?:tout|ca|ça) roule", r"c'est (?:repare|arrange)(?! \?)", r"(?:^|[,.;:!—–-]\s*)plus rien depuis", r"(?:a|ont) ete (?:reglee?|reparee?)s?"],
     [r"หายแล้ว", r"ใช้ได้แล้ว", r"^\W*[\[(]\s*(?:แก้ไขแล้ว|เรียบร้อยแล้ว|ปิดงาน)\s*[\])]", r"ตอนนี้ใช้ได้(?:ปกติ)?แล้ว", r"(?:ตอนนี้)?กลับมาแล้ว", r"ไม่ต้องทำอะไร", r"(?:แก้|แก้ไข|ซ่อม)[^\s]{0,4}เรียบร้อยแล้ว", r"(?<!ยัง)(?:แล้วก็|แล้ว|ก็)ใช้ได้ปกติ", r"กลับมาใช้ได้", r"ซ่อมเสร็จ(?:เรียบร้อย)?แล้ว", r"กลับมา(?:เอง|ปกติ)", r"ไม่เป็นไรแล้ว", r"แห้งแล้ว", r"ไม่มีปัญหาอีก", r"ไม่(?:รั่ว|หยด|ค้าง|ดับ)แล้ว"],
 )
 # Someone else's fault, one at home, a case study, a camera's evidence, a house rule, a "what
@@ -323,7 +331,7 @@ ELSEWHERE = build(
      r"写字楼", r"港铁", r"银行", r"公园",
      # a camera's evidence, a rule, a drill, a joke or a post
      r"(?:摄像头|监控|录像)(?:回放|记录|画面)?(?:显示|里(?:能)?看|上看|影到)", r"(?:调|看|查)了?(?:一下)?(?:录像|摄像头)", r"规定", r"务必", r"统一(?:设|调|开|关)",
-     r"复盘", r"练习题?", r"作业", r"sop", r"段子", r"小红书", r"电视剧", r"表情包", r"纪录片", r"梗图?",
+     r"复盘", r"练习(?:题|册|卷)", r"(?:写|做|交|抄|布置)(?:完)?作业|作业本|家庭作业", r"sop", r"段子", r"小红书", r"电视剧", r"表情包", r"纪录片", r"梗图?",
      # a house rule, not "如果今天修不好我们就要关门了"
      r"如果(?![^,.!?，。！？]{0,6}(?:修不好|不来|不修|还不|还是))[^,.!?，。！？]{0,12}(?:就|先|要|请|记得)",
      # how to report next time, a road outside, a question of what would happen
@@ -335,8 +343,10 @@ ELSEWHERE = build(
      r"(?:嗰|𠮶)(?:间|家)", r"他们(?:的)?老板", r"不能离人", r"(?:必须|要|得)有人(?:看着|守着|在)",
      # a metaphor, a place the writer ate or shopped at, a video
      r"脑子(?:跳闸|短路|死机|宕机|坏了|卡了)", r"心态崩", r"(?:吃|逛|去)的那家", r"再也不去了", r"刷到(?:个|一个|了)?(?:视频|帖子|新闻)", r"马路(?:上|边|对面)", r"高架", r"堵车", r"会怎么样", r"会发生什么",
-     r"兄弟(?:门店|店|公司|单位)", r"大家都没事吧", r"(?:楼上|楼下|隔壁|对面|旁边)(?:的|那家|那个)?[\u4e00-\u9fff]{1,4}店(?!里|长|员)", r"(?:他们|她们|人家)自己(?:的)?(?:门口|店里?|那边|家)", r"希望大家(?:都)?(?:平安|没事)"],
-    [r"next door", r"neighbou?rs?'?s?",
+     r"兄弟(?:门店|店|公司|单位)", r"大家都没事吧", r"(?:楼上|楼下|隔壁|对面|旁边)(?:的|那家|那个)?[\u4e00-\u9fff]{1,4}店(?!里|长|员)", r"(?:他们|她们|人家)自己(?:的)?(?:门口|店里?|那边|家)", r"希望大家(?:都)?(?:平安|没事)",
+     # a supplier's fault they are fixing themselves: "是 vendor 那边 server 的问题，他们在 fix 了，不用报"
+     r"不用报(?:修)?(?![吗嘛么?？])", r"(?:vendor|供应商|厂家|厂商|第三方)\s*(?:那边|那头)?[^,.!?，。！？]{0,10}的问题"],
+    [r"next door", r"neighbou?rs?'?s?", r"no need to (?:log|report|raise|open)", r"(?:vendor|supplier)'?s? (?:side|problem|issue|end)",
      # another site's bad night, told with good wishes: "hope everyone there is safe"
      r"sister (?:branch|store|site|shop|outlet|company|hotel)", r"hope (?:everyone|everybody|all|the team|you all|they)(?: there| over there)? (?:is|are|stays?|keeps?) (?:safe|ok|okay|alright|well)",
      r"j'espere que (?:tout le monde|toute l'equipe|vous allez|ils vont) (?:va )?bien", r"(?:story|article|post|video|piece) (?:about|from|on|of) ", r"newsletter", r"not our (?:problem|issue|fault|store|shop)", r"pas (?:notre|mon) probleme", r"(?<!not )the mall'?s", r"the building'?s", r"landlord'?s?", r"other (?:stores?|shops?|branch(?:es)?)",
@@ -410,13 +420,17 @@ REQUEST = build(
      r"(?<![没别])叫(?:个|一个)?师傅", r"(?<![没别])找(?:个|一个)?师傅", r"来看看", r"来看一下", r"过来看", r"上门", _COME_QUICK, r"来(?:个)?人",
      # a named engineer asked for: "能让王芳来一下吗"
      r"(?:能|可以|麻烦)(?:让|叫|派)[^,.!?，。！？]{1,6}(?:来|过来)(?:一下|一趟|看看|看下)",
-     r"过来一下", r"来一趟", r"检查一下", r"看一下", r"报个修", r"帮(?:她|他|我|我们|店里|门店|忙)?报(?:一下|下|个修)", r"开(?:个|一)?(?:工)?单"],
+     r"过来一下", r"来一趟", r"检查一下", r"看一下", r"报个修", r"帮(?:她|他|我|我们|店里|门店|忙)?报(?:一下|下|个修)", r"开(?:个|一)?(?:工)?单",
+     # "这个得赶紧处理一下", "麻烦找个人来弄一下"
+     r"(?:得|要|需要|必须|请)(?:赶紧|尽快|马上|赶快|及时)处理", r"(?:赶紧|尽快|马上|赶快)(?:处理|弄|搞)(?:一下|下)?",
+     r"找(?:个|一个)?人(?:来|过来)(?:弄|修|看|处理|搞)"],
     [r"repair", r"fix", r"please fix", r"please check", r"check it", r"have a look", r"take a look", r"inspect", r"need (?:a |an )?(?:repair|technician|tech|engineer|plumber|electrician|repairman|handyman)",
      r"il (?:nous|me) faut un (?:electricien|plombier|technicien|depanneur|reparateur)", r"besoin d'un (?:electricien|plombier|technicien|depanneur|reparateur)",
-     r"send (?:a |an |someone|somebody|a technician|an engineer|someone over)", r"come (?:and )?(?:fix|check|look)",
+     r"send (?:an?|someone|somebody)", r"come (?:and )?(?:fix|check|look)",
      r"(?:look at|check on|come look)",
      r"reparer", r"reparation", r"depannage", r"besoin d'un (?:technicien|reparateur|plombier|electricien)",
-     r"envoye[rz] un technicien", r"envoye[rz] quelqu'un", r"venir reparer", r"open a (?:ticket|job)", r"ouvr(?:ir|ez|e) (?:un|une) (?:ticket|intervention|demande)", r"log (?:this|it)(?: for (?:them|us|her|him))?", r"raise a (?:ticket|job)"],
+     r"envoye[rz] un technicien", r"envoye[rz] quelqu'un", r"venir reparer", r"open a (?:ticket|job)", r"ouvr(?:ir|ez|e) (?:un|une) (?:ticket|intervention|demande)", r"log (?:this|it)(?: for (?:them|us|her|him))?", r"raise a (?:ticket|job)",
+     r"(?:can you|could you|pls|please) (?:log|raise|open|create|file) (?:this|it|one|a (?:ticket|job|request))", r"cre(?:er|ez|e) (?:un|une) (?:ticket|demande|intervention|bon)"],
     # ซ่อม is the verb "repair": a request, unless it carries an aspect of work under way or done
     # ("เริ่มซ่อมแล้ว" started, "กำลังซ่อม" repairing, "ซ่อมเสร็จ" finished).
     [r"แจ้งซ่อม", r"ช่วยซ่อม", r"ส่งช่าง", r"ขอช่าง", r"(?:ช่วย|ขอ|รบกวน)เปิด(?:ใบ)?งาน(?:ซ่อม)?", r"(?<!เริ่ม)(?<!กำลัง)(?<!ค่า)(?<!ช่าง)(?<!งาน)(?<!ใบ)ซ่อม(?!เสร็จ|แล้ว|อยู่|เรียบร้อย)"],

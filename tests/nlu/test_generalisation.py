@@ -254,3 +254,28 @@ def test_someone_elses_fault_is_a_signal_the_model_weighs(parser, text, elsewher
 def test_goods_about_to_be_lost_gas_and_spreading_water_are_urgent(parser, text, urgency):
     from nlu.entities import find_urgency
     assert find_urgency(parser.normalize(text).text)[0] == urgency
+
+
+@pytest.mark.parametrize("text", [
+    "secret santa budget is 200 baht, names drawn on Friday",
+    "On recrute un vendeur pour la boutique Opéra, faites passer",
+    "ลูกค้าลืมกระเป๋าสตางค์ไว้ที่เคาน์เตอร์ เก็บไว้ในตู้เซฟแล้ว",
+])
+def test_chat_that_names_no_device_fault_danger_or_request_is_not_asked_about(parser, text):
+    p = parser.parse(text)
+    assert (p.intent, p.confirm) == ("unknown", False), p.intent_ranking
+
+
+@pytest.mark.parametrize("text,intent,ticket", [
+    ("@Jing tu peux me dire l'état de la demande 7294 stp", "query_status", 7294),   # French "me" claims nothing
+    ("is anyone assigned to 5533 yet", "query_status", 5533),
+    ("เช็คสถานะ 11629 ให้หน่อยครับ ยังไม่มีใครรับงานเลยเหรอ", "query_status", 11629),  # nobody has taken it
+])
+def test_asking_whether_anyone_has_the_job_is_not_taking_it(parser, text, intent, ticket):
+    p = parser.parse(text)
+    assert (p.intent, p.entities.get("ticket")) == (intent, ticket), p.intent_ranking
+
+
+def test_dongbei_sa_is_three_hours():
+    from nlu.jobs import find_labor_hours
+    assert find_labor_hours("30412 整完了老铁 仨钟头 配件两百")[0] == 3

@@ -179,6 +179,11 @@ def test_the_card_a_message_answers_gives_it_its_job_and_its_step(parser, text, 
     # a colleague's report passed on with a request: the report, and a room is no job number
     ("> Front desk: 1711 says the shower has no hot water\n@Jing could you send someone up", "create_ticket", {"ticket": None}),
     ("「前台：1203房马桶堵了」 @小鲸 帮忙派个师傅上去", "create_ticket", {"skill": "plumbing", "ticket": None}),
+    # … even when the quote alone would only have been asked about: the request settles it
+    ("> 保安：仓库门口那根灯杆被叉车撞歪了，电线露在外面\n@小鲸 这个得赶紧处理一下", "create_ticket", {"skill": "electrical"}),
+    ("> Awa : la hotte ne tire plus rien depuis midi\n@Jing tu peux créer une demande ?", "create_ticket", {"skill": "hvac"}),
+    # "+1" under a colleague's report: the same fault here too
+    ("> 店长：二楼会议室投影又不亮了\n+1，我们三楼那间也不亮 @小鲸", "create_ticket", {}),
     # the card names the job; a bare number in the answer is an amount
     ("「小鲸：#28307 处理中」 完工了 换了个电容85 工时2h", "complete_job", {"ticket": 28307, "labor_hours": 2}),
     ("> Jing: #28334 is still open\nsorry, finished it yesterday, 30 mins, no parts", "complete_job", {"ticket": 28334, "labor_hours": 0.5}),

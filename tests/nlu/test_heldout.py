@@ -33,7 +33,7 @@ HELDOUT = [HERE / "heldout.yaml", HERE / "heldout2.yaml", HERE / "heldout3.yaml"
            HERE / "heldout19.yaml", HERE / "heldout20.yaml", HERE / "heldout21.yaml",
            HERE / "heldout22.yaml", HERE / "heldout23.yaml", HERE / "heldout24.yaml",
            HERE / "heldout25.yaml", HERE / "heldout26.yaml", HERE / "heldout27.yaml", HERE / "heldout28.yaml",
-           HERE / "heldout29.yaml", HERE / "heldout30.yaml", HERE / "heldout31.yaml", HERE / "heldout32.yaml", HERE / "heldout33.yaml"]
+           HERE / "heldout29.yaml", HERE / "heldout30.yaml", HERE / "heldout31.yaml", HERE / "heldout32.yaml", HERE / "heldout33.yaml", HERE / "heldout34.yaml"]
 # Floors below the tuned sets' 97 %: batch 12 at its untuned score (its header), so nothing
 # regresses below it; batches 3–11 at what the model reaches once tuned on them
 # (untuned they scored 89.50 % / 84.46 %, 95.32 % / 96.12 %, 92.33 % / 97.52 %, 94.96 % / 93.19 %,
@@ -98,8 +98,16 @@ HELDOUT = [HERE / "heldout.yaml", HERE / "heldout2.yaml", HERE / "heldout3.yaml"
 # urgency only (entity 97.70 %: smoke, sparks and someone shut in said other ways, food told by
 # what is inside); that cost batches 4 and 5 one urgency label each, lines written before the
 # desk's convention made food at risk urgent.
+# Session 34 tuned on batch 33 (now 98.53 % / 98.98 %): a bell pressed and silent, steam short, a
+# boiler that will not boil, wires sparking, Pidgin and Tagalog-English words for broken, a
+# colleague's report passed on with a request or a "+1"; chat that names no device, fault, danger
+# or request is no longer asked about. Batch 34 is held at its untuned score (93.02 % / 94.32 %;
+# 2 non-tickets read as reports, both asked about first); its entity floor counts the two
+# settlement lines given the batch's `now` afterwards (94.86 %): without it "12月份" was read
+# against the day of the run.
 # (Rounded down to the permille: a float of 387/400 need not reach the literal 0.9675.)
-FLOORS = {"heldout33.yaml": {"intent": 0.936, "entity": 0.977, "unasked_false_tickets": 0, "non_tickets_acted_on": 17},
+FLOORS = {"heldout34.yaml": {"intent": 0.930, "entity": 0.948, "unasked_false_tickets": 0, "non_tickets_acted_on": 9},
+          "heldout33.yaml": {"intent": 0.985, "entity": 0.989, "unasked_false_tickets": 0, "non_tickets_acted_on": 16},
           "heldout32.yaml": {"intent": 0.984, "entity": 0.994, "unasked_false_tickets": 0, "non_tickets_acted_on": 13},
           "heldout31.yaml": {"intent": 0.984, "entity": 1.0, "unasked_false_tickets": 0, "non_tickets_acted_on": 10},
           "heldout30.yaml": {"intent": 0.986, "entity": 0.992, "unasked_false_tickets": 0, "non_tickets_acted_on": 4},

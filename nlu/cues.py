@@ -278,7 +278,7 @@ STATUS_QUERY = build(
      r"eta", r"still waiting", r"nobody came",
      r"no one came", r"what'?s happening", r"what'?s going on", r"what is going on", r"follow up", r"follow-up",
      r"picked up", r"anyone (?:assigned|coming|on it)", r"technician assigned", r"someone assigned",
-     r"who is (?:coming|on it)",
+     r"who is (?:coming|on it)", r"who'?s (?:handling|on|doing|got|taking|taken|looking at|assigned to)",
      r"(?:is|are) (?:someone|anyone|somebody|you|they|he|she|the technician|the engineer) (?:still |actually |really |even )?coming",
      r"(?:is|are) (?:anyone|someone|anybody|somebody) (?:actually |really |even )?(?:assigned|on it|looking at)",
      r"(?:someone|anyone|technician|engineer|tech) coming", r"(?:been )?assigned(?: yet)?\s*\?", r"been assigned",

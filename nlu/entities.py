@@ -256,7 +256,7 @@ _OTHER_NUMBER = re.compile(
     r"(?:สายพาน|เครื่อง|ตู้|ประตู|ช่อง|ไลน์)(?:ที่)?\s*(?:หมายเลข|เบอร์)?|"
     r"(?<![a-z])(?:line|belt|conveyor|lane|dock|bay|gate|pump|checkout|till|register|washer|dryer|chair|cinema|hall|auditorium)(?:\s*(?:no\.?|number|n°))?|"
     # a hotel room's lock: "keycard lock on 310"
-    r"(?<![a-z])(?:lock|door|keycard|key card)s? (?:on|of|for|in)|手机(?:号)?|显示(?:屏)?(?:上)?|读数|(?<![a-z])(?:room|rm|suite|chambre|guest in|eta|etd|(?:be |get )?(?:there|here|back) in|arriv(?:e|ing) in|(?:j'?)?arrive dans|po|order|commande|past|above|beyond|below|than|shows|reads|reading|displays|affiche|minus|moins|" + _MONTH_NAMES + r"))"
+    r"(?<![a-z])(?:lock|door|keycard|key card)s? (?:on|of|for|in)|手机(?:号)?|显示(?:屏)?(?:上)?|读数|上不到|升不到|降不到|最多|(?<![a-z])(?:room|rm|suite|chambre|guest in|eta|etd|(?:be |get )?(?:there|here|back) in|arriv(?:e|ing) in|(?:j'?)?arrive dans|po|order|commande|past|above|beyond|below|than|shows|reads|reading|displays|affiche|minus|moins|" + _MONTH_NAMES + r"))"
     r"\s*(?:是|为|改成|变成|:|#|n°|no\.?|number)?\s*(?:是|为)?\s*$|"
     # "locker code for the parcel at reception is 22957", "wifi 密码是 12345678"
     r"(?:(?<![a-z])(?:code|pin|password|passcode|mot de passe)(?![a-z])|密码|รหัส)[^.!?,;，。；\d]{0,40}?(?:\bis|\best|是|:|：)\s*$")
@@ -265,7 +265,11 @@ _OTHER_NUMBER_AFTER = re.compile(
     r"\s*(?:是|is|c'est|=)?\s*(?:我的?|我们的?|my|our|the|a|le|la|notre|mon)?\s*(?:这个|那个)?\s*"
     # "19777 是今天那单外卖的取餐号"
     r"(?:(?<=是)[^,.!?，。！？\d]{0,8}的(?=取|快递|运单|外卖|订单))?"
-    r"(?:" + _OTHER_LABELS + r"|数字|号码|订单号|po number|order number|(?:guest|guests|resident)(?![a-z])|(?:房)?客人|房客|号?房(?!东|租|产|贷))")
+    r"(?:" + _OTHER_LABELS + r"|数字|号码|订单号|po number|order number|(?:guest|guests|resident)(?![a-z])|(?:房)?客人|房客|号?房(?!东|租|产|贷)|"
+    # a day of a month: "Sat 22 Jan", "le 22 janvier"
+    r"(?<=\d)\s?(?:" + _MONTH_NAMES + r"|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\.?(?![a-z])|"
+    # a temperature: "220度"
+    r"(?<=\d)\s*(?:度|℃|°))")
 
 
 LAUGHTER = re.compile(r"5{3,}")

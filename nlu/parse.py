@@ -222,6 +222,7 @@ class Parser:
         asks = QUESTION.search(masked) is not None or re.search(r"[?？]", body) is not None
         mark = _BARE_MARK.match(body)
         asks_mark = RATING.search(qmasked) is not None or _MARK_SCALE.search(q) is not None
+        settled = False
         given = _LEADING_MARK.match(body) if asks_mark else None
         if given and "rating" not in ents:
             # "回复「请为 #22145 打分（1-5）」：4", "> How was #24038? Reply 1-5\n2, he left a mess"
@@ -256,17 +257,22 @@ class Parser:
             # "「Jing: Ticket 26811 created」 who got assigned?": a question about the job on the card
             intent, confidence, ranking = "query_status", 1.0, [("query_status", 1.0)]
             ents, spans = self._entities_as(reply, now, intent)
-        elif (intent in ("unknown", "help", "query_status") and card_ticket is None
-              and (REQUEST.search(masked) or (_ME_TOO.search(body) and SYMPTOM.search(body)))
+        elif (card_ticket is None and E.find_ticket(body, allow_bare=False) is None
+              and (intent in ("unknown", "help", "query_status") or (intent == "cancel_ticket" and "ticket" not in ents)
+                   or (intent == "create_ticket" and answer.confirm))
+              and (REQUEST.search(masked) or self._passes_on(reply.body, masked) or (_ME_TOO.search(body) and SYMPTOM.search(body)))
+              and RESOLVED.search(body) is None and CLAIM_STRONG.search(masked) is None
               and _reports(self._parse(reply.quote, now=now))):
             # "> Front desk: 908 says there's no water pressure\n@Jing can you send someone up": a
             # colleague's report, passed on with a request — the report, with what it names. The
             # request settles a report the quote alone left in doubt ("> 保安：灯杆被车撞歪了，电线露在
-            # 外面\n这个得赶紧处理一下"); "+1，我们隔壁那间也不亮" under one is the same fault here too.
+            # 外面\n这个得赶紧处理一下"); "+1，我们隔壁那间也不亮" under one is the same fault here too;
+            # so is a report handed over with no more than "转给 @小鲸", "@Jing svp" or the bot's name.
             intent, confidence, ranking = "create_ticket", 1.0, [("create_ticket", 1.0)]
             ents, spans = self._entities_as(reply, now, intent)
             ents.pop("ticket", None)
             spans.pop("ticket", None)
+            settled = True
         elif intent == "unknown" and _ASKS_FIELD.search(q) and asks:
             # "> 小鲸：请补充城市\n啥意思？这个城市要怎么填": a question about what the desk asked for
             intent, confidence, ranking = "help", 1.0, [("help", 1.0)]
@@ -282,8 +288,9 @@ class Parser:
             # that is not theirs yet, so it is a claim, with its time to arrive.
             intent, confidence, ranking = "claim_job", 1.0, [("claim_job", 1.0)]
             ents, spans = self._entities_as(reply, now, intent)
-        # A doubtful report the quote has shown to be something else is read as that.
-        doubtful = answer.confirm and intent == answer.intent
+        # A doubtful report the quote has shown to be something else is read as that; one the quote
+        # has shown to be a colleague's report passed on is no longer in doubt.
+        doubtful = answer.confirm and intent == answer.intent and not settled
         what = "create_ticket" if doubtful else intent
         if (what in _BARE_TICKET_INTENTS and "ticket" in ents and card_ticket is not None
                 and E.find_ticket(body, allow_bare=False) is None):
@@ -328,6 +335,21 @@ class Parser:
                 spans[key] = (a + reply.quote_start, b + reply.quote_start)
         return Parse(text=text, intent=intent, confidence=confidence, entities=ents, intent_ranking=ranking,
                      spans=spans, repairs=answer.repairs, confirm=doubtful)
+
+    def _passes_on(self, body: str, masked: str) -> bool:
+        """The answer only hands the quote to the desk: it calls the bot or says "report this",
+        and nothing is left once the bot's name, those words and politeness are taken out
+        ("@小鲸", "转给 @小鲸", "@小鲸 报一下 谢谢", "Jing kindly log a complaint for the same",
+        "@Jing svp"). "谢谢" or "哈哈" alone under a colleague's words hands nothing over."""
+        names = [re.escape(n) for n in self.lexicon.bot_names if n]
+        named = re.compile(r"(?<![a-z])(?:" + "|".join(names) + r")(?![a-z])", re.I) if names else None
+        calls = "@" in body or (named is not None and named.search(masked) is not None)
+        if not calls and _HAND_OVER.search(masked) is None:
+            return False
+        rest = _POLITE.sub(" ", _HAND_OVER.sub(" ", masked))
+        if named is not None:
+            rest = named.sub(" ", rest)
+        return re.sub(r"[\W\d_]+", "", rest) == ""
 
     def _entities_as(self, reply: Reply, now: datetime | None,
                      intent: str) -> tuple[dict[str, Any], dict[str, tuple[int, int]]]:
@@ -463,6 +485,22 @@ class Parser:
 def _reports(p: Parse) -> bool:
     """A report, or a message the desk would ask about as one."""
     return p.intent == "create_ticket" or (p.confirm and p.intent == "unknown")
+
+
+# Handing a colleague's report to the desk ("转给 @小鲸", "pls help report this", "tu peux signaler
+# ça ?", "น้องหน้าร้านแจ้งมาค่ะ"), and the politeness and small words around it
+_HAND_OVER = re.compile(
+    r"报(?:个修|修|一下|下)?|安排|处理|跟进|转给|转交|转你|交给你|派(?:个)?人|看看|看一?下"
+    r"|(?:同事|店员|前台|员工|他们|她|他|门店|店里)(?:刚)?(?:反映|反馈|说|报|发)(?:的|了|来)?"
+    r"|(?<![a-z])(?:report(?:ing)?|log(?:ged)?|raise|open|handle|arrange|fyi|over to you|"
+    r"from the (?:floor|front|store|shop|kitchen|night|day) (?:staff|team|desk|manager)|send (?:a )?(?:tech|technician|someone|somebody)|"
+    r"svp|stp|s'il (?:te|vous) plait|signale[rz]?|ouvrir|ouvre)(?![a-z])"
+    r"|แจ้ง(?:ซ่อม)?(?:มา)?|ฝาก")
+_POLITE = re.compile(
+    r"这个|这|此|帮忙|帮我|帮|麻烦(?:你|您)?|请|劳烦|辛苦(?:了)?|谢谢|多谢|感谢|拜托|一下|下|了|吧|啊|哈|呀|哦|呢"
+    r"|(?<![a-z])(?:please|pls|plz|kindly|thanks|thank you|thx|for you|help|can you|could you|this|it|that|one|the same|a|an|"
+    r"complaint|ticket|request|job|for|merci|tu peux|vous pouvez|peux-tu|pouvez-vous|un|une|ca|cela|le|la|demande|pour toi)(?![a-z])"
+    r"|ช่วย|รบกวน|ให้|ด้วย|หน่อย|ค่ะ|ครับ|คะ|นะ|จ้า|น้อง(?:หน้าร้าน|ที่ร้าน|พนักงาน)?|พี่|ขอบคุณ")
 
 
 # "+1", "me too", "我们这边也…": the same fault, here as well

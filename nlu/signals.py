@@ -99,7 +99,7 @@ _SYMPTOM_ZH = [
     r"不正常",
     # heating that blows cold, a tap that will not close, a freezer that will not freeze
     r"只(?:吹|出|有)冷(?:风|气)", r"(?:调|开|设)(?:到|成)\s*\d+\s*度[^,.!?，。！？]{0,6}(?:也|还|都)是?(?:冷|热)",
-    r"[拧关]不(?:紧|严|住|死)", r"[开关]不到", r"爆(?:管|裂)", r"反转", r"倒转", r"滴滴答答", r"不冻(?!结|疮)",
+    r"[拧关]不(?:紧|严|住|死)", r"[开关]不到", r"爆(?:管|裂)", r"自己(?:响|叫|报警|重启|关机|开机)", r"沙沙(?:响|声)", r"反转", r"倒转", r"滴滴答答", r"不冻(?!结|疮)",
     r"(?:开了|开着)[^,.!?，。！？]{0,3}没(?:有)?(?:风|反应|动静)",
     # a bell pressed that stays silent, steam or pressure short, a boiler that will not boil, wires sparking,
     # food still raw after its time in the steamer
@@ -127,7 +127,7 @@ _SYMPTOM_LATIN = [
     # Singlish "toilet choke": blocked
     r"choked?(?! on| up with (?:emotion|tears))", r"cut out", r"(?:cuts|cutting) out",
     # Australian: "carked it", "gone bung"; an error code shown: "beeping E1", "throwing E3"
-    r"carked(?: it)?", r"(?:gone|is|went) bung", r"(?:beep\w*|throw\w*|show\w*|flash\w*|display\w*) (?:an? )?(?:error )?(?:code )?e\d{1,3}(?![a-z\d])", r"stone cold", r"(?:won'?t|doesn'?t|can'?t) (?:come|go) (?:back )?(?:up|down)", r"clicks?(?! here| the link| on)", r"buzz\w*", r"humming", r"vibrat\w*", r"smoke", r"smoking",
+    r"carked(?: it)?", r"(?:gone|is|went) bung", r"(?:beep\w*|throw\w*|show\w*|flash\w*|display\w*) (?:an? )?(?:error )?(?:code )?e\d{1,3}(?![a-z\d])", r"stone cold", r"snapp?ed", r"(?:won'?t|doesn'?t|can'?t) (?:come|go) (?:back )?(?:up|down)", r"clicks?(?! here| the link| on)", r"buzz\w*", r"humming", r"vibrat\w*", r"smoke", r"smoking",
     r"sparks?", r"sparking", r"burning", r"burnt", r"burned", r"melted", r"smells?", r"smelly", r"odou?r",
     r"only half", r"half (?:of )?(?:the )?(?:screen|picture|image|lights?) (?:is|are)?\s*(?:out|dark|black|off|missing)",
         r"offline", r"disconnect\w*", r"dropping", r"drops", r"slow", r"laggy", r"lagging", r"cracked", r"loose",
@@ -186,7 +186,9 @@ NOT_A_SYMPTOM = build(
      r"人(?:好|太|很|超|特别)?多[^,.!?，。！？]{0,6}等不(?:到|上|及)"],
     [r"no problems?", r"no issues?", r"not a problem", r"not bad", r"no worries", r"pas de probleme",
      r"sans probleme", r"pas mal", r"(?:isn'?t|is not|wasn'?t|not) (?:broken|faulty)", r"nothing wrong", r"nothing (?:is |'s )?broken",
-     r"pas (?:en panne|casse)"],
+     r"pas (?:en panne|casse)",
+     # busy, not overflowing: "on est débordés"
+     r"(?:on est|je suis|nous sommes|vous etes|ils sont|elles sont|on a ete|j'ai ete) (?:completement |un peu |tres )?debordee?s?"],
     [r"ไม่มีปัญหา", r"ไม่เป็นไร", r"ไม่ได้เสีย"],
 )
 
@@ -276,7 +278,7 @@ NOTICE = build(
      r"(?:rapport|compte rendu|bilan) (?:sur|de|du|concernant) [^.!?]{0,60}(?:est|se trouve|a ete (?:mis|depose|envoye)) (?:dans|sur) (?:le|la|votre|notre) (?:drive|dossier|partage|boite)",r"ce n'est pas une panne",
      r"not a (?:repair |service )?(?:ticket|job|request)", r"pas (?:un|une) (?:ticket|demande|intervention)(?![a-z])",
      r"\d+\s*% off", r"nothing (?:we|anyone|you) can do", r"(?:power|electricity|water|gas) (?:company|board|utility) (?:says|said)", r"^\W*handover\s*[:\-]", r"(?:flash|year-end|summer|winter|clearance|black friday) sale", r"sale (?:is )?on\b", r"(?:promo|discount) code", r"link in (?:bio|the group)",
-     r"soldes", r"\d+\s*% de (?:reduction|remise)", r"code promo"],
+     r"soldes\s*(?:[:!]|d'hiver|d'ete|commencent|jusqu|-\s*\d|\d)|(?:debut|fin|lancement) des soldes|(?:c'est|ce sont) les soldes", r"\d+\s*% de (?:reduction|remise)", r"code promo"],
     [r"^\W*ประกาศ", r"รายงาน[^\n]{0,50}ส่ง[^\s]{0,6}(?:อีเมล|เมล|ไลน์|กลุ่ม|ไดรฟ์)[^\s]{0,6}แล้ว", r"แจ้งให้ทราบ", r"แจ้งเพื่อทราบ", r"ลดราคา", r"โปรโมชั่น", r"ลด\s*\d+\s*%"],
 )
 
@@ -342,7 +344,7 @@ ELSEWHERE = build(
      # Cantonese "嗰間" (that shop over there), "their boss"
      r"(?:嗰|𠮶)(?:间|家)", r"他们(?:的)?老板", r"不能离人", r"(?:必须|要|得)有人(?:看着|守着|在)",
      # a metaphor, a place the writer ate or shopped at, a video
-     r"脑子(?:跳闸|短路|死机|宕机|坏了|卡了)", r"心态崩", r"(?:吃|逛|去)的那家", r"再也不去了", r"刷到(?:个|一个|了)?(?:视频|帖子|新闻)", r"马路(?:上|边|对面)", r"高架", r"堵车", r"会怎么样", r"会发生什么",
+     r"脑子(?:跳闸|短路|死机|宕机|坏了|卡了)", r"心态崩", r"(?:吃|逛|去)的那家", r"再也不去了", r"刷到(?:个|一个|了)?(?:视频|帖子|新闻)", r"(?<!漫到)(?<!流到)(?<!冲到)(?<!淌到)马路(?:上|边|对面)", r"高架", r"堵车", r"会怎么样", r"会发生什么",
      r"兄弟(?:门店|店|公司|单位)", r"大家都没事吧", r"(?:楼上|楼下|隔壁|对面|旁边)(?:的|那家|那个)?[\u4e00-\u9fff]{1,4}店(?!里|长|员)", r"(?:他们|她们|人家)自己(?:的)?(?:门口|店里?|那边|家)", r"希望大家(?:都)?(?:平安|没事)",
      # a supplier's fault they are fixing themselves: "是 vendor 那边 server 的问题，他们在 fix 了，不用报"
      r"不用报(?:修)?(?![吗嘛么?？])", r"(?:vendor|供应商|厂家|厂商|第三方)\s*(?:那边|那头)?[^,.!?，。！？]{0,10}的问题"],
@@ -358,7 +360,7 @@ ELSEWHERE = build(
      r"dream\w*", r"(?:my|his|her|their) (?:mum|mom|mother|dad|father|sister|brother|friend|parents|neighbou?r)'?s?",
      r"(?:subway|metro|tube station|train station|(?:bts|mrt|mtr) station|airport)(?! (?:store|shop|branch|outlet))", r"in the (?:movie|film|news)",
      r"in case", r"if (?:the|a|an|there'?s?) [^.!?]{0,30}(?:ever|again)?[^.!?]{0,10}(?:call|move|switch|turn|unplug|close|restart|reset)",
-     r"voisine?s?", r"mon (?:appart\w*|proprio|immeuble|studio)", r"ma (?:soeur|mere|maison|copine|cousine|tante|amie)", r"mon (?:ami|pote|frere|cousin|oncle|pere|copain)(?![a-z])", r"(?:j'ai|on a|un|mon|en) reve",
+     r"voisine?s?(?! (?:lui |eux |d'a cote )?(?:il |ils |elle )?(?:a|ont) (?:le courant|de l'electricite|l'eau|internet|du reseau|la lumiere))", r"mon (?:appart\w*|proprio|immeuble|studio)", r"ma (?:soeur|mere|maison|copine|cousine|tante|amie)", r"mon (?:ami|pote|frere|cousin|oncle|pere|copain)(?![a-z])", r"(?:j'ai|on a|un|mon|en) reve",
      r"si jamais", r"en cas de", r"etude de cas", r"aeroport(?! (?:magasin|boutique))", r"(?<!magasin de )(?<!boutique de )la gare(?! (?:magasin|boutique))", r"en gare",
      r"(?:hospital|school|my (?:rented )?room|rented (?:room|flat))", r"(?:my|his|her|their) (?:gym|hotel(?: room)?|cinema)",
      r"(?:the |a )?hotel (?:i|we|they) (?:stayed|stay|am staying|are staying)", r"(?:at|in) the cinema (?:last|yesterday|on)", r"across the (?:street|road)", r"opposite",
@@ -406,7 +408,7 @@ HYPOTHETICAL = build([r"^\W*(?:万一|假如|假设|假使|倘若)", r"^\W*(?:�
                       r"^\W*if (?:the|a|an|our|my) [a-z -]{2,25} (?:ever|were to|should)",
                       r"^\W*if [^.!]{2,50}, (?:how long|what (?:should|do) we|should we|do we|who do)[^.!]*\?"],
                      [r"^\W*(?:สมมติ|หากเกิด|กรณีที่)", r"^\W*(?:ถ้า|หาก)[^\n]{2,60}(?:กี่(?:ชั่วโมง|ชม|นาที|วัน)|ได้นานแค่ไหน|นานไหม|ทำยังไง|ต้องทำอย่างไร|ควรทำ)"])
-RELAPSE = build([r"又", r"还是", r"仍然", r"依然", r"再次", r"再坏"], [r"again", r"still", r"encore", r"toujours"],
+RELAPSE = build([r"又(?!好了|正常了|恢复了|可以了|能用了|通了)", r"还是", r"仍然", r"依然", r"再次", r"再坏"], [r"again", r"still", r"encore", r"toujours"],
                 [r"อีกแล้ว", r"อีกครั้ง"])
 
 # "快来" asks someone to come, and quickly (a request and urgent); "大家快来看", "快来拿" call the
@@ -423,13 +425,13 @@ REQUEST = build(
      r"过来一下", r"来一趟", r"检查一下", r"看一下", r"报个修", r"帮(?:她|他|我|我们|店里|门店|忙)?报(?:一下|下|个修)", r"开(?:个|一)?(?:工)?单",
      # "这个得赶紧处理一下", "麻烦找个人来弄一下"
      r"(?:得|要|需要|必须|请)(?:赶紧|尽快|马上|赶快|及时)处理", r"(?:赶紧|尽快|马上|赶快)(?:处理|弄|搞)(?:一下|下)?",
-     r"找(?:个|一个)?人(?:来|过来)(?:弄|修|看|处理|搞)"],
+     r"找(?:个|一个)?人(?:来|过来)(?:弄|修|看|处理|搞)", r"我(?:来)?报(?:一下|下|个修)"],
     [r"repair", r"fix", r"please fix", r"please check", r"check it", r"have a look", r"take a look", r"inspect", r"need (?:a |an )?(?:repair|technician|tech|engineer|plumber|electrician|repairman|handyman)",
      r"il (?:nous|me) faut un (?:electricien|plombier|technicien|depanneur|reparateur)", r"besoin d'un (?:electricien|plombier|technicien|depanneur|reparateur)",
      r"send (?:an?|someone|somebody)", r"come (?:and )?(?:fix|check|look)",
      r"(?:look at|check on|come look)",
      r"reparer", r"reparation", r"depannage", r"besoin d'un (?:technicien|reparateur|plombier|electricien)",
-     r"envoye[rz] un technicien", r"envoye[rz] quelqu'un", r"venir reparer", r"open a (?:ticket|job)", r"ouvr(?:ir|ez|e) (?:un|une) (?:ticket|intervention|demande)", r"log (?:this|it)(?: for (?:them|us|her|him))?", r"raise a (?:ticket|job)",
+     r"envoye[rz] un technicien", r"envoye[rz] quelqu'un", r"venir reparer", r"open a (?:ticket|job)", r"ouvr(?:ir|ez|e) (?:un|une) (?:ticket|intervention|demande)", r"log (?:this|it|a complaint|a ticket|a job|a call)(?: for (?:them|us|her|him|the same))?", r"raise a (?:ticket|job|complaint)",
      r"(?:can you|could you|pls|please) (?:log|raise|open|create|file) (?:this|it|one|a (?:ticket|job|request))", r"cre(?:er|ez|e) (?:un|une) (?:ticket|demande|intervention|bon)"],
     # ซ่อม is the verb "repair": a request, unless it carries an aspect of work under way or done
     # ("เริ่มซ่อมแล้ว" started, "กำลังซ่อม" repairing, "ซ่อมเสร็จ" finished).
@@ -499,7 +501,9 @@ URGENT = build(
      # ("冒了股烟", "冒火星子", "电线在打火", "里面有个保洁阿姨"): these set urgency and nothing else
      r"冒(?:了|出)?(?:一)?(?:股|阵|缕)(?:黑|白|青)?烟", r"(?:整间|满屋|一屋子|整个房间)(?:都是|全是)?烟", r"火星(?:子)?", r"(?<![不没])打火(?!机)",
      r"(?:里面|里边|里头|入面)(?:还)?有(?:个|位|两个|一个)?(?:阿姨|大爷|保洁|师傅|小哥|保安)",
-     r"(?:擦伤|摔伤|受伤|流血|割伤|划伤|烫伤|骨折)", r"冒(?:了)?(?:一股|一阵)?(?:烟|黑烟|白烟|火花)", r"搞快点",
+     r"(?:擦伤|摔伤|受伤|流血|割伤|划伤|烫伤|骨折|刮伤|夹伤|扭伤|磕伤)",
+     # medicine that must stay cold: "里面放着胰岛素和疫苗"
+     r"疫苗|胰岛素|生物制品|血液制品|(?:药品|药物|针剂)[^,.!?，。！？]{0,4}(?:都)?在里(?:面|头)", r"冒(?:了)?(?:一股|一阵)?(?:烟|黑烟|白烟|火花)", r"搞快点",
      r"要报废", r"(?:全|都|就全)(?:得|要)扔",
      r"(?:冷柜|冰柜|冷库|冻库|冰箱|雪柜)里(?:面)?(?:还)?(?:有)?(?:一堆|一整批|一批|好多|很多|满满|全是)",
      r"里(?:面|头)(?:还)?有(?:一整批|一批|一堆|好多|很多)[^,.!?，。！？]{0,6}(?:海鲜|肉|奶|冻品|食材|货|蛋糕)",
@@ -530,7 +534,8 @@ URGENT = build(
      r"(?:going|about) to (?:spoil|go off)", r"spoiling", r"vont y passer", r"vont (?:pourrir|se perdre)",
      r"(?:commencent|commence) a (?:fondre|decongeler)", r"(?:glaces?|surgeles|viandes?|poissons?|produits|yaourts?|desserts?)[^.!?,]{0,10} (?:fondent|fond|decongelent|degelent|tournent)", r"(?:va|vont) tourner", r"full (?:\w+ )?(?:delivery|load)(?: of \w+)? (?:in|inside|on it|on there)",
      r"(?:starting|beginning|about|going) to (?:thaw|melt|defrost|spoil|go off)", r"va y passer",
-     r"lose the lot", r"(?:whole|entire|all the|everyone'?s) [a-z' ]{0,30}(?:order|stock|lunch(?:es)?|food|meat|fish|turkeys?|delivery|produce) (?:is|are) (?:in there|inside)", r"(?:go|wan|will) (?:soon )?spoil", r"(?:va|vont) se gater", r"(?:ca|ça) goutte", r"(?:spreading|seeping|running) (?:into|to|across|through) (?:the )?(?:rooms?|shop|store|corridor|hallway|kitchen|next)",
+     r"lose the lot", r"coule (?:par (?:en )?dessous|partout|par terre|sur le sol)", r"vaccines?|insulin|vaccins?|insuline|(?:medicines?|medication|drugs|medicaments?)[^.!?]{0,12}(?:inside|in there|in it|dedans)",
+     r"(?:got|has|have) (?:a )?(?:cut|cuts|gash|bruise)(?! off)", r"all (?:the|our) (?:fresh )?(?:cream|milk|dairy|meat|fish|seafood|cakes?|stock|produce|ice cream)[a-z ]{0,10} (?:inside|in there|in it)", r"(?:whole|entire|all the|everyone'?s) [a-z' ]{0,30}(?:order|stock|lunch(?:es)?|food|meat|fish|turkeys?|delivery|produce) (?:is|are) (?:in there|inside)", r"(?:go|wan|will) (?:soon )?spoil", r"(?:va|vont) se gater", r"(?:ca|ça) goutte", r"(?:spreading|seeping|running) (?:into|to|across|through) (?:the )?(?:rooms?|shop|store|corridor|hallway|kitchen|next)",
      r"(?:milk|eggs|dairy|meat|fish|chicken|seafood|stock|food|cream|cheese)(?: and (?:milk|eggs|dairy|meat|fish|chicken|cheese|butter|cream))?(?: are| is|'s)? (?:in there|inside) (?:since|for|all)",
      r"(?:milk|dairy|cold brews?|drinks|juices?|yog(?:h)?urts?|cream|cakes?|cheesecakes?|desserts?|sandwich(?:es)?|meat|fish|ice cream|stock|food)(?: inside| in there| in it)?(?:'s|'re| is| are)?(?: sitting| reading| now| already)? (?:at|up to) \d+\s*(?:°c|°|c|degrees?)(?![a-z])",
      r"(?:freezer|fridge|chiller|cooler|cold room)[^.!?]{0,40}(?:reading|showing|sitting at|up to|climbed to) -?\d+\s*(?:°c|°|c|degrees?)(?![a-z])[^.!?]{0,12}should be",
@@ -548,7 +553,8 @@ URGENT = build(
      r"(?:power|blackout|lights (?:are |went )?out)[^!?]{0,50}customers (?:are )?(?:already |still )?(?:in|inside)",
      r"(?:panne de courant|plus de courant|coupure)[^!?]{0,50}clients (?:sont )?(?:deja )?(?:dans|la)",
      r"(?:panne de courant|plus de courant|coupure)[^!?]{0,60}plein de clients"],
-    [r"ด่วน", r"รีบ", r"ทันที", r"เร็วๆ", r"เร็ว ๆ", r"(?:ของสด|อาหาร|ของ|ปลา|เนื้อ|หมู|ไก่|กุ้ง|นม)[^\s]{0,6}(?:เริ่ม|จะ)เสีย", r"(?:ของสด|อาหาร|ของ|ปลา|เนื้อ|หมู|ไก่|กุ้ง|ไอศกรีม)[^\s]{0,10}(?:เริ่ม)?ละลาย", r"(?:ของ|ไอศกรีม|ไอติม)[^\s]{0,8}ละลาย", r"(?:นม|ของสด|อาหาร|เนื้อ|ปลา|ไอติม|ไอศกรีม)[^\s]{0,4}เสีย(?:ไป|แล้ว|หมด)", r"จะเสียหมด", r"เสียหมดแน่", r"กลัว(?:จะ)?เสีย", r"ของสดอยู่ใน(?:นั้|ตู้)", r"(?:นม|เค้ก|ของสด|เนื้อ|อาหาร|ไอศกรีม)[^\s]{0,12}อยู่ข้างใน", r"ข้างในมี(?:หมู|ไก่|เนื้อ|ปลา|ของสด|นม|ไอศกรีม|อาหาร|กุ้ง)", r"(?:นม|ไข่|เค้ก|ของสด|เนื้อ|หมู|ไก่|ปลา|อาหาร|ไอศกรีม)[^\s]{0,12}อยู่ใน(?:นั้น|ตู้)", r"ของสด(?:เต็ม|อยู่ข้างใน|ในตู้)", r"(?:ของแช่แข็ง|ของสด|สินค้าแช่แข็ง|ของแช่เย็น)[^\s]{0,6}(?:เต็ม|อยู่ใน)", r"ไฟดับ[^\n]{0,30}ลูกค้า(?:อยู่)?(?:ข้างใน|ในร้าน|เต็ม)",
+    [r"ด่วน", r"รีบ", r"ทันที", r"วัคซีน", r"อินซูลิน", r"(?:ของสด|อาหาร|ครีม|เค้ก|ไอศกรีม|ไอติม|นม)[^\s]{0,6}ข้างใน",
+     r"(?:ครีม|ไอศกรีม|ไอติม|เค้ก|ช็อกโกแลต|เนย)[^\s]{0,6}(?:เริ่ม)?ละลาย", r"เร็วๆ", r"เร็ว ๆ", r"(?:ของสด|อาหาร|ของ|ปลา|เนื้อ|หมู|ไก่|กุ้ง|นม)[^\s]{0,6}(?:เริ่ม|จะ)เสีย", r"(?:ของสด|อาหาร|ของ|ปลา|เนื้อ|หมู|ไก่|กุ้ง|ไอศกรีม)[^\s]{0,10}(?:เริ่ม)?ละลาย", r"(?:ของ|ไอศกรีม|ไอติม)[^\s]{0,8}ละลาย", r"(?:นม|ของสด|อาหาร|เนื้อ|ปลา|ไอติม|ไอศกรีม)[^\s]{0,4}เสีย(?:ไป|แล้ว|หมด)", r"จะเสียหมด", r"เสียหมดแน่", r"กลัว(?:จะ)?เสีย", r"ของสดอยู่ใน(?:นั้|ตู้)", r"(?:นม|เค้ก|ของสด|เนื้อ|อาหาร|ไอศกรีม)[^\s]{0,12}อยู่ข้างใน", r"ข้างในมี(?:หมู|ไก่|เนื้อ|ปลา|ของสด|นม|ไอศกรีม|อาหาร|กุ้ง)", r"(?:นม|ไข่|เค้ก|ของสด|เนื้อ|หมู|ไก่|ปลา|อาหาร|ไอศกรีม)[^\s]{0,12}อยู่ใน(?:นั้น|ตู้)", r"ของสด(?:เต็ม|อยู่ข้างใน|ในตู้)", r"(?:ของแช่แข็ง|ของสด|สินค้าแช่แข็ง|ของแช่เย็น)[^\s]{0,6}(?:เต็ม|อยู่ใน)", r"ไฟดับ[^\n]{0,30}ลูกค้า(?:อยู่)?(?:ข้างใน|ในร้าน|เต็ม)",
      r"(?:หมู|ไก่|เนื้อ|ปลา|กุ้ง|ของสด|อาหาร|นม)[^\s]{0,16}(?:ร้อย|พัน|สิบ|\d+)\s*(?:โล|กิโล)"],
 )
 

@@ -256,16 +256,6 @@ def test_goods_about_to_be_lost_gas_and_spreading_water_are_urgent(parser, text,
     assert find_urgency(parser.normalize(text).text)[0] == urgency
 
 
-@pytest.mark.parametrize("text", [
-    "secret santa budget is 200 baht, names drawn on Friday",
-    "On recrute un vendeur pour la boutique Opéra, faites passer",
-    "ลูกค้าลืมกระเป๋าสตางค์ไว้ที่เคาน์เตอร์ เก็บไว้ในตู้เซฟแล้ว",
-])
-def test_chat_that_names_no_device_fault_danger_or_request_is_not_asked_about(parser, text):
-    p = parser.parse(text)
-    assert (p.intent, p.confirm) == ("unknown", False), p.intent_ranking
-
-
 @pytest.mark.parametrize("text,intent,ticket", [
     ("@Jing tu peux me dire l'état de la demande 7294 stp", "query_status", 7294),   # French "me" claims nothing
     ("is anyone assigned to 5533 yet", "query_status", 5533),
@@ -279,3 +269,28 @@ def test_asking_whether_anyone_has_the_job_is_not_taking_it(parser, text, intent
 def test_dongbei_sa_is_three_hours():
     from nlu.jobs import find_labor_hours
     assert find_labor_hours("30412 整完了老铁 仨钟头 配件两百")[0] == 3
+
+
+@pytest.mark.parametrize("text", [
+    "Reminder: the mall will cut the water on Sat 22 Jan from 9am",     # a day of the month
+    "烤箱温度怎么都上不到220 最多180",                                    # a temperature it will not reach
+])
+def test_a_date_or_a_temperature_is_no_job_number(parser, text):
+    assert "ticket" not in parser.parse(text).entities
+
+
+@pytest.mark.parametrize("text", [
+    "药品冷藏柜不制冷了 里面有胰岛素",
+    "medicine fridge not cooling and the vaccines are inside",
+    "le frigo de la pharmacie ne refroidit plus, il y a des vaccins dedans",
+    "ตู้เย็นเก็บยาไม่เย็น มีวัคซีนอยู่",
+])
+def test_medicine_in_a_failing_fridge_is_urgent(parser, text):
+    p = parser.parse(text)
+    assert p.entities.get("urgency") == "urgent", (p.intent, p.entities)
+
+
+def test_the_winter_sales_as_context_do_not_make_a_report_a_notice(parser):
+    p = parser.parse("la caisse 3 est bloquée en pleine période de soldes, une file jusqu'à la porte")
+    assert p.intent == "create_ticket", p.intent_ranking
+    assert parser.parse("C'est les soldes, on est débordés, courage à tous !").intent == "unknown"

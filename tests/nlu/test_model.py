@@ -165,3 +165,14 @@ def test_a_job_number_alone_asks_after_that_job_whatever_the_model_reads(parser,
 def test_a_notice_never_opens_a_ticket_whatever_the_model_reads(parser, text):
     p = parser.parse(text)
     assert p.intent != "create_ticket" and not p.confirm
+
+
+@pytest.mark.parametrize("text", [
+    "secret santa budget is 200 baht, names drawn on Friday",
+    "On recrute un vendeur pour la boutique Opéra, faites passer",
+    "ลูกค้าลืมกระเป๋าสตางค์ไว้ที่เคาน์เตอร์ เก็บไว้ในตู้เซฟแล้ว",
+])
+def test_chat_that_names_no_device_fault_danger_or_request_is_not_asked_about(parser, text):
+    # The model gives each a report at least `ask_above` likely from their letters alone.
+    p = parser.parse(text)
+    assert (p.intent, p.confirm) == ("unknown", False), p.intent_ranking

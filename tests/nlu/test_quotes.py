@@ -184,6 +184,12 @@ def test_the_card_a_message_answers_gives_it_its_job_and_its_step(parser, text, 
     ("> Awa : la hotte ne tire plus rien depuis midi\n@Jing tu peux créer une demande ?", "create_ticket", {"skill": "hvac"}),
     # "+1" under a colleague's report: the same fault here too
     ("> 店长：二楼会议室投影又不亮了\n+1，我们三楼那间也不亮 @小鲸", "create_ticket", {}),
+    # a report handed to the desk with no more than the bot's name or "report this"
+    ("> 收银小周：三号收银机的钱箱弹不开\n转给 @小鲸", "create_ticket", {"skill": "pos"}),
+    ("> 吧台阿杰：制冰机不出冰了\n@小鲸", "create_ticket", {}),
+    ("> Ravi: the walk-in chiller is at 9 degrees\n@Jing kindly log a complaint for the same", "create_ticket", {"skill": "hvac"}),
+    ("> Awa : la machine à glaçons coule par en dessous\n@Jing svp", "create_ticket", {"urgency": "urgent"}),
+    ("> น้องมิ้นท์: เครื่องพิมพ์ใบเสร็จไม่ออกกระดาษ\n@Jing แจ้งซ่อมให้ด้วยค่ะ", "create_ticket", {"skill": "pos"}),
     # the card names the job; a bare number in the answer is an amount
     ("「小鲸：#28307 处理中」 完工了 换了个电容85 工时2h", "complete_job", {"ticket": 28307, "labor_hours": 2}),
     ("> Jing: #28334 is still open\nsorry, finished it yesterday, 30 mins, no parts", "complete_job", {"ticket": 28334, "labor_hours": 0.5}),
@@ -209,3 +215,13 @@ def test_acknowledging_an_assignment_card_is_taking_the_job(parser):
 def test_a_step_under_a_managers_question_about_the_job_is_that_jobs_step(parser):
     p = parser.parse("「赵敏：#29404 那边什么情况？店长在催」\n刚到 在跟店长对问题")
     assert (p.intent, p.entities.get("ticket"), p.entities.get("status")) == ("update_progress", 29404, "arrived"), p.entities
+
+
+@pytest.mark.parametrize("text,intent", [
+    ("> 店长：空调又坏了\n谢谢", "unknown"),            # thanks for telling hands nothing over
+    ("> 店长：空调又坏了\n哈哈", "unknown"),
+    ("> 店长：空调又坏了\n已经好了 @小鲸", "unknown"),  # over
+    ("> 店长：空调又坏了\n收到", "unknown"),
+])
+def test_a_colleagues_report_answered_with_thanks_or_an_ack_is_not_handed_over(parser, text, intent):
+    assert parser.parse(text).intent == intent

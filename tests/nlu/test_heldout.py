@@ -33,7 +33,7 @@ HELDOUT = [HERE / "heldout.yaml", HERE / "heldout2.yaml", HERE / "heldout3.yaml"
            HERE / "heldout19.yaml", HERE / "heldout20.yaml", HERE / "heldout21.yaml",
            HERE / "heldout22.yaml", HERE / "heldout23.yaml", HERE / "heldout24.yaml",
            HERE / "heldout25.yaml", HERE / "heldout26.yaml", HERE / "heldout27.yaml", HERE / "heldout28.yaml",
-           HERE / "heldout29.yaml", HERE / "heldout30.yaml", HERE / "heldout31.yaml", HERE / "heldout32.yaml", HERE / "heldout33.yaml", HERE / "heldout34.yaml"]
+           HERE / "heldout29.yaml", HERE / "heldout30.yaml", HERE / "heldout31.yaml", HERE / "heldout32.yaml", HERE / "heldout33.yaml", HERE / "heldout34.yaml", HERE / "heldout35.yaml"]
 # Floors below the tuned sets' 97 %: batch 12 at its untuned score (its header), so nothing
 # regresses below it; batches 3–11 at what the model reaches once tuned on them
 # (untuned they scored 89.50 % / 84.46 %, 95.32 % / 96.12 %, 92.33 % / 97.52 %, 94.96 % / 93.19 %,
@@ -106,9 +106,12 @@ HELDOUT = [HERE / "heldout.yaml", HERE / "heldout2.yaml", HERE / "heldout3.yaml"
 # settlement lines given the batch's `now` afterwards (94.86 %): without it "12月份" was read
 # against the day of the run. Then tuned on (now 98.00 % / 99.73 %): a colleague's report handed
 # over with no more than the bot's name or "report this", medicine in a failing fridge, a date or a
-# temperature that is no job number, "soldes" as context.
+# temperature that is no job number, "soldes" as context. Batch 35 is held at its untuned score
+# (90.39 % / 88.68 %; 4 non-tickets read as reports, 1 not asked about: "楼上那户好像洗衣机漏水 但还没
+# 渗下来 先观察观察").
 # (Rounded down to the permille: a float of 387/400 need not reach the literal 0.9675.)
-FLOORS = {"heldout34.yaml": {"intent": 0.98, "entity": 0.997, "unasked_false_tickets": 0, "non_tickets_acted_on": 8},
+FLOORS = {"heldout35.yaml": {"intent": 0.903, "entity": 0.886, "unasked_false_tickets": 1, "non_tickets_acted_on": 11},
+          "heldout34.yaml": {"intent": 0.98, "entity": 0.997, "unasked_false_tickets": 0, "non_tickets_acted_on": 8},
           "heldout33.yaml": {"intent": 0.985, "entity": 0.989, "unasked_false_tickets": 0, "non_tickets_acted_on": 16},
           "heldout32.yaml": {"intent": 0.984, "entity": 0.994, "unasked_false_tickets": 0, "non_tickets_acted_on": 13},
           "heldout31.yaml": {"intent": 0.984, "entity": 1.0, "unasked_false_tickets": 0, "non_tickets_acted_on": 10},

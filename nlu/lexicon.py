@@ -126,6 +126,10 @@ class Lexicon:
             re.compile(r"@\s?(?:" + "|".join(re.escape(n) for n in names) + r")(?![a-z0-9])")
             if names else None
         )
+        # The bot's name as a word ("jing kindly log a complaint"): what a hand-over of a
+        # colleague's report leaves out besides the handing words (nlu/parse.py `_passes_on`).
+        self.name_re = (re.compile(r"(?<![a-z])(?:" + "|".join(re.escape(n) for n in names) + r")(?![a-z0-9])")
+                        if names else None)
         # The bot called by name in the middle of a longer message: "…下周请大家吃饭。对了小鲸，
         # 把2月份华东的维修费用汇总发我一下" — what follows is said to it (a mention is blanked
         # by then, so "对了 @小鲸 …" leaves the turn word and blanks).

@@ -341,8 +341,7 @@ class Parser:
         and nothing is left once the bot's name, those words and politeness are taken out
         ("@小鲸", "转给 @小鲸", "@小鲸 报一下 谢谢", "Jing kindly log a complaint for the same",
         "@Jing svp"). "谢谢" or "哈哈" alone under a colleague's words hands nothing over."""
-        names = [re.escape(n) for n in self.lexicon.bot_names if n]
-        named = re.compile(r"(?<![a-z])(?:" + "|".join(names) + r")(?![a-z])", re.I) if names else None
+        named = self.lexicon.name_re
         calls = "@" in body or (named is not None and named.search(masked) is not None)
         if not calls and _HAND_OVER.search(masked) is None:
             return False
@@ -460,7 +459,7 @@ class Parser:
                      intent_ranking=ranking, spans=spans, repairs=repairs, confirm=confirm)
 
     def _doubtful_report(self, intent: str, confidence: float, p_report: float, rules_say: str,
-                         notice: bool, not_ours: bool, text: str, worded: bool = True) -> bool:
+                         notice: bool, not_ours: bool, text: str, worded: bool) -> bool:
         """A ticket opens without asking only when the model is sure, the rules agree it is a
         report and nothing says the fault may be someone else's (a neighbour's, at home, a what-if)
         or over or a what-if (`not_ours`); "nothing for us" is asked about when a report is likely or the rules

@@ -268,7 +268,7 @@ _OTHER_NUMBER_AFTER = re.compile(
     r"(?:" + _OTHER_LABELS + r"|数字|号码|订单号|po number|order number|(?:guest|guests|resident)(?![a-z])|(?:房)?客人|房客|号?房(?!东|租|产|贷)|"
     # a day of a month: "Sat 22 Jan", "le 22 janvier"
     r"(?<=\d)\s?(?:" + _MONTH_NAMES + r"|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\.?(?![a-z])|"
-    # a temperature: "220度"
+    # a temperature, even written as a job ("#220度"); bare numbers already stop at _UNIT_AFTER
     r"(?<=\d)\s*(?:度|℃|°))")
 
 

@@ -337,8 +337,9 @@ class Parser:
                      spans=spans, repairs=answer.repairs, confirm=doubtful)
 
     def _passes_on(self, body: str, masked: str) -> bool:
-        """The answer only hands the quote to the desk: it calls the bot or says "report this",
-        and nothing is left once the bot's name, those words and politeness are taken out
+        """The answer only hands the quote to the desk: it @-mentions someone (the bot, or a
+        colleague the lexicon names and masks), names the bot or says "report this", and nothing is left once the
+        bot's name, those words and politeness are taken out
         ("@小鲸", "转给 @小鲸", "@小鲸 报一下 谢谢", "Jing kindly log a complaint for the same",
         "@Jing svp"). "谢谢" or "哈哈" alone under a colleague's words hands nothing over."""
         named = self.lexicon.name_re

@@ -21,7 +21,7 @@ from .intents import Signals, classify
 from .lexicon import Lexicon, find_all
 from .model import DEFAULT_PATH, STATUS_PATH, STATUSES, IntentModel, dense_features, model_text
 from .normalize import Normalized, normalize
-from .quotes import Reply, split_reply, strip_preface
+from .quotes import Reply, split_reply, strip_preface, without_speaker
 from .repair import ACTION_WORDS, Repair, Repairer
 from .signals import ELSEWHERE, HAZARD, HYPOTHETICAL, NOT_A_SYMPTOM, NOTICE, PERIL, RELAPSE, REQUEST, RESOLVED, SYMPTOM
 
@@ -262,7 +262,7 @@ class Parser:
                    or (intent == "create_ticket" and answer.confirm))
               and (REQUEST.search(masked) or self._passes_on(reply.body, masked) or (_ME_TOO.search(body) and SYMPTOM.search(body)))
               and RESOLVED.search(body) is None and CLAIM_STRONG.search(masked) is None
-              and _reports(self._parse(reply.quote, now=now))):
+              and self._quote_reports(reply.quote, masked, now)):
             # "> Front desk: 908 says there's no water pressure\n@Jing can you send someone up": a
             # colleague's report, passed on with a request — the report, with what it names. The
             # request settles a report the quote alone left in doubt ("> 保安：灯杆被车撞歪了，电线露在
@@ -335,6 +335,28 @@ class Parser:
                 spans[key] = (a + reply.quote_start, b + reply.quote_start)
         return Parse(text=text, intent=intent, confidence=confidence, entities=ents, intent_ranking=ranking,
                      spans=spans, repairs=answer.repairs, confirm=doubtful)
+
+    def _quote_reports(self, quote: str, masked: str, now: datetime | None) -> bool:
+        """The quote is a report (or one the desk would ask about), read with and without the
+        name of who said it. When the answer asks outright for a repair to be filed ("@小鲸 报修一下",
+        "这个登记一下", "for the desk pls"), a quote the model reads as nothing is taken as the report
+        too, unless it is a notice, over, someone else's or a what-if: nobody asks the desk to file
+        chit-chat, and the model, reading a colleague's words about a machine it does not know
+        ("片冰机一点冰都不出"), often has nothing to go on."""
+        asks = _ASKS_REPAIR.search(masked) is not None
+        for said in dict.fromkeys((quote, without_speaker(quote))):
+            read = self._parse(said, now=now)
+            if _reports(read):
+                return True
+            p_report = dict(read.intent_ranking).get("create_ticket", 0.0)
+            if asks and read.intent == "unknown" and p_report >= _HANDED_REPORT:
+                s = self._read(said)[0].text
+                sig = self._signals(s, now)[0]
+                worded = sig.skill or sig.symptom or sig.hazard or sig.request
+                if ((worded or p_report >= 3 * _HANDED_REPORT) and NOTICE.search(s) is None
+                        and ELSEWHERE.search(s) is None and not _over(s) and not _what_if(s)):
+                    return True
+        return False
 
     def _passes_on(self, body: str, masked: str) -> bool:
         """The answer only hands the quote to the desk: it @-mentions someone (the bot, or a
@@ -490,9 +512,10 @@ def _reports(p: Parse) -> bool:
 # Handing a colleague's report to the desk ("转给 @小鲸", "pls help report this", "tu peux signaler
 # ça ?", "น้องหน้าร้านแจ้งมาค่ะ"), and the politeness and small words around it
 _HAND_OVER = re.compile(
-    r"报(?:个修|修|一下|下)?|安排|处理|跟进|转给|转交|转你|交给你|派(?:个)?人|看看|看一?下"
+    r"(?:转|上)?报(?:个修|修|一下|下)?|登记|记(?:一)?下|安排|处理|跟进|转给|转交|转你|交给你|派(?:个)?人|看看|看一?下"
     r"|(?:同事|店员|前台|员工|他们|她|他|门店|店里)(?:刚)?(?:反映|反馈|说|报|发)(?:的|了|来)?"
-    r"|(?<![a-z])(?:report(?:ing)?|log(?:ged)?|raise|open|handle|arrange|fyi|over to you|"
+    r"|[a-z\u4e00-\u9fff]{1,6}?(?:刚才?|刚刚)?(?:说|讲|反映|反馈)的"
+    r"|(?<![a-z])(?:report(?:ing)?|log(?:ged)?|raise|open|handle|arrange|fyi|over to you|for (?:the )?(?:desk|maintenance)|on signale|"
     r"from the (?:floor|front|store|shop|kitchen|night|day) (?:staff|team|desk|manager)|send (?:a )?(?:tech|technician|someone|somebody)|"
     r"svp|stp|s'il (?:te|vous) plait|signale[rz]?|ouvrir|ouvre)(?![a-z])"
     r"|แจ้ง(?:ซ่อม)?(?:มา)?|ฝาก")
@@ -502,6 +525,18 @@ _POLITE = re.compile(
     r"complaint|ticket|request|job|for|merci|tu peux|vous pouvez|peux-tu|pouvez-vous|un|une|ca|cela|le|la|demande|pour toi)(?![a-z])"
     r"|ช่วย|รบกวน|ให้|ด้วย|หน่อย|ค่ะ|ครับ|คะ|นะ|จ้า|น้อง(?:หน้าร้าน|ที่ร้าน|พนักงาน)?|พี่|ขอบคุณ")
 
+
+# A quote handed over with a request to file it is the report when the model gives a report at
+# least this much (or three times this when its words name no device, fault or danger): enough
+# to leave out a notice of a planned outage ("本周六停水", 0.03) and small talk (0.00).
+_HANDED_REPORT = 0.05
+
+# Asking outright for a repair to be filed for what is quoted: "报修一下", "这个登记一下", "转报",
+# "安排个人过来", "log this", "for the desk pls", "on signale ça", "แจ้งซ่อม".
+_ASKS_REPAIR = re.compile(
+    r"报修|报个修|(?<![汇总])报(?:一)?下|登记|记(?:一)?下|转报|上报|开(?:个|一)?(?:工)?单|派(?:个|一个|位)?(?:人|师傅|工程师)|安排(?:个|一个|位)?(?:人|师傅|工程师)(?:过来|来|上门|修|看|处理)"
+    r"|(?<![a-z])(?:report (?:this|it)|log (?:this|it|a (?:ticket|job|call))|(?:raise|open) a (?:ticket|job)|"
+    r"for (?:the )?(?:desk|maintenance)|signale[rz]?|ouvr(?:ir|ez|e) (?:un|une) (?:ticket|demande))(?![a-z])|แจ้งซ่อม")
 
 # "+1", "me too", "我们这边也…": the same fault, here as well
 _ME_TOO = re.compile(r"^\W*\+\s*1(?!\d)|(?:我们|我这边|这边|我们这边|我们店|咱们)[^,.!?，。！？]{0,10}也|(?<![a-z])(?:same here|me too|ours too|moi aussi|chez nous aussi)(?![a-z])|ที่นี่ก็")

@@ -71,6 +71,17 @@ def split_reply(text: str) -> Reply | None:
                  body_start=m.start("body"))
 
 
+# Who said the quoted words: "阿强：", "技师阿华：", "Sipho: ", "Nong Fern: " — a name, no digits.
+_SPEAKER = re.compile(r"^\s*[^\s\d:：「」『』“”\"«»<>]{1,12}(?: [^\s\d:：「」『』“”\"«»<>]{1,12})?\s?[:：]\s*(?=\S)")
+
+
+def without_speaker(quote: str) -> str:
+    """The quoted words without the name of who said them ("阿强：片冰机一点冰都不出" → the fault):
+    the name reads to the model as chat between people, not a report."""
+    m = _SPEAKER.match(quote)
+    return quote[m.end():] if m else quote
+
+
 # How a newcomer opens or closes a report: "hi all, new here - is this where we log faults?",
 # "不好意思打扰一下 我是食堂新来的 不太清楚流程", "je ne sais pas si c'est le bon endroit :",
 # "ไม่แน่ใจว่าต้องแจ้งที่นี่หรือเปล่า", "… who do I tell", "… 这种也能报吗". About the process, not the fault.

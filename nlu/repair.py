@@ -34,7 +34,7 @@ from pypinyin import Style, pinyin
 
 from .lexicon import first_char_guard
 
-# Cantonese (and a few Shanghainese and Sichuanese) written forms → the Mandarin the rules and
+# Cantonese (and a few Shanghainese, Sichuanese, Hunanese and Shaanxi) written forms → the Mandarin the rules and
 # the model know, same length each.
 CANTONESE: dict[str, str] = {
     "咗未": "了没", "呢个": "这个", "呢度": "这里", "呢啲": "这些", "未呀": "没呀", "点样": "怎样", "整返": "修好", "搞掂": "搞定", "得唔得": "行不行",
@@ -46,6 +46,8 @@ CANTONESE: dict[str, str] = {
     "覅": "别", "阿拉": "我们", "侬": "你", "今朝": "今天",
     # Sichuan and Chongqing: "莫得冷气"
     "莫得": "没有",
+    # Hunan and Shaanxi: "冇得反应", "按么子都冇用", "莫来了"; "额们这儿的网又断咧", "嫑来咧"
+    "冇得": "没有", "么子": "什么", "莫来": "别来", "额们": "我们", "嫑": "别", "咧": "了", "咯": "了",
     "寻日": "昨日", "琴日": "昨日", "听日": "明日", "㗎": "的", "喇": "了", "嘞": "了", "噉": "这", "咁": "这", "冚": "全", "啱": "对", "覆": "复",
 }
 _CANTONESE_RE = re.compile(first_char_guard(CANTONESE) + "(?:" + "|".join(sorted(map(re.escape, CANTONESE), key=len, reverse=True)) + ")")

@@ -99,7 +99,7 @@ _SYMPTOM_ZH = [
     r"不正常",
     # heating that blows cold, a tap that will not close, a freezer that will not freeze
     r"只(?:吹|出|有)冷(?:风|气)", r"(?:调|开|设)(?:到|成)\s*\d+\s*度[^,.!?，。！？]{0,6}(?:也|还|都)是?(?:冷|热)",
-    r"[拧关]不(?:紧|严|住|死)", r"[开关]不到", r"爆(?:管|裂)", r"自己(?:响|叫|报警|重启|关机|开机)", r"沙沙(?:响|声)", r"反转", r"倒转", r"滴滴答答", r"不冻(?!结|疮)",
+    r"[拧关]不(?:紧|严|住|死)", r"[开关]不到", r"爆(?:管|裂)", r"自己(?:响|叫|报警|重启|关机|开机)", r"(?:自己|自动)(?:就)?(?:关(?:了|掉|机)|断电|熄火|跳闸)", r"不吐(?:币|钱|票|卡|货|冰)", r"(?:压|砸)?塌了", r"开了[^,.!?，。！？]{0,8}(?:还是|都还|还)凉", r"一点[\u4e00-\u9fff]{0,2}都不(?:出|来|转|动|亮|热|冷)", r"沙沙(?:响|声)", r"反转", r"倒转", r"滴滴答答", r"不冻(?!结|疮)",
     r"(?:开了|开着)[^,.!?，。！？]{0,3}没(?:有)?(?:风|反应|动静)",
     # a bell pressed that stays silent, steam or pressure short, a boiler that will not boil, wires sparking,
     # food still raw after its time in the steamer
@@ -157,6 +157,7 @@ _SYMPTOM_LATIN = [
     r"mai (?:yen|dai|tam ?ngan|tid|ok|lai|ork)", r"(?:fai|fi) (?:dub|dap|dab|dup)", r"nam (?:yod|yot|rua|rhua|lai mai yud)",
     r"sia (?:laew|leaw|lew|laeo)",
     # Nigerian Pidgin "don spoil" / "no dey work"; Tagalog-English "ayaw mag-on", "sira na"
+    r"chuck(?:ed|s|ing)? (?:a )?wobbl(?:y|ies)", r"cannot (?:on|off|start|open|close|turn on)(?![a-z])", r"can't on(?![a-z])", r"(?:est|sont) gate(?:e|s|es)?(?![a-z])",
     r"don (?:spoil|die|quench|jam|stop|burst|blow|cut)", r"no (?:dey|de) (?:work|cool|on|start|show|heat|move|gree)",
     r"ayaw (?:mag-?\w+|gumana|umandar|bumukas|lumamig|uminit|sumindi)", r"sira na", r"nasira", r"hindi (?:gumagana|umaandar|lumalamig|umiinit|bumubukas)", r"(?:pang|phang) (?:laew|leaw|lew)",
     r"(?:plus|pas) d'?(?:e )?(?:internet|reseau|wifi|courant|electricite|eau chaude|eau|lumiere)",
@@ -294,7 +295,7 @@ RESOLVED = build(
      # a fault at this time of a past year: "去年这时候冷库坏了整整一个星期"
      r"(?:去年|前年|上次|以前)(?:的)?(?:这|那)(?:个)?(?:时候|会儿)[^。！？!?]{0,12}(?:坏|漏|堵|停)",
      # "问一下，没坏": said outright that nothing is broken
-     r"(?:^|[,，。;；\s])(?:其实|也|并|都)?没(?:有)?坏(?:[,，。!！;；\s]|$)", r"(?:已经|现在|又)?(?:好了|恢复(?:正常)?了|没事了|正常了)(?!吗|没|么)", r"自己好了",
+     r"(?:^|[,，。;；\s])(?:其实|也|并|都)?没(?:有)?坏(?:[,，。!！;；\s]|$)", r"(?:已经|现在|又)?(?:好了|恢复(?:正常)?了|没(?:有)?事了|正常了)(?!吗|没|么)", r"一切正常", r"自己好了",
      r"(?:已经|上次|之前)(?:被)?(?:修|处理|解决)(?:好|完)", r"修好了(?!吗|没|么)",
      # a fault in the past, since dealt with: "去年夏天空调坏过一次，后来换了新的"
      r"后来(?:就)?(?:好了|修好|换了|没事|正常|解决)", r"(?:已经|早就|早已)(?:换(?:了|成)|修好|好了|搞定|处理好|解决)",
@@ -303,7 +304,7 @@ RESOLVED = build(
      r"(?:上次|去年|之前|以前|前年|上个月|上周)[^,.!?，。！？]{0,10}那(?:次|回)",
      # "师傅整好咗 依家冇再滴水啦": fixed, and it has not come back
      r"(?:没|冇)(?:有)?再(?:漏|滴|响|坏|跳|堵|出问题|出过问题)", r"(?:上个?(?:礼拜|星期|周|月)|前几天|昨天)[^,.!?，。！？]{0,8}[修整弄搞]好了"],
-    [r"working (?:again|now|fine)", r"works (?:again|now)", r"(?:running|going|turning|spinning|cooling|heating|moving) (?:again|normally)", r"(?:all|fully|finally|properly) sorted", r"sorted now", r"(?:got|been|was|were) sorted(?! out by| yet)", r"all good now", r"^\W*[\[(]\s*(?:resolved|fixed|closed|solved|resolu|regle|ferme)\s*[\])]",
+    [r"working (?:again|now|fine)", r"(?:all|everything)(?: is| looks| reads?)? (?:normal|within range|in range)(?![a-z])", r"works (?:again|now)", r"(?:running|going|turning|spinning|cooling|heating|moving) (?:again|normally)", r"(?:all|fully|finally|properly) sorted", r"sorted now", r"(?:got|been|was|were) sorted(?! out by| yet)", r"all good now", r"^\W*[\[(]\s*(?:resolved|fixed|closed|solved|resolu|regle|ferme)\s*[\])]",
      # reminiscing: "remember last Christmas when the lift broke down…"
      r"^\W*(?:do you |you )?remember (?:when|last|that time|the time)", r"^\W*(?:tu te souviens|vous vous souvenez|souvenez-vous) (?:quand|de)", r"fixed itself", r"is back", r"back to normal",
      r"(?:is|'s|are|seems?) (?:fine|ok|okay|good) now", r"used to (?:leak|break|trip|be broken)",
@@ -329,7 +330,7 @@ ELSEWHERE = build(
      r"(?:住的|住那|住过的|去的|那家|隔壁|旁边|出差(?:住)?的?|度假(?:住)?的?)酒店(?!店)", r"朋友圈", r"抖音", r"微博",
      r"考试题?", r"题目", r"想象", r"假设", r"脑补", r"开(?:个)?玩笑", r"同行", r"监控截图", r"(?:调|拷|看|翻)(?:一下)?(?:昨天|前天|今天)?[^,.!?，。！？]{0,6}监控",
      # another shop, the building's or the mall's common parts, a public place
-     r"(?:旁边|对面|对门|楼上|楼下|隔离|二楼|三楼)(?:那|的)?(?:家|间)", r"对面[^,.!?，。！？\s]{1,6}的", r"竞品", r"商场(?:公共|中庭|走廊|停车场)",
+     r"(?:旁边|对面|对门|楼上|楼下|隔离|二楼|三楼)(?:那|的)?(?:家|间)", r"(?:楼上|楼下|隔壁|对门)那户", r"对面[^,.!?，。！？\s]{1,6}的", r"竞品", r"商场(?:公共|中庭|走廊|停车场)",
      r"写字楼", r"港铁", r"银行", r"公园",
      # a camera's evidence, a rule, a drill, a joke or a post
      r"(?:摄像头|监控|录像)(?:回放|记录|画面)?(?:显示|里(?:能)?看|上看|影到)", r"(?:调|看|查)了?(?:一下)?(?:录像|摄像头)", r"规定", r"务必", r"统一(?:设|调|开|关)",
@@ -404,7 +405,7 @@ COMFORT = build([r"(?:调|开|设|打)(?:高|低|大|小)(?:一点|一些|点|[�
 # "ถ้าไฟดับตอนกลางคืน ห้องเย็นจะเก็บความเย็นได้กี่ชั่วโมง": an "if" that ends in a question is a
 # question about what would happen, not a report of what has.
 HYPOTHETICAL = build([r"^\W*(?:万一|假如|假设|假使|倘若)", r"^\W*(?:如果|要是)[^。！!]{2,40}(?:怎么办|多久|多长时间|几个?小时|能撑|要不要|会不会|该怎么|咋办)"],
-                     [r"^\W*(?:si jamais|en cas de|au cas ou|in case|what if|hypothetically|if ever)",
+                     [r"^\W*(?:si jamais|en cas de|au cas ou|in case|what if|hypothetically|if ever|what (?:happens|do we do|should we do|would happen) if|que se passe-t-il si|qu'est-ce qu'on fait si)",
                       r"^\W*if (?:the|a|an|our|my) [a-z -]{2,25} (?:ever|were to|should)",
                       r"^\W*if [^.!]{2,50}, (?:how long|what (?:should|do) we|should we|do we|who do)[^.!]*\?"],
                      [r"^\W*(?:สมมติ|หากเกิด|กรณีที่)", r"^\W*(?:ถ้า|หาก)[^\n]{2,60}(?:กี่(?:ชั่วโมง|ชม|นาที|วัน)|ได้นานแค่ไหน|นานไหม|ทำยังไง|ต้องทำอย่างไร|ควรทำ)"])
@@ -418,7 +419,7 @@ _COME_QUICK = r"(?<!大家)(?<!你们)快来(?!瞧|围观|玩|吃|拿|领|抢|�
 # A repair request stands on its own as a report even when no equipment is named.
 REQUEST = build(
     [r"报修", r"保修", r"要修", r"来修", r"帮忙修", r"帮修", r"修一下", r"修下", r"修修", r"需要维修", r"要维修",
-     r"申请维修", r"安排维修", r"请维修", r"维修一下", r"派(?:个|一个|位)?(?:人|师傅|工程师)",
+     r"申请维修", r"安排维修", r"安排(?:个|一个|位)?(?:人|师傅|工程师)(?:过来|来|上门|去修|来修|修|看看|看一下|处理)", r"请维修", r"维修一下", r"派(?:个|一个|位)?(?:人|师傅|工程师)",
      r"(?<![没别])叫(?:个|一个)?师傅", r"(?<![没别])找(?:个|一个)?师傅", r"来看看", r"来看一下", r"过来看", r"上门", _COME_QUICK, r"来(?:个)?人",
      # a named engineer asked for: "能让王芳来一下吗"
      r"(?:能|可以|麻烦)(?:让|叫|派)[^,.!?，。！？]{1,6}(?:来|过来)(?:一下|一趟|看看|看下)",
@@ -491,7 +492,7 @@ HAZARD = build(
 URGENT = build(
     [r"急", r"加急", r"马上", r"立刻", r"立即", r"赶紧", r"赶快", r"尽快", r"火速", r"快点", _COME_QUICK, r"速来", r"救命",
      r"刻不容缓", r"(?:紧急程度|紧急度|优先级)\s*[:：]?\s*(?:高|紧急|特急|非常紧急)", r"等不了", r"越快越好",
-     r"(?:肉|菜|海鲜|奶|货|东西|食材|雪糕|冰淇淋|蛋糕|冻品|冷冻品|鲜品)[^,.!?，。！？]{0,6}(?:要|快|开始|很快|好快)(?:就|会|要){0,2}变?(?:坏|化|融|溶|臭|变质|软|塌)",
+     r"(?:肉|菜|海鲜|鱼|虾|奶|货|东西|食材|雪糕|冰淇淋|蛋糕|冻品|冷冻品|鲜品)[^,.!?，。！？]{0,6}(?:要|快|开始|很快|好快)(?:就|会|要){0,2}变?(?:坏|化|融|溶|臭|变质|软|塌)",
      # "里面全是冻货", Cantonese "入面啲海鲜"
      r"(?:里面|里头|里边|入面|屋头)(?:全|都|全部)?(?:都)?是[^,.!?，。！？]{0,8}(?:冻货|冻品|海鲜|肉|食材|雪糕|冰淇淋|鲜奶|牛奶|酸奶|三明治|芝士|蛋糕|甜品|乳制品)", r"快撑不住", r"(?:三文鱼|鱼|肉|海鲜|冻品|食材|货|奶|蛋糕)[^,.!?，。！？]{0,4}放不住",
      r"(?:里面|里头|里边|屋头)[^,.!?，。！？]{0,3}(?:几百|上百|好几百|几千|\d+)\s*(?:斤|公斤|箱|kg)", r"一整车(?:的)?[^,.!?，。！？]{0,4}(?:冻|鲜|肉|海鲜|虾|货|奶)",
@@ -505,6 +506,11 @@ URGENT = build(
      # medicine that must stay cold: "里面放着胰岛素和疫苗"
      r"疫苗|胰岛素|生物制品|血液制品|(?:药品|药物|针剂)[^,.!?，。！？]{0,4}(?:都)?在里(?:面|头)", r"冒(?:了)?(?:一股|一阵)?(?:烟|黑烟|白烟|火花)", r"搞快点",
      r"要报废", r"(?:全|都|就全)(?:得|要)扔",
+     # live seafood dying, people shut in said other ways, a leak the towels cannot hold
+     r"(?:龙虾|鱼|虾|蟹|活鲜|海鲜|鲍鱼|生蚝)[^,.!?，。！？]{0,4}(?:扛不住|撑不住|顶不住|快死|死了|不行了)", r"翻了(?:好几|几|\d+)条",
+     r"(?:玩家|客人|顾客|小孩|孩子|小朋友|有人)(?:都|还)?出不来", r"(?:关|困)(?:了|着)(?:几|好几|一|两|\d+)个人",
+     r"(?:毛巾|抹布|拖把)[^,.!?，。！？]{0,6}(?:都)?湿透", r"一直(?:在)?漏(?![电风气])", r"(?:好大|很大|老大)一滩|一大滩",
+     r"东西(?:都|全)(?:软了|化了|化掉了)",
      r"(?:冷柜|冰柜|冷库|冻库|冰箱|雪柜)里(?:面)?(?:还)?(?:有)?(?:一堆|一整批|一批|好多|很多|满满|全是)",
      r"里(?:面|头)(?:还)?有(?:一整批|一批|一堆|好多|很多)[^,.!?，。！？]{0,6}(?:海鲜|肉|奶|冻品|食材|货|蛋糕)",
      r"(?:牛奶|奶|肉|海鲜|食材|蛋糕)[^,.!?，。！？]{0,4}(?:就快|快)(?:不|唔)得",
@@ -529,7 +535,9 @@ URGENT = build(
      r"(?:停电|断电|没电|全黑|黑乎乎|黑漆漆)[^!?！？]{0,24}(?:客人|顾客)[^,.!?，。！？]{0,4}(?:已经|还|都)?(?:进来|在里面|在店里|在店)",
      r"(?:客人|顾客)[^,.!?，。！？]{0,6}(?:已经|还)?(?:进来|在里面|在店里)[^!?！？]{0,16}(?:停电|断电|全黑|黑了)",
      r"(?:停电|断电|全黑)[^!?！？]{0,12}(?:里面|店里)(?:还)?有[^,.!?，。！？]{0,6}(?:客人|顾客)"],
-    [r"urgent", r"urgently", r"asap", r"emergency", r"immediately", r"right now", r"right away", r"quickly",
+    [r"urgent", r"urgently", r"asap", r"emergency", r"(?:stock|food|fish|seafood|goods|produce)(?:'s| is| are)? at risk",
+     r"(?:fish|lobsters?|prawns|crabs?|oysters)[^.!?]{0,12}(?:dying|dead|won't last)", r"(?:giv(?:es|ing)|gave) (?:me |us |people |staff )?(?:an? )?(?:electric )?shocks?",
+     r"commencen?t? a sentir", r"(?:va|vont) s'abimer", r"immediately", r"right now", r"right away", r"quickly",
      r"hurry", r"urgence", r"urgente", r"vite", r"au secours", r"a l'aide", r"immediatement", r"tout de suite", r"au plus vite", r"rapidement",
      r"(?:going|about) to (?:spoil|go off)", r"spoiling", r"vont y passer", r"vont (?:pourrir|se perdre)",
      r"(?:commencent|commence) a (?:fondre|decongeler)", r"(?:glaces?|surgeles|viandes?|poissons?|produits|yaourts?|desserts?)[^.!?,]{0,10} (?:fondent|fond|decongelent|degelent|tournent)", r"(?:va|vont) tourner", r"full (?:\w+ )?(?:delivery|load)(?: of \w+)? (?:in|inside|on it|on there)",

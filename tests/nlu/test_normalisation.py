@@ -28,7 +28,9 @@ def test_everyday_words_are_never_repaired_into_desk_words(parser, text):
 
 @pytest.mark.parametrize("text,intent", [
     ("师傅到咗未", "query_status"), ("冇问题喇 #88 搞掂", "complete_job"), ("#88 畀4粒星", "rate_service"),
-    ("介单 1024", "claim_job"), ("#1024 取效", "cancel_ticket"), ("洁算 上月 华北", "settlement_summary")])
+    ("介单 1024", "claim_job"), ("#1024 取效", "cancel_ticket"), ("洁算 上月 华北", "settlement_summary"),
+    # Hunan and Shaanxi forms: 冇得 (none), 莫 (don't), 嫑 (don't), 咧 (了)
+    ("36120 冇得事咯 莫来了", "cancel_ticket"), ("36121 嫑来咧 好咧", "cancel_ticket")])
 def test_cantonese_and_slips_reach_the_intent(parser, text, intent):
     assert parser.parse(text).intent == intent
 

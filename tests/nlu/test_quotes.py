@@ -225,3 +225,29 @@ def test_a_step_under_a_managers_question_about_the_job_is_that_jobs_step(parser
 ])
 def test_a_colleagues_report_answered_with_thanks_or_an_ack_is_not_handed_over(parser, text, intent):
     assert parser.parse(text).intent == intent
+
+
+@pytest.mark.parametrize("text,entities", [
+    # asked outright to file it: a quote the model reads as nothing (a machine it does not know,
+    # or the name of who said it in front) is the report
+    ("> 后厨老李：和面机一点面都搅不动了 今天的包子还没做\n@小鲸 报修一下", {}),
+    ("> 技师阿华：汗蒸房的循环泵响得厉害\n@小鲸 这个登记一下", {}),
+    ("「投影仪开机几秒就自己关了」——前台小美说的 @小鲸 记一下", {}),
+    ("> 成都店店长：门禁刷卡没反应 员工都进不来\n@小鲸 转报", {"skill": "cctv", "store": "成都店"}),
+    ("> Thabo: the ticket printer at gate 2 keeps jamming\nfor the desk pls", {}),
+    ("> Awa : la vitrine du rayon traiteur est à 11 degrés\n@Jing on signale ça svp", {}),
+])
+def test_a_quote_handed_over_with_a_request_to_file_it_is_the_report(parser, text, entities):
+    p = parser.parse(text)
+    assert (p.intent, p.confirm) == ("create_ticket", False), p.intent_ranking
+    assert {k: p.entities.get(k) for k in entities} == entities, p.entities
+
+
+@pytest.mark.parametrize("text", [
+    "> 阿强：哈哈今天好冷\n@小鲸 报一下",                     # small talk is not filed, however asked
+    "> 阿强：上周冰机坏了已经修好了\n@小鲸 登记一下",          # over
+    "> 店长：明天盘点 大家早点到\n@小鲸 安排一下",
+])
+def test_a_request_to_file_what_is_no_fault_opens_nothing(parser, text):
+    p = parser.parse(text)
+    assert p.intent != "create_ticket" and not p.confirm, (p.intent, p.confirm, p.intent_ranking)

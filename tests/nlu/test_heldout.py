@@ -33,7 +33,7 @@ HELDOUT = [HERE / "heldout.yaml", HERE / "heldout2.yaml", HERE / "heldout3.yaml"
            HERE / "heldout19.yaml", HERE / "heldout20.yaml", HERE / "heldout21.yaml",
            HERE / "heldout22.yaml", HERE / "heldout23.yaml", HERE / "heldout24.yaml",
            HERE / "heldout25.yaml", HERE / "heldout26.yaml", HERE / "heldout27.yaml", HERE / "heldout28.yaml",
-           HERE / "heldout29.yaml", HERE / "heldout30.yaml", HERE / "heldout31.yaml", HERE / "heldout32.yaml", HERE / "heldout33.yaml", HERE / "heldout34.yaml", HERE / "heldout35.yaml"]
+           HERE / "heldout29.yaml", HERE / "heldout30.yaml", HERE / "heldout31.yaml", HERE / "heldout32.yaml", HERE / "heldout33.yaml", HERE / "heldout34.yaml", HERE / "heldout35.yaml", HERE / "heldout36.yaml"]
 # Floors below the tuned sets' 97 %: batch 12 at its untuned score (its header), so nothing
 # regresses below it; batches 3–11 at what the model reaches once tuned on them
 # (untuned they scored 89.50 % / 84.46 %, 95.32 % / 96.12 %, 92.33 % / 97.52 %, 94.96 % / 93.19 %,
@@ -109,8 +109,14 @@ HELDOUT = [HERE / "heldout.yaml", HERE / "heldout2.yaml", HERE / "heldout3.yaml"
 # temperature that is no job number, "soldes" as context. Batch 35 is held at its untuned score
 # (90.39 % / 88.68 %; 4 non-tickets read as reports, 1 not asked about: "楼上那户好像洗衣机漏水 但还没
 # 渗下来 先观察观察").
+# Session 35 tuned on batch 35 (now 95.81 % / 94.47 %, 1 non-ticket read as a report, asked about
+# first): a quote handed over with a request to file it is the report even when the model reads it
+# as nothing; the quote read without the name of who said it; Hunan and Shaanxi forms; live
+# seafood and people shut in as urgent. No batch fell below its floor. Batch 36 is held at its
+# untuned score (94.47 % / 95.17 %; 2 non-tickets read as reports, both asked about first).
 # (Rounded down to the permille: a float of 387/400 need not reach the literal 0.9675.)
-FLOORS = {"heldout35.yaml": {"intent": 0.903, "entity": 0.886, "unasked_false_tickets": 1, "non_tickets_acted_on": 11},
+FLOORS = {"heldout36.yaml": {"intent": 0.944, "entity": 0.951, "unasked_false_tickets": 0, "non_tickets_acted_on": 8},
+          "heldout35.yaml": {"intent": 0.958, "entity": 0.944, "unasked_false_tickets": 0, "non_tickets_acted_on": 7},
           "heldout34.yaml": {"intent": 0.98, "entity": 0.997, "unasked_false_tickets": 0, "non_tickets_acted_on": 8},
           "heldout33.yaml": {"intent": 0.985, "entity": 0.989, "unasked_false_tickets": 0, "non_tickets_acted_on": 16},
           "heldout32.yaml": {"intent": 0.984, "entity": 0.994, "unasked_false_tickets": 0, "non_tickets_acted_on": 13},
@@ -156,7 +162,7 @@ def _texts(path: Path) -> frozenset[str]:
 @pytest.mark.parametrize("path", HELDOUT, ids=lambda p: p.name)
 def test_heldout_is_broad_and_new(path):
     cases = load_cases(path)
-    assert len(cases) >= {"heldout.yaml": 250, "heldout2.yaml": 120, "heldout17.yaml": 380, "heldout19.yaml": 380, "heldout20.yaml": 380, "heldout21.yaml": 360, "heldout22.yaml": 360, "heldout23.yaml": 360, "heldout24.yaml": 330, "heldout25.yaml": 330, "heldout26.yaml": 340, "heldout27.yaml": 340, "heldout28.yaml": 390, "heldout29.yaml": 370, "heldout30.yaml": 360, "heldout31.yaml": 380, "heldout32.yaml": 390, "heldout33.yaml": 400}.get(path.name, 400)
+    assert len(cases) >= {"heldout.yaml": 250, "heldout2.yaml": 120, "heldout17.yaml": 380, "heldout19.yaml": 380, "heldout20.yaml": 380, "heldout21.yaml": 360, "heldout22.yaml": 360, "heldout23.yaml": 360, "heldout24.yaml": 330, "heldout25.yaml": 330, "heldout26.yaml": 340, "heldout27.yaml": 340, "heldout28.yaml": 390, "heldout29.yaml": 370, "heldout30.yaml": 360, "heldout31.yaml": 380, "heldout32.yaml": 390, "heldout33.yaml": 400, "heldout36.yaml": 390}.get(path.name, 400)
     assert {c["intent"] for c in cases} == INTENTS
     seen = set(_texts(CASES_PATH))
     for other in HELDOUT:

@@ -13,6 +13,7 @@ from .lexicon import Lexicon, Match, find_all, lookup
 from .cues import MARK_EASY, MARK_GETS, MARK_GIVE, MARK_NOTEE
 from .numbers import to_number
 from .periods import MONTH_WORDS
+from .repair import common_word
 from .signals import HAZARD, NOT_URGENT, REQUEST, RESOLVED, SYMPTOM, URGENT
 
 Span = tuple[int, int]
@@ -114,10 +115,12 @@ def _find_slipped_skill(lex: Lexicon, text: str) -> tuple[str, Span] | None:
     """"冰相不冷了": a device word with one IME homophone slip (see homophones.py)."""
     if lex.fuzzy_skill_re is None:
         return None
-    m = lex.fuzzy_skill_re.search(text)
-    if not m:
-        return None
-    return lookup(lex.skills, lex.fuzzy_skills[m.group()]), m.span()
+    for m in lex.fuzzy_skill_re.finditer(text):
+        # "费用汇总发群里" holds 总发 (总阀, a main valve, one slip away), but 总 belongs to 汇总
+        if m.start() > 0 and common_word(text[m.start() - 1:m.start() + 1]):
+            continue
+        return lookup(lex.skills, lex.fuzzy_skills[m.group()]), m.span()
+    return None
 
 
 def mask_terms(lex: Lexicon, text: str) -> str:

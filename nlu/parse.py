@@ -273,6 +273,13 @@ class Parser:
             ents.pop("ticket", None)
             spans.pop("ticket", None)
             settled = True
+        elif (intent in ("unknown", "help") and self._passes_on(reply.body, masked)
+              and (asked := self._parse(reply.quote, now=now)).intent == "settlement_summary"):
+            # "> 孙丽：把西南区上个月的费用汇总发群里\n@小鲸 按孙总说的，出一下": a manager's request for
+            # the sums, handed to the desk — with the period and region the request names
+            intent, confidence, ranking = "settlement_summary", 1.0, [("settlement_summary", 1.0)]
+            ents = dict(asked.entities)
+            spans = {k: (a + reply.quote_start, b + reply.quote_start) for k, (a, b) in asked.spans.items()}
         elif intent == "unknown" and _ASKS_FIELD.search(q) and asks:
             # "> 小鲸：请补充城市\n啥意思？这个城市要怎么填": a question about what the desk asked for
             intent, confidence, ranking = "help", 1.0, [("help", 1.0)]
@@ -417,6 +424,11 @@ class Parser:
             # A step of a job whose only number is a parcel's or a supplier's order is about that
             # order ("供应商订单号 20571 的面粉到了"): no job of ours.
             ranking = [("unknown", ranking[0][1])]
+        if (given is None and ranking[0][0] in ("update_progress", "complete_job", "query_status") and explicit_ticket
+                and _PAST_JOB.search(s) and RELAPSE.search(s) and SYMPTOM.search(s)):
+            # "上次#36018修过的那个冰柜又不制冷了": a fault come back after that job — a new report,
+            # which the desk links to the job it names (handlers/tickets.py)
+            ranking = [("create_ticket", ranking[0][1])] + [r for r in ranking if r[0] != "create_ticket"]
         intent, confidence = ranking[0]
         confirm = given is None and self._doubtful_report(intent, confidence, dict(ranking).get("create_ticket", 0.0),
                                                           rules_say, notice, sig.elsewhere or _over(s) or _what_if(s), s,
@@ -514,13 +526,14 @@ def _reports(p: Parse) -> bool:
 _HAND_OVER = re.compile(
     r"(?:转|上)?报(?:个修|修|一下|下)?|登记|记(?:一)?下|安排|处理|跟进|转给|转交|转你|交给你|派(?:个)?人|看看|看一?下"
     r"|(?:同事|店员|前台|员工|他们|她|他|门店|店里)(?:刚)?(?:反映|反馈|说|报|发)(?:的|了|来)?"
-    r"|[a-z\u4e00-\u9fff]{1,6}?(?:刚才?|刚刚)?(?:说|讲|反映|反馈)的"
+    r"|[a-z\u4e00-\u9fff]{1,6}?(?:刚才?|刚刚)?(?:说|讲|反映|反馈)的|(?:老板|店长|经理|主管|领导|[\u4e00-\u9fff]总)(?:说|让|叫)(?:的)?"
+    r"|(?:出|发|弄|搞|做)(?:一)?下"
     r"|(?<![a-z])(?:report(?:ing)?|log(?:ged)?|raise|open|handle|arrange|fyi|over to you|for (?:the )?(?:desk|maintenance)|on signale|"
     r"from the (?:floor|front|store|shop|kitchen|night|day) (?:staff|team|desk|manager)|send (?:a )?(?:tech|technician|someone|somebody)|"
     r"svp|stp|s'il (?:te|vous) plait|signale[rz]?|ouvrir|ouvre)(?![a-z])"
     r"|แจ้ง(?:ซ่อม)?(?:มา)?|ฝาก")
 _POLITE = re.compile(
-    r"这个|这|此|帮忙|帮我|帮|麻烦(?:你|您)?|请|劳烦|辛苦(?:了)?|谢谢|多谢|感谢|拜托|一下|下|了|吧|啊|哈|呀|哦|呢"
+    r"这个|这|此|按|找|帮忙|帮我|帮|麻烦(?:你|您)?|请|劳烦|辛苦(?:了)?|谢谢|多谢|感谢|拜托|一下|下|了|吧|啊|哈|呀|哦|呢"
     r"|(?<![a-z])(?:please|pls|plz|kindly|thanks|thank you|thx|for you|help|can you|could you|this|it|that|one|the same|a|an|"
     r"complaint|ticket|request|job|for|merci|tu peux|vous pouvez|peux-tu|pouvez-vous|un|une|ca|cela|le|la|demande|pour toi)(?![a-z])"
     r"|ช่วย|รบกวน|ให้|ด้วย|หน่อย|ค่ะ|ครับ|คะ|นะ|จ้า|น้อง(?:หน้าร้าน|ที่ร้าน|พนักงาน)?|พี่|ขอบคุณ")
@@ -537,6 +550,10 @@ _ASKS_REPAIR = re.compile(
     r"报修|报个修|(?<![汇总])报(?:一)?下|登记|记(?:一)?下|转报|上报|开(?:个|一)?(?:工)?单|派(?:个|一个|位)?(?:人|师傅|工程师)|安排(?:个|一个|位)?(?:人|师傅|工程师)(?:过来|来|上门|修|看|处理)"
     r"|(?<![a-z])(?:report (?:this|it)|log (?:this|it|a (?:ticket|job|call))|(?:raise|open) a (?:ticket|job)|"
     r"for (?:the )?(?:desk|maintenance)|signale[rz]?|ouvr(?:ir|ez|e) (?:un|une) (?:ticket|demande))(?![a-z])|แจ้งซ่อม")
+
+# A job done before, named by its number: "上次#36018修过的", "last time (#36018)", "la dernière fois, le 36018".
+_PAST_JOB = re.compile(r"(?:上次|上回|之前|以前|(?<![a-z])(?:last time|previously|la derniere fois))[^,.!?，。！？\d]{0,6}"
+                       r"(?:#|单号|工单|(?<![a-z])(?:ticket|job)\s*)?\s*\d{2,8}")
 
 # "+1", "me too", "我们这边也…": the same fault, here as well
 _ME_TOO = re.compile(r"^\W*\+\s*1(?!\d)|(?:我们|我这边|这边|我们这边|我们店|咱们)[^,.!?，。！？]{0,10}也|(?<![a-z])(?:same here|me too|ours too|moi aussi|chez nous aussi)(?![a-z])|ที่นี่ก็")

@@ -5,8 +5,9 @@ the question ("好了没" is a status query, the answer a completion). So the pa
 on its own and takes only context from the quote: the job it names, what broke, a request for a
 mark that a bare "4" answers.
 
-Only a quote that *leads* the message is split off: a quote in the middle is an example, a
-complaint about the bot or a forward ("新人报修示范：「…」", "转发：「…」"), and reads whole."""
+Only a quote that *leads* the message is split off (after a forward's marker at most: "转发 店长群：「…」
+@小鲸 麻烦安排" passes a colleague's report on): a quote in the middle is an example or a complaint
+about the bot ("新人报修示范：「…」"), and reads whole, as does a forward with nothing after it."""
 
 from __future__ import annotations
 
@@ -21,9 +22,15 @@ _PAIRS = {"「": "」", "『": "』", "“": "”", "\"": "\"", "«": "»", "‘
 # Between the quote and the answer: colons, dashes, arrows, WeChat's "- - - - -" rule.
 _SEP = r"[\s:：,，—–\-→>=|.。…]*"
 
+# A forward's marker and who is forwarded, before the quote: "转发 店长群：「…」", "【转发】驾校教务：「…」",
+# "TR : message de Karim — « … »". With an answer after it the forward is passed on to someone, and
+# the answer says what for ("@小鲸 麻烦安排"); without one the message is the forward itself.
+_FORWARD = (r"(?:(?:[\[【]\s*转发\s*[\]】]|转发\s*[:：]?|(?:fwd?|tr|forwarded(?: from)?|ส่งต่อ)\s*[:：])\s*"
+            r"(?:[^「『“\"«‘'\n:：—–]{1,24}?\s*[:：—–]\s*)?)")
+
 # One pattern per pair, so that a quote may hold the other marks: 「Jing: Sorry, I didn't catch that」.
 _BRACKETED = [
-    re.compile(rf"^\s*{_MENTIONS}(?P<reply>{_REPLY_TO})?{re.escape(o)}(?P<quote>[^{re.escape(c)}\n]{{1,300}}?){re.escape(c)}"
+    re.compile(rf"^\s*{_MENTIONS}(?:{_FORWARD})?(?P<reply>{_REPLY_TO})?{re.escape(o)}(?P<quote>[^{re.escape(c)}\n]{{1,300}}?){re.escape(c)}"
                rf"{_SEP}(?P<body>\S.*)$", re.S | re.I)
     for o, c in _PAIRS.items()
 ]

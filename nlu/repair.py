@@ -118,6 +118,13 @@ def real_words_among(candidates: frozenset[str]) -> frozenset[str]:
     return frozenset(kept)
 
 
+def common_word(w: str) -> bool:
+    """An everyday word by jieba's counts (a slip is never read across one)."""
+    jieba.setLogLevel(60)
+    jieba.initialize()
+    return jieba.dt.FREQ.get(w, 0) >= _RARE
+
+
 @dataclass(frozen=True, slots=True)
 class Repair:
     start: int

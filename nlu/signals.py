@@ -113,7 +113,7 @@ _SYMPTOM_LATIN = [
     r"stopped", r"stops", r"not moving", r"(?:decided|started|began) to stop", r"stop (?:cooling|working|heating|running)",
     r"flou(?:e|es)?",
     r"dead", r"died", r"dies", r"down", r"faulty", r"fault", r"malfunction\w*", r"errors?", r"problems?", r"issues?",
-    r"out of order", r"not responding", r"unresponsive", r"frozen", r"crash\w*", r"keeps", r"keeps? \w+ing", r"restarting",
+    r"out of order", r"not responding", r"unresponsive", r"frozen", r"froze", r"freezes", r"crash\w*", r"keeps", r"keeps? \w+ing", r"restarting",
     r"rebooting", r"(?:has|'s|is|just) stopped(?! by)", r"stopped (?:mid|dead|working|moving|running)", r"gatee?s?(?![a-z])", r"not cooling", r"not heating", r"not cold", r"frost(?:ing|ed) (?:over|up)", r"ic(?:ing|ed) up", r"isn'?t (?:cold|cooling|cool|freezing)", r"(?:is|'s|are|'re|getting|gone|went|running) (?:warm|lukewarm)(?![a-z])", r"not (?:very|that|really|quite) (?:cold|cool|warm|hot)",
     r"acting up", r"playing up", r"seems off", r"not right", r"too hot", r"too cold", r"no cold air",
     r"warm air", r"blowing hot", r"(?:went|gone|go|going|goes) dark", r"(?:all|completely) dark", r"overheat\w*", r"hot to the touch", r"sparked", r"no power", r"no water", r"no hot water",
@@ -363,11 +363,11 @@ ELSEWHERE = build(
      r"in case", r"if (?:the|a|an|there'?s?) [^.!?]{0,30}(?:ever|again)?[^.!?]{0,10}(?:call|move|switch|turn|unplug|close|restart|reset)",
      r"voisine?s?(?! (?:lui |eux |d'a cote )?(?:il |ils |elle )?(?:a|ont) (?:le courant|de l'electricite|l'eau|internet|du reseau|la lumiere))", r"mon (?:appart\w*|proprio|immeuble|studio)", r"ma (?:soeur|mere|maison|copine|cousine|tante|amie)", r"mon (?:ami|pote|frere|cousin|oncle|pere|copain)(?![a-z])", r"(?:j'ai|on a|un|mon|en) reve",
      r"si jamais", r"en cas de", r"etude de cas", r"aeroport(?! (?:magasin|boutique))", r"(?<!magasin de )(?<!boutique de )la gare(?! (?:magasin|boutique))", r"en gare",
-     r"(?:hospital|school|my (?:rented )?room|rented (?:room|flat))", r"(?:my|his|her|their) (?:gym|hotel(?: room)?|cinema)",
+     r"(?:hospital|(?<!music )(?<!driving )(?<!dance )(?<!language )(?<!swimming )(?<!swim )(?<!cooking )(?<!art )school|my (?:rented )?room|rented (?:room|flat))", r"(?:my|his|her|their) (?:gym|hotel(?: room)?|cinema)",
      r"(?:the |a )?hotel (?:i|we|they) (?:stayed|stay|am staying|are staying)", r"(?:at|in) the cinema (?:last|yesterday|on)", r"across the (?:street|road)", r"opposite",
      r"quiz", r"exam", r"article", r"joke", r"kidding", r"suppose", r"should (?:the|a|an) [a-z ]{2,25} (?:go|fail|break|stop|show|trip)",
      r"cctv (?:confirms|showed|shows)", r"the (?:guy|tech|technician|engineer) (?:who came|from)",
-     r"hopital", r"salle de sport", r"ecole", r"film", r"beaux-parents", r"(?:mes|mon|ma) (?:parents|pere|frere|cousin|oncle|tante)",
+     r"hopital", r"salle de sport", r"(?<!auto-)(?<!auto )ecole(?! de (?:musique|danse|conduite|langues?))", r"film", r"beaux-parents", r"(?:mes|mon|ma) (?:parents|pere|frere|cousin|oncle|tante)",
      r"on voit sur les images", r"(?:les |la )?(?:images?|videos?) (?:de |du )(?:la )?camera", r"question \d", r"consigne",
      r"beside us", r"next to us", r"(?:the \w+ )?upstairs (?:has|had|is|lost)", r"across the hall", r"office lobby", r"other brand'?s?",
      r"camera (?:caught|footage)", r"on the recording", r"security cam\w* (?:shows|showed|caught)", r"watched the tape", r"new rule", r"what would we",
@@ -419,7 +419,7 @@ _COME_QUICK = r"(?<!大家)(?<!你们)快来(?!瞧|围观|玩|吃|拿|领|抢|�
 # A repair request stands on its own as a report even when no equipment is named.
 REQUEST = build(
     [r"报修", r"保修", r"要修", r"来修", r"帮忙修", r"帮修", r"修一下", r"修下", r"修修", r"需要维修", r"要维修",
-     r"申请维修", r"安排维修", r"安排(?:个|一个|位)?(?:人|师傅|工程师)(?:过来|来|上门|去修|来修|修|看看|看一下|处理)", r"请维修", r"维修一下", r"派(?:个|一个|位)?(?:人|师傅|工程师)",
+     r"申请维修", r"安排维修", r"安排(?:个|一个|位)?(?:人|师傅|工程师)(?:过来|来|上门|去修|来修|修|看看|看一下|处理)", r"请维修", r"维修一下", r"派(?:个|一个|位)?(?:人|师傅|工程师|电工|水电工|维修工)",
      r"(?<![没别])叫(?:个|一个)?师傅", r"(?<![没别])找(?:个|一个)?师傅", r"来看看", r"来看一下", r"过来看", r"上门", _COME_QUICK, r"来(?:个)?人",
      # a named engineer asked for: "能让王芳来一下吗"
      r"(?:能|可以|麻烦)(?:让|叫|派)[^,.!?，。！？]{1,6}(?:来|过来)(?:一下|一趟|看看|看下)",
@@ -432,7 +432,7 @@ REQUEST = build(
      r"send (?:an?|someone|somebody)", r"come (?:and )?(?:fix|check|look)",
      r"(?:look at|check on|come look)",
      r"reparer", r"reparation", r"depannage", r"besoin d'un (?:technicien|reparateur|plombier|electricien)",
-     r"envoye[rz] un technicien", r"envoye[rz] quelqu'un", r"venir reparer", r"open a (?:ticket|job)", r"ouvr(?:ir|ez|e) (?:un|une) (?:ticket|intervention|demande)", r"log (?:this|it|a complaint|a ticket|a job|a call)(?: for (?:them|us|her|him|the same))?", r"raise a (?:ticket|job|complaint)",
+     r"envoye[rz] un technicien", r"envoye[rz] quelqu'un", r"(?:prevoir|planifier|programmer) une intervention", r"venir reparer", r"open a (?:ticket|job)", r"ouvr(?:ir|ez|e) (?:un|une) (?:ticket|intervention|demande)", r"log (?:this|it|a complaint|a ticket|a job|a call)(?: for (?:them|us|her|him|the same))?", r"raise a (?:ticket|job|complaint)",
      r"(?:can you|could you|pls|please) (?:log|raise|open|create|file) (?:this|it|one|a (?:ticket|job|request))", r"cre(?:er|ez|e) (?:un|une) (?:ticket|demande|intervention|bon)"],
     # ซ่อม is the verb "repair": a request, unless it carries an aspect of work under way or done
     # ("เริ่มซ่อมแล้ว" started, "กำลังซ่อม" repairing, "ซ่อมเสร็จ" finished).

@@ -176,3 +176,10 @@ def test_chat_that_names_no_device_fault_danger_or_request_is_not_asked_about(pa
     # The model gives each a report at least `ask_above` likely from their letters alone.
     p = parser.parse(text)
     assert (p.intent, p.confirm) == ("unknown", False), p.intent_ranking
+
+
+@pytest.mark.parametrize("text", ["上次#31207修好的空调又漏水了", "last time #31207 fixed the fryer, now it is not heating again"])
+def test_a_fault_come_back_after_a_numbered_job_is_a_new_report_linked_to_it(parser, text):
+    # the model reads "#31207 … 修好" as the job done; the fault come back is a new report
+    p = parser.parse(text)
+    assert (p.intent, p.entities.get("ticket")) == ("create_ticket", 31207), p.intent_ranking

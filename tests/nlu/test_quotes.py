@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
+
 import pytest
 
 from nlu.quotes import split_reply, strip_preface
@@ -251,3 +253,26 @@ def test_a_quote_handed_over_with_a_request_to_file_it_is_the_report(parser, tex
 def test_a_request_to_file_what_is_no_fault_opens_nothing(parser, text):
     p = parser.parse(text)
     assert p.intent != "create_ticket" and not p.confirm, (p.intent, p.confirm, p.intent_ranking)
+
+
+@pytest.mark.parametrize("text,intent,entities", [
+    # a forward with a request under it passes a colleague's report on (a forward alone is a notice)
+    ("转发 店长群：「二楼洗手池的水管松了，一直往外渗水」\n@小鲸 麻烦安排", "create_ticket", {"skill": "plumbing"}),
+    ("【转发】教务处：「三号教室插座烧黑了，有焦味」\n@小鲸 速派电工", "create_ticket", {"skill": "electrical", "urgency": "urgent"}),
+    ("TR : message de Paul — « le monte-charge s'arrête entre deux étages »\n@Jing merci de prévoir une intervention",
+     "create_ticket", {"skill": "elevator"}),
+    ("转发：「明天上午九点到十二点停水」 大家注意", "unknown", {}),
+    # a manager's request for the sums handed to the desk: the sums, with what the request names
+    ("> 王总：把华南区上个月的费用汇总发群里\n@小鲸 按王总说的，出一下", "settlement_summary",
+     {"period": "last_month", "region": "south"}),
+])
+def test_a_forward_or_a_managers_request_handed_to_the_desk_is_read_in_context(parser, text, intent, entities):
+    now = datetime(2028, 3, 16, 10, tzinfo=timezone(timedelta(hours=8)))
+    p = parser.parse(text, now=now)
+    assert p.intent == intent, p.intent_ranking
+    assert {k: p.entities.get(k) for k in entities} == entities, p.entities
+
+
+def test_a_forward_with_nothing_after_it_reads_whole():
+    assert split_reply("【转发】物业：「本周六停水」") is None
+    assert split_reply("转发 店长群：「水管漏了」\n@小鲸 麻烦安排").body == "@小鲸 麻烦安排"

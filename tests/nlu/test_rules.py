@@ -938,3 +938,8 @@ def test_closing_the_shop_is_no_store_name_and_till_may_mean_until(parser):
     assert "store" not in p.entities, p.entities
     assert parser.parse("can't finish 29308 till I get a new board").entities.get("skill") is None
     assert parser.parse("the till won't open").entities.get("skill") == "pos"
+
+
+def test_a_device_slip_is_not_read_across_an_everyday_word(parser):
+    # 总发 is one slip from 总阀 (a main valve), but here 总 belongs to 汇总
+    assert "skill" not in parser.parse("把华东区上个月的费用汇总发群里").entities

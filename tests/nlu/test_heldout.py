@@ -33,7 +33,7 @@ HELDOUT = [HERE / "heldout.yaml", HERE / "heldout2.yaml", HERE / "heldout3.yaml"
            HERE / "heldout19.yaml", HERE / "heldout20.yaml", HERE / "heldout21.yaml",
            HERE / "heldout22.yaml", HERE / "heldout23.yaml", HERE / "heldout24.yaml",
            HERE / "heldout25.yaml", HERE / "heldout26.yaml", HERE / "heldout27.yaml", HERE / "heldout28.yaml",
-           HERE / "heldout29.yaml", HERE / "heldout30.yaml", HERE / "heldout31.yaml", HERE / "heldout32.yaml", HERE / "heldout33.yaml", HERE / "heldout34.yaml", HERE / "heldout35.yaml", HERE / "heldout36.yaml"]
+           HERE / "heldout29.yaml", HERE / "heldout30.yaml", HERE / "heldout31.yaml", HERE / "heldout32.yaml", HERE / "heldout33.yaml", HERE / "heldout34.yaml", HERE / "heldout35.yaml", HERE / "heldout36.yaml", HERE / "heldout37.yaml"]
 # Floors below the tuned sets' 97 %: batch 12 at its untuned score (its header), so nothing
 # regresses below it; batches 3–11 at what the model reaches once tuned on them
 # (untuned they scored 89.50 % / 84.46 %, 95.32 % / 96.12 %, 92.33 % / 97.52 %, 94.96 % / 93.19 %,
@@ -114,9 +114,15 @@ HELDOUT = [HERE / "heldout.yaml", HERE / "heldout2.yaml", HERE / "heldout3.yaml"
 # as nothing; the quote read without the name of who said it; Hunan and Shaanxi forms; live
 # seafood and people shut in as urgent. No batch fell below its floor. Batch 36 is held at its
 # untuned score (94.47 % / 95.17 %; 2 non-tickets read as reports, both asked about first).
+# Then tuned on batch 36 (now 98.24 % / 96.55 %; batch 35 rose to 96.06 % / 95.00 %): a forward with
+# a request under it passes a colleague's report on, a manager's request for the sums handed over,
+# a fault come back after a numbered job, a music or driving school that is a site. No batch fell
+# below its floor. Batch 37 is held at its untuned score (94.37 % / 95.89 %; 2 non-tickets read as
+# reports, both asked about first; 15 asked about or opened).
 # (Rounded down to the permille: a float of 387/400 need not reach the literal 0.9675.)
-FLOORS = {"heldout36.yaml": {"intent": 0.944, "entity": 0.951, "unasked_false_tickets": 0, "non_tickets_acted_on": 8},
-          "heldout35.yaml": {"intent": 0.958, "entity": 0.944, "unasked_false_tickets": 0, "non_tickets_acted_on": 7},
+FLOORS = {"heldout37.yaml": {"intent": 0.943, "entity": 0.958, "unasked_false_tickets": 0, "non_tickets_acted_on": 15},
+          "heldout36.yaml": {"intent": 0.982, "entity": 0.965, "unasked_false_tickets": 0, "non_tickets_acted_on": 8},
+          "heldout35.yaml": {"intent": 0.96, "entity": 0.949, "unasked_false_tickets": 0, "non_tickets_acted_on": 7},
           "heldout34.yaml": {"intent": 0.98, "entity": 0.997, "unasked_false_tickets": 0, "non_tickets_acted_on": 8},
           "heldout33.yaml": {"intent": 0.985, "entity": 0.989, "unasked_false_tickets": 0, "non_tickets_acted_on": 16},
           "heldout32.yaml": {"intent": 0.984, "entity": 0.994, "unasked_false_tickets": 0, "non_tickets_acted_on": 13},
@@ -162,7 +168,7 @@ def _texts(path: Path) -> frozenset[str]:
 @pytest.mark.parametrize("path", HELDOUT, ids=lambda p: p.name)
 def test_heldout_is_broad_and_new(path):
     cases = load_cases(path)
-    assert len(cases) >= {"heldout.yaml": 250, "heldout2.yaml": 120, "heldout17.yaml": 380, "heldout19.yaml": 380, "heldout20.yaml": 380, "heldout21.yaml": 360, "heldout22.yaml": 360, "heldout23.yaml": 360, "heldout24.yaml": 330, "heldout25.yaml": 330, "heldout26.yaml": 340, "heldout27.yaml": 340, "heldout28.yaml": 390, "heldout29.yaml": 370, "heldout30.yaml": 360, "heldout31.yaml": 380, "heldout32.yaml": 390, "heldout33.yaml": 400, "heldout36.yaml": 390}.get(path.name, 400)
+    assert len(cases) >= {"heldout.yaml": 250, "heldout2.yaml": 120, "heldout17.yaml": 380, "heldout19.yaml": 380, "heldout20.yaml": 380, "heldout21.yaml": 360, "heldout22.yaml": 360, "heldout23.yaml": 360, "heldout24.yaml": 330, "heldout25.yaml": 330, "heldout26.yaml": 340, "heldout27.yaml": 340, "heldout28.yaml": 390, "heldout29.yaml": 370, "heldout30.yaml": 360, "heldout31.yaml": 380, "heldout32.yaml": 390, "heldout33.yaml": 400, "heldout36.yaml": 390, "heldout37.yaml": 390}.get(path.name, 400)
     assert {c["intent"] for c in cases} == INTENTS
     seen = set(_texts(CASES_PATH))
     for other in HELDOUT:

@@ -21,9 +21,9 @@ from .intents import Signals, classify
 from .lexicon import Lexicon, find_all
 from .model import DEFAULT_PATH, STATUS_PATH, STATUSES, IntentModel, dense_features, model_text
 from .normalize import Normalized, normalize
-from .quotes import Reply, split_reply, strip_preface, without_speaker
+from .quotes import Reply, relayed, split_reply, strip_preface, without_speaker
 from .repair import ACTION_WORDS, Repair, Repairer
-from .signals import ELSEWHERE, HAZARD, HYPOTHETICAL, NOT_A_SYMPTOM, NOTICE, PERIL, RELAPSE, REQUEST, RESOLVED, SYMPTOM
+from .signals import ELSEWHERE, HAZARD, HYPOTHETICAL, NOT_A_SYMPTOM, NOTICE, PERIL, RELAPSE, REQUEST, RESOLVED, SYMPTOM, URGENT
 
 EXTRACTOR = "wecom_desk_rules"
 STATUS_SURE = 0.5
@@ -173,6 +173,12 @@ class Parser:
         answer; the quote gives context only (nlu/quotes.py)."""
         reply = split_reply(text or "")
         if reply is None:
+            span = relayed(text or "")
+            if span is not None:
+                # "@小鲸 转一下阿芳的话：「消毒柜开了没反应」": what is passed on is what is said
+                a, b = span
+                inner = self._past_preface(text[a:b], now, intent)
+                return replace(inner, text=text, spans={k: (x + a, y + a) for k, (x, y) in inner.spans.items()})
             return self._past_preface(text, now, intent)
         return self._in_context(text, self._past_preface(reply.body, now, intent), reply, now)
 
@@ -260,7 +266,8 @@ class Parser:
         elif (card_ticket is None and E.find_ticket(body, allow_bare=False) is None
               and (intent in ("unknown", "help", "query_status") or (intent == "cancel_ticket" and "ticket" not in ents)
                    or (intent == "create_ticket" and answer.confirm))
-              and (REQUEST.search(masked) or self._passes_on(reply.body, masked) or (_ME_TOO.search(body) and SYMPTOM.search(body)))
+              and (REQUEST.search(masked) or self._passes_on(reply.body, masked) or URGENT.search(masked)
+                   or (_ME_TOO.search(body) and SYMPTOM.search(body)))
               and RESOLVED.search(body) is None and CLAIM_STRONG.search(masked) is None
               and self._quote_reports(reply.quote, masked, now)):
             # "> Front desk: 908 says there's no water pressure\n@Jing can you send someone up": a
@@ -350,6 +357,8 @@ class Parser:
         too, unless it is a notice, over, someone else's or a what-if: nobody asks the desk to file
         chit-chat, and the model, reading a colleague's words about a machine it does not know
         ("片冰机一点冰都不出"), often has nothing to go on."""
+        if NOTICE.search(self._read(quote)[0].text):
+            return False   # "物业：本周六上午停水": who said it makes it a notice, whatever is asked
         asks = _ASKS_REPAIR.search(masked) is not None
         for said in dict.fromkeys((quote, without_speaker(quote))):
             read = self._parse(said, now=now)
@@ -524,7 +533,7 @@ def _reports(p: Parse) -> bool:
 # Handing a colleague's report to the desk ("转给 @小鲸", "pls help report this", "tu peux signaler
 # ça ?", "น้องหน้าร้านแจ้งมาค่ะ"), and the politeness and small words around it
 _HAND_OVER = re.compile(
-    r"(?:转|上)?报(?:个修|修|一下|下)?|登记|记(?:一)?下|安排|处理|跟进|转给|转交|转你|交给你|派(?:个)?人|看看|看一?下"
+    r"(?:转|上)?报(?:个修|修|一下|下)?|登记|记(?:一)?下|同上|安排|处理|跟进|转给|转交|转你|交给你|派(?:个)?人|看看|看一?下"
     r"|(?:同事|店员|前台|员工|他们|她|他|门店|店里)(?:刚)?(?:反映|反馈|说|报|发)(?:的|了|来)?"
     r"|[a-z\u4e00-\u9fff]{1,6}?(?:刚才?|刚刚)?(?:说|讲|反映|反馈)的|(?:老板|店长|经理|主管|领导|[\u4e00-\u9fff]总)(?:说|让|叫)(?:的)?"
     r"|(?:出|发|弄|搞|做)(?:一)?下"
@@ -533,7 +542,7 @@ _HAND_OVER = re.compile(
     r"svp|stp|s'il (?:te|vous) plait|signale[rz]?|ouvrir|ouvre)(?![a-z])"
     r"|แจ้ง(?:ซ่อม)?(?:มา)?|ฝาก")
 _POLITE = re.compile(
-    r"这个|这|此|按|找|帮忙|帮我|帮|麻烦(?:你|您)?|请|劳烦|辛苦(?:了)?|谢谢|多谢|感谢|拜托|一下|下|了|吧|啊|哈|呀|哦|呢"
+    r"这个|这|此|按|找|对|是的|嗯|帮忙|帮我|帮|麻烦(?:你|您)?|请|劳烦|辛苦(?:了)?|谢谢|多谢|感谢|拜托|一下|下|了|吧|啊|哈|呀|哦|呢"
     r"|(?<![a-z])(?:please|pls|plz|kindly|thanks|thank you|thx|for you|help|can you|could you|this|it|that|one|the same|a|an|"
     r"complaint|ticket|request|job|for|merci|tu peux|vous pouvez|peux-tu|pouvez-vous|un|une|ca|cela|le|la|demande|pour toi)(?![a-z])"
     r"|ช่วย|รบกวน|ให้|ด้วย|หน่อย|ค่ะ|ครับ|คะ|นะ|จ้า|น้อง(?:หน้าร้าน|ที่ร้าน|พนักงาน)?|พี่|ขอบคุณ")
@@ -547,7 +556,7 @@ _HANDED_REPORT = 0.05
 # Asking outright for a repair to be filed for what is quoted: "报修一下", "这个登记一下", "转报",
 # "安排个人过来", "log this", "for the desk pls", "on signale ça", "แจ้งซ่อม".
 _ASKS_REPAIR = re.compile(
-    r"报修|报个修|(?<![汇总])报(?:一)?下|登记|记(?:一)?下|转报|上报|开(?:个|一)?(?:工)?单|派(?:个|一个|位)?(?:人|师傅|工程师)|安排(?:个|一个|位)?(?:人|师傅|工程师)(?:过来|来|上门|修|看|处理)"
+    r"报修|报个修|(?<![汇总])报(?:一)?下|(?:马上|赶紧|尽快|赶快)处理|登记|记(?:一)?下|转报|上报|开(?:个|一)?(?:工)?单|派(?:个|一个|位)?(?:人|师傅|工程师)|安排(?:个|一个|位)?(?:人|师傅|工程师)(?:过来|来|上门|修|看|处理)"
     r"|(?<![a-z])(?:report (?:this|it)|log (?:this|it|a (?:ticket|job|call))|(?:raise|open) a (?:ticket|job)|"
     r"for (?:the )?(?:desk|maintenance)|signale[rz]?|ouvr(?:ir|ez|e) (?:un|une) (?:ticket|demande))(?![a-z])|แจ้งซ่อม")
 

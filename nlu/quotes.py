@@ -25,8 +25,9 @@ _SEP = r"[\s:：,，—–\-→>=|.。…]*"
 # A forward's marker and who is forwarded, before the quote: "转发 店长群：「…」", "【转发】驾校教务：「…」",
 # "TR : message de Karim — « … »". With an answer after it the forward is passed on to someone, and
 # the answer says what for ("@小鲸 麻烦安排"); without one the message is the forward itself.
-_FORWARD = (r"(?:(?:[\[【]\s*转发\s*[\]】]|转发\s*[:：]?|(?:fwd?|tr|forwarded(?: from)?|ส่งต่อ)\s*[:：])\s*"
-            r"(?:[^「『“\"«‘'\n:：—–]{1,24}?\s*[:：—–]\s*)?)")
+_FORWARD_MARK = (r"(?:[\[【]\s*转发\s*[\]】]|转发\s*[:：]?|(?:fwd?|tr|forwarded(?: message)?(?: from)?|ส่งต่อ)\s*[:：]"
+                 r"|(?:message (?:de|from)|forwarded message from)\s+[^:：«「\"\n]{1,24}?\s*[:：—–]|[^\s:：「『“\"«\n]{1,10}的(?:消息|留言)\s*[:：])")
+_FORWARD = rf"(?:{_FORWARD_MARK}\s*(?:[^「『“\"«‘'\n:：—–]{{1,24}}?\s*[:：—–]\s*)?)"
 
 # One pattern per pair, so that a quote may hold the other marks: 「Jing: Sorry, I didn't catch that」.
 _BRACKETED = [
@@ -38,6 +39,10 @@ _BRACKETED = [
 _ANGLE_INLINE = re.compile(rf"^\s*{_MENTIONS}>\s*(?P<quote>[^\n]{{1,300}}?)\s+(?:—|–|--|->|→)\s*(?P<body>\S.*)$", re.S)
 # "> Kevin: is the door reader still broken?\nyep still dead": quoted lines, then the answer.
 _ANGLE_LINES = re.compile(rf"^\s*{_MENTIONS}(?P<quote>(?:>[^\n]*\n)+)\s*(?P<body>\S.*)$", re.S)
+# "[转发] 夜班保安老周：凌晨三点监控全部掉线了\n小鲸 今天安排人看下": a forward's line, then the answer.
+# The answer is one short line with no heading of its own: a forwarded notice's second line
+# ("各门店：请于12月10日前完成…") is more of the notice.
+_FORWARD_LINE = re.compile(rf"^\s*{_MENTIONS}(?:{_FORWARD_MARK})\s*(?P<quote>[^\n]{{1,300}})\n\s*(?P<body>[^\s:：][^\n:：]{{0,40}})\s*$", re.I)
 # "Re: where's the engineer??\non site for 24290": a mail-style reply, the quoted line first.
 _RE_LINE = re.compile(rf"^\s*{_MENTIONS}(?:re|回复|回覆|reply|réponse)\s*[:：]\s*(?P<quote>[^\n「『“\"«]{{1,300}})\n\s*(?P<body>\S.*)$",
                       re.S | re.I)
@@ -68,7 +73,7 @@ def split_reply(text: str) -> Reply | None:
             # "> Jing: New job #28140 – ice machine not making ice\nmine.": the dash was the
             # card's own; the answer is the line after the quote.
             m = _ANGLE_LINES.match(text) or m
-        m = m or _ANGLE_LINES.match(text) or _RE_LINE.match(text)
+        m = m or _ANGLE_LINES.match(text) or _RE_LINE.match(text) or _FORWARD_LINE.match(text)
     if m is None or not _SAYS.search(m.group("body")):
         return None
     # The quote keeps its length (a ">" line mark becomes a space), so offsets into it stay true.
@@ -87,6 +92,17 @@ def without_speaker(quote: str) -> str:
     the name reads to the model as chat between people, not a report."""
     m = _SPEAKER.match(quote)
     return quote[m.end():] if m else quote
+
+
+# Passing a colleague's words on, the words last: "@小鲸 转一下阿芳的话：「消毒柜开了没反应」".
+_RELAYED = re.compile(rf"^\s*{_MENTIONS}(?:帮(?:忙)?|麻烦)?(?:转(?:一下|下|达)?|转发(?:一下)?)\s*[^「『“\"«\n]{{0,12}}?(?:的话|说的|说)\s*[:：]?\s*"
+                      r"[「『“\"«](?P<quote>[^」』”\"»\n]{1,300})[」』”\"»][\s。.!！]*$")
+
+
+def relayed(text: str) -> tuple[int, int] | None:
+    """Where the words passed on are, when a message only passes a colleague's words on."""
+    m = _RELAYED.match(text)
+    return m.span("quote") if m else None
 
 
 # How a newcomer opens or closes a report: "hi all, new here - is this where we log faults?",

@@ -64,7 +64,7 @@ _SYMPTOM_ZH = [
     r"冲不下去", r"不出水", r"没水", r"水压(?:很|太)?(?:低|小)", r"没热水", r"没有热水", r"不出热水",
     # power / light
     r"跳闸", r"停电", r"断电", r"没电", r"不通电", r"短路", r"不亮", r"灭了", r"熄了", r"熄灭", r"闪",
-    r"忽明忽暗",
+    r"忽明忽暗", r"(?:冷气|风|水压|信号|吸力|火)(?:有够|很|太|好|特别)弱", r"(?:老是|一直|半夜|总是)乱(?:叫|响)", r"(?:通讯|通信|连接|联网)失败",
     # noise / smell / physical
     r"异响", r"响声", r"噪音", r"杂音", r"怪声", r"怪响", r"太吵", r"很吵", r"好吵", r"吵死",
     r"声音(?:很|特别|好|太)?(?:大|怪|奇怪|吵|响)", r"发出[^,.!?，。！？]{0,8}(?:声|响)", r"有(?:怪)?(?:声音|响声)",
@@ -157,7 +157,7 @@ _SYMPTOM_LATIN = [
     r"mai (?:yen|dai|tam ?ngan|tid|ok|lai|ork)", r"(?:fai|fi) (?:dub|dap|dab|dup)", r"nam (?:yod|yot|rua|rhua|lai mai yud)",
     r"sia (?:laew|leaw|lew|laeo)",
     # Nigerian Pidgin "don spoil" / "no dey work"; Tagalog-English "ayaw mag-on", "sira na"
-    r"chuck(?:ed|s|ing)? (?:a )?wobbl(?:y|ies)", r"cannot (?:on|off|start|open|close|turn on)(?![a-z])", r"can't on(?![a-z])", r"(?:est|sont) gate(?:e|s|es)?(?![a-z])",
+    r"chuck(?:ed|s|ing)? (?:a )?wobbl(?:y|ies)", r"(?:est|sont) brisee?s?(?![a-z])", r"cannot (?:on|off|start|open|close|turn on)(?![a-z])", r"can't on(?![a-z])", r"(?:est|sont) gate(?:e|s|es)?(?![a-z])",
     r"don (?:spoil|die|quench|jam|stop|burst|blow|cut)", r"no (?:dey|de) (?:work|cool|on|start|show|heat|move|gree)",
     r"ayaw (?:mag-?\w+|gumana|umandar|bumukas|lumamig|uminit|sumindi)", r"sira na", r"nasira", r"hindi (?:gumagana|umaandar|lumalamig|umiinit|bumubukas)", r"(?:pang|phang) (?:laew|leaw|lew)",
     r"(?:plus|pas) d'?(?:e )?(?:internet|reseau|wifi|courant|electricite|eau chaude|eau|lumiere)",
@@ -262,13 +262,13 @@ NOTICE = build(
     [r"^\W*[\[<【]?\s*(?:通知|公告|转发|提醒|温馨提示|重要提示|转)\s*[\]>】:：](?!\s*(?:收银员?|店员|同事|店长|员工|服务员|厨师|保安|保洁|前台|领班)[\u4e00-\u9fff]{0,3}\s*[:：说])", r"^\W*转发(?!(?:一下)?(?:店员|同事|店长|员工|客人|顾客|老板)(?:的话|说))",
      # a sender before the word: "系统通知：", "物业通知：", "IT部门通知:"; "请勿报修" never reports
      r"^\W*[\[<【]?[\u4e00-\u9fffa-z]{1,6}(?:通知|公告|提醒)\s*[\]>】:：]", r"请勿(?:报修|重复报修|报障)", r"(?:不用|无需|不需要|不必)(?:再)?(?:报修|报障)(?!了)", r"属(?:于)?正常现象", r"测试消息", r"请忽略",
-     r"(?:关于|有关)[^,.!?，。！？]{0,20}的通知", r"请(?:各|全体)?(?:店|门店|位|部门|同事|员工|店长)?(?:知悉|周知|留意)",
+     r"(?:关于|有关)[^,.!?，。！？]{0,20}的通知", r"^\W*(?:物业|物管|管理处|商场|大厦|园区)(?:管理处|服务中心|中心|办公室)?\s*[:：]", r"请(?:各|全体)?(?:店|门店|位|部门|同事|员工|店长)?(?:知悉|周知|留意)",
      # paperwork about a fault: "事故报告已经发到邮箱了", "the report on last week's outage is in the drive"
      r"(?:报告|记录|总结|复盘|说明)[^,.!?，。！？]{0,6}(?:已经|已)?(?:发|放|传|上传|存)(?:到|在|进)了?[^,.!?，。！？]{0,4}(?:群|邮箱|网盘|共享|文件夹|云盘)",
      r"特此通知", r"(?:大家)?(?:不用|别|不要)再(?:问|催)了", r"请(?:大家)?提前(?:做好|准备|安排)", r"别(?:再)?重复报(?:了|修)?", r"^\W*(?:早班|晚班|夜班|中班|夜审)?交接(?:班)?\s*[:：]", r"敬请(?:谅解|留意|周知)", r"(?:给|带来)[^,.!?，。！？]{0,6}不便",
      # an advertisement: a brand's sale is no fault of ours
      r"大促|促销|特价|直降|打[一二三四五六七八九]折|优惠券|限时(?:特惠|优惠|抢购)|秒杀"],
-    [r"^\W*(?:notice|reminder|announcement|fwd?|rappel|annonce|tr)\s*[:\]-]",
+    [r"^\W*(?:notice|reminder|announcement|fwd?|rappel|annonce|tr)\s*[:\]-]", r"^\W*(?:building (?:management|mgmt)|property management|mall management|management office|la gerance|le syndic)\s*:",
      # a forwarded message as such ("Forwarded message:"); "fwd from front desk: room 1208 …" relays a report
      r"^\W*(?:forwarded|fwd?) (?:message|msg)\s*:", r"^\W*message transfere\s*:",
      r"^\W*\"?(?:dear|chers?|cheres?) (?:customers|guests|clients|visitors|shoppers|residents|tenants)", r"souvenez-vous\s*:", r"^\W*(?:les enfants|kids|everyone|tout le monde)\s*,\s*(?:remember|souvenez-vous|rappel)",
@@ -318,7 +318,7 @@ RESOLVED = build(
 # not a verdict: "隔壁的水漏到我们店里了" is still a report.
 ELSEWHERE = build(
     [r"隔壁", r"隔(?:篱|离)(?:铺|舖|间|屋|店)", r"好彩(?:不|唔)(?:是|系)", r"(?:不|唔)(?:是|系)我(?:们|哋)(?:的|嘅)", r"楼上(?:那家|的店|那个店)", r"楼下那家", r"对面(?:那家|的店)", r"别(?:的|家)(?:店|门店)", r"其他(?:门)?店", r"(?<!不是)商场的",
-     r"物业的", r"邻居", r"我家", r"家里", r"在家", r"老家", r"小区", r"培训", r"案例", r"举个例子", r"比如说", r"假如", r"万一",
+     r"物业的", r"邻居(?![^,.!?，。！？]{0,5}投诉)", r"我家", r"家里", r"在家", r"老家", r"小区", r"培训", r"案例", r"举个例子", r"比如说", r"假如", r"万一",
      r"要是", r"监控(?:录像|画面|回放)?(?:里|上)?(?:显示|拍到|看到)", r"(?:调|查|看)了?监控", r"记得", r"别忘了", r"禁止",
      r"跟我们(?:店)?没(?:有)?关系", r"还好(?:我们|咱们)(?:店|这边|这里)?(?:没有?|不)", r"不关我们(?:的)?事", r"与我们无关", r"我们(?:这边|店里|店)?没事",
      # a dream, a home in Cantonese, a rented flat, public transport, a film or the news
@@ -419,7 +419,7 @@ _COME_QUICK = r"(?<!大家)(?<!你们)快来(?!瞧|围观|玩|吃|拿|领|抢|�
 # A repair request stands on its own as a report even when no equipment is named.
 REQUEST = build(
     [r"报修", r"保修", r"要修", r"来修", r"帮忙修", r"帮修", r"修一下", r"修下", r"修修", r"需要维修", r"要维修",
-     r"申请维修", r"安排维修", r"安排(?:个|一个|位)?(?:人|师傅|工程师)(?:过来|来|上门|去修|来修|修|看看|看一下|处理)", r"请维修", r"维修一下", r"派(?:个|一个|位)?(?:人|师傅|工程师|电工|水电工|维修工)",
+     r"申请维修", r"安排维修", r"安排(?:个|一个|位)?(?:人|师傅|工程师)(?:过来|来|上门|去修|来修|修|看看|看一下|看下|处理)", r"安排(?:个|一个|位)?(?:电工|水电工|维修工|师傅)", r"请维修", r"维修一下", r"派(?:个|一个|位)?(?:人|师傅|工程师|电工|水电工|维修工)",
      r"(?<![没别])叫(?:个|一个)?师傅", r"(?<![没别])找(?:个|一个)?师傅", r"来看看", r"来看一下", r"过来看", r"上门", _COME_QUICK, r"来(?:个)?人",
      # a named engineer asked for: "能让王芳来一下吗"
      r"(?:能|可以|麻烦)(?:让|叫|派)[^,.!?，。！？]{1,6}(?:来|过来)(?:一下|一趟|看看|看下)",
@@ -432,7 +432,7 @@ REQUEST = build(
      r"send (?:an?|someone|somebody)", r"come (?:and )?(?:fix|check|look)",
      r"(?:look at|check on|come look)",
      r"reparer", r"reparation", r"depannage", r"besoin d'un (?:technicien|reparateur|plombier|electricien)",
-     r"envoye[rz] un technicien", r"envoye[rz] quelqu'un", r"(?:prevoir|planifier|programmer) une intervention", r"venir reparer", r"open a (?:ticket|job)", r"ouvr(?:ir|ez|e) (?:un|une) (?:ticket|intervention|demande)", r"log (?:this|it|a complaint|a ticket|a job|a call)(?: for (?:them|us|her|him|the same))?", r"raise a (?:ticket|job|complaint)",
+     r"envoye[rz] un technicien", r"envoye[rz] quelqu'un", r"envoie (?:un technicien|quelqu'un)", r"(?:prevoir|planifier|programmer) une intervention", r"venir reparer", r"open a (?:ticket|job)", r"ouvr(?:ir|ez|e) (?:un|une) (?:ticket|intervention|demande)", r"log (?:this|it|a complaint|a ticket|a job|a call)(?: for (?:them|us|her|him|the same))?", r"raise a (?:ticket|job|complaint)",
      r"(?:can you|could you|pls|please) (?:log|raise|open|create|file) (?:this|it|one|a (?:ticket|job|request))", r"cre(?:er|ez|e) (?:un|une) (?:ticket|demande|intervention|bon)"],
     # ซ่อม is the verb "repair": a request, unless it carries an aspect of work under way or done
     # ("เริ่มซ่อมแล้ว" started, "กำลังซ่อม" repairing, "ซ่อมเสร็จ" finished).
@@ -505,7 +505,7 @@ URGENT = build(
      r"(?:擦伤|摔伤|受伤|流血|割伤|划伤|烫伤|骨折|刮伤|夹伤|扭伤|磕伤)",
      # medicine that must stay cold: "里面放着胰岛素和疫苗"
      r"疫苗|胰岛素|生物制品|血液制品|(?:药品|药物|针剂)[^,.!?，。！？]{0,4}(?:都)?在里(?:面|头)", r"冒(?:了)?(?:一股|一阵)?(?:烟|黑烟|白烟|火花)", r"搞快点",
-     r"要报废", r"(?:全|都|就全)(?:得|要)扔",
+     r"要报废", r"(?:全|都|就全)(?:得|要)扔", r"这个要快|要快点|得快点",
      # live seafood dying, people shut in said other ways, a leak the towels cannot hold
      r"(?:龙虾|鱼|虾|蟹|活鲜|海鲜|鲍鱼|生蚝)[^,.!?，。！？]{0,4}(?:扛不住|撑不住|顶不住|快死|死了|不行了)", r"翻了(?:好几|几|\d+)条",
      r"(?:玩家|客人|顾客|小孩|孩子|小朋友|有人)(?:都|还)?出不来", r"(?:关|困)(?:了|着)(?:几|好几|一|两|\d+)个人",

@@ -276,3 +276,21 @@ def test_a_forward_or_a_managers_request_handed_to_the_desk_is_read_in_context(p
 def test_a_forward_with_nothing_after_it_reads_whole():
     assert split_reply("【转发】物业：「本周六停水」") is None
     assert split_reply("转发 店长群：「水管漏了」\n@小鲸 麻烦安排").body == "@小鲸 麻烦安排"
+
+
+@pytest.mark.parametrize("text,intent", [
+    # a forward's line with a short answer under it, a colleague's words passed on with the words last,
+    # "同上" and "这个要快" under a quoted report: each passes the report on
+    ("[转发] 夜班保安老王：凌晨两点门口摄像头全部掉线了\n小鲸 今天安排人看下", "create_ticket"),
+    ("Forwarded message from the morning team: the dough mixer trips the breaker every time\n@Jing", "create_ticket"),
+    ("@小鲸 转一下阿梅的话：「消毒柜按了开关没反应」", "create_ticket"),
+    ("> Kevin：三楼wifi全断了\n@小鲸 同上，麻烦处理", "create_ticket"),
+    ("> 后厨老陈：制冰机下面在漏水\n小鲸 这个要快，地上都是水了", "create_ticket"),
+    # … but a notice stays a notice: from the building's management, or forwarded with more of itself under it
+    ("[转发] 物业：本周日上午停电检修\n@小鲸 登记一下", "unknown"),
+    ("转发：关于春季消防检查的通知\n各门店：请于4月10日前完成自查", "unknown"),
+])
+def test_relayed_reports_and_forwarded_notices(parser, text, intent):
+    p = parser.parse(text)
+    assert p.intent == intent, (p.intent, p.confirm, p.intent_ranking)
+    assert not (intent == "unknown" and p.confirm), "a notice is not even asked about"

@@ -33,7 +33,7 @@ HELDOUT = [HERE / "heldout.yaml", HERE / "heldout2.yaml", HERE / "heldout3.yaml"
            HERE / "heldout19.yaml", HERE / "heldout20.yaml", HERE / "heldout21.yaml",
            HERE / "heldout22.yaml", HERE / "heldout23.yaml", HERE / "heldout24.yaml",
            HERE / "heldout25.yaml", HERE / "heldout26.yaml", HERE / "heldout27.yaml", HERE / "heldout28.yaml",
-           HERE / "heldout29.yaml", HERE / "heldout30.yaml", HERE / "heldout31.yaml", HERE / "heldout32.yaml", HERE / "heldout33.yaml", HERE / "heldout34.yaml", HERE / "heldout35.yaml", HERE / "heldout36.yaml", HERE / "heldout37.yaml"]
+           HERE / "heldout29.yaml", HERE / "heldout30.yaml", HERE / "heldout31.yaml", HERE / "heldout32.yaml", HERE / "heldout33.yaml", HERE / "heldout34.yaml", HERE / "heldout35.yaml", HERE / "heldout36.yaml", HERE / "heldout37.yaml", HERE / "heldout38.yaml"]
 # Floors below the tuned sets' 97 %: batch 12 at its untuned score (its header), so nothing
 # regresses below it; batches 3–11 at what the model reaches once tuned on them
 # (untuned they scored 89.50 % / 84.46 %, 95.32 % / 96.12 %, 92.33 % / 97.52 %, 94.96 % / 93.19 %,
@@ -119,8 +119,13 @@ HELDOUT = [HERE / "heldout.yaml", HERE / "heldout2.yaml", HERE / "heldout3.yaml"
 # a fault come back after a numbered job, a music or driving school that is a site. No batch fell
 # below its floor. Batch 37 is held at its untuned score (94.37 % / 95.89 %; 2 non-tickets read as
 # reports, both asked about first; 15 asked about or opened).
+# Then tuned on batch 37 (now 97.95 % / 96.38 %): reports relayed as a forward's line with a short
+# answer, the words passed on last, "同上", an urged "这个要快"; a quote from the building's
+# management is a notice. No batch fell below its floor. Batch 38 is held at its untuned score
+# (93.54 % / 96.57 %; 3 non-tickets read as reports, all asked about first).
 # (Rounded down to the permille: a float of 387/400 need not reach the literal 0.9675.)
-FLOORS = {"heldout37.yaml": {"intent": 0.943, "entity": 0.958, "unasked_false_tickets": 0, "non_tickets_acted_on": 15},
+FLOORS = {"heldout38.yaml": {"intent": 0.935, "entity": 0.965, "unasked_false_tickets": 0, "non_tickets_acted_on": 9},
+          "heldout37.yaml": {"intent": 0.979, "entity": 0.963, "unasked_false_tickets": 0, "non_tickets_acted_on": 14},
           "heldout36.yaml": {"intent": 0.982, "entity": 0.965, "unasked_false_tickets": 0, "non_tickets_acted_on": 8},
           "heldout35.yaml": {"intent": 0.96, "entity": 0.949, "unasked_false_tickets": 0, "non_tickets_acted_on": 7},
           "heldout34.yaml": {"intent": 0.98, "entity": 0.997, "unasked_false_tickets": 0, "non_tickets_acted_on": 8},
@@ -168,7 +173,7 @@ def _texts(path: Path) -> frozenset[str]:
 @pytest.mark.parametrize("path", HELDOUT, ids=lambda p: p.name)
 def test_heldout_is_broad_and_new(path):
     cases = load_cases(path)
-    assert len(cases) >= {"heldout.yaml": 250, "heldout2.yaml": 120, "heldout17.yaml": 380, "heldout19.yaml": 380, "heldout20.yaml": 380, "heldout21.yaml": 360, "heldout22.yaml": 360, "heldout23.yaml": 360, "heldout24.yaml": 330, "heldout25.yaml": 330, "heldout26.yaml": 340, "heldout27.yaml": 340, "heldout28.yaml": 390, "heldout29.yaml": 370, "heldout30.yaml": 360, "heldout31.yaml": 380, "heldout32.yaml": 390, "heldout33.yaml": 400, "heldout36.yaml": 390, "heldout37.yaml": 390}.get(path.name, 400)
+    assert len(cases) >= {"heldout.yaml": 250, "heldout2.yaml": 120, "heldout17.yaml": 380, "heldout19.yaml": 380, "heldout20.yaml": 380, "heldout21.yaml": 360, "heldout22.yaml": 360, "heldout23.yaml": 360, "heldout24.yaml": 330, "heldout25.yaml": 330, "heldout26.yaml": 340, "heldout27.yaml": 340, "heldout28.yaml": 390, "heldout29.yaml": 370, "heldout30.yaml": 360, "heldout31.yaml": 380, "heldout32.yaml": 390, "heldout33.yaml": 400, "heldout36.yaml": 390, "heldout37.yaml": 390, "heldout38.yaml": 380}.get(path.name, 400)
     assert {c["intent"] for c in cases} == INTENTS
     seen = set(_texts(CASES_PATH))
     for other in HELDOUT:

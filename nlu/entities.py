@@ -349,9 +349,8 @@ def find_rating(text: str) -> tuple[int, Span] | None:
 # -- store -------------------------------------------------------------------------------------
 
 # A store is named by its place and the word for a shop: "上海浦东店", "徐汇门店", "Siam store",
-# and its manager or clerk is no part of it ("郑州店店长：" names 郑州店),
 # "magasin Opéra", "สาขาสยาม". Leading verbs of reporting for someone ("帮", "替", "给") are not
-# part of the name.
+# part of the name, nor is the store's manager or clerk ("郑州店店长：" names 郑州店).
 _STORE = re.compile(
     r"(?:帮|替|给|为)?([\u4e00-\u9fff]{1,10}?(?:门店|分店|店))(?![\u4e00-\u9fff]*店(?![长员]))|"
     r"(?<![a-z])((?:[a-z][a-z'-]+\s+)?[a-z][a-z'-]+)\s+(?:store|shop|branch)(?![a-z])|"

@@ -178,7 +178,7 @@ class Parser:
                 # "@小鲸 转一下阿芳的话：「消毒柜开了没反应」": what is passed on is what is said
                 a, b = span
                 inner = self._past_preface(text[a:b], now, intent)
-                return replace(inner, text=text, spans={k: (x + a, y + a) for k, (x, y) in inner.spans.items()})
+                return replace(inner, text=text, spans=_shifted(inner.spans, a))
             return self._past_preface(text, now, intent)
         return self._in_context(text, self._past_preface(reply.body, now, intent), reply, now)
 
@@ -206,7 +206,7 @@ class Parser:
             inner = self._parse(text[a:b], now=now)
             if inner.intent in ("unknown", "help"):
                 continue
-            return replace(inner, text=text, spans={k: (x + a, y + a) for k, (x, y) in inner.spans.items()})
+            return replace(inner, text=text, spans=_shifted(inner.spans, a))
         return whole
 
     def _in_context(self, text: str, answer: Parse, reply: Reply, now: datetime | None) -> Parse:
@@ -215,7 +215,7 @@ class Parser:
         bare mark answering a request for one."""
         lex = self.lexicon
         shift = reply.body_start
-        spans = {k: (a + shift, b + shift) for k, (a, b) in answer.spans.items()}
+        spans = _shifted(answer.spans, shift)
         ents = dict(answer.entities)
         intent, confidence, ranking = answer.intent, answer.confidence, answer.intent_ranking
         qnorm, _ = self._read(reply.quote)
@@ -286,7 +286,7 @@ class Parser:
             # the sums, handed to the desk — with the period and region the request names
             intent, confidence, ranking = "settlement_summary", 1.0, [("settlement_summary", 1.0)]
             ents = dict(asked.entities)
-            spans = {k: (a + reply.quote_start, b + reply.quote_start) for k, (a, b) in asked.spans.items()}
+            spans = _shifted(asked.spans, reply.quote_start)
         elif intent == "unknown" and _ASKS_FIELD.search(q) and asks:
             # "> 小鲸：请补充城市\n啥意思？这个城市要怎么填": a question about what the desk asked for
             intent, confidence, ranking = "help", 1.0, [("help", 1.0)]
@@ -395,7 +395,7 @@ class Parser:
         new-job card: the time to arrive)."""
         again = self._parse(reply.body, now=now, intent=intent)
         shift = reply.body_start
-        return dict(again.entities), {k: (a + shift, b + shift) for k, (a, b) in again.spans.items()}
+        return dict(again.entities), _shifted(again.spans, shift)
 
     def _parse(self, text: str, *, now: datetime | None = None, intent: str | None = None,
                read: tuple[Normalized, tuple[Repair, ...]] | None = None) -> Parse:
@@ -523,6 +523,11 @@ class Parser:
             # put a question to every story about a neighbour's leak. Danger to people is still asked.
             return False
         return (p_report >= self.ask_above and worded) or rules_say == "create_ticket"
+
+
+def _shifted(spans: dict[str, tuple[int, int]], by: int) -> dict[str, tuple[int, int]]:
+    """Spans read in a part of the message, as offsets into the whole of it."""
+    return {k: (a + by, b + by) for k, (a, b) in spans.items()}
 
 
 def _reports(p: Parse) -> bool:

@@ -192,8 +192,9 @@ def find_urgency(text: str) -> tuple[str, Span | None]:
 _TICKET_EXPLICIT = re.compile(
     r"#\s*(\d{1,8})(?!\d|x{2,})|"
     r"(?:工单|单号|报修单|维修单|订单号|任务|单子|编号|(?<![a-z])(?:ticket|tickets|tkt|job|case|request|"
-    r"demande|intervention|no\.|n°|no)|ใบงาน|งานที่|งาน|หมายเลข)\s*(?:号|编号|no\.?|n°|number|num|nr|#|:|-)?\s*"
-    r"(?:#\s*)?(\d{1,8})(?![\d.]|\s*(?:分钟|小时|元|块|星|min|h\b))|"
+    r"demande|intervention|no\.|n°|no)|ใบงาน|งานที่|(?<!ทำ)งาน|หมายเลข)\s*(?:号|编号|no\.?|n°|number|num|nr|#|:|-)?\s*"
+    # "ทำงาน 1 ชม.": worked an hour, not job 1
+    r"(?:#\s*)?(\d{1,8})(?![\d.]|\s*(?:分钟|小时|元|块|星|min|h\b|ชม|ชั่วโมง|นาที|บาท))|"
     r"(?<![\d月.])(\d{2,8})\s*号(?:工单|单)|(?<![\d月.])(\d{3,8})\s*号(?![店楼门线机位房间层院])|"
     # A claim verb right before a number names the job, however short ("接单 1", "claim 7").
     r"(?:接单|抢单|认领|(?<![a-z])(?:claim|take))\s*(?:#\s*)?(\d{1,8})(?![\d.]|\s*(?:分钟|小时|元|块|星|个|min|h\b))"
@@ -259,7 +260,9 @@ _OTHER_NUMBER = re.compile(
     r"(?:สายพาน|เครื่อง|ตู้|ประตู|ช่อง|ไลน์)(?:ที่)?\s*(?:หมายเลข|เบอร์)?|"
     r"(?<![a-z])(?:line|belt|conveyor|lane|dock|bay|gate|pump|checkout|till|register|washer|dryer|chair|cinema|hall|auditorium)(?:\s*(?:no\.?|number|n°))?|"
     # a hotel room's lock: "keycard lock on 310"
-    r"(?<![a-z])(?:lock|door|keycard|key card)s? (?:on|of|for|in)|手机(?:号)?|显示(?:屏)?(?:上)?|读数|上不到|升不到|降不到|最多|(?<![a-z])(?:room|rm|suite|chambre|guest in|eta|etd|(?:be |get )?(?:there|here|back) in|arriv(?:e|ing) in|(?:j'?)?arrive dans|po|order|commande|past|above|beyond|below|than|shows|reads|reading|displays|affiche|minus|moins|" + _MONTH_NAMES + r"))"
+    r"(?<![a-z])(?:lock|door|keycard|key card)s? (?:on|of|for|in)|"
+    # a number dialled: "先打119还是先找你们", "call 995", "appeler le 18", "โทร 1669"
+    r"(?<![\u4e00-\u9fff])打|拨打?|(?<![a-z])(?:call|dial|ring)|appeler(?: le)?|appelez(?: le)?|โทร(?:หา|ไป)?|先打|手机(?:号)?|显示(?:屏)?(?:上)?|读数|上不到|升不到|降不到|最多|(?<![a-z])(?:room|rm|suite|chambre|guest in|eta|etd|(?:be |get )?(?:there|here|back) in|arriv(?:e|ing) in|(?:j'?)?arrive dans|po|order|commande|past|above|beyond|below|than|shows|reads|reading|displays|affiche|minus|moins|" + _MONTH_NAMES + r"))"
     r"\s*(?:是|为|改成|变成|:|#|n°|no\.?|number)?\s*(?:是|为)?\s*$|"
     # "locker code for the parcel at reception is 22957", "wifi 密码是 12345678"
     r"(?:(?<![a-z])(?:code|pin|password|passcode|mot de passe)(?![a-z])|密码|รหัส)[^.!?,;，。；\d]{0,40}?(?:\bis|\best|是|:|：)\s*$")

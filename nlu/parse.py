@@ -21,7 +21,7 @@ from .intents import Signals, classify
 from .lexicon import Lexicon, find_all
 from .model import DEFAULT_PATH, STATUS_PATH, STATUSES, IntentModel, dense_features, model_text
 from .normalize import Normalized, normalize
-from .quotes import Reply, relayed, split_reply, strip_preface, without_speaker
+from .quotes import Reply, forwarded_words, relayed, split_reply, strip_preface, without_speaker
 from .repair import ACTION_WORDS, Repair, Repairer
 from .signals import ELSEWHERE, HAZARD, HYPOTHETICAL, NOT_A_SYMPTOM, NOTICE, PERIL, RELAPSE, REQUEST, RESOLVED, SYMPTOM, URGENT
 
@@ -179,6 +179,14 @@ class Parser:
                 a, b = span
                 inner = self._past_preface(text[a:b], now, intent)
                 return replace(inner, text=text, spans=_shifted(inner.spans, a))
+            span = forwarded_words(text) if intent is None else None
+            if span is not None:
+                # "转发 吧台小美：制冰机不出冰了": a colleague's report, forwarded with nothing
+                # added. It may be meant for the desk or only for the group: asked, never opened.
+                a, b = span
+                inner = self._past_preface(text[a:b], now, intent)
+                if inner.intent == "create_ticket":
+                    return replace(inner, text=text, spans=_shifted(inner.spans, a), confirm=True)
             return self._past_preface(text, now, intent)
         return self._in_context(text, self._past_preface(reply.body, now, intent), reply, now)
 
@@ -518,6 +526,10 @@ class Parser:
             return confidence < self.confirm_below or rules_say != "create_ticket" or not_ours
         if intent != "unknown":
             return False
+        if confidence >= 0.9 and _PROCEDURE.search(text):
+            # "如果电梯困人了，是不是先打119？", a training quiz's "第一步应该做什么": a question about what
+            # to do, which the model reads as one; the danger in it is asked about, not happening
+            return False
         if not_ours and PERIL.search(text) is None:
             # The model reads no report and the words say someone else's or over: asking would
             # put a question to every story about a neighbour's leak. Danger to people is still asked.
@@ -540,14 +552,14 @@ def _reports(p: Parse) -> bool:
 _HAND_OVER = re.compile(
     r"(?:转|上)?报(?:个修|修|一下|下)?|登记|记(?:一)?下|同上|安排|处理|跟进|转给|转交|转你|交给你|派(?:个)?人|看看|看一?下"
     r"|(?:同事|店员|前台|员工|他们|她|他|门店|店里)(?:刚)?(?:反映|反馈|说|报|发)(?:的|了|来)?"
-    r"|[a-z\u4e00-\u9fff]{1,6}?(?:刚才?|刚刚)?(?:说|讲|反映|反馈)的|(?:老板|店长|经理|主管|领导|[\u4e00-\u9fff]总)(?:说|让|叫)(?:的)?"
+    r"|[a-z\u4e00-\u9fff]{1,6}?(?:刚才?|刚刚)?(?:说|讲|反映|反馈)的|(?:老板|店长|经理|主管|领导|[\u4e00-\u9fff]总)(?:说|让|叫)(?:我)?(?:的)?"
     r"|(?:出|发|弄|搞|做)(?:一)?下"
     r"|(?<![a-z])(?:report(?:ing)?|log(?:ged)?|raise|open|handle|arrange|fyi|over to you|for (?:the )?(?:desk|maintenance)|on signale|"
     r"from the (?:floor|front|store|shop|kitchen|night|day) (?:staff|team|desk|manager)|send (?:a )?(?:tech|technician|someone|somebody)|"
     r"svp|stp|s'il (?:te|vous) plait|signale[rz]?|ouvrir|ouvre)(?![a-z])"
     r"|แจ้ง(?:ซ่อม)?(?:มา)?|ฝาก")
 _POLITE = re.compile(
-    r"这个|这|此|按|找|对|是的|嗯|帮忙|帮我|帮|麻烦(?:你|您)?|请|劳烦|辛苦(?:了)?|谢谢|多谢|感谢|拜托|一下|下|了|吧|啊|哈|呀|哦|呢"
+    r"这个|在这(?:里|儿)|在群里|这|此|按|找|对|是的|嗯|帮忙|帮我|帮|麻烦(?:你|您)?|请|劳烦|辛苦(?:了)?|谢谢|多谢|感谢|拜托|一下|下|了|吧|啊|哈|呀|哦|呢"
     r"|(?<![a-z])(?:please|pls|plz|kindly|thanks|thank you|thx|for you|help|can you|could you|this|it|that|one|the same|a|an|"
     r"complaint|ticket|request|job|for|merci|tu peux|vous pouvez|peux-tu|pouvez-vous|un|une|ca|cela|le|la|demande|pour toi)(?![a-z])"
     r"|ช่วย|รบกวน|ให้|ด้วย|หน่อย|ค่ะ|ครับ|คะ|นะ|จ้า|น้อง(?:หน้าร้าน|ที่ร้าน|พนักงาน)?|พี่|ขอบคุณ")
@@ -647,6 +659,14 @@ def _names_only(lex: Lexicon, s: str, span: tuple[int, int]) -> bool:
 def _over(s: str) -> bool:
     """The fault is told as over ("上周漏水那单已经搞定了"), and did not come back."""
     return RESOLVED.search(s) is not None and RELAPSE.search(s) is None
+
+
+# Asking what to do in an emergency: "先打119还是先找你们", "第一步应该做什么", "who do we call if …"
+_PROCEDURE = re.compile(
+    r"(?:应该|应当|该)(?:先)?(?:做什么|干什么|怎么(?:做|办|处理)|找谁|打(?:哪个|什么)?(?:电话)?)|第一步|是不是(?:应该)?先|先打\d{3}|"
+    r"(?<![a-z])(?:what (?:should|do|must) (?:we|i|staff) do (?:if|when|first)|who (?:do|should) (?:we|i) call (?:if|when|first)|"
+    r"que (?:faut-il|doit-on) faire (?:si|en cas)|qui (?:faut-il |doit-on )?appeler (?:si|en cas|d'abord))(?![a-z])|"
+    r"ต้องทำ(?:ยังไง|อย่างไร)(?:ก่อน)?|ต้องโทร(?:หา)?(?:ใคร|เบอร์อะไร)")
 
 
 def _what_if(s: str) -> bool:

@@ -105,6 +105,38 @@ def relayed(text: str) -> tuple[int, int] | None:
     return m.span("quote") if m else None
 
 
+# A colleague's words forwarded with nothing added: "转发 吧台小美：制冰机不出冰了", "转发自 张姐：…",
+# "转发 店长 的消息：「…」", "Fwd from night shift: '…'", "Transféré de l'agent de sécurité : « … »",
+# "ส่งต่อจากพี่ต้อม: …". Who sent it decides what it can be: a person's report may be meant for the
+# desk or only for the group, so it is asked about; an office's, a building's or a group chat's words
+# are a notice, and read whole.
+_FORWARDED_FROM = [re.compile(rf"^\s*{_MENTIONS}{lead}(?P<who>[^:：「『“\"«\n]{{1,{n}}}?)\s*{tail}[:：]\s*(?P<words>[^\n]+?)\s*$", re.I)
+                   for lead, n, tail in (
+                       (r"(?:[\[【]\s*转发\s*[\]】]|转发自?)\s*", 10, r"(?:的(?:消息|留言|话))?\s*"),
+                       (r"(?:fwd?|forwarded)\s+from\s+", 24, ""),
+                       (r"(?:transf[ée]r[ée]|tr)\s+(?:de la |de l'|du |des |de |d')", 30, ""),
+                       (r"ส่งต่อจาก", 20, ""))]
+_NOT_A_PERSON = re.compile(
+    r"通知|公告|物业|物管|管理|商场|总部|集团|群|局|气象台|电视台|平台|部门|工程部|管理处|中心|新闻|行政|财务|委员会|协会|商会|工会|办公室|办事处|街道办|政府|业主|街道|社区|【|\["
+    r"|management|mgmt|building|mall|council|office|\bhq\b|notice|group|chat|\bpub\b|city|government|landlord|property|news"
+    r"|syndic|direction|mairie|siège|siege|gérance|gerance|centre|groupe|préfecture|prefecture|note|ประกาศ|นิติ|ห้าง|สำนักงาน|กลุ่ม|การไฟฟ้า|ประปา|เขต",
+    re.I)
+_ENCLOSED = re.compile(r"^[「『“\"«‘'](?P<inner>.+)[」』”\"»’']$")
+
+
+def forwarded_words(text: str) -> tuple[int, int] | None:
+    """Where a person's forwarded words are, when the message is nothing but them."""
+    for pattern in _FORWARDED_FROM:
+        m = pattern.match(text)
+        if m is not None:
+            if _NOT_A_PERSON.search(m.group("who")):
+                return None
+            a, b = m.span("words")
+            inner = _ENCLOSED.match(m.group("words"))
+            return (a + 1, b - 1) if inner else (a, b)
+    return None
+
+
 # How a newcomer opens or closes a report: "hi all, new here - is this where we log faults?",
 # "不好意思打扰一下 我是食堂新来的 不太清楚流程", "je ne sais pas si c'est le bon endroit :",
 # "ไม่แน่ใจว่าต้องแจ้งที่นี่หรือเปล่า", "… who do I tell", "… 这种也能报吗". About the process, not the fault.

@@ -144,7 +144,7 @@ _SYMPTOM_LATIN = [
     r" (?:\w+ly )?(?:" + _DEVICE_VERBS + r")\w*",
     r"(?:n'|ne (?:se |s')?)(?:" + _DEVICE_VERBS_FR + r")\w* (?:pas|plus)",
     # French
-    r"ne marche (?:pas|plus)", r"marche pas", r"ne fonctionne (?:pas|plus)", r"fonctionne pas", r"en panne",
+    r"ne marche (?:pas|plus)", r"marche (?:pas|plus)(?! que)", r"ne fonctionne (?:pas|plus)", r"fonctionne (?:pas|plus)(?! que)", r"en panne",
     r"pannes?", r"hs", r"cassee?s?", r"bloquee?s?", r"coincee?s?", r"fuites?", r"fuit", r"gouttes?", r"bruits?",
     r"bruyante?", r"grince", r"vibre", r"fume", r"fumee", r"etincelles?", r"surchauffe", r"chauffe trop",
     r"disjoncte", r"clignot\w*", r"gelee?", r"bouchee?s?", r"deborde", r"lente?", r"coupee?", r"coupure",
@@ -261,7 +261,7 @@ SCHEDULED = build(
 NOTICE = build(
     [r"^\W*[\[<【]?\s*(?:通知|公告|转发|提醒|温馨提示|重要提示|转)\s*[\]>】:：](?!\s*(?:收银员?|店员|同事|店长|员工|服务员|厨师|保安|保洁|前台|领班)[\u4e00-\u9fff]{0,3}\s*[:：说])", r"^\W*转发(?!(?:一下)?(?:店员|同事|店长|员工|客人|顾客|老板)(?:的话|说))",
      # a sender before the word: "系统通知：", "物业通知：", "IT部门通知:"; "请勿报修" never reports
-     r"^\W*[\[<【]?[\u4e00-\u9fffa-z]{1,6}(?:通知|公告|提醒)\s*[\]>】:：]", r"请勿(?:报修|重复报修|报障)", r"(?:不用|无需|不需要|不必)(?:再)?(?:报修|报障)(?!了)", r"属(?:于)?正常现象", r"测试消息", r"请忽略",
+     r"^\W*[\[<【]?[\u4e00-\u9fffa-z]{1,6}(?:通知|公告|提醒)\s*[\]>】:：]", r"请勿(?:报修|重复报修|报障)", r"(?:不用|无需|不需要|不必)(?:再)?(?:报修|报障)(?!了)", r"(?:还好|幸好|好在|幸亏)(?:还)?没(?:有)?(?:报修|报障|叫(?:师傅|人))", r"属(?:于)?正常现象", r"测试消息", r"请忽略",
      r"(?:关于|有关)[^,.!?，。！？]{0,20}的通知", r"^\W*(?:物业|物管|管理处|商场|大厦|园区)(?:管理处|服务中心|中心|办公室)?\s*[:：]", r"请(?:各|全体)?(?:店|门店|位|部门|同事|员工|店长)?(?:知悉|周知|留意)",
      # paperwork about a fault: "事故报告已经发到邮箱了", "the report on last week's outage is in the drive"
      r"(?:报告|记录|总结|复盘|说明)[^,.!?，。！？]{0,6}(?:已经|已)?(?:发|放|传|上传|存)(?:到|在|进)了?[^,.!?，。！？]{0,4}(?:群|邮箱|网盘|共享|文件夹|云盘)",
@@ -271,6 +271,8 @@ NOTICE = build(
     [r"^\W*(?:notice|reminder|announcement|fwd?|rappel|annonce|tr)\s*[:\]-]", r"^\W*(?:building (?:management|mgmt)|property management|mall management|management office|la gerance|le syndic)\s*:",
      # a forwarded message as such ("Forwarded message:"); "fwd from front desk: room 1208 …" relays a report
      r"^\W*(?:forwarded|fwd?) (?:message|msg)\s*:", r"^\W*message transfere\s*:",
+     # forwarded from an office or the building, not from a colleague: "Fwd from Building Mgmt: lift B …"
+     r"^\W*(?:forwarded|fwd?|transfere|tr) (?:from|de|du|de la|de l')\s*(?:the |our |la |le |l')?(?:building|property|mall|centre|center|management|mgmt|hq|head office|council|landlord|syndic|gerance|mairie|direction|siege)[^:\n]{0,24}:",
      r"^\W*\"?(?:dear|chers?|cheres?) (?:customers|guests|clients|visitors|shoppers|residents|tenants)", r"souvenez-vous\s*:", r"^\W*(?:les enfants|kids|everyone|tout le monde)\s*,\s*(?:remember|souvenez-vous|rappel)",
      r"^\W*(?:[a-z]+ )?(?:notice|announcement) from [a-z ]{2,20}:", r"^\W*(?:note|message|info) (?:from|de la|du|de) [a-z ]{2,20}:",
      r"please do not (?:report|log|raise)", r"test message", r"please ignore", r"message de test", r"merci de ne pas (?:signaler|declarer)", r"don'?t report (?:it|this|them)",
@@ -280,7 +282,7 @@ NOTICE = build(
      r"not a (?:repair |service )?(?:ticket|job|request)", r"pas (?:un|une) (?:ticket|demande|intervention)(?![a-z])",
      r"\d+\s*% off", r"nothing (?:we|anyone|you) can do", r"(?:power|electricity|water|gas) (?:company|board|utility) (?:says|said)", r"^\W*handover\s*[:\-]", r"(?:flash|year-end|summer|winter|clearance|black friday) sale", r"sale (?:is )?on\b", r"(?:promo|discount) code", r"link in (?:bio|the group)",
      r"soldes\s*(?:[:!]|d'hiver|d'ete|commencent|jusqu|-\s*\d|\d)|(?:debut|fin|lancement) des soldes|(?:c'est|ce sont) les soldes", r"\d+\s*% de (?:reduction|remise)", r"code promo"],
-    [r"^\W*ประกาศ", r"รายงาน[^\n]{0,50}ส่ง[^\s]{0,6}(?:อีเมล|เมล|ไลน์|กลุ่ม|ไดรฟ์)[^\s]{0,6}แล้ว", r"แจ้งให้ทราบ", r"แจ้งเพื่อทราบ", r"ลดราคา", r"โปรโมชั่น", r"ลด\s*\d+\s*%"],
+    [r"^\W*ประกาศ", r"^\W*ส่งต่อ\s*[:：]", r"^\W*ส่งต่อจาก(?:ห้าง|นิติ|สำนักงาน|ประกาศ)", r"รายงาน[^\n]{0,50}ส่ง[^\s]{0,6}(?:อีเมล|เมล|ไลน์|กลุ่ม|ไดรฟ์)[^\s]{0,6}แล้ว", r"แจ้งให้ทราบ", r"แจ้งเพื่อทราบ", r"ลดราคา", r"โปรโมชั่น", r"ลด\s*\d+\s*%"],
 )
 
 # The problem is over: "空调终于不响了", "working again". Cancels a symptom unless it came back.
@@ -503,6 +505,8 @@ URGENT = build(
      r"冒(?:了|出)?(?:一)?(?:股|阵|缕)(?:黑|白|青)?烟", r"(?:整间|满屋|一屋子|整个房间)(?:都是|全是)?烟", r"火星(?:子)?", r"(?<![不没])打火(?!机)",
      r"(?:里面|里边|里头|入面)(?:还)?有(?:个|位|两个|一个)?(?:阿姨|大爷|保洁|师傅|小哥|保安)",
      r"(?:擦伤|摔伤|受伤|流血|割伤|划伤|烫伤|骨折|刮伤|夹伤|扭伤|磕伤)",
+     # a hand caught in a door, water over the whole floor: "手卡在自动门缝里", "一开水龙头就漏一地"
+     r"(?:手|手指|脚|胳膊|头)[^,.!?，。！？]{0,2}(?:被)?(?:卡|夹)(?:在|住)", r"漏(?:了)?(?:一|满)地",
      # medicine that must stay cold: "里面放着胰岛素和疫苗"
      r"疫苗|胰岛素|生物制品|血液制品|(?:药品|药物|针剂)[^,.!?，。！？]{0,4}(?:都)?在里(?:面|头)", r"冒(?:了)?(?:一股|一阵)?(?:烟|黑烟|白烟|火花)", r"搞快点",
      r"要报废", r"(?:全|都|就全)(?:得|要)扔", r"这个要快|要快点|得快点",
@@ -535,7 +539,8 @@ URGENT = build(
      r"(?:停电|断电|没电|全黑|黑乎乎|黑漆漆)[^!?！？]{0,24}(?:客人|顾客)[^,.!?，。！？]{0,4}(?:已经|还|都)?(?:进来|在里面|在店里|在店)",
      r"(?:客人|顾客)[^,.!?，。！？]{0,6}(?:已经|还)?(?:进来|在里面|在店里)[^!?！？]{0,16}(?:停电|断电|全黑|黑了)",
      r"(?:停电|断电|全黑)[^!?！？]{0,12}(?:里面|店里)(?:还)?有[^,.!?，。！？]{0,6}(?:客人|顾客)"],
-    [r"urgent", r"urgently", r"asap", r"emergency", r"(?:stock|food|fish|seafood|goods|produce)(?:'s| is| are)? at risk",
+    [r"urgent", r"urgently", r"asap", r"emergency", r"bleed(?:s|ing)?", r"saigne\w*",
+     r"(?:finger|hand|foot|arm|doigt|main)s? (?:got |is |was |are )?(?:caught|stuck|trapped|coince\w*) (?:in|dans)", r"(?:stock|food|fish|seafood|goods|produce)(?:'s| is| are)? at risk",
      r"(?:fish|lobsters?|prawns|crabs?|oysters)[^.!?]{0,12}(?:dying|dead|won't last)", r"(?:giv(?:es|ing)|gave) (?:me |us |people |staff )?(?:an? )?(?:electric )?shocks?",
      r"commencen?t? a sentir", r"(?:va|vont) s'abimer", r"immediately", r"right now", r"right away", r"quickly",
      r"hurry", r"urgence", r"urgente", r"vite", r"au secours", r"a l'aide", r"immediatement", r"tout de suite", r"au plus vite", r"rapidement",

@@ -294,3 +294,30 @@ def test_relayed_reports_and_forwarded_notices(parser, text, intent):
     p = parser.parse(text)
     assert p.intent == intent, (p.intent, p.confirm, p.intent_ranking)
     assert not (intent == "unknown" and p.confirm), "a notice is not even asked about"
+
+
+@pytest.mark.parametrize("text,entities", [
+    # a colleague's report forwarded with nothing added: the forwarder may mean it for the desk or
+    # only for the group, so the desk asks (one tap opens it) and opens nothing by itself
+    ("转发 后厨阿坤：洗碗机不进水了，碗都堆着", {"skill": "appliance"}),
+    ("转发自 李姐：「二楼女厕的马桶一直冲水停不下来」", {"skill": "plumbing"}),
+    ("Fwd from the morning shift: 'the card terminal at till 2 keeps declining every card'", {"skill": "pos"}),
+    ("Transféré de Chloé : « la caméra du parking n'affiche plus rien »", {"skill": "cctv"}),
+])
+def test_a_colleagues_report_forwarded_with_nothing_added_is_asked_about(parser, text, entities):
+    p = parser.parse(text)
+    assert (p.intent, p.confirm) == ("create_ticket", True), (p.intent, p.confirm, p.intent_ranking)
+    assert entities.items() <= p.entities.items()
+
+
+@pytest.mark.parametrize("text", [
+    # … but what an office, the building or a group chat sent is a notice, and a person's notice too
+    "转发自业主群：5栋电梯又坏了，物业电话一直打不通",
+    "转发 物业管理处：周六上午九点到十二点大楼停水",
+    "Fwd from Building Mgmt: lift B out of service Thursday morning for maintenance",
+    "转发 孙丽：各店注意，报修请写清楚门店名称和设备位置",
+    "ส่งต่อ: ประกาศจากห้าง ปิดบันไดเลื่อนชั้น 2 วันเสาร์นี้เพื่อบำรุงรักษา",
+])
+def test_a_forwarded_notice_is_not_even_asked_about(parser, text):
+    p = parser.parse(text)
+    assert p.intent == "unknown" and not p.confirm, (p.intent, p.confirm, p.intent_ranking)

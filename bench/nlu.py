@@ -70,7 +70,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--iterations", type=int, default=50, help="passes over the cases after warm-up")
     ap.add_argument("--config", default=str(ROOT / "config.yaml"))
-    ap.add_argument("--cases", default=str(ROOT / "tests" / "nlu" / "heldout38.yaml"))
+    ap.add_argument("--cases", default=str(ROOT / "tests" / "nlu" / "heldout40.yaml"))
     ap.add_argument("--load-only", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.load_only:

@@ -33,7 +33,7 @@ HELDOUT = [HERE / "heldout.yaml", HERE / "heldout2.yaml", HERE / "heldout3.yaml"
            HERE / "heldout19.yaml", HERE / "heldout20.yaml", HERE / "heldout21.yaml",
            HERE / "heldout22.yaml", HERE / "heldout23.yaml", HERE / "heldout24.yaml",
            HERE / "heldout25.yaml", HERE / "heldout26.yaml", HERE / "heldout27.yaml", HERE / "heldout28.yaml",
-           HERE / "heldout29.yaml", HERE / "heldout30.yaml", HERE / "heldout31.yaml", HERE / "heldout32.yaml", HERE / "heldout33.yaml", HERE / "heldout34.yaml", HERE / "heldout35.yaml", HERE / "heldout36.yaml", HERE / "heldout37.yaml", HERE / "heldout38.yaml"]
+           HERE / "heldout29.yaml", HERE / "heldout30.yaml", HERE / "heldout31.yaml", HERE / "heldout32.yaml", HERE / "heldout33.yaml", HERE / "heldout34.yaml", HERE / "heldout35.yaml", HERE / "heldout36.yaml", HERE / "heldout37.yaml", HERE / "heldout38.yaml", HERE / "heldout39.yaml", HERE / "heldout40.yaml"]
 # Floors below the tuned sets' 97 %: batch 12 at its untuned score (its header), so nothing
 # regresses below it; batches 3–11 at what the model reaches once tuned on them
 # (untuned they scored 89.50 % / 84.46 %, 95.32 % / 96.12 %, 92.33 % / 97.52 %, 94.96 % / 93.19 %,
@@ -123,8 +123,16 @@ HELDOUT = [HERE / "heldout.yaml", HERE / "heldout2.yaml", HERE / "heldout3.yaml"
 # answer, the words passed on last, "同上", an urged "这个要快"; a quote from the building's
 # management is a notice. No batch fell below its floor. Batch 38 is held at its untuned score
 # (93.54 % / 96.57 %; 3 non-tickets read as reports, all asked about first).
+# Then tuned on batch 38 (now 96.64 % / 98.53 %): a colleague's report forwarded with nothing added
+# is asked about, a forward from an office or a group chat is a notice, a question about what to do
+# in an emergency is not asked about, a dialled number is no job. No batch fell below its floor.
+# Batches 39 and 40 are held at their untuned scores with that code (96.61 % / 96.77 % and 92.76 % /
+# 94.50 %, city labels as the config names the cities; 3 and 4 non-tickets read as reports, all
+# asked about first; 8 and 14 asked about or opened).
 # (Rounded down to the permille: a float of 387/400 need not reach the literal 0.9675.)
-FLOORS = {"heldout38.yaml": {"intent": 0.935, "entity": 0.965, "unasked_false_tickets": 0, "non_tickets_acted_on": 9},
+FLOORS = {"heldout40.yaml": {"intent": 0.927, "entity": 0.945, "unasked_false_tickets": 0, "non_tickets_acted_on": 14},
+          "heldout39.yaml": {"intent": 0.966, "entity": 0.967, "unasked_false_tickets": 0, "non_tickets_acted_on": 8},
+          "heldout38.yaml": {"intent": 0.966, "entity": 0.985, "unasked_false_tickets": 0, "non_tickets_acted_on": 8},
           "heldout37.yaml": {"intent": 0.979, "entity": 0.963, "unasked_false_tickets": 0, "non_tickets_acted_on": 14},
           "heldout36.yaml": {"intent": 0.982, "entity": 0.965, "unasked_false_tickets": 0, "non_tickets_acted_on": 8},
           "heldout35.yaml": {"intent": 0.96, "entity": 0.949, "unasked_false_tickets": 0, "non_tickets_acted_on": 7},

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import re
+
 _DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "俩": 2, "三": 3, "仨": 3, "四": 4, "五": 5,
            "六": 6, "七": 7, "八": 8, "九": 9}
 _UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
 
 # Regex fragment for one number token (Arabic or Chinese); callers wrap it in a group.
-# Thousands are grouped with commas ("1,800 บาท"); a comma before other than three digits is a
-# list or a clause ("配件80,2小时"), never a decimal point.
-NUM = r"(?:\d{1,3}(?:,\d{3})+(?![\d.])|\d+(?:\.\d+)?|[零〇一二两俩三仨四五六七八九十百千万廿卅]+(?:点[零〇一二三四五六七八九]+)?)"
+# Thousands are grouped with commas ("1,800 บาท"); a comma before two digits (cents: "62,50 €") or
+# before one and an hour ("1,5 h") is a decimal comma; before other digits it is a list or a clause
+# ("配件80,2小时").
+NUM = r"(?:\d{1,3}(?:,\d{3})+(?![\d.])|(?<![\d,])\d{1,4},(?:\d{2}(?![\d,\u4e00-\u9fffa-z])|\d(?=\s*(?:h|heures?)(?![a-z])))|\d+(?:\.\d+)?|[零〇一二两俩三仨四五六七八九十百千万廿卅]+(?:点[零〇一二三四五六七八九]+)?)"
 # Cantonese and written tens: 廿 = 二十, 卅 = 三十.
 _TENS = str.maketrans({"廿": "二十", "卅": "三十"})
 
@@ -46,7 +49,9 @@ def to_number(token: str) -> int | float | None:
     token = token.strip().translate(_TENS)
     if not token:
         return None
-    if "," in token:
+    if re.fullmatch(r"\d+,\d{1,2}", token):   # NUM took it as a decimal comma
+        token = token.replace(",", ".")   # a decimal comma: "62,50 €", "1,5 h"
+    elif "," in token:
         token = token.replace(",", "")
     try:
         v = float(token)

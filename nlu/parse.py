@@ -21,7 +21,7 @@ from .intents import Signals, classify
 from .lexicon import Lexicon, find_all
 from .model import DEFAULT_PATH, STATUS_PATH, STATUSES, IntentModel, dense_features, model_text
 from .normalize import Normalized, normalize
-from .quotes import Reply, forwarded_words, relayed, split_reply, strip_preface, without_speaker
+from .quotes import Reply, forwarded_words, relayed, site_heading, split_reply, strip_preface, without_speaker
 from .repair import ACTION_WORDS, Repair, Repairer
 from .signals import ELSEWHERE, HAZARD, HYPOTHETICAL, NOT_A_SYMPTOM, NOTICE, PERIL, RELAPSE, REQUEST, RESOLVED, SYMPTOM, URGENT
 
@@ -207,6 +207,10 @@ class Parser:
             called = [m.end() for m in self.lexicon.address_re.finditer(norm.text)]
             if called and re.search(r"\w", norm.text[called[-1]:]):
                 cores.append((called[-1], len(norm.text)))
+            after = site_heading(norm.text) if NOTICE.search(norm.text) is None else None
+            if after is not None:
+                # "Friperie Oberkampf : la caisse ne démarre plus": the site as a heading
+                cores.append((after, len(norm.text)))
         for core in cores:
             if core is None:
                 continue
@@ -214,7 +218,11 @@ class Parser:
             inner = self._parse(text[a:b], now=now)
             if inner.intent in ("unknown", "help"):
                 continue
-            return replace(inner, text=text, spans=_shifted(inner.spans, a))
+            spans = _shifted(inner.spans, a)
+            # Where it is, when the part set aside named it ("Shenzhen photo studio: …")
+            where = {k: v for k, v in whole.entities.items() if k in ("city", "region", "store") and k not in inner.entities}
+            spans.update({k: whole.spans[k] for k in where if k in whole.spans})
+            return replace(inner, text=text, entities={**inner.entities, **where}, spans=spans)
         return whole
 
     def _in_context(self, text: str, answer: Parse, reply: Reply, now: datetime | None) -> Parse:

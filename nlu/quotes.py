@@ -137,13 +137,31 @@ def forwarded_words(text: str) -> tuple[int, int] | None:
     return None
 
 
+# A site named as a heading before the message: "Friperie Oberkampf : la caisse ne démarre plus",
+# "Shenzhen photo studio: the router reboots itself", "EHPAD de Vincennes : …", "สาขาลาดพร้าว: …".
+# Read with the heading the message looks like someone's words quoted; the heading only says where.
+_SITE_HEADING = re.compile(rf"^\s*{_MENTIONS}(?P<head>[^:：\n「『“\"«]{{2,40}}?)\s*[:：]\s*(?=\S)")
+_SITE_WORD = re.compile(
+    r"店|馆|铺|坊|仓|停车场|院|中心|(?<![a-z])(?:outlet|branch|store|shop|studio|site|hall|kitchen|car ?park|parking|home|"
+    r"centre|center|butcher|bakery|cafe|restaurant|boutique|magasin|atelier|ehpad|[a-z]+erie|depot|warehouse)s?(?![a-z])|"
+    r"สาขา|ร้าน|สตูดิโอ|ที่จอดรถ", re.I)
+
+
+def site_heading(text: str) -> int | None:
+    """Where the message starts after a leading heading that names a site, or None."""
+    m = _SITE_HEADING.match(text)
+    if m is None or _SITE_WORD.search(m.group("head")) is None:
+        return None
+    return m.end()
+
+
 # How a newcomer opens or closes a report: "hi all, new here - is this where we log faults?",
 # "不好意思打扰一下 我是食堂新来的 不太清楚流程", "je ne sais pas si c'est le bon endroit :",
 # "ไม่แน่ใจว่าต้องแจ้งที่นี่หรือเปล่า", "… who do I tell", "… 这种也能报吗". About the process, not the fault.
 _SEP_OUT = r"[\s,，.。!！?？:：;；\-—–~…😅🙏]*"
 _PREFACE_PART = (
     r"(?:hi|hello|hey|morning|evening)(?: all| everyone| team| guys)?|new (?:here|starter|to (?:the )?(?:team|group|this))|"
-    r"(?:i'?m |i just |just )?joined(?: today)?|(?:my )?first (?:time|day|week)(?: here| using this| on (?:the )?night shift)?|"
+    r"(?:i'?m |i just |just )?joined(?: today)?|(?:i'?m|i am) new (?:at|in|to) (?:the |our )?[^.?!:;,\n]{0,40}|(?:my )?first (?:time|day|week)(?: here| using this| on (?:the )?night shift)?|"
     r"sorry(?: to bother(?: you)?| if (?:this is the )?wrong (?:place|chat|group))?|"
     r"not sure (?:if|where|who|whether|i'?m)[^.?!:;,\-—–\n]{0,50}|is this (?:where|the right|the maintenance|the repair)[^?.\n]{0,40}|"
     r"do i (?:just )?(?:type|message|post|write|report)[^?.\n]{0,30}|who do i (?:tell|ask|report (?:this )?to)[^?.\n]{0,20}|"
@@ -152,7 +170,7 @@ _PREFACE_PART = (
     r"(?:第一次|头一回)(?:在群里)?(?:发(?:消息|信息)?|用(?:这个)?)?|我是[^\s，,。]{0,8}新来的(?:[^\s，,。]{0,6})?|新来的|刚来的|"
     r"不太(?:清楚|懂|了解)(?:流程|规矩|怎么报)?|不知道(?:这样说对不对|是不是在这(?:里|儿)?(?:说|报|发)|找谁|在哪(?:里|儿)?报(?:修)?|怎么报(?:修)?)|"
     r"(?:这种|这个)?(?:也)?(?:能|可以)报(?:修)?吗|"
-    r"excusez-moi|bonjour(?: a tous| tout le monde)?|je viens d'arriver(?: [^:,.!?]{0,25})?|premiere fois(?: ici)?|"
+    r"excusez-moi|bonjour(?: a tous| tout le monde)?|je viens d'arriver(?: [^:,.!?]{0,25})?|je suis nouvelle?(?: (?:a|au|a la|dans|chez) [^:,.!?]{0,30})?|(?:c'est bien|est-ce bien) ici (?:qu'on|que l'on|pour) signale[rz]? [^.?!]{0,20}|premiere fois(?: ici)?|"
     r"je ne sais pas si (?:c'est (?:le bon endroit|ici)|je dois l'ecrire ici)[^:,.!?]{0,20}|"
     r"สวัสดี(?:ครับ|ค่ะ|คะ)?|ขอโทษ(?:นะ)?(?:ครับ|ค่ะ|คะ)?|ไม่แน่ใจว่า(?:ต้อง)?แจ้ง(?:ที่นี่|ตรงนี้)(?:หรือเปล่า|ไหม|ได้ไหม)?(?:ครับ|ค่ะ|คะ)?|"
     r"เพิ่ง(?:ใช้ระบบนี้|เข้ากลุ่ม|มาทำงาน)(?:ครั้งแรก|วันแรก)?(?:ครับ|ค่ะ)?|ไม่รู้(?:ต้อง)?แจ้งยังไง(?:ครับ|ค่ะ)?"

@@ -108,6 +108,9 @@ _SYMPTOM_ZH = [
     r"(?:蒸|煮|烤|炸|热)了[^,.!?，。！？]{0,8}(?:还是|都还|还)(?:生|凉|冷)的",
 ]
 _SYMPTOM_LATIN = [
+    # "lost connection", "the lights … are all off, pitch dark", "can't load"
+    r"lost (?:the )?(?:connection|signal|power|network)", r"pitch (?:dark|black)", r"(?:lights?|lamps?|bulbs?)(?: [a-z0-9]+){0,8} (?:are|is) (?:all )?(?:off|out|dead)(?![a-z])",
+    r"(?:can'?t|cannot|won'?t) (?:connect|load|go through)", r"(?:shows?|showing|just|only) (?:static|snow)(?![a-z])", r"no (?:picture|image|video feed)",
     r"broken", r"broke", r"breaks", r"brokn", r"borken", r"brocken", r"not working", r"not workin", r"notworking",
     r"isn'?t working", r"isnt working", r"doesn'?t work", r"doesnt work", r"does not work", r"stopped working",
     r"stopped", r"stops", r"not moving", r"(?:decided|started|began) to stop", r"stop (?:cooling|working|heating|running)",
@@ -162,7 +165,7 @@ _SYMPTOM_LATIN = [
     r"ayaw (?:mag-?\w+|gumana|umandar|bumukas|lumamig|uminit|sumindi)", r"sira na", r"nasira", r"hindi (?:gumagana|umaandar|lumalamig|umiinit|bumubukas)", r"(?:pang|phang) (?:laew|leaw|lew)",
     r"(?:plus|pas) d'?(?:e )?(?:internet|reseau|wifi|courant|electricite|eau chaude|eau|lumiere)",
 ]
-_SYMPTOM_TH = [r"กระพริบ", r"กะพริบ", 
+_SYMPTOM_TH = [r"กินบัตร", r"กระพริบ", r"กะพริบ", 
     r"เสีย", r"พัง", r"ไม่ทำงาน", r"ใช้ไม่ได้", r"ใช้งานไม่ได้", r"ไม่เย็น", r"ไม่ร้อน", r"ไม่ติด", r"เปิดไม่ติด",
     r"เปิดไม่ได้", r"ปิดไม่ได้", r"ดับ", r"รั่ว", r"ซึม", r"หยด", r"ตัน", r"ค้าง", r"ช้า", r"หลุด", r"เสียงดัง",
     r"มีเสียง", r"ร้อนผิดปกติ", r"ควัน", r"ไหม้", r"ช็อต", r"สะดุด", r"กระพริบ", r"ไม่ออก", r"ไม่ไหล", r"ไม่หมุน",
@@ -261,7 +264,7 @@ SCHEDULED = build(
 NOTICE = build(
     [r"^\W*[\[<【]?\s*(?:通知|公告|转发|提醒|温馨提示|重要提示|转)\s*[\]>】:：](?!\s*(?:收银员?|店员|同事|店长|员工|服务员|厨师|保安|保洁|前台|领班)[\u4e00-\u9fff]{0,3}\s*[:：说])", r"^\W*转发(?!(?:一下)?(?:店员|同事|店长|员工|客人|顾客|老板)(?:的话|说))",
      # a sender before the word: "系统通知：", "物业通知：", "IT部门通知:"; "请勿报修" never reports
-     r"^\W*[\[<【]?[\u4e00-\u9fffa-z]{1,6}(?:通知|公告|提醒)\s*[\]>】:：]", r"请勿(?:报修|重复报修|报障)", r"(?:不用|无需|不需要|不必)(?:再)?(?:报修|报障)(?!了)", r"(?:还好|幸好|好在|幸亏)(?:还)?没(?:有)?(?:报修|报障|叫(?:师傅|人))", r"属(?:于)?正常现象", r"测试消息", r"请忽略",
+     r"^\W*[\[<【]?[\u4e00-\u9fffa-z]{1,6}(?:通知|公告|提醒)\s*[\]>】:：]", r"请勿(?:报修|重复报修|报障)", r"(?:不用|无需|不需要|不必)(?:再)?(?:报修|报障|派单)(?!了)", r"(?:还好|幸好|好在|幸亏)(?:还)?没(?:有)?(?:报修|报障|叫(?:师傅|人))", r"属(?:于)?正常现象", r"测试消息", r"请忽略",
      r"(?:关于|有关)[^,.!?，。！？]{0,20}的通知", r"^\W*(?:物业|物管|管理处|商场|大厦|园区)(?:管理处|服务中心|中心|办公室)?\s*[:：]", r"请(?:各|全体)?(?:店|门店|位|部门|同事|员工|店长)?(?:知悉|周知|留意)",
      # paperwork about a fault: "事故报告已经发到邮箱了", "the report on last week's outage is in the drive"
      r"(?:报告|记录|总结|复盘|说明)[^,.!?，。！？]{0,6}(?:已经|已)?(?:发|放|传|上传|存)(?:到|在|进)了?[^,.!?，。！？]{0,4}(?:群|邮箱|网盘|共享|文件夹|云盘)",
@@ -275,14 +278,14 @@ NOTICE = build(
      r"^\W*(?:forwarded|fwd?|transfere|tr) (?:from|de|du|de la|de l')\s*(?:the |our |la |le |l')?(?:building|property|mall|centre|center|management|mgmt|hq|head office|council|landlord|syndic|gerance|mairie|direction|siege)[^:\n]{0,24}:",
      r"^\W*\"?(?:dear|chers?|cheres?) (?:customers|guests|clients|visitors|shoppers|residents|tenants)", r"souvenez-vous\s*:", r"^\W*(?:les enfants|kids|everyone|tout le monde)\s*,\s*(?:remember|souvenez-vous|rappel)",
      r"^\W*(?:[a-z]+ )?(?:notice|announcement) from [a-z ]{2,20}:", r"^\W*(?:note|message|info) (?:from|de la|du|de) [a-z ]{2,20}:",
-     r"please do not (?:report|log|raise)", r"test message", r"please ignore", r"message de test", r"merci de ne pas (?:signaler|declarer)", r"don'?t report (?:it|this|them)",
+     r"please do not (?:report|log|raise)", r"no need to (?:raise|log|open)(?: a| the| any)? (?:job|ticket)", r"test message", r"please ignore", r"message de test", r"merci de ne pas (?:signaler|declarer)", r"don'?t report (?:it|this|them)",
      r"(?:that'?s|it'?s|is) not a fault",
      r"(?:report|write-?up|summary|log|minutes) (?:on|about|for|of) [^.!?]{0,60}(?:is|'s|are|has been|was) (?:now )?(?:in|on|uploaded to|sent to) (?:the|your|our) (?:drive|shared|folder|email|inbox)",
      r"(?:rapport|compte rendu|bilan) (?:sur|de|du|concernant) [^.!?]{0,60}(?:est|se trouve|a ete (?:mis|depose|envoye)) (?:dans|sur) (?:le|la|votre|notre) (?:drive|dossier|partage|boite)",r"ce n'est pas une panne",
      r"not a (?:repair |service )?(?:ticket|job|request)", r"pas (?:un|une) (?:ticket|demande|intervention)(?![a-z])",
      r"\d+\s*% off", r"nothing (?:we|anyone|you) can do", r"(?:power|electricity|water|gas) (?:company|board|utility) (?:says|said)", r"^\W*handover\s*[:\-]", r"(?:flash|year-end|summer|winter|clearance|black friday) sale", r"sale (?:is )?on\b", r"(?:promo|discount) code", r"link in (?:bio|the group)",
      r"soldes\s*(?:[:!]|d'hiver|d'ete|commencent|jusqu|-\s*\d|\d)|(?:debut|fin|lancement) des soldes|(?:c'est|ce sont) les soldes", r"\d+\s*% de (?:reduction|remise)", r"code promo"],
-    [r"^\W*ประกาศ", r"^\W*ส่งต่อ\s*[:：]", r"^\W*ส่งต่อจาก(?:ห้าง|นิติ|สำนักงาน|ประกาศ)", r"รายงาน[^\n]{0,50}ส่ง[^\s]{0,6}(?:อีเมล|เมล|ไลน์|กลุ่ม|ไดรฟ์)[^\s]{0,6}แล้ว", r"แจ้งให้ทราบ", r"แจ้งเพื่อทราบ", r"ลดราคา", r"โปรโมชั่น", r"ลด\s*\d+\s*%"],
+    [r"^\W*ประกาศ", r"การไฟฟ้า[^\s]{0,12}(?:จะ)?ดับไฟ", r"ดับไฟ(?:เพื่อ)?ซ่อมบำรุง", r"^\W*ส่งต่อ\s*[:：]", r"^\W*ส่งต่อจาก(?:ห้าง|นิติ|สำนักงาน|ประกาศ)", r"รายงาน[^\n]{0,50}ส่ง[^\s]{0,6}(?:อีเมล|เมล|ไลน์|กลุ่ม|ไดรฟ์)[^\s]{0,6}แล้ว", r"แจ้งให้ทราบ", r"แจ้งเพื่อทราบ", r"ลดราคา", r"โปรโมชั่น", r"ลด\s*\d+\s*%"],
 )
 
 # The problem is over: "空调终于不响了", "working again". Cancels a symptom unless it came back.
@@ -308,7 +311,7 @@ RESOLVED = build(
      r"(?:没|冇)(?:有)?再(?:漏|滴|响|坏|跳|堵|出问题|出过问题)", r"(?:上个?(?:礼拜|星期|周|月)|前几天|昨天)[^,.!?，。！？]{0,8}[修整弄搞]好了"],
     [r"working (?:again|now|fine)", r"(?:all|everything)(?: is| looks| reads?)? (?:normal|within range|in range)(?![a-z])", r"works (?:again|now)", r"(?:running|going|turning|spinning|cooling|heating|moving) (?:again|normally)", r"(?:all|fully|finally|properly) sorted", r"sorted now", r"(?:got|been|was|were) sorted(?! out by| yet)", r"all good now", r"^\W*[\[(]\s*(?:resolved|fixed|closed|solved|resolu|regle|ferme)\s*[\])]",
      # reminiscing: "remember last Christmas when the lift broke down…"
-     r"^\W*(?:do you |you )?remember (?:when|last|that time|the time)", r"^\W*(?:tu te souviens|vous vous souvenez|souvenez-vous) (?:quand|de)", r"fixed itself", r"is back", r"back to normal",
+     r"^\W*(?:do you |you )?remember (?:when|last|that time|the time)", r"^\W*(?:tu te souviens|vous vous souvenez|souvenez-vous) (?:quand|de)", r"fixed itself", r"is back", r"back to normal", r"came back (?:on )?by itself", r"tout est revenu", r"(?:est|sont) revenue?s? (?:tout seul|d'elle-meme|d'eux-memes)",
      r"(?:is|'s|are|seems?) (?:fine|ok|okay|good) now", r"used to (?:leak|break|trip|be broken)",
      r"marche (?:a nouveau|de nouveau)", r"remarche", r"tout (?:fonctionne|marche|va bien)(?! pas| plus| mal)", r"fonctionne (?:a nouveau|de nouveau)", r"c'est reparti",
      r"refonctionne", r"plus aucun (?:souci|probleme)", r"has(?:n'?t| not) come back", r"fix(?:es)? (?:has )?held",
@@ -319,7 +322,7 @@ RESOLVED = build(
 # if": a fault word that is not a report for this store. A feature the model weighs (nlu/model.py),
 # not a verdict: "隔壁的水漏到我们店里了" is still a report.
 ELSEWHERE = build(
-    [r"隔壁", r"隔(?:篱|离)(?:铺|舖|间|屋|店)", r"好彩(?:不|唔)(?:是|系)", r"(?:不|唔)(?:是|系)我(?:们|哋)(?:的|嘅)", r"楼上(?:那家|的店|那个店)", r"楼下那家", r"对面(?:那家|的店)", r"别(?:的|家)(?:店|门店)", r"其他(?:门)?店", r"(?<!不是)商场的",
+    [r"隔壁(?!我们|咱们)", r"隔(?:篱|离)(?:铺|舖|间|屋|店)", r"好彩(?:不|唔)(?:是|系)", r"(?:不|唔)(?:是|系)我(?:们|哋)(?:的|嘅)", r"楼上(?:那家|的店|那个店)", r"楼下那家", r"对面(?:那家|的店)", r"别(?:的|家)(?:店|门店)", r"其他(?:门)?店", r"(?<!不是)商场的",
      r"物业的", r"邻居(?![^,.!?，。！？]{0,5}投诉)", r"我家", r"家里", r"在家", r"老家", r"小区", r"培训", r"案例", r"举个例子", r"比如说", r"假如", r"万一",
      r"要是", r"监控(?:录像|画面|回放)?(?:里|上)?(?:显示|拍到|看到)", r"(?:调|查|看)了?监控", r"记得", r"别忘了", r"禁止",
      r"跟我们(?:店)?没(?:有)?关系", r"还好(?:我们|咱们)(?:店|这边|这里)?(?:没有?|不)", r"不关我们(?:的)?事", r"与我们无关", r"我们(?:这边|店里|店)?没事",
@@ -347,7 +350,7 @@ ELSEWHERE = build(
      # Cantonese "嗰間" (that shop over there), "their boss"
      r"(?:嗰|𠮶)(?:间|家)", r"他们(?:的)?老板", r"不能离人", r"(?:必须|要|得)有人(?:看着|守着|在)",
      # a metaphor, a place the writer ate or shopped at, a video
-     r"脑子(?:跳闸|短路|死机|宕机|坏了|卡了)", r"心态崩", r"(?:吃|逛|去)的那家", r"再也不去了", r"刷到(?:个|一个|了)?(?:视频|帖子|新闻)", r"(?<!漫到)(?<!流到)(?<!冲到)(?<!淌到)马路(?:上|边|对面)", r"高架", r"堵车", r"会怎么样", r"会发生什么",
+     r"脑子(?:跳闸|短路|死机|宕机|坏了|卡了)", r"心态崩", r"(?:吃|逛|去)的那家", r"再也不去了", r"刷到(?:个|一个|了)?(?:视频|帖子|新闻)", r"(?<!漫到)(?<!流到)(?<!冲到)(?<!淌到)(?<!堵到)(?<!排到)马路(?:上|边|对面)", r"高架", r"堵车", r"会怎么样", r"会发生什么",
      r"兄弟(?:门店|店|公司|单位)", r"大家都没事吧", r"(?:楼上|楼下|隔壁|对面|旁边)(?:的|那家|那个)?[\u4e00-\u9fff]{1,4}店(?!里|长|员)", r"(?:他们|她们|人家)自己(?:的)?(?:门口|店里?|那边|家)", r"希望大家(?:都)?(?:平安|没事)",
      # a supplier's fault they are fixing themselves: "是 vendor 那边 server 的问题，他们在 fix 了，不用报"
      r"不用报(?:修)?(?![吗嘛么?？])", r"(?:vendor|供应商|厂家|厂商|第三方)\s*(?:那边|那头)?[^,.!?，。！？]{0,10}的问题"],
@@ -485,7 +488,7 @@ HAZARD = build(
      r"(?:people|someone|somebody|customers?|staff|kids?|students?|passengers?|residents?|visitors?|guests?) (?:stuck |trapped )?inside",
      r"(?:des |les )?(?:clients|gens|personnes|quelqu'un|enfants?) (?:coinces? |bloques? )?dedans",
      r"fuites?", r"fuit", r"fume", r"inondation", r"inonde", r"bloques", r"avec (?:une?|des|deux|trois) \w+(?: \w+)? dedans",
-     r"deborde", r"(?:de l'|l')eau (?:qui )?(?:coule|tombe|fuit|rentre|goutte)", r"(?:on a |j'ai )?mis un seau", *_PERIL_LATIN],
+     r"deborde", r"(?:de l'|l')eau (?:qui )?(?:coule|tombe|fuit|rentre|goutte|ruisselle)", r"ruissel\w*", r"(?:on a |j'ai )?mis un seau", *_PERIL_LATIN],
     # ช็อต is a shock, but "ช็อตออกมา" is an espresso shot coming out
     [r"รั่ว", r"น้ำหยด", r"หยดน้ำ", r"(?<!ไม่)(?<!ไม่ได้)ล้น", r"น้ำไหลตลอด", r"น้ำไหลไม่(?:หยุด|ยอมหยุด)", r"นองพื้น", r"ช็อต(?!ออก|กาแฟ)", r"น้ำท่วม", r"น้ำเอ่อ", r"น้ำขัง", r"น้ำพุ่ง", r"ท่อ(?:น้ำ)?(?:[^\s]{0,20})?แตก", *_PERIL_TH],
 )
@@ -494,7 +497,7 @@ HAZARD = build(
 URGENT = build(
     [r"急", r"加急", r"马上", r"立刻", r"立即", r"赶紧", r"赶快", r"尽快", r"火速", r"快点", _COME_QUICK, r"速来", r"救命",
      r"刻不容缓", r"(?:紧急程度|紧急度|优先级)\s*[:：]?\s*(?:高|紧急|特急|非常紧急)", r"等不了", r"越快越好",
-     r"(?:肉|菜|海鲜|鱼|虾|奶|货|东西|食材|雪糕|冰淇淋|蛋糕|冻品|冷冻品|鲜品)[^,.!?，。！？]{0,6}(?:要|快|开始|很快|好快)(?:就|会|要){0,2}变?(?:坏|化|融|溶|臭|变质|软|塌)",
+     r"(?:肉|菜|海鲜|鱼|虾|奶|货|东西|食材|雪糕|冰淇淋|蛋糕|冻品|冷冻品|鲜品|果盘|水果|月饼|礼盒|巧克力|奶酪|腊肉|香肠)[^,.!?，。！？]{0,6}(?:要|快|开始|很快|好快)(?:就|会|要|遭|被){0,2}变?(?:冻|捂|热|放)?(?:坏|化|融|溶|臭|变质|软|塌)",
      # "里面全是冻货", Cantonese "入面啲海鲜"
      r"(?:里面|里头|里边|入面|屋头)(?:全|都|全部)?(?:都)?是[^,.!?，。！？]{0,8}(?:冻货|冻品|海鲜|肉|食材|雪糕|冰淇淋|鲜奶|牛奶|酸奶|三明治|芝士|蛋糕|甜品|乳制品)", r"快撑不住", r"(?:三文鱼|鱼|肉|海鲜|冻品|食材|货|奶|蛋糕)[^,.!?，。！？]{0,4}放不住",
      r"(?:里面|里头|里边|屋头)[^,.!?，。！？]{0,3}(?:几百|上百|好几百|几千|\d+)\s*(?:斤|公斤|箱|kg)", r"一整车(?:的)?[^,.!?，。！？]{0,4}(?:冻|鲜|肉|海鲜|虾|货|奶)",
@@ -540,6 +543,10 @@ URGENT = build(
      r"(?:客人|顾客)[^,.!?，。！？]{0,6}(?:已经|还)?(?:进来|在里面|在店里)[^!?！？]{0,16}(?:停电|断电|全黑|黑了)",
      r"(?:停电|断电|全黑)[^!?！？]{0,12}(?:里面|店里)(?:还)?有[^,.!?，。！？]{0,6}(?:客人|顾客)"],
     [r"urgent", r"urgently", r"asap", r"emergency", r"bleed(?:s|ing)?", r"saigne\w*",
+     # a cold unit warming with the stock in it: "at 12°C and climbing, full of mangosteens"
+     r"\d+\s*(?:°\s*c?|degrees?)\s+and (?:climbing|rising)", r"full of (?:[a-z]+ ){0,3}(?:turkeys?|hams?|durians?|mangosteens?|fruit|mooncakes?|chocolates?|pork|poultry)",
+     r"(?:volailles?|dindes?|ganaches?|chocolats?|insulines?)[^.!?]{0,20}(?:dedans|fondent|fond)(?![a-z])",
+     r"(?:yaourts?|fromages?|lait|viandes?|volailles?)[^.!?]{0,24}(?:sont|est) (?:deja )?a \d+\s*°",
      r"(?:finger|hand|foot|arm|doigt|main)s? (?:got |is |was |are )?(?:caught|stuck|trapped|coince\w*) (?:in|dans)", r"(?:stock|food|fish|seafood|goods|produce)(?:'s| is| are)? at risk",
      r"(?:fish|lobsters?|prawns|crabs?|oysters)[^.!?]{0,12}(?:dying|dead|won't last)", r"(?:giv(?:es|ing)|gave) (?:me |us |people |staff )?(?:an? )?(?:electric )?shocks?",
      r"commencen?t? a sentir", r"(?:va|vont) s'abimer", r"immediately", r"right now", r"right away", r"quickly",
@@ -566,7 +573,7 @@ URGENT = build(
      r"(?:power|blackout|lights (?:are |went )?out)[^!?]{0,50}customers (?:are )?(?:already |still )?(?:in|inside)",
      r"(?:panne de courant|plus de courant|coupure)[^!?]{0,50}clients (?:sont )?(?:deja )?(?:dans|la)",
      r"(?:panne de courant|plus de courant|coupure)[^!?]{0,60}plein de clients"],
-    [r"ด่วน", r"รีบ", r"ทันที", r"วัคซีน", r"อินซูลิน", r"(?:ของสด|อาหาร|ครีม|เค้ก|ไอศกรีม|ไอติม|นม)[^\s]{0,6}ข้างใน",
+    [r"ด่วน", r"รีบ", r"ทันที", r"(?:ทุเรียน|ผลไม้|หมู|เนื้อ|ไก่|ของสด)[^\s]{0,4}เต็ม", r"เริ่มเสีย", r"วัคซีน", r"อินซูลิน", r"(?:ของสด|อาหาร|ครีม|เค้ก|ไอศกรีม|ไอติม|นม)[^\s]{0,6}ข้างใน",
      r"(?:ครีม|ไอศกรีม|ไอติม|เค้ก|ช็อกโกแลต|เนย)[^\s]{0,6}(?:เริ่ม)?ละลาย", r"เร็วๆ", r"เร็ว ๆ", r"(?:ของสด|อาหาร|ของ|ปลา|เนื้อ|หมู|ไก่|กุ้ง|นม)[^\s]{0,6}(?:เริ่ม|จะ)เสีย", r"(?:ของสด|อาหาร|ของ|ปลา|เนื้อ|หมู|ไก่|กุ้ง|ไอศกรีม)[^\s]{0,10}(?:เริ่ม)?ละลาย", r"(?:ของ|ไอศกรีม|ไอติม)[^\s]{0,8}ละลาย", r"(?:นม|ของสด|อาหาร|เนื้อ|ปลา|ไอติม|ไอศกรีม)[^\s]{0,4}เสีย(?:ไป|แล้ว|หมด)", r"จะเสียหมด", r"เสียหมดแน่", r"กลัว(?:จะ)?เสีย", r"ของสดอยู่ใน(?:นั้|ตู้)", r"(?:นม|เค้ก|ของสด|เนื้อ|อาหาร|ไอศกรีม)[^\s]{0,12}อยู่ข้างใน", r"ข้างในมี(?:หมู|ไก่|เนื้อ|ปลา|ของสด|นม|ไอศกรีม|อาหาร|กุ้ง)", r"(?:นม|ไข่|เค้ก|ของสด|เนื้อ|หมู|ไก่|ปลา|อาหาร|ไอศกรีม)[^\s]{0,12}อยู่ใน(?:นั้น|ตู้)", r"ของสด(?:เต็ม|อยู่ข้างใน|ในตู้)", r"(?:ของแช่แข็ง|ของสด|สินค้าแช่แข็ง|ของแช่เย็น)[^\s]{0,6}(?:เต็ม|อยู่ใน)", r"ไฟดับ[^\n]{0,30}ลูกค้า(?:อยู่)?(?:ข้างใน|ในร้าน|เต็ม)",
      r"(?:หมู|ไก่|เนื้อ|ปลา|กุ้ง|ของสด|อาหาร|นม)[^\s]{0,16}(?:ร้อย|พัน|สิบ|\d+)\s*(?:โล|กิโล)"],
 )

@@ -943,3 +943,42 @@ def test_closing_the_shop_is_no_store_name_and_till_may_mean_until(parser):
 def test_a_device_slip_is_not_read_across_an_everyday_word(parser):
     # 总发 is one slip from 总阀 (a main valve), but here 总 belongs to 汇总
     assert "skill" not in parser.parse("把华东区上个月的费用汇总发群里").entities
+
+
+@pytest.mark.parametrize("text,entities", [
+    # a site named as a heading is where, not who said it
+    ("Friperie Oberkampf : la caisse ne démarre plus depuis la mise à jour", {"skill": "pos"}),
+    ("Shenzhen photo studio: the router reboots itself every ten minutes", {"skill": "network", "city": "深圳"}),
+    # a newcomer's words about the process around a report, in English and French
+    ("Hello, I'm new at the Clarke Quay office. The payment machine won't take notes or cards. Is this where I report it?", {"skill": "pos"}),
+    ("Bonjour, je suis nouvelle à la boutique. Le terminal de paiement affiche « erreur ». C'est bien ici qu'on signale une panne ?", {"skill": "pos"}),
+])
+def test_a_report_under_a_site_heading_or_a_newcomers_words_is_the_report(model_parser, text, entities):
+    p = model_parser.parse(text)
+    assert p.intent == "create_ticket", (p.intent, p.confirm, p.intent_ranking)
+    assert entities.items() <= p.entities.items(), p.entities
+
+
+def test_a_decimal_comma_is_read_in_amounts_and_hours_but_a_clause_comma_is_not(parser):
+    p = parser.parse("Ticket 40251 terminé : 1,5 h de main-d'œuvre, pièces 62,50 €")
+    assert (p.entities.get("labor_hours"), p.entities.get("parts_amount")) == (1.5, 62.5), p.entities
+    assert parser.parse("#123 完工 配件80,2小时").entities.get("parts_amount") == 80
+
+
+@pytest.mark.parametrize("text", [
+    "Carrier is sending their own tech to swap the chiller under warranty, no need to raise a job.",
+    "Just FYI, the CCTV at the car park went offline for ten minutes and came back by itself.",
+    "La coupure de ce matin venait d'Enedis, tout est revenu à 10 h.",
+])
+def test_a_suppliers_own_fix_or_a_fault_that_came_back_by_itself_opens_nothing(parser, text):
+    p = parser.parse(text)
+    assert p.intent != "create_ticket", (p.intent, p.confirm, p.intent_ranking)
+
+
+def test_a_dialled_number_is_no_job_and_a_question_about_what_to_do_is_not_asked_about(model_parser):
+    p = model_parser.parse("如果以后电梯困人了是不是先打119？")
+    assert "ticket" not in p.entities and p.intent == "unknown" and not p.confirm, (p.entities, p.intent_ranking)
+    assert "ticket" not in model_parser.parse("call 995 first or call you?").entities
+    # … but a lift with people in it, now, is a report whatever number was rung
+    now = model_parser.parse("电梯困人了 已经打了119 快派人")
+    assert now.intent == "create_ticket" and now.entities.get("urgency") == "urgent"

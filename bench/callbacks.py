@@ -46,8 +46,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def write_config(tmp: Path, port: int, backend: str, wecom_port: int) -> Path:
+def _parsing(cfg_path: Path) -> str:
+    n = yaml.safe_load(cfg_path.read_text(encoding="utf-8"))["nlu"].get("processes", 0)
+    return f"{n} parser process{'es' if n > 1 else ''}" if n else "parser on the loop"
+
+
+def write_config(tmp: Path, port: int, backend: str, wecom_port: int, nlu_processes: int | None = None) -> Path:
     data = interpolate(yaml.safe_load((ROOT / "config.yaml").read_text(encoding="utf-8")), env={})
+    if nlu_processes is not None:   # to compare with the parser on the loop; config.yaml's value otherwise
+        data["nlu"]["processes"] = nlu_processes
     data["server"]["port"] = port
     data["worker"]["in_process"] = True   # the default layout: serve also drains the outbox
     # Every report here opens a ticket (what is measured); a store's repeats would otherwise be
@@ -150,11 +157,13 @@ async def main() -> None:
     ap.add_argument("--requests", type=int, default=3000)
     ap.add_argument("--concurrency", type=int, default=50)
     ap.add_argument("--backend", choices=["sqlite", "postgres"], default="sqlite")
+    ap.add_argument("--nlu-processes", type=int, default=None,
+                    help="the desk's nlu.processes (default: config.yaml's, the layout a user gets)")
     args = ap.parse_args()
     sent = 1 + WARM_UP + args.requests   # to the desk server, each a report that opens a ticket
     tmp = Path(tempfile.mkdtemp())
     desk_port, floor_port, wecom_port = free_port(), free_port(), free_port()
-    cfg_path = write_config(tmp, desk_port, args.backend, wecom_port)
+    cfg_path = write_config(tmp, desk_port, args.backend, wecom_port, args.nlu_processes)
     cfg = load_config(cfg_path)
     crypto = WeComCrypto(cfg.wecom.bot.token, cfg.wecom.bot.encoding_aes_key, "")
     if args.backend == "postgres":  # an empty schema at head, like a new deployment
@@ -170,7 +179,8 @@ async def main() -> None:
         for name, cmd, port in (
                 ("floor (verify + decrypt + ack)", [sys.executable, "bench/floor.py", str(cfg_path), str(floor_port)],
                  floor_port),
-                (f"wecom-desk ({args.backend}, ticket created, worker in process)",
+                (f"wecom-desk ({args.backend}, ticket created, worker in process, "
+                 f"{_parsing(cfg_path)})",
                  [sys.executable, "-m", "bot", "serve", "--config", str(cfg_path), "--log-level", "WARNING"], desk_port)):
             proc = start(cmd)
             try:

@@ -115,7 +115,12 @@ def public_url(cfg: Config) -> str:
 def build_parser(cfg: Config):  # type: ignore[no-untyped-def]
     from nlu import Lexicon, Parser
 
-    embedded = Parser(Lexicon.from_config(cfg), confirm_below=cfg.nlu.confirm_below, ask_above=cfg.nlu.ask_above)
+    options = {"confirm_below": cfg.nlu.confirm_below, "ask_above": cfg.nlu.ask_above}
+    if cfg.nlu.backend == "embedded" and cfg.nlu.processes:
+        from nlu.pooled import PooledParser
+
+        return PooledParser(Lexicon.from_config(cfg), cfg.nlu.processes, **options)
+    embedded = Parser(Lexicon.from_config(cfg), **options)
     if cfg.nlu.backend == "rasa":
         from nlu.rasa_backend import RasaParser
 
@@ -197,6 +202,8 @@ def create_app(cfg: Config, *, worker: bool | None = None, clock: Clock | None =
             fetcher = MediaFetcher(cfg, client)   # photos and files sent in chat
             app[callbacks.DESK] = desk = Desk(cfg, db, cache, build_parser(cfg), public_url(cfg), services,
                                               fetch_media=fetcher, files=files)
+            if hasattr(desk.parser, "warm"):   # parser processes load the model before the first message
+                await desk.parser.warm()
             app[callbacks.KF_READER] = KfReader(cfg, db, cache, client, desk)
             app[WORKER] = make_worker(cfg, db, cache, client, services.clock)
             app[WORKER].observe = app[metrics.METRICS].send_result
@@ -213,7 +220,7 @@ def create_app(cfg: Config, *, worker: bool | None = None, clock: Clock | None =
             await client.close()
             await fetcher.close()
             app[WORKER].close()
-            if hasattr(desk.parser, "close"):   # a remote NLU backend's HTTP session
+            if hasattr(desk.parser, "close"):   # a remote NLU backend's HTTP session, parser processes
                 await desk.parser.close()
         finally:
             await cache.close()

@@ -56,10 +56,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     _logging(args.log_level)
     app = create_app(cfg)
     logging.getLogger("wecom_desk").info(
-        "serving on http://%s:%s (database %s, cache %s, sandbox %s)", cfg.server.host, cfg.server.port,
+        "serving on http://%s:%s (database %s, cache %s, sandbox %s, nlu %s)", cfg.server.host, cfg.server.port,
         cfg.database.url.split("://", 1)[0], "redis" if cfg.redis.url else "in-process",
         ("on at /sandbox, UNSAFE override" if cfg.sandbox.allow_unsafe else "on at /sandbox")
-        if cfg.sandbox.enabled else "off")
+        if cfg.sandbox.enabled else "off",
+        f"{cfg.nlu.backend}, {cfg.nlu.processes} parser process(es)" if cfg.nlu.backend == "embedded" and cfg.nlu.processes
+        else f"{cfg.nlu.backend}, on the event loop" if cfg.nlu.backend == "embedded" else cfg.nlu.backend)
     web.run_app(app, host=cfg.server.host, port=cfg.server.port, print=None, access_log=None)
     return 0
 
@@ -95,6 +97,8 @@ def cmd_worker(args: argparse.Namespace) -> int:
                 await asyncio.gather(worker.run(stop), scheduler.run(stop))
         finally:
             worker.close()
+            if hasattr(desk.parser, "close"):
+                await desk.parser.close()
             await client.close()
             await cache.close()
             await db.close()

@@ -172,6 +172,10 @@ class WorkerConfig(_Model):
 
 class NluConfig(_Model):
     backend: Literal["embedded", "rasa", "llm"] = "embedded"
+    # The embedded parser in this many processes of its own (nlu/pooled.py): a parse is
+    # milliseconds of CPU that would otherwise hold every other callback on the event loop.
+    # 0 = parse on the loop (one process, less memory: no second copy of the model).
+    processes: int = Field(0, ge=0, le=16)
     # A false ticket pages an engineer: a report the model gives less than `confirm_below` is
     # confirmed with the writer first, and so is "nothing for us" when a report is at least
     # `ask_above` likely.

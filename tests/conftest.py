@@ -138,7 +138,30 @@ async def desk(start: Any) -> Running:
     return await start()
 
 
+# Tests that touch no database and no cache — the parser and the pure settlement module — give
+# the same answer whatever the backends are; a run on PostgreSQL or Redis leaves them to the
+# embedded run (CI's first pass), which is most of the NLU's minutes not spent twice.
+BACKEND_FREE = ("nlu", "settlement")
+
+
+def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
+    if not (PG_URL or REDIS_URL) or os.environ.get("WECOM_DESK_TEST_ALL"):
+        return
+    here = Path(__file__).resolve().parent
+    keep, drop = [], []
+    for item in items:
+        parts = Path(str(item.fspath)).resolve().relative_to(here).parts
+        (drop if parts[0] in BACKEND_FREE else keep).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
 def pytest_report_header(config: Any) -> str:
-    return (f"wecom-desk backends: database={'postgresql' if PG_URL else 'sqlite'}, "
-            f"cache={'redis' if REDIS_URL else 'in-process'}")
+    backends = (f"wecom-desk backends: database={'postgresql' if PG_URL else 'sqlite'}, "
+                f"cache={'redis' if REDIS_URL else 'in-process'}")
+    if (PG_URL or REDIS_URL) and not os.environ.get("WECOM_DESK_TEST_ALL"):
+        backends += (f"; tests/{{{','.join(BACKEND_FREE)}}} touch neither and are left to the embedded run"
+                     " (WECOM_DESK_TEST_ALL=1 runs them too)")
+    return backends
 

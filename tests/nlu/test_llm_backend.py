@@ -272,3 +272,6 @@ async def test_build_parser_wires_the_llm_backend(standin, monkeypatch):
     finally:
         await p.close()
     assert type(build_parser(_config({}))).__name__ == "Parser"
+    pooled = build_parser(_config({"processes": 2}))   # the embedded parser in processes of its own
+    assert type(pooled).__name__ == "PooledParser" and pooled.processes == 2
+    await pooled.close()

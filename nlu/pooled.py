@@ -44,6 +44,10 @@ class PooledParser:
         self.lexicon, self.processes, self._options = lexicon, processes, options
         self._local: Parser | None = None
         self._pool = self._new_pool()
+        # False from a child's death until its replacement has loaded the model: meanwhile messages
+        # are parsed on the loop rather than wait seconds for a new child to start.
+        self.ready = True
+        self._warming: asyncio.Future[None] | None = None
 
     def _new_pool(self) -> ProcessPoolExecutor:
         # spawn, not fork: the parent has a running loop and threads by the time a pool is rebuilt
@@ -59,17 +63,33 @@ class PooledParser:
 
     async def warm(self) -> None:
         """Wait for the children to load the model, so the first message is not the one that waits."""
-        await asyncio.gather(*(self.parse("") for _ in range(self.processes)))
-
-    async def parse(self, text: str, *, now: datetime | None = None) -> Parse:
+        pool = self._pool
         loop = asyncio.get_running_loop()
         try:
-            return await loop.run_in_executor(self._pool, _parse, text, now)
+            await asyncio.gather(*(loop.run_in_executor(pool, _parse, "", None) for _ in range(self.processes)))
         except BrokenProcessPool:
-            log.error("nlu: a parser process died; this message is parsed on the loop and a new process is started")
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = self._new_pool()
+            log.error("nlu: a parser process died while starting; messages stay on the loop")
+            return
+        if self._pool is pool:
+            self.ready = True
+
+    async def parse(self, text: str, *, now: datetime | None = None) -> Parse:
+        if not self.ready:
+            return self.local.parse(text, now=now)
+        loop = asyncio.get_running_loop()
+        pool = self._pool
+        try:
+            return await loop.run_in_executor(pool, _parse, text, now)
+        except BrokenProcessPool:
+            if self._pool is pool:   # the first message to find it broken replaces it, once
+                log.error("nlu: a parser process died; messages are parsed on the loop until a new one has started")
+                pool.shutdown(wait=False)
+                self._pool = self._new_pool()
+                self.ready = False
+                self._warming = asyncio.ensure_future(self.warm())
             return self.local.parse(text, now=now)
 
     async def close(self) -> None:
+        if self._warming is not None:
+            self._warming.cancel()
         self._pool.shutdown(wait=False, cancel_futures=True)
